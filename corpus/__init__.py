@@ -1,0 +1,1 @@
+"""Plan text in → structured passages and indicator records (no ML here)."""

@@ -1,0 +1,45 @@
+"""jieba tokens for BM25, with the plan's own terms kept whole."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from corpus.normalize import normalize_text
+
+USERDICT = Path(__file__).with_name("userdict.txt")
+
+# Function words and question words: they carry no topic, and matching them
+# ("是多少", "什么") would pull every passage toward every question.
+STOPWORDS = frozenset(
+    """的 了 是 在 和 与 及 等 为 对 把 被 让 给 从 到 向 以 于 之 其 这 那 这个 那个 这些 那些 就 都 也 还
+    吗 呢 吧 啊 呀 么 嘛 哦 请问 请 问 一下 我 我们 你 你们 他 她 它 它们 想 想知道 知道 告诉 说说 介绍
+    什么 啥 怎么 怎样 怎么样 如何 哪些 哪个 哪 多少 几 多 是否 有没有 有 没有 能 能否 可以 会 要 需要
+    具体 内容 情况 方面 关于 规划 里 中 上 下 个 呗 是不是 属于 部分 提到 讲 说 做 哪一 一部分""".split()
+)
+_TOKEN_OK = re.compile(r"[\w%.]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tok = jieba.Tokenizer()
+    tok.load_userdict(str(USERDICT))
+    return tok
+
+
+def tokenize(text: str, *, normalized: bool = False) -> list[str]:
+    """Search-mode jieba tokens of normalized text, lower-cased, without stopwords."""
+    if not normalized:
+        text = normalize_text(text)
+    words = _tokenizer().lcut_for_search(text.lower())
+    return [w for w in words if w.strip() and _TOKEN_OK.fullmatch(w) and w not in STOPWORDS]
+
+
+def cut(text: str) -> list[str]:
+    """Plain (accurate-mode) jieba words, used to split long text at word boundaries."""
+    return _tokenizer().lcut(text)
