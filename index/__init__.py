@@ -1,0 +1,1 @@
+"""Passages → embeddings + FAISS + BM25 → a saved index folder; search over it."""

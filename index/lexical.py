@@ -1,0 +1,59 @@
+"""BM25 (bm25s) over jieba tokens of normalized text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from corpus.tokens import tokenize
+
+
+class LexicalIndex:
+    def __init__(self, retriever):
+        self._bm25 = retriever
+        self._vocab: dict[str, int] = retriever.vocab_dict
+        self._n_docs = int(retriever.scores["num_docs"])
+        self._df = self._document_frequencies()
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        import bm25s
+
+        retriever = bm25s.BM25()
+        retriever.index([tokenize(t) or ["∅"] for t in texts], show_progress=False)
+        return cls(retriever)
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex:
+        import bm25s
+
+        return cls(bm25s.BM25.load(str(path), show_progress=False))
+
+    def save(self, path: Path) -> None:
+        self._bm25.save(str(path), show_progress=False)
+
+    def _document_frequencies(self) -> np.ndarray:
+        indptr = np.asarray(self._bm25.scores["indptr"])
+        return np.diff(indptr)  # CSC by token: non-zeros per token column = document frequency
+
+    def common_tokens(self, share: float) -> frozenset[str]:
+        """Tokens found in more than `share` of the documents."""
+        limit = share * self._n_docs
+        return frozenset(t for t, col in self._vocab.items()
+                         if col < len(self._df) and self._df[col] > limit)
+
+    def known(self, tokens: list[str]) -> list[str]:
+        return [t for t in tokens if t in self._vocab]
+
+    def idf(self, token: str) -> float:
+        """BM25-style idf; a token the corpus never uses gets the highest idf."""
+        col = self._vocab.get(token, len(self._df))
+        df = int(self._df[col]) if col < len(self._df) else 0
+        return float(np.log(1 + (self._n_docs - df + 0.5) / (df + 0.5)))
+
+    def scores(self, tokens: list[str]) -> np.ndarray:
+        known = self.known(tokens)
+        if not known:
+            return np.zeros(self._n_docs, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)

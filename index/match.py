@@ -1,0 +1,60 @@
+"""Query-side matching of the plan's named things: indicator rows and 专栏 numbers."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from corpus.records import Indicator
+from corpus.tokens import tokenize
+
+_COLUMN_NUM = re.compile(r"专栏\s*(\d{1,2}|[一二三四五六七八九十]{1,3})")
+_CN = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
+MIN_INDICATOR_SCORE = 2.5
+
+
+def chinese_to_int(text: str) -> int | None:
+    """'十五' → 15, '二十一' → 21, '7' → 7."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _CN and c != "十" for c in text):
+        return None
+    if "十" not in text:
+        return _CN[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    return (_CN[tens] if tens else 1) * 10 + (_CN[ones] if ones else 0)
+
+
+def column_number(query: str) -> int | None:
+    m = _COLUMN_NUM.search(query)
+    return chinese_to_int(m.group(1)) if m else None
+
+
+class IndicatorMatcher:
+    """Finds the indicator rows a question names. A shared token counts for its length,
+    divided among the names that contain it (so GDP/比重 split between two rows); tokens
+    common across the whole corpus (知识产权保护, 社会) count for nothing."""
+
+    def __init__(self, indicators: list[Indicator], generic: frozenset[str] = frozenset()):
+        self.indicators = list(indicators)
+        self._tokens = [set(tokenize(i.name)) - generic for i in self.indicators]
+        # Containment as text, not as a jieba token: 知识产权 is cut differently inside
+        # 知识产权保护社会满意度, but it is still shared.
+        names = [i.name.lower() for i in self.indicators]
+        self._freq = Counter({t: sum(t in n for n in names) for ts in self._tokens for t in ts})
+
+    def match(self, query: str) -> list[tuple[Indicator, float]]:
+        """Indicators the (normalized) query names, best first."""
+        q = set(tokenize(query, normalized=True))
+        scored = []
+        for ind, names in zip(self.indicators, self._tokens, strict=True):
+            score = sum(len(t) / self._freq[t] for t in q & names)
+            if ind.name in query:
+                score += 10.0  # the whole name, verbatim
+            if score >= MIN_INDICATOR_SCORE:
+                scored.append((ind, score))
+        scored.sort(key=lambda pair: -pair[1])
+        if scored:  # keep only those close to the best: "GDP比重" names two rows equally
+            best = scored[0][1]
+            scored = [(i, s) for i, s in scored if s >= best * 0.8]
+        return scored

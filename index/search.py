@@ -1,0 +1,129 @@
+"""Hybrid search over a loaded index: BM25, dense, or both fused; with evidence for scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from corpus.records import Passage
+from corpus.tokens import tokenize
+from index.embedder import Embedder
+from index.fusion import Fused, boost, max_score, rrf
+from index.match import IndicatorMatcher, column_number
+from index.store import LoadedIndex
+
+Mode = Literal["bm25", "dense", "hybrid"]
+MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
+DENSE_DEPTH = 50  # how deep each list goes into fusion
+GENERIC_SHARE = 0.12  # a token in more than this share of passages names no indicator
+
+
+@dataclass
+class Hit:
+    passage: Passage
+    score: float
+    dense: float | None = None
+    bm25: float | None = None
+    why: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Evidence:
+    """What both retrievers saw, for deciding whether the plan answers the question."""
+
+    tokens: list[str]
+    known_weight: float  # idf-weighted share of query tokens the corpus contains
+    dense_top: float
+    dense_margin: float  # top cosine minus the median of the top DENSE_DEPTH
+    bm25_top: float
+    indicator_match: bool
+    column_match: bool
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    evidence: Evidence
+
+
+class Searcher:
+    def __init__(self, index: LoadedIndex, embedder: Embedder):
+        self.index = index
+        self.embedder = embedder
+        self.passages = index.passages
+        self.matcher = IndicatorMatcher(index.indicators,
+                                        index.lexical.common_tokens(GENERIC_SHARE))
+        self._indicator_rows = self._rows_by_indicator()
+        self._columns = {
+            column_number(p.section[-1]): i for i, p in enumerate(self.passages)
+            if p.kind == "column" and p.section
+        }
+
+    def _rows_by_indicator(self) -> dict[str, int]:
+        rows = {}
+        for i, p in enumerate(self.passages):
+            if p.kind == "indicator":
+                rows[p.text.split("（", 1)[0]] = i
+        return rows
+
+    def embed(self, question: str) -> np.ndarray:
+        return self.embedder.encode_queries([question])[0]
+
+    def search(self, question: str, mode: Mode = "hybrid", top_k: int = 5,
+               query_vector: np.ndarray | None = None) -> SearchResult:
+        """question must already be normalized (corpus.normalize.normalize_question)."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        tokens = tokenize(question, normalized=True)
+        lexical = self.index.lexical
+        bm25 = lexical.scores(tokens)
+        bm25_ranked = [int(i) for i in np.argsort(-bm25, kind="stable")[:DENSE_DEPTH] if bm25[i] > 0]
+
+        vector = query_vector if query_vector is not None else self.embed(question)
+        ids, cos = self.index.dense.search(vector, DENSE_DEPTH)
+        dense_ranked = [int(i) for i in ids]
+        dense_by_id = dict(zip(dense_ranked, (float(c) for c in cos), strict=True))
+
+        lists = {"bm25": bm25_ranked, "dense": dense_ranked}
+        if mode != "hybrid":
+            lists = {mode: lists[mode]}
+        fused = rrf(lists)
+        indicators = self.matcher.match(question)
+        col = column_number(question)
+        if mode == "hybrid":
+            self._boost(fused, indicators, col)
+        ranked = sorted(fused.values(), key=lambda f: (-f.score, f.index))[:top_k]
+        top = max_score(len(lists)) + (2 / 61 if mode == "hybrid" else 0)
+        hits = [self._hit(f, top, bm25, dense_by_id) for f in ranked]
+
+        weights = [lexical.idf(t) for t in tokens]
+        known = sum(w for t, w in zip(tokens, weights, strict=True) if lexical.known([t]))
+        evidence = Evidence(
+            tokens=tokens,
+            known_weight=known / sum(weights) if weights else 0.0,
+            dense_top=float(cos[0]) if len(cos) else 0.0,
+            dense_margin=float(cos[0] - np.median(cos)) if len(cos) else 0.0,
+            bm25_top=float(bm25.max()) if bm25.size else 0.0,
+            indicator_match=bool(indicators),
+            column_match=col is not None and col in self._columns,
+        )
+        return SearchResult(hits, evidence)
+
+    def _boost(self, fused: dict[int, Fused], indicators, col: int | None) -> None:
+        for ind, _ in indicators:
+            row = self._indicator_rows.get(ind.name)
+            if row is not None:
+                boost(fused, row, f"指标名称匹配：{ind.name}")
+        if col is not None and col in self._columns:
+            boost(fused, self._columns[col], f"专栏编号匹配：专栏{col}")
+
+    def _hit(self, f: Fused, top: float, bm25: np.ndarray, dense: dict[int, float]) -> Hit:
+        return Hit(
+            passage=self.passages[f.index],
+            score=round(min(1.0, f.score / top), 4),
+            dense=round(dense[f.index], 4) if f.index in dense else None,
+            bm25=round(float(bm25[f.index]), 4),
+            why=f.why,
+        )

@@ -1,0 +1,176 @@
+"""The index folder: build it atomically, load it, refuse one that does not match."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+
+from corpus.load import Corpus, corpus_sha256, load_corpus
+from corpus.normalize import normalize_text
+from corpus.records import Indicator, Passage
+from index.dense import DenseIndex
+from index.embedder import Embedder
+from index.lexical import LexicalIndex
+
+FORMAT_VERSION = 1
+BUILD_FIX = "run `ipqa build` to rebuild it"
+Progress = Callable[[int, int], None]
+
+
+class IndexError_(RuntimeError):
+    """The index folder is missing, corrupt or does not match the settings."""
+
+
+def package_version() -> str:
+    try:
+        return version("ipqa")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass
+class LoadedIndex:
+    manifest: dict
+    passages: list[Passage]
+    indicators: list[Indicator]
+    dense: DenseIndex
+    lexical: LexicalIndex
+
+
+def _encode_in_batches(embedder: Embedder, texts: list[str], progress: Progress | None,
+                       batch: int = 32) -> np.ndarray:
+    parts = []
+    for start in range(0, len(texts), batch):
+        parts.append(embedder.encode_passages(texts[start : start + batch]))
+        if progress:
+            progress(min(start + batch, len(texts)), len(texts))
+    return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def write_index(corpus: Corpus, embedder: Embedder, index_dir: Path, *, hnsw_threshold: int,
+                progress: Progress | None = None) -> Path:
+    """Build into a fresh folder beside index_dir, then swap a symlink: readers never see a
+    half-written index, and a failure leaves the previous one in place."""
+    index_dir = Path(index_dir)
+    builds = index_dir.parent / f"{index_dir.name}.builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = builds / f"{stamp}-{os.getpid()}"
+    tmp = builds / f".tmp-{target.name}"
+    try:
+        tmp.mkdir()
+        texts = [normalize_text(p.search_text) for p in corpus.passages]
+        started = time.perf_counter()
+        vectors = _encode_in_batches(embedder, texts, progress)
+        dense = DenseIndex.build(vectors, hnsw_threshold)
+        dense.save(tmp / "dense.faiss")
+        LexicalIndex.build(texts).save(tmp / "bm25")
+        with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
+            for p in corpus.passages:
+                fh.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+        (tmp / "indicators.json").write_text(
+            json.dumps([i.to_dict() for i in corpus.indicators], ensure_ascii=False, indent=1),
+            encoding="utf-8")
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "model": embedder.model_id,
+            "dim": embedder.dim,
+            "corpus_sha256": corpus.sha256,
+            "corpus_files": corpus.files,
+            "passages": len(corpus.passages),
+            "indicators": len(corpus.indicators),
+            "dense_index": dense.kind,
+            "build_time": datetime.now(UTC).isoformat(timespec="seconds"),
+            "build_seconds": round(time.perf_counter() - started, 3),
+            "package_version": package_version(),
+        }
+        # The manifest is written last: a folder without one is never a complete index.
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        tmp.rename(target)
+        _swap_link(index_dir, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    _prune(builds, keep={target.name})
+    return target
+
+
+def _swap_link(index_dir: Path, target: Path) -> None:
+    if index_dir.exists() and not index_dir.is_symlink():
+        raise IndexError_(f"{index_dir} is a real folder, not an index link; move it away first")
+    link_tmp = index_dir.parent / f".{index_dir.name}.link-{os.getpid()}"
+    if link_tmp.is_symlink():
+        link_tmp.unlink()
+    link_tmp.symlink_to(os.path.relpath(target, index_dir.parent))
+    os.replace(link_tmp, index_dir)  # atomic on POSIX
+
+
+def _prune(builds: Path, keep: set[str], retain: int = 2) -> None:
+    """Keep the newest builds (a running server may still be reading the previous one)."""
+    done = sorted((p for p in builds.iterdir() if not p.name.startswith(".")), reverse=True)
+    for old in done[retain:]:
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(index_dir: Path) -> dict:
+    path = Path(index_dir) / "manifest.json"
+    if not path.is_file():
+        raise IndexError_(f"no index at {index_dir}: {BUILD_FIX.replace('rebuild', 'build')}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexError_(f"index manifest at {path} is unreadable ({exc}): {BUILD_FIX}") from exc
+
+
+def check_manifest(manifest: dict, *, model: str, dim: int | None, corpus_dir: Path | None) -> None:
+    """Refuse an index built for another model, dimension, format or corpus."""
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexError_(f"index format {manifest.get('format_version')} is not "
+                          f"{FORMAT_VERSION}: {BUILD_FIX}")
+    if manifest.get("model") != model:
+        raise IndexError_(f"index was built with model {manifest.get('model')!r} but the "
+                          f"settings name {model!r}: {BUILD_FIX}")
+    if dim is not None and manifest.get("dim") != dim:
+        raise IndexError_(f"index dimension {manifest.get('dim')} != model dimension {dim}: "
+                          f"{BUILD_FIX}")
+    if corpus_dir is not None and manifest.get("corpus_sha256") != corpus_sha256(corpus_dir):
+        raise IndexError_(f"the corpus in {corpus_dir} changed since the index was built: "
+                          f"{BUILD_FIX}")
+
+
+def load_index(index_dir: Path, *, model: str, dim: int | None = None,
+               corpus_dir: Path | None = None) -> LoadedIndex:
+    index_dir = Path(index_dir).resolve()  # pin one build even if the link moves meanwhile
+    manifest = read_manifest(index_dir)
+    check_manifest(manifest, model=model, dim=dim, corpus_dir=corpus_dir)
+    try:
+        with (index_dir / "passages.jsonl").open(encoding="utf-8") as fh:
+            passages = [Passage(**json.loads(line)) for line in fh if line.strip()]
+        indicators = [Indicator(**row) for row in
+                      json.loads((index_dir / "indicators.json").read_text(encoding="utf-8"))]
+        dense = DenseIndex.load(index_dir / "dense.faiss")
+        lexical = LexicalIndex.load(index_dir / "bm25")
+    except Exception as exc:  # any unreadable part means the folder is corrupt
+        raise IndexError_(f"index at {index_dir} is corrupt ({type(exc).__name__}: {exc}): "
+                          f"{BUILD_FIX}") from exc
+    if dense.size != len(passages) or len(passages) != manifest.get("passages"):
+        raise IndexError_(f"index at {index_dir} is inconsistent ({dense.size} vectors, "
+                          f"{len(passages)} passages): {BUILD_FIX}")
+    return LoadedIndex(manifest, passages, indicators, dense, lexical)
+
+
+def build_index(corpus_dir: Path, embedder: Embedder, index_dir: Path, *, hnsw_threshold: int,
+                progress: Progress | None = None) -> Path:
+    return write_index(load_corpus(corpus_dir), embedder, index_dir,
+                       hnsw_threshold=hnsw_threshold, progress=progress)

@@ -1,0 +1,37 @@
+"""A deterministic fake embedder for fast tests: hashed character bigrams, no model."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+
+class FakeEmbedder:
+    model_id = "fake-bigram-64"
+    dim = 64
+
+    def __init__(self, fail_after: int | None = None):
+        self.calls = 0
+        self.fail_after = fail_after  # raise on that call, to test failed builds
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        grams = [text[i : i + 2] for i in range(max(1, len(text) - 1))]
+        for g in grams:
+            h = int.from_bytes(hashlib.md5(g.encode("utf-8")).digest()[:4], "little")
+            v[h % self.dim] += 1.0 if (h >> 31) & 1 else -1.0
+        n = np.linalg.norm(v)
+        return v / n if n else v
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            raise RuntimeError("fake embedder failure (simulated)")
+        return np.vstack([self._vec(t) for t in texts]).astype(np.float32)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)
