@@ -1,0 +1,1 @@
+"""FastAPI service: settings, schemas, routes, answer composition, CLI and widget."""

@@ -1,0 +1,54 @@
+"""create_app(settings): the FastAPI app; the lifespan loads model and index once."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from index.embedder import Embedder, ModelNotFound
+from index.store import IndexError_
+from service.errors import install_error_handlers, log
+from service.middleware import install_limits, install_security_headers
+from service.routes import admin, ask, chat, meta, web
+from service.settings import Settings
+from service.state import Runtime
+
+DESCRIPTION = """《“十四五”国家知识产权保护和运用规划》问答服务。
+
+用中文提问（简体、繁体均可，可夹英文缩写如 IP、GDP），得到简短回答、规划中的出处段落及其章节位置，
+以及相关的主要指标（2020 年数值、2025 年目标、累计增加值）。追问时把之前的对话放进 `history`。"""
+
+
+def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
+    settings = settings or Settings()
+    runtime = Runtime(settings, embedder)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if runtime.engine is None:  # `ipqa serve` may have loaded it already
+            try:
+                runtime.load()
+            except (ModelNotFound, IndexError_) as exc:
+                log.error("ipqa: cannot start: %s", exc)
+                raise SystemExit(2) from None
+        yield
+
+    app = FastAPI(title="ipqa — 知识产权规划问答", version="0.1.0", description=DESCRIPTION,
+                  lifespan=lifespan)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    install_limits(app, settings)  # inside CORS: a 429 or 413 still reaches the calling page
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
+                       allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["content-type"],
+                       max_age=600)
+    install_security_headers(app)  # outermost: every response, preflights included
+    for module in (ask, chat, meta, web, admin):
+        app.include_router(module.router)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn service.app:app_from_env --factory`: settings from IPQA_* variables."""
+    return create_app(Settings())

@@ -1,0 +1,99 @@
+"""The question-answering path shared by /ask, the chat endpoint, the CLI and the eval."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from threading import Lock
+
+from corpus.normalize import normalize_question
+from index.search import Mode, Searcher
+from service.answer import NOT_FOUND, SUGGESTIONS, compose, is_shisanwu
+from service.fields import unsupported_year
+from service.followup import resolve
+from service.schemas import AskResponse, IndicatorOut, PassageOut
+from service.scope import ScopeThresholds, in_scope
+
+
+class LRU:
+    """A small thread-safe LRU of finished responses, keyed by what was searched."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return None
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+class Engine:
+    def __init__(self, searcher: Searcher, cache_size: int = 2048,
+                 thresholds: ScopeThresholds | None = None):
+        self.searcher = searcher
+        self.thresholds = thresholds or ScopeThresholds()
+        self.cache = LRU(cache_size)
+        self.indicators = searcher.index.indicators
+
+    def warm_up(self) -> None:
+        """Pay one-time costs (jieba's dictionary, OpenCC, the model's first call) at start-up."""
+        self.searcher.search(self.normalize("知识产权保护的主要指标有哪些", []), top_k=1)
+
+    def normalize(self, question: str, history: list[tuple[str, str]]) -> str:
+        return resolve(normalize_question(question), history, self.searcher.matcher)
+
+    def ask(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int = 5,
+            mode: Mode = "hybrid") -> AskResponse:
+        started = time.perf_counter()
+        normalized = self.normalize(question, history or [])
+        key = (normalized, top_k, mode)
+        cached = self.cache.get(key)
+        if cached is not None:
+            took = (time.perf_counter() - started) * 1000
+            return cached.model_copy(update={"question": question, "took_ms": round(took, 2)})
+        response = self._answer(question, normalized, top_k, mode)
+        response.took_ms = round((time.perf_counter() - started) * 1000, 2)
+        self.cache.put(key, response)
+        return response
+
+    def _answer(self, question: str, normalized: str, top_k: int, mode: Mode) -> AskResponse:
+        result = self.searcher.search(normalized, mode=mode, top_k=top_k) if normalized else None
+        matched = [i for i, _ in self.searcher.matcher.match(normalized)]
+        found = result is not None and in_scope(result.evidence, self.thresholds)
+        year = unsupported_year(normalized)
+        if found and matched and year and not is_shisanwu(normalized):
+            found = False  # the table has 2020 values and 2025 targets only
+        if found:
+            answer, rows = compose(normalized, result.hits, matched, self.indicators)
+            suggestions: list[str] = []
+        else:
+            answer, rows, suggestions = NOT_FOUND + "；".join(SUGGESTIONS), [], list(SUGGESTIONS)
+            if year and matched:
+                answer = (f"规划的指标表只给出2020年的数值和2025年的目标，没有{year}年的数据。"
+                          "您可以问：" + "；".join(SUGGESTIONS))
+        hits = result.hits if (result and found) else []
+        return AskResponse(
+            question=question,
+            normalized_question=normalized,
+            found=found,
+            answer=answer,
+            passages=[PassageOut(id=h.passage.id, text=h.passage.text, section=h.passage.section,
+                                 score=h.score) for h in hits],
+            indicators=[IndicatorOut(**{k: getattr(i, k) for k in IndicatorOut.model_fields})
+                        for i in rows],
+            suggestions=suggestions,
+            took_ms=0.0,
+        )

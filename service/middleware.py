@@ -1,0 +1,194 @@
+"""Pure-ASGI guards: body size, per-client rate limit, a concurrency cap, security headers."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+
+from fastapi import FastAPI
+from limits import parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.errors import error_response, log
+from service.settings import Settings
+
+# The routes that run the model; everything else is cheap and never limited.
+HEAVY = frozenset({("POST", "/ask"), ("POST", "/v1/chat/completions")})
+QUEUE_WAIT_S = 2.0
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",  # nothing here is meant to be framed
+}
+
+
+def _heavy(scope: Scope) -> bool:
+    return scope["type"] == "http" and (scope["method"], scope["path"]) in HEAVY
+
+
+class BodyLimitMiddleware:
+    """413 before reading when Content-Length is too big; stop a chunked body at the limit."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int):
+        self.app, self.max = app, max_body_bytes
+
+    def _too_large(self):
+        return error_response(413, "body_too_large", f"请求内容太大：最多 {self.max} 字节。",
+                              f"Request body too large: at most {self.max} bytes.",
+                              {"Connection": "close"})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = [v for k, v in scope["headers"] if k == b"content-length"]
+        if declared:
+            try:
+                length = int(declared[0])
+            except ValueError:
+                length = -1
+            if length < 0 or len(set(declared)) > 1:
+                return await error_response(
+                    400, "bad_content_length", "请求头 Content-Length 无效。",
+                    "Invalid Content-Length header.", {"Connection": "close"})(scope, receive, send)
+            if length > self.max:
+                return await self._too_large()(scope, receive, send)
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max:  # a chunked body, or one longer than it said
+                    raise HTTPException(413)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except HTTPException as exc:  # raised by limited_receive outside a FastAPI route
+            if exc.status_code != 413 or started:
+                raise
+            await self._too_large()(scope, receive, send)
+
+
+class RateLimitMiddleware:
+    """Per client address on the heavy routes, a moving window (the `limits` package)."""
+
+    def __init__(self, app: ASGIApp, rate_limit: str):
+        self.app = app
+        self.items = parse_many(rate_limit) if rate_limit.strip() else []
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def _retry_after(self, key: str) -> int:
+        resets = [self.limiter.get_window_stats(item, key).reset_time for item in self.items]
+        return max(1, math.ceil(max(resets) - time.time()))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.items or not _heavy(scope):
+            return await self.app(scope, receive, send)
+        key = (scope.get("client") or ("unknown", 0))[0]
+        # Test every window first so one refused request does not use up the others.
+        if all(self.limiter.test(item, key) for item in self.items):
+            for item in self.items:
+                self.limiter.hit(item, key)
+            return await self.app(scope, receive, send)
+        wait = self._retry_after(key)
+        limit = "; ".join(str(item) for item in self.items)
+        response = error_response(
+            429, "rate_limited", f"请求太频繁（限制：{limit}），请 {wait} 秒后再试。",
+            f"Too many requests (limit: {limit}); try again in {wait} s.",
+            {"Retry-After": str(wait)})
+        await response(scope, receive, send)
+
+
+class ConcurrencyLimitMiddleware:
+    """At most `limit` heavy requests at once; others wait briefly, then get 503."""
+
+    def __init__(self, app: ASGIApp, limit: int, wait_s: float | None = None):
+        self.app, self.limit = app, limit
+        self.wait_s = QUEUE_WAIT_S if wait_s is None else wait_s
+        self._sem: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop (tests start one per client)
+            self._sem, self._loop = asyncio.Semaphore(self.limit), loop
+        return self._sem
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not _heavy(scope):
+            return await self.app(scope, receive, send)
+        sem = self._semaphore()
+        try:
+            await asyncio.wait_for(sem.acquire(), self.wait_s)
+        except TimeoutError:
+            response = error_response(
+                503, "overloaded", "服务繁忙，请稍后再试。", "The service is busy; try again shortly.",
+                {"Retry-After": "1"})
+            return await response(scope, receive, send)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            sem.release()
+
+
+class SecurityHeadersMiddleware:
+    """Security headers on every response; a deny-all CSP unless the route set its own."""
+
+    def __init__(self, app: ASGIApp, no_csp_paths: frozenset[str] = frozenset()):
+        self.app, self.no_csp_paths = app, no_csp_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if scope["path"] not in self.no_csp_paths:
+                    headers.setdefault("content-security-policy", API_CSP)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            # Answer here so even a 500 carries the headers (and CORS); the outer error
+            # middleware still logs the trace and sees the response already started.
+            if not started:
+                log.debug("unhandled error answered by the security-headers middleware")
+                await error_response(500, "internal_error", "服务内部错误，请稍后再试。",
+                                     "Internal error; please try again later.")(
+                    scope, receive, send_with_headers)
+            raise
+
+
+def install_limits(app: FastAPI, settings: Settings) -> None:
+    """Add before CORS so CORS wraps them: a 429/413/503 still reaches the widget's page."""
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrency)
+    app.add_middleware(RateLimitMiddleware, rate_limit=settings.rate_limit)
+    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+
+
+def install_security_headers(app: FastAPI) -> None:
+    """Add last, so it is the outermost user middleware and sees every response."""
+    # /docs loads Swagger UI's scripts and styles; a deny-all CSP would blank it.
+    docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    app.add_middleware(SecurityHeadersMiddleware, no_csp_paths=frozenset(p for p in docs if p))

@@ -1,0 +1,1 @@
+"""HTTP routes, thin: validation in schemas/validate, work in the engine."""

@@ -1,0 +1,88 @@
+"""Request and response models of the JSON API, with Chinese examples for /docs."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ASK_EXAMPLE = {
+    "question": "那2020年是多少？",
+    "top_k": 5,
+    "history": [
+        {"role": "user", "content": "海外发明专利授权量2025年目标是多少？"},
+        {"role": "assistant", "content": "到2025年，海外发明专利授权量目标为9万件。"},
+    ],
+}
+
+
+class Turn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["user", "assistant"]
+    content: str = Field(..., max_length=100_000)  # the real limit is a setting, checked later
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [ASK_EXAMPLE]})
+
+    question: str = Field(..., description="问题（去掉首尾空白后 1–500 字）", max_length=100_000)
+    top_k: int | None = Field(None, ge=1, le=20, strict=True,  # "5" and true are errors
+                                 description="返回的段落数，1–20")
+    history: list[Turn] = Field(default_factory=list, description="之前的对话，最多 20 轮")
+
+
+class PassageOut(BaseModel):
+    id: str
+    text: str
+    section: list[str]
+    score: float
+
+
+class IndicatorOut(BaseModel):
+    id: int
+    name: str
+    unit: str
+    value_2020: int | float | None
+    target_2025: int | float | None
+    increase: int | float | None
+
+
+class AskResponse(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "question": "2025年海外发明专利授权量目标是多少？",
+        "normalized_question": "2025年海外发明专利授权量目标是多少",
+        "found": True,
+        "answer": "到2025年，海外发明专利授权量目标为9万件（2020年为4万件，累计增加5万件）。",
+        "passages": [{"id": "p-9ffdc9a58e", "text": "海外发明专利授权量（万件）：2020年 4；2025年 9；累计增加值 5",
+                      "section": ["二、总体要求", "(三) 主要目标", "“十四五”时期知识产权发展主要指标"],
+                      "score": 0.75}],
+        "indicators": [{"id": 2, "name": "海外发明专利授权量", "unit": "万件", "value_2020": 4,
+                        "target_2025": 9, "increase": 5}],
+        "suggestions": [],
+        "took_ms": 18.2,
+    }]})
+
+    question: str
+    normalized_question: str = Field(..., description="实际检索的问题（已规范化，追问已补全）")
+    found: bool = Field(..., description="规划能否回答这个问题")
+    answer: str
+    passages: list[PassageOut]
+    indicators: list[IndicatorOut]
+    suggestions: list[str] = Field(default_factory=list, description="found 为 false 时建议的问题")
+    took_ms: float
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(..., description="机器可读的错误代码")
+    message: str = Field(..., description="中文说明")
+    message_en: str = Field(..., description="English message")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "loading", "error"]
+    model: str
+    passages: int
+    corpus_sha256: str | None
+    index_build_time: str | None
+    dense_index: str | None = None
