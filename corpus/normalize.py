@@ -13,6 +13,9 @@ _ALIASES = [
     (re.compile(r"(?<![A-Za-z])patents?(?![A-Za-z])", re.IGNORECASE), "专利"),
     (re.compile(r"(?<![A-Za-z])trademarks?(?![A-Za-z])", re.IGNORECASE), "商标"),
     (re.compile(r"(?<![A-Za-z])copyrights?(?![A-Za-z])", re.IGNORECASE), "版权"),
+    # Everyday words for the plan's own: users say 每万人, 来源于; the plan says 每万人口, 源自.
+    (re.compile(r"每万人(?!口)"), "每万人口"),
+    (re.compile(r"来源于|来源|出处|出自"), "源自"),
 ]
 
 _CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4",

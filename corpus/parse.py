@@ -59,6 +59,12 @@ def _paragraphs(text: str) -> list[list[str]]:
     return paras
 
 
+def _is_row(line: str) -> bool:
+    """A table line: the header, or four or more tab-separated cells."""
+    cells = line.split("\t")
+    return len(cells) >= 4 or (len(cells) > 1 and cells[0].strip() == "指标")
+
+
 def _is_table(para: list[str]) -> bool:
     """The indicator table (its header, or rows "N name (unit)<TAB>…"); other text may hold tabs."""
     heads = [line.split("\t")[0].strip() for line in para if "\t" in line]
@@ -149,16 +155,20 @@ class _Builder:
         show = lambda t: t if t is not None else "—"  # noqa: E731
         self.emit(f"{ind.name}（{ind.unit}）：2020年 {show(t20)}；2025年 {show(t25)}；"
                   f"累计增加值 {show(tinc)}", path, "indicator")
-        self.overviews.setdefault(tuple(path), []).append(ind.name)
+        if path:  # a table before any heading has no overview to join (finish needs a title)
+            self.overviews.setdefault(tuple(path), []).append(ind.name)
 
     def paragraph(self, para: list[str]) -> None:
         first = para[0]
-        if "\t" in first and _is_table(para):
+        if _is_row(first) and _is_table(para):
             if self.unit and self.unit.kind == "heading" and not self.unit.items:
                 self.table_caption = self.unit.heading  # the line above the table names it
                 self.unit = None
-            for line in para:
+            n = next((i for i, line in enumerate(para) if not _is_row(line)), len(para))
+            for line in para[:n]:
                 self.table_row(line)
+            if para[n:]:
+                self.paragraph(para[n:])  # text right after the table, with no blank line
             return
         depth = self.depth_of(first)
         if depth is not None:

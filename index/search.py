@@ -9,6 +9,7 @@ import numpy as np
 
 from corpus.records import Passage
 from corpus.tokens import tokenize
+from index.boosts import SHISANWU, Booster
 from index.embedder import Embedder
 from index.fusion import Fused, boost, max_score, rrf
 from index.match import IndicatorMatcher, column_number
@@ -53,6 +54,7 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.passages = index.passages
+        self.booster = Booster(self.passages)
         self.matcher = IndicatorMatcher(index.indicators,
                                         index.lexical.common_tokens(GENERIC_SHARE))
         self._indicator_rows = self._rows_by_indicator()
@@ -93,7 +95,9 @@ class Searcher:
         indicators = self.matcher.match(question)
         col = column_number(question)
         if mode == "hybrid":
-            self._boost(fused, indicators, col)
+            # The 十三五 figures share names with indicator rows; the question's period decides.
+            self._boost(fused, [] if SHISANWU.search(question) else indicators, col)
+            self.booster.apply(question, fused, named_indicator=bool(indicators))
         ranked = sorted(fused.values(), key=lambda f: (-f.score, f.index))[:top_k]
         top = max_score(len(lists)) + (2 / 61 if mode == "hybrid" else 0)
         hits = [self._hit(f, top, bm25, dense_by_id) for f in ranked]

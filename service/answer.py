@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from corpus.records import Indicator
+from corpus.records import Indicator, Passage
+from index.boosts import longest_common, squash, title_core
 from index.search import Hit
 from service.fields import Field, detect_field
 
@@ -20,6 +22,8 @@ _ALL_INDICATORS = re.compile(r"(主要|哪些|哪几个|几个|几项|所有|全
 _WHERE = re.compile(r"属于|哪一部分|哪个部分|哪一章|哪章|哪个章节|哪一节|在哪|哪个板块|第几部分|出自")
 _SHISANWU = re.compile(r"十三五|十二五|过去五年|取得.{0,4}成就|成绩")
 _LABELLED = re.compile(r"^([^：；]{1,8})：(.+)$")
+_LIST_QUESTION = re.compile(r"哪些|哪几|包括|包含|有什么|几个|几项|几条|列举|都有|内容")
+MIN_ITEM_PHRASE = 6
 
 
 def show(number_text: str | None, unit: str) -> str:
@@ -77,26 +81,45 @@ def _labelled_item(question: str, text: str) -> str | None:
     return None
 
 
-def passage_answer(question: str, hits: list[Hit]) -> str:
+def _matching_item(question: str, text: str) -> str | None:
+    """The one list item the question quotes more closely than the list's own title
+    ('国际合作的主要目标' → '4. 知识产权国际合作取得新突破')."""
+    if "：" not in text or "；" not in text:
+        return None
+    head, body = text.split("：", 1)
+    q = squash(question)
+    sizes = [(longest_common(q, squash(item)), item) for item in body.split("；")]
+    best = max(sizes, default=(0, ""))
+    unique = sum(1 for size, _ in sizes if size == best[0]) == 1
+    if best[0] >= MIN_ITEM_PHRASE and unique and best[0] > longest_common(q, title_core(head)):
+        return f"{head}：{best[1]}"  # the item with the list it belongs to
+    return None
+
+
+def passage_answer(question: str, hits: list[Hit],
+                   prose_of: Callable[[tuple[str, ...]], Passage | None]) -> str:
     best = hits[0].passage
     if is_shisanwu(question):  # the 十三五 figures live in their own block, not the table
-        best = next((h.passage for h in hits if any("十三五" in s for s in h.passage.section)),
-                    best)
+        best = next((h.passage for h in hits if h.passage.kind != "overview"
+                     and any("十三五" in s for s in h.passage.section)), best)
     if _WHERE.search(question) and best.section:
         return f"这部分内容位于：{' › '.join(best.section)}。"
-    item = _labelled_item(question, best.text)
+    item = _labelled_item(question, best.text) or _matching_item(question, best.text)
     if item:
         return item + "。"
+    if best.kind == "overview" and not _LIST_QUESTION.search(question):
+        # "指导思想是什么": the section's own words, when it has any, not its list of parts
+        best = prose_of(tuple(best.section)) or best
     text = best.text
     return text if text.endswith(("。", "！", "？")) else text + "。"
 
 
-def compose(question: str, hits: list[Hit], matched: list[Indicator],
-            all_rows: list[Indicator]) -> tuple[str, list[Indicator]]:
+def compose(question: str, hits: list[Hit], matched: list[Indicator], all_rows: list[Indicator],
+            prose_of: Callable[[tuple[str, ...]], Passage | None]) -> tuple[str, list[Indicator]]:
     """(answer, indicator rows to show) for an in-scope question."""
     if asks_all_indicators(question) and not matched:
         return all_indicators_answer(all_rows), list(all_rows)
     if matched and not is_shisanwu(question):
         field = detect_field(question)
         return "".join(indicator_sentence(i, field) for i in matched[:3]), matched
-    return passage_answer(question, hits), matched
+    return passage_answer(question, hits, prose_of), matched

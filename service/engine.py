@@ -12,7 +12,7 @@ from service.answer import NOT_FOUND, SUGGESTIONS, compose, is_shisanwu
 from service.fields import unsupported_year
 from service.followup import resolve
 from service.schemas import AskResponse, IndicatorOut, PassageOut
-from service.scope import ScopeThresholds, in_scope
+from service.scope import ScopeThresholds, in_scope, thresholds_for
 
 
 class LRU:
@@ -44,9 +44,13 @@ class Engine:
     def __init__(self, searcher: Searcher, cache_size: int = 2048,
                  thresholds: ScopeThresholds | None = None):
         self.searcher = searcher
-        self.thresholds = thresholds or ScopeThresholds()
+        self.thresholds = thresholds or thresholds_for(searcher.embedder.model_id)
         self.cache = LRU(cache_size)
         self.indicators = searcher.index.indicators
+        self._prose: dict[tuple[str, ...], object] = {}
+        for p in searcher.passages:  # a section's first paragraph, in document order
+            if p.kind == "text":
+                self._prose.setdefault(tuple(p.section), p)
 
     def warm_up(self) -> None:
         """Pay one-time costs (jieba's dictionary, OpenCC, the model's first call) at start-up."""
@@ -72,12 +76,12 @@ class Engine:
     def _answer(self, question: str, normalized: str, top_k: int, mode: Mode) -> AskResponse:
         result = self.searcher.search(normalized, mode=mode, top_k=top_k) if normalized else None
         matched = [i for i, _ in self.searcher.matcher.match(normalized)]
-        found = result is not None and in_scope(result.evidence, self.thresholds)
+        found = result is not None and in_scope(normalized, result.evidence, self.thresholds)
         year = unsupported_year(normalized)
         if found and matched and year and not is_shisanwu(normalized):
             found = False  # the table has 2020 values and 2025 targets only
         if found:
-            answer, rows = compose(normalized, result.hits, matched, self.indicators)
+            answer, rows = compose(normalized, result.hits, matched, self.indicators, self._prose.get)
             suggestions: list[str] = []
         else:
             answer, rows, suggestions = NOT_FOUND + "；".join(SUGGESTIONS), [], list(SUGGESTIONS)

@@ -22,7 +22,8 @@ _YEAR = re.compile(r"(19|20)\d\d(?=年|$|\D)")
 
 # Words that only say which value is asked, not what about: "累计增加多少" names no subject.
 FIELD_WORDS = frozenset("""2020 2025 年 累计 增加 增加值 累计增加 增长 提高 提升 目标 达到 要 预期 百分点
-    个 数值 数据 值 基期 当时 现在 目前 到时候 多少 呢 那 那么 是 的""".split())
+    个 数值 数据 值 基期 当时 现在 目前 到时候 多少 呢 那 那么 是 的 十四五 十三五 十四 四五 十三 三五
+    末 时期 期间 期末""".split())
 
 
 def detect_field(question: str) -> Field:

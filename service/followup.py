@@ -13,6 +13,9 @@ _LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|请问|�
 _TRAILING = re.compile(r"(呢|吗|呀|啊|嘛)[?？!！。.\s]*$")
 _PRONOUN = re.compile(r"^(它|它们|这个|这一项|这项|这个指标|该指标|其|这|该|那个|上面的?|刚才的?)")
 _SHORT = 14
+_THIS_SECTION = re.compile(r"这一?[节章部]|该[节章部]|本[节章]|这一?部分|这个部分")
+_SECTION_MENTION = re.compile(r"[(（][一二三四五六七八九十]+[)）]\s*[^\s›，。；、]+")
+_TAIL = re.compile(r"(有哪些|是什么|包括哪些|包括什么|有什么|怎么样|如何|是多少)\S*$")
 
 
 def _strip(question: str) -> str:
@@ -54,6 +57,11 @@ def _merge(previous: str, current: str, matcher: IndicatorMatcher) -> str:
         if cur_col is not None and len(bare) <= 6:
             return f"{bare}是什么"
         return bare
+    subject = [t for t in tokenize(bare, normalized=True) if t not in FIELD_WORDS]
+    if subject and not _PRONOUN.match(_strip(current)):
+        # Another subject, the same question: "主要目标呢？" after "基本原则有哪些？"
+        tail = _TAIL.search(previous)
+        return f"{bare}{tail.group(1)}" if tail and not _TAIL.search(bare) else bare
     topic = _topic(previous, matcher)
     return f"{topic} {bare}".strip() if bare else topic
 
@@ -75,6 +83,12 @@ def resolve(question: str, history: list[tuple[str, str]], matcher: IndicatorMat
         # No earlier user turn: an assistant answer may still name what "它" refers to.
         assistant = [normalize_question(c) for r, c in history if r == "assistant"]
         context = assistant[-1] if assistant else None
+    if _THIS_SECTION.search(question):
+        # "这一节还有哪些内容？": the section the last answer named, if it named one
+        for role, content in reversed(history):
+            mentions = _SECTION_MENTION.findall(normalize_question(content))
+            if role == "assistant" and mentions:
+                return f"{mentions[-1]} {_THIS_SECTION.sub('', _strip(question))}".strip()
     if context and _is_elliptical(question, matcher):
         return _merge(context, question, matcher)
     return question

@@ -2,29 +2,52 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from index.search import Evidence
 
-# Calibrated on eval/questions.jsonl (see README "Out-of-scope calibration"):
-# the idf-weighted share of the question's words that the plan uses at all, and how far
-# the best dense match stands out from the rest. Names of indicators or columns always count.
-MIN_KNOWN_WEIGHT = 0.6
-MIN_DENSE_MARGIN = 0.0
+# Asks a policy digest cannot answer, whatever words they share with it: procedures, fees,
+# contacts, durations, other plan periods.
+PRACTICAL = re.compile(
+    r"电话|地址|联系方式|邮箱|费用|收费|多少钱|要花|交多少|流程|步骤|一步一步|手续|怎么申请|如何申请|"
+    r"怎样申请|办理|进度|查询|多长时间|多久|期限|保护期|多少年|赔偿|罚款|股价|天气|"
+    r"十五五|十一五|十六五")
 
 
 @dataclass(frozen=True)
 class ScopeThresholds:
-    min_known_weight: float = MIN_KNOWN_WEIGHT
-    min_dense_margin: float = MIN_DENSE_MARGIN
+    """score = known_weight + dense_weight × (dense_top − dense_center) ≥ min_score.
+
+    known_weight: the idf-weighted share of the question's words that the plan uses (BM25's
+    vocabulary); dense_top: the best e5 cosine. Calibrated on eval/questions.jsonl with
+    `python -m eval.calibrate` (see README); e5 cosines bunch near 0.9, so the dense term is
+    centred there and only tips close calls."""
+
+    min_score: float = 0.33
+    dense_weight: float = 6.0
+    dense_center: float = 0.9
 
 
 DEFAULT_THRESHOLDS = ScopeThresholds()
+# Cosine scales differ between models: for a model not calibrated here the dense term is
+# off and the lexical evidence alone decides (its own calibrated cut, a thinner margin).
+LEXICAL_ONLY = ScopeThresholds(min_score=0.43, dense_weight=0.0)
 
 
-def in_scope(ev: Evidence, t: ScopeThresholds = DEFAULT_THRESHOLDS) -> bool:
+def thresholds_for(model_id: str) -> ScopeThresholds:
+    from index.embedder import DEFAULT_MODEL
+
+    return DEFAULT_THRESHOLDS if model_id == DEFAULT_MODEL else LEXICAL_ONLY
+
+
+def scope_score(ev: Evidence, t: ScopeThresholds = DEFAULT_THRESHOLDS) -> float:
+    return ev.known_weight + t.dense_weight * (ev.dense_top - t.dense_center)
+
+
+def in_scope(question: str, ev: Evidence, t: ScopeThresholds = DEFAULT_THRESHOLDS) -> bool:
     if ev.indicator_match or ev.column_match:
         return True
-    if not ev.tokens:
+    if PRACTICAL.search(question) or not ev.tokens:
         return False
-    return ev.known_weight >= t.min_known_weight and ev.dense_margin >= t.min_dense_margin
+    return scope_score(ev, t) >= t.min_score

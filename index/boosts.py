@@ -1,0 +1,84 @@
+"""Light, explained boosts on top of rank fusion: named things the question points at."""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from corpus.records import Passage
+from index.fusion import Fused, boost
+
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]\s*|\d+\s+|专栏\d+\s*)")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_LABEL = re.compile(r"(?:^|[：；])([^：；]{2,6})：")
+SHISANWU = re.compile(r"十三五|十二五")
+# Plan periods are everywhere in the text; they say when, not what, so they never count
+# toward a title or phrase match.
+_PERIOD = re.compile(r"(十四五|十三五|十二五)(时期|末|期间)?")
+MIN_PHRASE = 6  # characters in common before a shared phrase counts
+
+
+def squash(text: str) -> str:
+    """Text without spaces and punctuation, for containment checks."""
+    return _PUNCT.sub("", text)
+
+
+def title_core(title: str) -> str:
+    return _PERIOD.sub("", squash(_NUMBERING.sub("", title)))
+
+
+def longest_common(a: str, b: str) -> int:
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return m.size
+
+
+class Booster:
+    """Precomputes what each passage can be matched by; applies boosts to fused candidates."""
+
+    def __init__(self, passages: list[Passage]):
+        self.passages = passages
+        # Overview passages, by the core of their own title ("加强知识产权源头保护").
+        self.titles = [(title_core(p.section[-1]), i) for i, p in enumerate(passages)
+                       if p.kind == "overview" and p.section and len(title_core(p.section[-1])) >= 4]
+        self.labels = [(set(_LABEL.findall(p.text)), i) for i, p in enumerate(passages)]
+        self.squashed = [_PERIOD.sub("", squash(self._phrase_text(p))) for p in passages]
+        # A chapter's overview passes a title match on to its sections' overviews.
+        self.children = {i: [j for core, j in self.titles
+                             if passages[j].section[:-1] == passages[i].section]
+                         for _, i in self.titles}
+        self.shisanwu = [i for i, p in enumerate(passages) if any("十三五" in s for s in p.section)]
+
+    @staticmethod
+    def _phrase_text(p: Passage) -> str:
+        """An overview's own items, without its title and without the titles of its parts
+        (those have passages of their own, matched by title)."""
+        if p.kind != "overview" or "：" not in p.text:
+            return p.text
+        items = p.text.split("：", 1)[1].split("；")
+        return "；".join(item for item in items if not _NUMBERING.match(item))
+
+    def apply(self, question: str, fused: dict[int, Fused], named_indicator: bool) -> None:
+        q = _PERIOD.sub("", squash(question))
+        rest = q  # the question less the titles it names, for label matching
+        for core, i in self.titles:
+            if core in q:
+                boost(fused, i, f"章节标题匹配：{self.passages[i].section[-1]}")
+                rest = rest.replace(core, "")
+                for j in self.children.get(i, []):
+                    boost(fused, j, f"所属章节标题匹配：{self.passages[i].section[-1]}", 0.5)
+        if not named_indicator:
+            for labels, i in self.labels:
+                hit = next((lab for lab in labels if lab in rest), None)
+                if hit:
+                    boost(fused, i, f"条目名称匹配：{hit}")
+        if SHISANWU.search(question):
+            for i in self.shisanwu:
+                boost(fused, i, "“十三五”时期", 0.5)
+        # A long phrase of the question found verbatim in a candidate ("助力区域经济协调发展").
+        for i in list(fused):
+            size = longest_common(q, self.squashed[i])
+            if size >= MIN_PHRASE:
+                boost(fused, i, f"短语匹配（{size}字）", min(1.0, (size - 3) / 6))
+        for i in list(fused):
+            if self.passages[i].kind == "title":
+                boost(fused, i, "标题行降权", -1.0)
