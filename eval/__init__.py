@@ -1,0 +1,1 @@
+"""The eval set: gold questions, IR and answer metrics, reports (nothing imports eval)."""

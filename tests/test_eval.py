@@ -1,0 +1,265 @@
+"""The eval: metric code on hand-made runs, the gold file against the plan, and the CI floor."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus.load import DEFAULT_CORPUS_DIR, load_corpus
+from corpus.normalize import normalize_text
+from corpus.records import Passage
+from eval.gold import GoldError, RelevanceIndex, is_relevant, load_questions, parse_lines
+from eval.metrics import (
+    IR_METRICS,
+    Outcome,
+    answer_correct,
+    build_qrels,
+    build_run,
+    indicator_correct,
+    ir_scores,
+    summarize,
+)
+from eval.run import check_floor, export_beir, load_floor, run_eval, write_report
+
+
+def _q(**overrides):
+    row = {
+        "id": "q",
+        "category": "c",
+        "question": "问？",
+        "passage_contains": "甲",
+        "answer_contains": [],
+        "indicator": None,
+        "ood": False,
+    }
+    row.update(overrides)
+    return parse_lines([json.dumps(row, ensure_ascii=False)])[0]
+
+
+# --- metric code on a tiny hand-made run --------------------------------------------------------
+
+
+def test_ir_metrics_on_a_known_run():
+    qrels = {"q1": {"a": 1}, "q2": {"b": 1}, "q3": {"c": 1}, "q4": {"d": 1}}
+    run = build_run(
+        {
+            "q1": ["a", "x", "y"],  # first: hit@1, RR 1
+            "q2": ["x", "b", "y"],  # second: hit@3, RR 1/2
+            "q3": ["x", "y", "z", "w", "c"],  # fifth: hit@5, RR 1/5
+            "q4": [],  # refused: nothing returned
+        }
+    )
+    scores = ir_scores(qrels, run)
+    mean = {m: sum(s[m] for s in scores.values()) / len(scores) for m in scores["q1"]}
+    assert mean["hit@1"] == pytest.approx(1 / 4)
+    assert mean["hit@3"] == pytest.approx(2 / 4)
+    assert mean["hit@5"] == pytest.approx(3 / 4)
+    assert mean["mrr@10"] == pytest.approx((1 + 1 / 2 + 1 / 5 + 0) / 4)
+    assert scores["q1"]["ndcg@10"] == pytest.approx(1.0)
+    assert scores["q4"] == {m: 0.0 for m in scores["q4"]}
+
+
+def test_run_keeps_the_engine_order_even_with_tied_scores():
+    run = build_run({"q": ["b", "a", "c"]})
+    assert sorted(run["q"], key=run["q"].get, reverse=True) == ["b", "a", "c"]
+    assert ir_scores({"q": {"a": 1}}, run)["q"]["mrr@10"] == pytest.approx(0.5)
+
+
+def test_answer_indicator_and_ood_metrics():
+    q = _q(answer_contains=["6.3件"])
+    assert answer_correct(q, True, "2020年为6.3件。")
+    assert not answer_correct(q, True, "2020年为6.3。")
+    assert not answer_correct(q, False, "抱歉……6.3件")  # a refusal is never a right answer
+    assert answer_correct(_q(), True, "任何")  # empty answer_contains: found is enough
+    assert not answer_correct(_q(), False, "抱歉")
+    assert answer_correct(_q(passage_contains=None, ood=True), False, "抱歉") is None
+    names = ["甲", "乙"]
+    assert indicator_correct(_q(indicator="甲"), ["甲", "乙"], names)
+    assert not indicator_correct(_q(indicator="乙"), ["甲", "乙"], names)
+    assert indicator_correct(_q(indicator="*"), ["乙", "甲"], names)
+    assert not indicator_correct(_q(indicator="*"), ["甲"], names)
+    assert indicator_correct(_q(), [], names) is None
+
+    hit, miss = dict.fromkeys(IR_METRICS, 1.0), dict.fromkeys(IR_METRICS, 0.0)
+    outcomes = [
+        Outcome("a", "x", ood=False, found=True, took_ms=10, ir=hit, answer_ok=True),
+        Outcome("b", "x", ood=False, found=False, took_ms=20, ir=miss, answer_ok=False),
+        Outcome("c", "y", ood=True, found=False, took_ms=30),
+        Outcome("d", "y", ood=True, found=True, took_ms=40),
+    ]
+    s = summarize(outcomes)
+    assert s["answer_accuracy"] == 0.5
+    assert s["hit@1"] == 0.5 and s["n_ir"] == 2
+    assert s["ood_precision"] == 0.5  # refused: b (wrong) and c (right)
+    assert s["ood_recall"] == 0.5  # of c, d only c refused
+    assert s["false_refusal_rate"] == 0.5
+    assert s["latency_p50_ms"] == 25
+    assert summarize(outcomes[:2])["ood_precision"] is None
+
+
+def test_relevance_is_by_normalized_content():
+    p = Passage(
+        "p1",
+        "plan",
+        "加强知识产权司法保护：完善知识产权司法保护体系",
+        ["三、全面加强知识产权保护", "(五) 加强知识产权司法保护"],
+    )
+    assert is_relevant(p, "完善知识产权司法保护体系")
+    assert is_relevant(p, "完善知識產權司法保護體系")  # Traditional on the gold side
+    assert is_relevant(p, "(五) 加强知识产权司法保护")  # the section path counts
+    assert is_relevant(p, "（五） 加强知识产权司法保护")  # full-width brackets
+    assert not is_relevant(p, "地理标志")
+    assert RelevanceIndex([p]).relevant("司法保护体系") == ["p1"]
+
+
+def test_floor_check_names_the_metric_below():
+    report = {"modes": {"hybrid": {"overall": {"hit@1": 0.5, "false_refusal_rate": 0.2}}}}
+    assert (
+        check_floor(report, {"mode": "hybrid", "hit@1": 0.5, "max_false_refusal_rate": 0.2}) == []
+    )
+    problems = check_floor(report, {"mode": "hybrid", "hit@1": 0.6, "max_false_refusal_rate": 0.1})
+    assert len(problems) == 2
+    assert "hit@1" in problems[0] and "below" in problems[0]
+    assert "false_refusal_rate" in problems[1]
+    floor = load_floor()
+    assert floor["mode"] == "hybrid"
+    assert {
+        "hit@1",
+        "hit@5",
+        "mrr@10",
+        "answer_accuracy",
+        "indicator_accuracy",
+        "ood_recall",
+        "max_false_refusal_rate",
+    } <= floor.keys()
+
+
+# --- the gold file ----------------------------------------------------------------------------
+
+
+def test_bad_gold_lines_are_reported_with_their_line_number():
+    good = json.dumps(
+        {
+            "id": "a",
+            "category": "c",
+            "question": "问",
+            "passage_contains": "甲",
+            "answer_contains": [],
+            "indicator": None,
+            "ood": False,
+        }
+    )
+    with pytest.raises(GoldError, match="line 3: not valid JSON"):
+        parse_lines([good, "", "{oops"])
+    with pytest.raises(GoldError, match="line 2: duplicate id 'a'"):
+        parse_lines([good, good])
+    with pytest.raises(GoldError, match="line 1: missing field"):
+        parse_lines(['{"id": "x"}'])
+    bad = json.loads(good) | {"ood": "no"}
+    with pytest.raises(GoldError, match="line 1: 'ood'"):
+        parse_lines([json.dumps(bad)])
+    bad = json.loads(good) | {"passage_contains": None}
+    with pytest.raises(GoldError, match="passage_contains"):
+        parse_lines([json.dumps(bad)])
+
+
+def _number_unit_forms(indicators) -> set[str]:
+    forms = set()
+    for i in indicators:
+        for text in (i.text_2020, i.text_2025, i.text_increase):
+            if text is not None:
+                forms |= {text, f"{text}{i.unit}"}
+        if i.text_increase is not None and i.unit == "%":
+            forms.add(f"{i.text_increase}个百分点")
+    return forms
+
+
+def test_every_gold_string_is_in_the_plan():
+    corpus = load_corpus()
+    plan = normalize_text(
+        "\n".join(p.read_text(encoding="utf-8") for p in sorted(DEFAULT_CORPUS_DIR.glob("*.txt")))
+    )
+    passages = "\n".join(normalize_text(p.search_text) for p in corpus.passages)
+    numbers = {normalize_text(f) for f in _number_unit_forms(corpus.indicators)}
+    names = {i.name for i in corpus.indicators}
+    questions = load_questions()
+    assert len(questions) >= 200
+    missing = []
+    for q in questions:
+        for s in filter(None, [q.passage_contains, *q.answer_contains]):
+            n = normalize_text(s)
+            if n not in plan and n not in passages and n not in numbers:
+                missing.append(f"{q.id}: {s!r}")
+        if q.indicator not in (None, "*") and q.indicator not in names:
+            missing.append(f"{q.id}: indicator {q.indicator!r}")
+    assert not missing, "gold strings not in the plan:\n" + "\n".join(missing)
+    # and every non-ood question has at least one relevant passage
+    qrels = build_qrels(questions, RelevanceIndex(corpus.passages))
+    assert not [qid for qid, rel in qrels.items() if not rel]
+
+
+# --- the runner, end to end on the fake embedder ----------------------------------------------
+
+
+def test_run_eval_report_and_beir_export(fake_settings, tmp_path):
+    from service.state import load_engine
+    from tests.fakes import FakeEmbedder
+
+    engine = load_engine(fake_settings, FakeEmbedder())
+    questions = load_questions()
+    report = run_eval(engine, questions, ["bm25", "hybrid"], ["indicator", "ood", "followup"])
+    assert set(report["modes"]) == {"bm25", "hybrid"}
+    hybrid = report["modes"]["hybrid"]
+    assert set(hybrid["categories"]) == {"indicator", "ood", "followup"}
+    assert hybrid["overall"]["n"] == sum(
+        q.category in {"indicator", "ood", "followup"} for q in questions
+    )
+    for key in (
+        "hit@1",
+        "hit@3",
+        "hit@5",
+        "mrr@10",
+        "ndcg@10",
+        "answer_accuracy",
+        "indicator_accuracy",
+        "ood_precision",
+        "ood_recall",
+        "false_refusal_rate",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ):
+        assert key in hybrid["overall"]
+    assert engine.cache.size == fake_settings.cache_size  # the engine's cache is put back
+    out = write_report(report, tmp_path / "r" / "latest.json")
+    assert json.loads(out.read_text(encoding="utf-8"))["questions"] == hybrid["overall"]["n"]
+
+    beir = export_beir(engine.searcher.passages, questions, tmp_path / "beir")
+    corpus_rows = [json.loads(x) for x in (beir / "corpus.jsonl").read_text().splitlines()]
+    assert {"_id", "title", "text"} <= corpus_rows[0].keys()
+    lines = (beir / "qrels" / "test.tsv").read_text().splitlines()
+    assert lines[0] == "query-id\tcorpus-id\tscore"
+    query_ids = {json.loads(x)["_id"] for x in (beir / "queries.jsonl").read_text().splitlines()}
+    assert {line.split("\t")[0] for line in lines[1:]} == query_ids
+    assert not any(q.ood and q.id in query_ids for q in questions)
+
+
+def test_ipqa_eval_command_is_wired():
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    result = CliRunner().invoke(app, ["eval", "--help"])
+    assert result.exit_code == 0
+    assert "--show-failures" in result.output and "--export-beir" in result.output
+
+
+# --- the CI floor ---------------------------------------------------------------------------
+
+
+@pytest.mark.real_model
+def test_hybrid_is_at_or_above_the_floor(real_engine):
+    """eval/floor.json holds the measured hybrid figures rounded down (maxima rounded up)."""
+    report = run_eval(real_engine, load_questions(), ["hybrid"])
+    problems = check_floor(report, load_floor())
+    assert not problems, "below eval/floor.json:\n" + "\n".join(problems)
