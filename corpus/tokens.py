@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from functools import lru_cache
@@ -26,6 +27,16 @@ STOPWORDS = frozenset(
 _TOKEN_OK = re.compile(r"[\w%.]+", re.UNICODE)
 # Ordinals ("第三条", "第2项") point into a list; they name no topic of their own.
 _ORDINAL = re.compile(r"^第[一二三四五六七八九十\d]{0,3}[条项个点部分节章]?$|^[一二三四五六七八九十]{1,3}[条项个]$")
+
+
+@lru_cache(maxsize=1)
+def analysis_fingerprint() -> str:
+    """Changes whenever tokens would: the user dictionary, the stopwords, the ordinal rule.
+    An index records it, so one built with other tokens is refused, not silently wrong."""
+    digest = hashlib.sha256(USERDICT.read_bytes())
+    digest.update("\n".join(sorted(STOPWORDS)).encode("utf-8"))
+    digest.update(_ORDINAL.pattern.encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)

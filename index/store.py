@@ -17,6 +17,7 @@ import numpy as np
 from corpus.load import Corpus, corpus_sha256, load_corpus
 from corpus.normalize import normalize_text
 from corpus.records import Indicator, Passage
+from corpus.tokens import analysis_fingerprint
 from index.dense import DenseIndex
 from index.embedder import Embedder
 from index.lexical import LexicalIndex
@@ -86,6 +87,7 @@ def write_index(corpus: Corpus, embedder: Embedder, index_dir: Path, *, hnsw_thr
             "dim": embedder.dim,
             "corpus_sha256": corpus.sha256,
             "corpus_files": corpus.files,
+            "analysis": analysis_fingerprint(),
             "passages": len(corpus.passages),
             "indicators": len(corpus.indicators),
             "dense_index": dense.kind,
@@ -144,6 +146,9 @@ def check_manifest(manifest: dict, *, model: str, dim: int | None, corpus_dir: P
     if dim is not None and manifest.get("dim") != dim:
         raise IndexError_(f"index dimension {manifest.get('dim')} != model dimension {dim}: "
                           f"{BUILD_FIX}")
+    if manifest.get("analysis") != analysis_fingerprint():
+        raise IndexError_("index was built with another text analysis (user dictionary or "
+                          f"stopwords changed): {BUILD_FIX}")
     if corpus_dir is not None and manifest.get("corpus_sha256") != corpus_sha256(corpus_dir):
         raise IndexError_(f"the corpus in {corpus_dir} changed since the index was built: "
                           f"{BUILD_FIX}")

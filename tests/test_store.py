@@ -86,3 +86,12 @@ def test_bm25_finds_a_userdict_term():
     lex = LexicalIndex.build(texts)
     scores = lex.scores(tokenize("服判息诉率是多少"))
     assert scores.argmax() == 0 and scores[0] > 0 and scores[1] == 0
+
+
+def test_index_from_other_text_analysis_is_refused(built):
+    manifest_path = built / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["analysis"] = "0000000000000000"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexError_, match=r"another text analysis.*ipqa build"):
+        load_index(built, model=FakeEmbedder.model_id)
