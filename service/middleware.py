@@ -59,19 +59,25 @@ class BodyLimitMiddleware:
             if length > self.max:
                 return await self._too_large()(scope, receive, send)
         received = 0
-        started = False
+        started = overflowed = replaced = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, overflowed
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max:  # a chunked body, or one longer than it said
-                    raise HTTPException(413)
+                    overflowed = True
+                    raise HTTPException(413)  # FastAPI passes HTTPExceptions from the body on
             return message
 
         async def tracking_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, replaced
+            if overflowed and not started and message["type"] == "http.response.start":
+                started = replaced = True  # the handler's generic 413: ours says the limit
+                return await self._too_large()(scope, receive, send)
+            if replaced:
+                return  # the generic 413's body
             started = started or message["type"] == "http.response.start"
             await send(message)
 
@@ -133,7 +139,10 @@ class ConcurrencyLimitMiddleware:
             return await self.app(scope, receive, send)
         sem = self._semaphore()
         try:
-            await asyncio.wait_for(sem.acquire(), self.wait_s)
+            if sem.locked():  # only a full house pays for the timer
+                await asyncio.wait_for(sem.acquire(), self.wait_s)
+            else:
+                await sem.acquire()
         except TimeoutError:
             response = error_response(
                 503, "overloaded", "服务繁忙，请稍后再试。", "The service is busy; try again shortly.",
