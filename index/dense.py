@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,10 +12,20 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 
 
+def _omp_threads(n: int) -> None:
+    """FAISS's OpenMP threads. One query at a time gains nothing from them, and on a busy
+    machine their barriers make a 10k exact search ~10× slower (eval/bench.py measured it):
+    searches run on one thread; only building uses every core."""
+    import faiss
+
+    faiss.omp_set_num_threads(n)
+
+
 class DenseIndex:
     def __init__(self, index, kind: str):
         self._index = index
         self.kind = kind
+        _omp_threads(1)
 
     @classmethod
     def build(cls, vectors: np.ndarray, hnsw_threshold: int) -> DenseIndex:
@@ -28,6 +39,7 @@ class DenseIndex:
         else:
             index = faiss.IndexFlatIP(dim)
             kind = "flat"
+        _omp_threads(max(1, os.cpu_count() or 1))
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         return cls(index, kind)
 

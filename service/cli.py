@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from service.settings import Settings
@@ -21,7 +22,10 @@ err = Console(stderr=True)
 
 def fail(message: str, code: int = 2) -> None:
     """One clear line on stderr and a non-zero exit: no traceback for expected problems."""
-    err.print(f"[bold red]ipqa:[/] {message}", highlight=False)
+    one_line = " ".join(str(message).split())  # exception texts may hold newlines
+    # soft_wrap: Rich would otherwise wrap at 80 columns when stderr is not a terminal;
+    # escape: a message may contain [brackets] that Rich would read as markup.
+    err.print(f"[bold red]ipqa:[/] {escape(one_line)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -82,13 +86,16 @@ def build() -> None:
 
 
 def load_engine_or_exit(settings: Settings):
-    from index.store import IndexError_
+    from corpus.load import CorpusError
+    from index.store import IndexError_, check_manifest, read_manifest
     from service.state import load_engine
 
-    embedder = _embedder(settings)
-    try:
+    try:  # the manifest first: no index, or one for another model or corpus, fails in a second
+        check_manifest(read_manifest(settings.index_dir), model=settings.model, dim=None,
+                       corpus_dir=settings.corpus_dir)
+        embedder = _embedder(settings)
         return load_engine(settings, embedder)
-    except IndexError_ as exc:
+    except (IndexError_, CorpusError) as exc:  # CorpusError: the corpus folder is gone
         fail(str(exc))
 
 
@@ -161,6 +168,24 @@ def eval_(ctx: typer.Context) -> None:
     from eval.run import cli_main
 
     cli_main(ctx.args, prog_name="ipqa eval")
+
+
+@app.command()
+def bench(quick: Annotated[bool, typer.Option("--quick", help="fewer requests, no 100k "
+                                              "scale, no index build: under a minute")] = False,
+          out: Annotated[str, typer.Option("--out", help="JSON report")] = "eval/reports/bench.json",
+          skip_scale: Annotated[bool, typer.Option("--skip-scale",
+                                                   help="skip the synthetic-corpus part")] = False
+          ) -> None:
+    """Measure model cost, /ask latency and throughput, cold start, memory and index scale."""
+    from pathlib import Path
+
+    from eval.bench import run
+
+    try:
+        run(quick=quick, out=Path(out), skip_scale=skip_scale, console=console)
+    except RuntimeError as exc:
+        fail(str(exc))
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,7 +38,11 @@ class Settings(BaseSettings):
                                  "briefly, then get 503")
     cache_size: int = Field(2048, ge=0, description="Answers kept in the LRU cache (0 turns it "
                             "off)")
-    threads: int | None = Field(None, ge=1, description="Model threads (default: all cores)")
+    threads: int | None = Field(None, ge=1, description="Threads per model forward pass "
+                                "(default: 1); cores ÷ threads passes run at once")
+    backend: Literal["torch", "onnx"] = Field(
+        "torch", description="Model runtime: torch (sentence-transformers) or onnx (ONNX "
+        "Runtime, same vectors, faster; needs onnxruntime and onnx, exports once on first start)")
     hnsw_threshold: int = Field(20000, ge=1, description="Passage count from which the dense "
                                 "index is HNSW instead of exact")
     reload_token: str | None = Field(None, description="Opens POST /admin/reload when set; "

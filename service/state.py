@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from index.embedder import Embedder, SentenceTransformerEmbedder
+from index.embedder import Embedder
+from index.embedder import load_embedder as _load_embedder
 from index.search import Searcher
 from index.store import load_index
 from service.engine import Engine
@@ -12,7 +13,8 @@ from service.settings import Settings
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    return SentenceTransformerEmbedder(settings.model, settings.models_dir, settings.threads)
+    return _load_embedder(settings.model, settings.models_dir, settings.threads,
+                          backend=settings.backend)
 
 
 def load_engine(settings: Settings, embedder: Embedder) -> Engine:

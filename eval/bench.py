@@ -1,0 +1,512 @@
+"""`ipqa bench`: model cost, /ask over HTTP, throughput, cold start, memory and index scale."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+QUESTIONS = Path(__file__).with_name("questions.jsonl")
+ROOT = Path(__file__).resolve().parents[1]
+# Variants make a repeated question distinct for the cache but not for the model's work.
+TAGS = ("", "谢谢", "请问", "麻烦告诉我", "想了解一下", "急问", "请简要回答", "劳驾")
+LEVELS = (1, 4, 16)
+SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (1_000, 5_000)
+COLD_START_LIMIT_S = 120
+
+
+# ---------------------------------------------------------------- pure helpers (tested)
+
+def percentiles(values: list[float], points=(50, 95, 99)) -> dict[str, float]:
+    """Nearest-rank-interpolated percentiles (numpy's linear method), rounded to 0.01."""
+    if not values:
+        return {f"p{p}": float("nan") for p in points}
+    arr = np.asarray(values, dtype=np.float64)
+    return {f"p{p}": round(float(np.percentile(arr, p)), 2) for p in points}
+
+
+def variants(questions: list[str], n: int, offset: int = 0) -> list[str]:
+    """n distinct questions: the gold questions, then each again with a polite tag."""
+    out = []
+    for i in range(offset, offset + n):
+        q = questions[i % len(questions)]
+        tag = TAGS[(i // len(questions)) % len(TAGS)]
+        out.append(f"{tag}，{q}" if tag else q)
+    return out
+
+
+def split_sentences(texts: list[str]) -> list[str]:
+    parts = (s.strip() for t in texts for s in re.split(r"(?<=[。；！？])", t))
+    return sorted({s for s in parts if len(s) >= 6})
+
+
+def synthetic_corpus(sentences: list, n: int, seed: int = 0, per_doc=(2, 5)) -> list[list]:
+    """n documents, each a random recombination of 2–4 of the plan's sentences (or of their
+    token lists: recombining tokens avoids running jieba 100,000 times)."""
+    rng = random.Random(seed)
+    docs = []
+    for _ in range(n):
+        picks = rng.sample(range(len(sentences)), min(len(sentences), rng.randrange(*per_doc)))
+        doc: list = []
+        for i in picks:
+            item = sentences[i]
+            doc.extend(item if isinstance(item, list) else [item])
+        docs.append(doc)
+    return docs
+
+
+def unit_vectors(n: int, dim: int = 384, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    v = rng.standard_normal((n, dim), dtype=np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def noisy_queries(base: np.ndarray, n: int, noise: float = 0.5, seed: int = 1) -> np.ndarray:
+    """Queries near stored vectors, so they have real nearest neighbours to find."""
+    rng = np.random.default_rng(seed)
+    picks = base[rng.integers(0, len(base), n)]
+    q = picks + noise * rng.standard_normal(picks.shape, dtype=np.float32) / np.sqrt(base.shape[1])
+    return (q / np.linalg.norm(q, axis=1, keepdims=True)).astype(np.float32)
+
+
+def recall_at_k(exact: np.ndarray, approx: np.ndarray, k: int = 10) -> float:
+    hits = sum(len(set(e[:k]) & set(a[:k])) for e, a in zip(exact, approx, strict=True))
+    return hits / (k * len(exact))
+
+
+def compare_dense(vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> dict:
+    """Exact (IndexFlatIP) vs HNSW (index/dense.py) on the same vectors: build, p50, recall."""
+    from index.dense import DenseIndex
+
+    out: dict = {"n": len(vectors)}
+    results = {}
+    for kind, threshold in (("flat", len(vectors) + 1), ("hnsw", 1)):
+        started = time.perf_counter()
+        index = DenseIndex.build(vectors, threshold)
+        if kind == "hnsw":  # the search depth DenseIndex.load sets for a saved index
+            from index.dense import HNSW_EF_SEARCH
+            index._index.hnsw.efSearch = HNSW_EF_SEARCH
+        build = time.perf_counter() - started
+        assert index.kind == kind
+        times, ids = [], []
+        for q in queries:
+            t = time.perf_counter()
+            found, _ = index.search(q, k)
+            times.append((time.perf_counter() - t) * 1000)
+            ids.append(found)
+        results[kind] = ids
+        out[kind] = {"build_s": round(build, 3), "search_ms": percentiles(times, (50, 95))}
+    out["hnsw_recall_at_10"] = round(recall_at_k(results["flat"], results["hnsw"], k), 4)
+    return out
+
+
+def suggest_threshold(scale: list[dict], budget_ms: float) -> int | None:
+    """Smallest corpus at which exact search would cost more than `budget_ms` a query:
+    exact search is linear in n, so extrapolate from the largest size measured."""
+    if not scale:
+        return None
+    last = max(scale, key=lambda r: r["n"])
+    per_vector = last["dense"]["flat"]["search_ms"]["p50"] / last["n"]
+    return int(round(budget_ms / per_vector, -3)) if per_vector > 0 else None
+
+
+# ---------------------------------------------------------------- the machine
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = None
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        ram = round(kb / 1024 / 1024, 1)
+    except (OSError, AttributeError):
+        pass
+    info = {"cpu": cpu, "cores": os.cpu_count(), "ram_gib": ram,
+            "python": platform.python_version(), "load_avg_at_start": os.getloadavg()[0]}
+    for name in ("torch", "faiss", "onnxruntime", "sentence_transformers", "bm25s"):
+        try:
+            module = __import__(name)
+            info[name] = getattr(module, "__version__", "?")
+        except ImportError:
+            info[name] = None
+    return info
+
+
+def rss_peak_mib(pid: int) -> float | None:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    m = re.search(r"VmHWM:\s+(\d+) kB", text)
+    return round(int(m.group(1)) / 1024, 1) if m else None
+
+
+def load_questions() -> list[str]:
+    with QUESTIONS.open(encoding="utf-8") as fh:
+        return [json.loads(line)["question"] for line in fh if line.strip()]
+
+
+# ---------------------------------------------------------------- in-process: model and build
+
+def _timed(fn, items) -> list[float]:
+    out = []
+    for x in items:
+        t = time.perf_counter()
+        fn(x)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def bench_encode(embedder, questions: list[str], n: int) -> dict:
+    for q in questions[-5:]:  # warm-up: first calls allocate
+        embedder.encode_queries([q])
+    times = _timed(lambda q: embedder.encode_queries([q]), questions[:n])
+    return {"n": n, **percentiles(times, (50, 95))}
+
+
+def _drain(embedder, work: list[str], lock) -> None:
+    while True:
+        with lock:
+            if not work:
+                return
+            q = work.pop()
+        embedder.encode_queries([q])
+
+
+def bench_encode_policy(embedder, questions: list[str], clients: int = 4, n: int = 48) -> dict:
+    """Requests/s of `clients` threads encoding at once: the embedder's own slots (cores ÷
+    threads passes at a time) against letting every thread run its pass in parallel."""
+    out = {}
+    policies = {"slots (as shipped)": embedder._slots,
+                "unbounded parallel": threading.BoundedSemaphore(clients)}
+    for name, slots in policies.items():
+        saved, embedder._slots = embedder._slots, slots
+        work = list(questions[:n])
+        lock = threading.Lock()
+        started = time.perf_counter()
+        threads = [threading.Thread(target=_drain, args=(embedder, work, lock))
+                   for _ in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        out[name] = round(n / (time.perf_counter() - started), 1)
+        embedder._slots = saved
+    return out
+
+
+def bench_build(settings, embedder) -> float:
+    from index.store import build_index
+
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        build_index(settings.corpus_dir, embedder, Path(tmp) / "index",
+                    hnsw_threshold=settings.hnsw_threshold)
+        return round(time.perf_counter() - started, 2)
+
+
+# ---------------------------------------------------------------- the server
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def server(port: int, log: Path):
+    env = {**os.environ, "IPQA_RATE_LIMIT": "", "IPQA_HOST": "127.0.0.1"}
+    with log.open("wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--host",
+                                 "127.0.0.1", "--port", str(port)], cwd=os.getcwd(), env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            yield proc
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def wait_first_answer(client, url: str, proc, started: float, question: str) -> float:
+    import httpx
+
+    while time.perf_counter() - started < COLD_START_LIMIT_S:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
+        try:
+            if client.post(url, json={"question": question}).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.TransportError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"no answer within {COLD_START_LIMIT_S} s")
+
+
+def http_latency(client, url: str, questions: list[str], encode=None
+                 ) -> tuple[list[float], int, list[float]]:
+    """Latency of each /ask; with `encode`, an in-process encode of the same question runs
+    just before each request, so the two see the same load on a shared machine."""
+    times, errors, bare = [], 0, []
+    for q in questions:
+        if encode is not None:
+            t = time.perf_counter()
+            encode([q])
+            bare.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        r = client.post(url, json={"question": q})
+        times.append((time.perf_counter() - t) * 1000)
+        errors += r.status_code != 200
+    return times, errors, bare
+
+
+async def _load(url: str, questions: list[str], concurrency: int) -> dict:
+    import httpx
+
+    queue: asyncio.Queue = asyncio.Queue()
+    for q in questions:
+        queue.put_nowait(q)
+    errors = 0
+    times: list[float] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        async def worker():
+            nonlocal errors
+            while not queue.empty():
+                q = queue.get_nowait()
+                t = time.perf_counter()
+                try:
+                    r = await client.post(url, json={"question": q})
+                    errors += r.status_code != 200
+                except httpx.HTTPError:
+                    errors += 1
+                times.append((time.perf_counter() - t) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return {"concurrency": concurrency, "requests": len(questions), "errors": errors,
+            "rps": round(len(questions) / elapsed, 1), "latency_ms": percentiles(times, (50, 95))}
+
+
+def bench_server(questions: list[str], n_latency: int, n_load: int, workdir: Path,
+                 encode=None) -> dict:
+    import httpx
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/ask"
+    out: dict = {}
+    started = time.perf_counter()
+    with server(port, workdir / "server.log") as proc, httpx.Client(timeout=60) as client:
+        probe = "商业秘密保护有哪些举措"  # not a gold question: the runs below stay uncached
+        out["cold_start_s"] = round(wait_first_answer(client, url, proc, started, probe), 2)
+        out["rss_after_start_mib"] = rss_peak_mib(proc.pid)
+        distinct = questions[:n_latency]
+        for q in questions[-3:]:  # warm the HTTP path on questions not measured
+            client.post(url, json={"question": q + "？"})
+        times, errors, bare = http_latency(client, url, distinct, encode)
+        out["uncached"] = {"n": len(distinct), "errors": errors, **percentiles(times)}
+        if bare:
+            out["encode_interleaved"] = {"n": len(bare), **percentiles(bare, (50, 95))}
+        times, errors, _ = http_latency(client, url, distinct * 3)  # now all in the cache
+        out["cached"] = {"n": 3 * len(distinct), "errors": errors, **percentiles(times)}
+        # The floor any request pays here (client, uvicorn, middleware): GET /healthz.
+        health = url.replace("/ask", "/healthz")
+        times = _timed(lambda _: client.get(health), range(len(distinct)))
+        out["healthz"] = {"n": len(distinct), **percentiles(times)}
+        offset = len(questions)  # variants past the plain gold questions: never cached yet
+        out["throughput"] = []
+        for level in LEVELS:
+            batch = variants(questions, n_load, offset)
+            offset += n_load
+            out["throughput"].append({**asyncio.run(_load(url, batch, level)), "cached": False})
+        out["rss_peak_mib"] = rss_peak_mib(proc.pid)
+    return out
+
+
+# ---------------------------------------------------------------- scale
+
+def bench_scale(sizes, settings, queries_n: int = 200) -> list[dict]:
+    import bm25s
+
+    from corpus.tokens import tokenize
+
+    texts = [json.loads(line)["text"]
+             for line in (Path(settings.index_dir) / "passages.jsonl").read_text(
+                 encoding="utf-8").splitlines() if line.strip()]
+    sentences = split_sentences(texts)
+    tokenized = [tokenize(s) for s in sentences]
+    questions = [tokenize(q) for q in load_questions()[:queries_n]]
+    rows = []
+    for n in sizes:
+        docs = synthetic_corpus(tokenized, n, seed=n)
+        started = time.perf_counter()
+        retriever = bm25s.BM25()
+        retriever.index(docs, show_progress=False)
+        build = time.perf_counter() - started
+        vocab = retriever.vocab_dict
+        qs = [[t for t in q if t in vocab] or [next(iter(vocab))] for q in questions]
+        times = _timed(retriever.get_scores, qs)
+        row = {"n": n, "bm25": {"build_s": round(build, 3),
+                                "score_ms": percentiles(times, (50, 95))}}
+        vectors = unit_vectors(n, seed=n)
+        row["dense"] = compare_dense(vectors, noisy_queries(vectors, queries_n))
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------- verdicts and output
+
+def targets(r: dict) -> list[dict]:
+    s = r.get("server", {})
+    enc = s.get("encode_interleaved", r["encode"])["p50"]  # measured beside the /ask calls
+    out = []
+
+    def add(name, value, limit, ok, unit):
+        out.append({"target": name, "value": value, "limit": limit, "unit": unit,
+                    "met": bool(ok)})
+
+    if s:
+        ratio = round(s["uncached"]["p50"] / enc, 2)
+        add("uncached /ask p50 ≤ 1.3 × bare encode p50", ratio, 1.3, ratio <= 1.3, "×")
+        add("cached /ask p50 ≤ 3 ms", s["cached"]["p50"], 3, s["cached"]["p50"] <= 3, "ms")
+        c4 = next(t for t in s["throughput"] if t["concurrency"] == 4)
+        need = round(0.8 * (os.cpu_count() or 1) / (enc / 1000), 1)
+        add("throughput @4 ≥ 0.8 × cores ÷ encode, 0 errors", c4["rps"], need,
+            c4["rps"] >= need and c4["errors"] == 0, "req/s")
+        add("cold start ≤ 8 s", s["cold_start_s"], 8, s["cold_start_s"] <= 8, "s")
+        add("server peak RSS ≤ 1 GB", s["rss_peak_mib"], 1024,
+            (s["rss_peak_mib"] or 1e9) <= 1024, "MiB")
+    return out
+
+
+def render(r: dict, console) -> None:
+    from rich.table import Table
+
+    m = r["machine"]
+    title = (f"ipqa bench — {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB · backend "
+             f"{r['backend']}, threads {r['threads']} · torch {m['torch']}, faiss {m['faiss']}, "
+             f"onnxruntime {m['onnxruntime']} · load {m['load_avg_at_start']:.1f}")
+    t = Table("measure", "p50", "p95", "p99", "other", title=title, title_justify="left")
+    e = r["encode"]
+    t.add_row(f"bare encode, 1 question, in-process n={e['n']}", f"{e['p50']} ms",
+              f"{e['p95']} ms", "", "")
+    ei = (r.get("server") or {}).get("encode_interleaved")
+    if ei:
+        t.add_row(f"bare encode, interleaved with the uncached /ask calls n={ei['n']}",
+                  f"{ei['p50']} ms", f"{ei['p95']} ms", "", "the ratio's denominator")
+    pol = r.get("encode_policy", {})
+    if pol:
+        t.add_row("encode, 4 threads at once", "", "", "",
+                  " · ".join(f"{k}: {v} req/s" for k, v in pol.items()))
+    if "build_s" in r:
+        t.add_row("index build (the plan)", "", "", "", f"{r['build_s']} s")
+    s = r.get("server")
+    if s:
+        for key, label in (("uncached", "/ask HTTP, uncached (distinct)"),
+                           ("cached", "/ask HTTP, cached (repeats)")):
+            v = s[key]
+            t.add_row(f"{label} n={v['n']}", f"{v['p50']} ms", f"{v['p95']} ms",
+                      f"{v['p99']} ms", f"errors {v['errors']}")
+        if "healthz" in s:
+            v = s["healthz"]
+            t.add_row(f"GET /healthz (HTTP floor) n={v['n']}", f"{v['p50']} ms",
+                      f"{v['p95']} ms", f"{v['p99']} ms", "")
+        for tp in s["throughput"]:
+            t.add_row(f"throughput c={tp['concurrency']}, {tp['requests']} uncached",
+                      f"{tp['latency_ms']['p50']} ms", f"{tp['latency_ms']['p95']} ms", "",
+                      f"{tp['rps']} req/s, errors {tp['errors']}")
+        t.add_row("cold start (spawn → first /ask 200)", "", "", "", f"{s['cold_start_s']} s")
+        t.add_row("server RSS peak (VmHWM)", "", "", "",
+                  f"{s['rss_peak_mib']} MiB (after start {s['rss_after_start_mib']} MiB)")
+    console.print(t)
+    if r.get("scale"):
+        st = Table("passages", "bm25 build", "bm25 p50", "flat build", "flat p50", "hnsw build",
+                   "hnsw p50", "hnsw recall@10", title="scale (synthetic; FAISS on random "
+                   "unit vectors, 384-d)", title_justify="left")
+        for row in r["scale"]:
+            d = row["dense"]
+            st.add_row(f"{row['n']:,}", f"{row['bm25']['build_s']} s",
+                       f"{row['bm25']['score_ms']['p50']} ms", f"{d['flat']['build_s']} s",
+                       f"{d['flat']['search_ms']['p50']} ms", f"{d['hnsw']['build_s']} s",
+                       f"{d['hnsw']['search_ms']['p50']} ms", f"{d['hnsw_recall_at_10']}")
+        console.print(st)
+        console.print(f"HNSW switch: set at {r['hnsw_threshold']:,} passages; exact search "
+                      f"reaches 10% of one encode ({r['flat_budget_ms']} ms) at about "
+                      f"{r['suggested_threshold']:,} passages.")
+    v = Table("target", "value", "limit", "met", title="targets", title_justify="left")
+    for x in r["targets"]:
+        v.add_row(x["target"], f"{x['value']} {x['unit']}", f"{x['limit']} {x['unit']}",
+                  "[green]yes[/]" if x["met"] else "[red]NO[/]")
+    console.print(v)
+
+
+def run(quick: bool = False, out: Path = Path("eval/reports/bench.json"),
+        skip_scale: bool = False, console=None) -> dict:
+    from rich.console import Console
+
+    from index.embedder import model_threads
+    from service.settings import Settings
+    from service.state import load_embedder
+
+    console = console or Console()
+    if not console.is_terminal:  # a log file or a pipe: do not squeeze the table to 80 columns
+        console = Console(width=max(console.width, 150), file=console.file)
+    settings = Settings()
+    questions = load_questions()
+    n_encode, n_latency, n_load = (20, 20, 40) if quick else (50, 50, 400)
+    report: dict = {"machine": machine(), "quick": quick, "backend": settings.backend,
+                    "threads": model_threads(settings.threads),
+                    "hnsw_threshold": settings.hnsw_threshold,
+                    "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    with console.status("loading the model in-process…"):
+        embedder = load_embedder(settings)
+    with console.status("bare encode…"):
+        report["encode"] = bench_encode(embedder, questions, n_encode)
+        report["encode_policy"] = bench_encode_policy(embedder, questions[n_encode:],
+                                                      n=16 if quick else 48)
+    if not quick:
+        with console.status("index build…"):
+            report["build_s"] = bench_build(settings, embedder)
+    with tempfile.TemporaryDirectory() as tmp, console.status("server: cold start, /ask, load…"):
+        report["server"] = bench_server(questions, n_latency, n_load, Path(tmp),
+                                        encode=embedder.encode_queries)
+    del embedder
+    if not skip_scale:
+        with console.status("scale: BM25 and FAISS on synthetic corpora…"):
+            report["scale"] = bench_scale(QUICK_SIZES if quick else SIZES, settings,
+                                          queries_n=50 if quick else 200)
+        report["flat_budget_ms"] = round(0.1 * report["encode"]["p50"], 2)
+        report["suggested_threshold"] = suggest_threshold(report["scale"],
+                                                          report["flat_budget_ms"])
+    report["targets"] = targets(report)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    render(report, console)
+    console.print(f"written: {out}")
+    return report

@@ -1,0 +1,71 @@
+"""The benchmark's pure parts: percentiles, question variants, synthetic corpora, exact vs HNSW."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eval.bench import (
+    compare_dense,
+    noisy_queries,
+    percentiles,
+    recall_at_k,
+    split_sentences,
+    suggest_threshold,
+    synthetic_corpus,
+    targets,
+    unit_vectors,
+    variants,
+)
+
+
+def test_percentiles():
+    p = percentiles([float(x) for x in range(1, 101)])
+    assert p == {"p50": 50.5, "p95": 95.05, "p99": 99.01}
+    assert percentiles([7.0], (50,)) == {"p50": 7.0}
+    assert np.isnan(percentiles([])["p50"])
+
+
+def test_variants_are_distinct_and_keep_the_question():
+    qs = ["地理标志怎么保护？", "2025年专利目标是多少？", "什么是专栏5？"]
+    out = variants(qs, 10)
+    assert len(set(out)) == 10
+    assert out[:3] == qs and all(any(q in v for q in qs) for v in out)
+
+
+def test_synthetic_corpus_recombines_sentences():
+    sentences = split_sentences(["加强知识产权保护。完善法律制度；提高审查质量！", "短句。推进地理标志保护。"])
+    assert "加强知识产权保护。" in sentences and "短句。" not in sentences  # too short to keep
+    docs = synthetic_corpus(sentences, 50, seed=3)
+    assert len(docs) == 50 and all(2 <= len(d) <= 4 for d in docs)
+    assert all(s in sentences for d in docs for s in d)
+    assert docs == synthetic_corpus(sentences, 50, seed=3)  # deterministic
+    tokens = synthetic_corpus([["知识产权", "保护"], ["专利"], ["商标", "品牌"]], 5, seed=1)
+    assert all(isinstance(t, str) for d in tokens for t in d)
+
+
+def test_exact_and_hnsw_agree_on_a_tiny_set():
+    vectors = unit_vectors(300, dim=32, seed=5)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+    queries = noisy_queries(vectors, 20)
+    result = compare_dense(vectors, queries, k=10)
+    assert result["n"] == 300
+    assert result["hnsw_recall_at_10"] >= 0.9
+    assert set(result["flat"]) == {"build_s", "search_ms"}
+
+
+def test_recall_and_threshold():
+    exact = [np.arange(10), np.arange(10)]
+    assert recall_at_k(exact, [np.arange(10), np.arange(5, 15)]) == 0.75
+    scale = [{"n": 1000, "dense": {"flat": {"search_ms": {"p50": 0.1}}}},
+             {"n": 100_000, "dense": {"flat": {"search_ms": {"p50": 10.0}}}}]
+    assert suggest_threshold(scale, budget_ms=5.0) == 50_000
+    assert suggest_threshold([], 5.0) is None
+
+
+def test_targets_are_judged_from_the_figures():
+    report = {"encode": {"p50": 20.0}, "server": {
+        "uncached": {"p50": 24.0}, "cached": {"p50": 2.0}, "cold_start_s": 9.5,
+        "rss_peak_mib": 700.0,
+        "throughput": [{"concurrency": 4, "rps": 1000.0, "errors": 0}]}}
+    met = {t["target"].split(" ")[0] + t["target"].split(" ")[1]: t["met"] for t in targets(report)}
+    assert list(met.values()) == [True, True, True, False, True]
