@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,7 @@ from index.store import build_index
 from service.app import create_app
 from service.settings import Settings
 from tests.fakes import FakeEmbedder
-
-ROOT = Path(__file__).resolve().parents[1]
-MODELS_DIR = ROOT / "var" / "models"
+from tests.serverproc import MODELS_DIR, require_model
 
 
 def make_settings(tmp: Path, **overrides) -> Settings:
@@ -40,17 +37,9 @@ def client(fake_settings):
         yield c
 
 
-def _require_model() -> None:
-    if not (MODELS_DIR / DEFAULT_MODEL / "modules.json").is_file():
-        message = "the default model is not provisioned: run `make setup` (or `ipqa setup`)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def real_embedder():
-    _require_model()
+    require_model()
     from index.embedder import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(DEFAULT_MODEL, MODELS_DIR)
