@@ -12,15 +12,15 @@ from service.settings import Settings
 from service.state import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.runtime.settings
 
 
-def get_engine(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Engine:
+async def get_engine(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Engine:
     if runtime.engine is None:
         raise ApiError(503, "not_ready", "服务正在启动，请稍后再试。", "The service is still loading.")
     return runtime.engine

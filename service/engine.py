@@ -59,19 +59,31 @@ class Engine:
     def normalize(self, question: str, history: list[tuple[str, str]]) -> str:
         return resolve(normalize_question(question), history, self.searcher.matcher)
 
+    def cached(self, question: str, history: list[tuple[str, str]] | None = None,
+               top_k: int = 5, mode: Mode = "hybrid") -> AskResponse | None:
+        """The answer to exactly this request if it is cached: no normalization, no model.
+        Cheap enough to run on the event loop before handing real work to a thread."""
+        started = time.perf_counter()
+        hit = self.cache.get(("raw", question, tuple(history or ()), top_k, mode))
+        return None if hit is None else self._stamp(hit, question, started)
+
     def ask(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int = 5,
             mode: Mode = "hybrid") -> AskResponse:
         started = time.perf_counter()
+        raw_key = ("raw", question, tuple(history or ()), top_k, mode)
         normalized = self.normalize(question, history or [])
-        key = (normalized, top_k, mode)
-        cached = self.cache.get(key)
-        if cached is not None:
-            took = (time.perf_counter() - started) * 1000
-            return cached.model_copy(update={"question": question, "took_ms": round(took, 2)})
-        response = self._answer(question, normalized, top_k, mode)
-        response.took_ms = round((time.perf_counter() - started) * 1000, 2)
-        self.cache.put(key, response)
-        return response
+        key = (normalized, top_k, mode)  # "IP保护" and "知识产权保护" share one entry
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = self._answer(question, normalized, top_k, mode)
+            self.cache.put(key, hit)
+        self.cache.put(raw_key, hit)
+        return self._stamp(hit, question, started)
+
+    @staticmethod
+    def _stamp(response: AskResponse, question: str, started: float) -> AskResponse:
+        took = round((time.perf_counter() - started) * 1000, 2)
+        return response.model_copy(update={"question": question, "took_ms": took})
 
     def _answer(self, question: str, normalized: str, top_k: int, mode: Mode) -> AskResponse:
         result = self.searcher.search(normalized, mode=mode, top_k=top_k) if normalized else None

@@ -79,3 +79,21 @@ def test_demo_page_and_widget(client):
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
     assert "max-age" in js.headers["cache-control"]
     assert client.get("/widget.js", headers={"If-None-Match": js.headers["etag"]}).status_code == 304
+
+
+def test_repeated_question_is_served_from_the_cache(fake_settings):
+    from fastapi.testclient import TestClient
+
+    from service.app import create_app
+    from tests.fakes import FakeEmbedder
+
+    embedder = FakeEmbedder()
+    settings = fake_settings.model_copy(update={"cache_size": 16})
+    with TestClient(create_app(settings, embedder=embedder)) as c:
+        first = c.post("/ask", json={"question": "专栏5是什么？"}).json()
+        calls = embedder.calls
+        again = c.post("/ask", json={"question": "专栏5是什么？"}).json()
+        same_meaning = c.post("/ask", json={"question": "專欄5是什麼"}).json()
+    assert embedder.calls == calls  # neither repeat reached the model
+    assert again["answer"] == first["answer"] == same_meaning["answer"]
+    assert again["question"] == "专栏5是什么？" and same_meaning["question"] == "專欄5是什麼"

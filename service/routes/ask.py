@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body
+from fastapi.concurrency import run_in_threadpool
 
 from service.deps import EngineDep, SettingsDep
 from service.schemas import ASK_EXAMPLE, AskRequest, AskResponse, ErrorOut
@@ -17,11 +18,14 @@ ERRORS = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 415: {"model": Err
 
 @router.post("/ask", response_model=AskResponse, responses=ERRORS, summary="问答",
              description="用中文提问；返回简短回答、出处段落（含在规划中的位置）和相关指标。")
-def ask(request: Annotated[AskRequest, Body(openapi_examples={
+async def ask(request: Annotated[AskRequest, Body(openapi_examples={
             "indicator": {"summary": "指标", "value": {"question": "2025年海外发明专利授权量目标是多少？"}},
             "followup": {"summary": "追问", "value": ASK_EXAMPLE},
             "traditional": {"summary": "繁体", "value": {"question": "地理標誌怎麼保護？"}}})],
         engine: EngineDep, settings: SettingsDep) -> AskResponse:
     question = check_question(request.question, settings)
     history = check_history(request.history, settings)
-    return engine.ask(question, history, top_k=request.top_k or settings.top_k)
+    top_k = request.top_k or settings.top_k
+    # A repeated question is answered on the event loop; new work goes to a thread.
+    return engine.cached(question, history, top_k) or await run_in_threadpool(
+        engine.ask, question, history, top_k=top_k)

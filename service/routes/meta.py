@@ -13,7 +13,7 @@ router = APIRouter()
 
 @router.get("/healthz", response_model=Health, summary="健康检查",
             responses={503: {"model": Health, "description": "仍在加载"}})
-def healthz(runtime: RuntimeDep):
+async def healthz(runtime: RuntimeDep):
     engine = runtime.engine
     if engine is None:
         body = Health(status="loading", model=runtime.settings.model, passages=0,
