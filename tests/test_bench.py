@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from eval.bench import (
+from eval.bench import targets, variants
+from eval.scale import (
     compare_dense,
     noisy_queries,
     percentiles,
@@ -12,9 +13,7 @@ from eval.bench import (
     split_sentences,
     suggest_threshold,
     synthetic_corpus,
-    targets,
     unit_vectors,
-    variants,
 )
 
 

@@ -1,0 +1,107 @@
+"""Rich tables for an eval report: one per mode, then the failures grouped by cause."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+CAUSES = ("false refusal", "retrieval miss", "wrong answer", "wrong indicator", "missed ood")
+
+
+COLUMNS = [
+    ("n", "n"),
+    ("hit@1", "hit@1"),
+    ("hit@3", "hit@3"),
+    ("hit@5", "hit@5"),
+    ("mrr@10", "MRR@10"),
+    ("ndcg@10", "nDCG@10"),
+    ("answer_accuracy", "answer"),
+    ("indicator_accuracy", "indic."),
+    ("ood_precision", "ood P"),
+    ("ood_recall", "ood R"),
+    ("false_refusal_rate", "false ref."),
+    ("latency_p50_ms", "p50 ms"),
+    ("latency_p95_ms", "p95 ms"),
+]
+
+
+def _cell(key: str, value) -> str:
+    if value is None:
+        return "—"
+    if key == "n":
+        return str(value)
+    if key.startswith("latency"):
+        return f"{value:.1f}"
+    return f"{value:.3f}"
+
+
+def mode_table(mode: str, result: dict) -> Table:
+    table = Table(title=f"mode: {mode}", title_justify="left")
+    table.add_column("category")
+    for _, header in COLUMNS:
+        table.add_column(header, justify="right")
+    table.add_row("[bold]overall[/]", *(_cell(k, result["overall"].get(k)) for k, _ in COLUMNS))
+    table.add_section()
+    for cat, summary in result["categories"].items():
+        table.add_row(cat, *(_cell(k, summary.get(k)) for k, _ in COLUMNS))
+    return table
+
+
+def print_report(report: dict, console: Console) -> None:
+    for mode, result in report["modes"].items():
+        console.print(mode_table(mode, result))
+    if report["gold_without_relevant_passage"]:
+        console.print(
+            "[yellow]gold questions whose passage_contains no passage contains "
+            f"(left out of IR metrics): {', '.join(report['gold_without_relevant_passage'])}[/]"
+        )
+
+
+def print_failures(report: dict, console: Console) -> None:
+    for mode, result in report["modes"].items():
+        rows = {row["id"]: row for row in result["questions"]}
+        total = sum(1 for row in rows.values() if row["causes"])
+        console.rule(f"failures: {mode} ({total} questions)")
+        for cause in CAUSES:
+            ids = result["failures"][cause]
+            if not ids:
+                continue
+            console.print(f"\n[bold]{cause}[/] ({len(ids)})")
+            for qid in ids:
+                _print_failure(rows[qid], console)
+
+
+def _print_failure(row: dict, console: Console) -> None:
+    p = console.print
+    p(f"  [bold]{row['id']}[/] [{row['category']}] {row['question']}", highlight=False)
+    for turn in row["history"]:
+        p(f"      history {turn['role']}: {turn['content']}", highlight=False)
+    p(f"    normalized: {row['normalized_question']}   found: {row['found']}", highlight=False)
+    if row["ood"]:
+        p("    expected: out of scope (found false)", highlight=False)
+    else:
+        p(
+            f"    expected answer contains: {row['expected_answer_contains']}   "
+            f"passage contains: {row['passage_contains']!r}",
+            highlight=False,
+        )
+    if row["expected_indicator"] is not None:
+        p(
+            f"    expected indicator: {row['expected_indicator']}   returned: "
+            f"{row['returned_indicators'][:3]}",
+            highlight=False,
+        )
+    p(f"    answer: {row['answer']}", highlight=False)
+    rank = row["first_relevant_rank"]
+    if "retrieval_if_answered" in row:
+        rank = row["retrieval_if_answered"]["first_relevant_rank"]
+        p(
+            f"    (refused; retrieval alone would rank the first relevant passage at {rank}; "
+            f"evidence {row['retrieval_if_answered']['evidence']})",
+            highlight=False,
+        )
+    elif not row["ood"]:
+        p(f"    first relevant passage at rank: {rank}", highlight=False)
+    for n, passage in enumerate(row["top_passages"], start=1):
+        section = " › ".join(passage["section"])
+        p(f"    {n}. [{passage['id']}] {section}: {passage['text'][:160]}", highlight=False)
