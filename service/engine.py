@@ -108,8 +108,7 @@ class Engine:
             answer=answer,
             passages=[PassageOut(id=h.passage.id, text=h.passage.text, section=h.passage.section,
                                  score=h.score) for h in hits],
-            indicators=[IndicatorOut(**{k: getattr(i, k) for k in IndicatorOut.model_fields})
-                        for i in rows],
+            indicators=[IndicatorOut.of(i) for i in rows],
             suggestions=suggestions,
             took_ms=0.0,
         )

@@ -47,6 +47,11 @@ class IndicatorOut(BaseModel):
     target_2025: int | float | None
     increase: int | float | None
 
+    @classmethod
+    def of(cls, row) -> IndicatorOut:
+        """From a corpus.records.Indicator (which also keeps the numbers' printed text)."""
+        return cls(**{name: getattr(row, name) for name in cls.model_fields})
+
 
 class AskResponse(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{

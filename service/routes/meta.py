@@ -27,5 +27,4 @@ async def healthz(runtime: RuntimeDep):
 
 @router.get("/indicators", response_model=list[IndicatorOut], summary="全部主要指标")
 def indicators(engine: EngineDep) -> list[IndicatorOut]:
-    return [IndicatorOut(**{k: getattr(i, k) for k in IndicatorOut.model_fields})
-            for i in engine.indicators]
+    return [IndicatorOut.of(i) for i in engine.indicators]
