@@ -51,11 +51,16 @@ def _tokenizer():
 
 def tokenize(text: str, *, normalized: bool = False) -> list[str]:
     """Search-mode jieba tokens of normalized text, lower-cased, without stopwords."""
-    if not normalized:
-        text = normalize_text(text)
+    return list(_tokens(text if normalized else normalize_text(text)))
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    # One question is tokenized by the search, the indicator matcher and the follow-up
+    # resolver: the cache makes that one jieba pass.
     words = _tokenizer().lcut_for_search(text.lower())
-    return [w for w in words if w.strip() and _TOKEN_OK.fullmatch(w) and w not in STOPWORDS
-            and not (_ORDINAL.match(w) and not w.isdigit())]
+    return tuple(w for w in words if w.strip() and _TOKEN_OK.fullmatch(w) and w not in STOPWORDS
+                 and not (_ORDINAL.match(w) and not w.isdigit()))
 
 
 def cut(text: str) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Literal
 
 import numpy as np
 
-from corpus.records import Passage
+from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
 from index.boosts import SHISANWU, Booster
 from index.embedder import Embedder
@@ -47,6 +47,7 @@ class Evidence:
 class SearchResult:
     hits: list[Hit]
     evidence: Evidence
+    indicators: list[Indicator] = field(default_factory=list)  # named by the question
 
 
 class Searcher:
@@ -113,7 +114,7 @@ class Searcher:
             indicator_match=bool(indicators),
             column_match=col is not None and col in self._columns,
         )
-        return SearchResult(hits, evidence)
+        return SearchResult(hits, evidence, [ind for ind, _ in indicators])
 
     def _boost(self, fused: dict[int, Fused], indicators, col: int | None) -> None:
         for ind, _ in indicators:

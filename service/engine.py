@@ -87,7 +87,7 @@ class Engine:
 
     def _answer(self, question: str, normalized: str, top_k: int, mode: Mode) -> AskResponse:
         result = self.searcher.search(normalized, mode=mode, top_k=top_k) if normalized else None
-        matched = [i for i, _ in self.searcher.matcher.match(normalized)]
+        matched = result.indicators if result is not None else []
         found = result is not None and in_scope(normalized, result.evidence, self.thresholds)
         year = unsupported_year(normalized)
         if found and matched and year and not is_shisanwu(normalized):
