@@ -75,8 +75,12 @@ class Booster:
             for i in self.shisanwu:
                 boost(fused, i, "“十三五”时期", 0.5)
         # A long phrase of the question found verbatim in a candidate ("助力区域经济协调发展").
+        # The question is the fixed side: SequenceMatcher indexes it once, not per passage.
+        matcher = SequenceMatcher(None, "", q, autojunk=False)
         for i in list(fused):
-            size = longest_common(q, self.squashed[i])
+            text = self.squashed[i]
+            matcher.set_seq1(text)
+            size = matcher.find_longest_match(0, len(text), 0, len(q)).size
             if size >= MIN_PHRASE:
                 boost(fused, i, f"短语匹配（{size}字）", min(1.0, (size - 3) / 6))
         for i in list(fused):
