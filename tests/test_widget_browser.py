@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
+from tests.serverproc import Server, free_port, ipqa_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_model]
 
@@ -48,12 +45,6 @@ def _unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _host_page(api: str, title: str, extra_css: str = "", head: str = "") -> str:
@@ -96,27 +87,13 @@ def _serve_pages(port: int, pages: dict[str, str]) -> ThreadingHTTPServer:
     return server
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"service exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200 and json.loads(r.read()).get("status") == "ok":
-                    return
-        except Exception as e:  # not up yet
-            last = repr(e)
-        time.sleep(0.3)
-    pytest.fail(f"service not healthy after {timeout}s ({last}):\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def sites(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The real API, an allowed host origin and a host origin that is not allowed."""
-    api_port, host_port, other_port = _free_port(), _free_port(), _free_port()
-    api = f"http://127.0.0.1:{api_port}"
+    host_port, other_port = free_port(), free_port()
+    server = Server(ipqa_env(allowed_origins=json.dumps([f"http://127.0.0.1:{host_port}"])),
+                    tmp_path_factory.mktemp("service") / "server.log")
+    api = server.url
     host = f"http://127.0.0.1:{host_port}"
     other = f"http://127.0.0.1:{other_port}"
     pages = {
@@ -134,36 +111,11 @@ def sites(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     }
     servers = [_serve_pages(host_port, pages), _serve_pages(other_port, pages)]
 
-    log = tmp_path_factory.mktemp("service") / "uvicorn.log"
-    env = {**os.environ, "IPQA_ALLOWED_ORIGINS": json.dumps([host])}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "service.app:app_from_env",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(api_port),
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
     try:
-        _wait_healthy(f"{api}/healthz", proc, log)
+        server.wait_ready(timeout=60)
         yield {"api": api, "host": host, "other": other}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        server.stop()
         for s in servers:
             s.shutdown()
             s.server_close()
