@@ -11,7 +11,7 @@ from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
 from index.boosts import SHISANWU, Booster
 from index.embedder import Embedder
-from index.fusion import Fused, boost, max_score, rrf
+from index.fusion import BOOST, Fused, boost, max_score, rrf
 from index.match import IndicatorMatcher, column_number
 from index.store import LoadedIndex
 
@@ -100,7 +100,7 @@ class Searcher:
             self._boost(fused, [] if SHISANWU.search(question) else indicators, col)
             self.booster.apply(question, fused, named_indicator=bool(indicators))
         ranked = sorted(fused.values(), key=lambda f: (-f.score, f.index))[:top_k]
-        top = max_score(len(lists)) + (2 / 61 if mode == "hybrid" else 0)
+        top = max_score(len(lists)) + (2 * BOOST if mode == "hybrid" else 0)  # room for boosts
         hits = [self._hit(f, top, bm25, dense_by_id) for f in ranked]
 
         weights = [lexical.idf(t) for t in tokens]
