@@ -42,6 +42,12 @@ class Booster:
                        if p.kind == "overview" and p.section and len(title_core(p.section[-1])) >= 4]
         self.labels = [(set(_LABEL.findall(p.text)), i) for i, p in enumerate(passages)]
         self.squashed = [_PERIOD.sub("", squash(self._phrase_text(p))) for p in passages]
+        # Which passages hold each MIN_PHRASE-character run: a phrase match needs one in common,
+        # so only those passages are compared with the question.
+        self.grams: dict[str, set[int]] = {}
+        for i, text in enumerate(self.squashed):
+            for k in range(len(text) - MIN_PHRASE + 1):
+                self.grams.setdefault(text[k : k + MIN_PHRASE], set()).add(i)
         # A chapter's overview passes a title match on to its sections' overviews.
         self.children = {i: [j for core, j in self.titles
                              if passages[j].section[:-1] == passages[i].section]
@@ -76,8 +82,11 @@ class Booster:
                 boost(fused, i, "“十三五”时期", 0.5)
         # A long phrase of the question found verbatim in a candidate ("助力区域经济协调发展").
         # The question is the fixed side: SequenceMatcher indexes it once, not per passage.
+        sharing = set()
+        for k in range(len(q) - MIN_PHRASE + 1):
+            sharing |= self.grams.get(q[k : k + MIN_PHRASE], set())
         matcher = SequenceMatcher(None, "", q, autojunk=False)
-        for i in list(fused):
+        for i in sorted(sharing.intersection(fused)):
             text = self.squashed[i]
             matcher.set_seq1(text)
             size = matcher.find_longest_match(0, len(text), 0, len(q)).size

@@ -37,8 +37,6 @@ class Evidence:
     tokens: list[str]
     known_weight: float  # idf-weighted share of query tokens the corpus contains
     dense_top: float
-    dense_margin: float  # top cosine minus the median of the top DENSE_DEPTH
-    bm25_top: float
     indicator_match: bool
     column_match: bool
 
@@ -109,8 +107,6 @@ class Searcher:
             tokens=tokens,
             known_weight=known / sum(weights) if weights else 0.0,
             dense_top=float(cos[0]) if len(cos) else 0.0,
-            dense_margin=float(cos[0] - np.median(cos)) if len(cos) else 0.0,
-            bm25_top=float(bm25.max()) if bm25.size else 0.0,
             indicator_match=bool(indicators),
             column_match=col is not None and col in self._columns,
         )

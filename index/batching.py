@@ -1,0 +1,94 @@
+"""Forward passes on at most `slots` threads at once, with waiting texts riding along.
+
+A question is ~20 tokens: one pass over it leaves the core's vector units half idle, and a
+pass over two questions costs far less than two passes (eval/bench.py, "encode batch").
+When every slot is busy, the texts that arrive meanwhile wait; the thread that gets the
+next free slot runs its own texts together with the waiting ones, up to `max_batch`. Nobody
+waits for a batch to fill: a lone request runs at once, exactly as without batching.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+
+class _Job:
+    __slots__ = ("texts", "prompt", "result", "error", "taken", "done")
+
+    def __init__(self, texts: list[str], prompt: str | None):
+        self.texts = texts
+        self.prompt = prompt
+        self.result: np.ndarray | None = None
+        self.error: BaseException | None = None
+        self.taken = False  # in a pass that is running
+        self.done = False
+
+
+class PassScheduler:
+    def __init__(self, run: Callable[[list[str], str | None], np.ndarray], slots: int,
+                 max_batch: int = 8):
+        if slots < 1 or max_batch < 1:
+            raise ValueError("slots and max_batch must be at least 1")
+        self._run = run
+        self.slots = slots
+        self.max_batch = max_batch
+        self._free = slots
+        self._waiting: list[_Job] = []
+        self._cond = threading.Condition()
+        self.passes = 0  # forward passes run, and texts encoded: the batching rate for the bench
+        self.texts = 0
+
+    def __call__(self, texts: list[str], prompt: str | None = None) -> np.ndarray:
+        """Vectors of `texts`, run as `run(texts, prompt)`; only jobs with one prompt share."""
+        job = _Job(list(texts), prompt)
+        with self._cond:
+            self._waiting.append(job)
+            while not job.done and (job.taken or self._free == 0):
+                self._cond.wait()
+            if job.done:  # another thread's pass carried these texts
+                return self._outcome(job)
+            self._free -= 1
+            batch = self._take(job)
+        try:
+            vectors = self._run([t for j in batch for t in j.texts], job.prompt)
+        except BaseException as exc:  # every job in the pass gets the error, not a hang
+            vectors, error = None, exc
+        else:
+            error = None
+        with self._cond:
+            start = 0
+            for j in batch:
+                if error is None:
+                    j.result = vectors[start : start + len(j.texts)]
+                    start += len(j.texts)
+                j.error, j.done = error, True
+            self._free += 1
+            self.passes += 1
+            self.texts += start
+            self._cond.notify_all()
+        return self._outcome(job)
+
+    def _take(self, own: _Job) -> list[_Job]:
+        """Own job first (whatever its size), then waiting jobs with the same prompt while they
+        fit, oldest first."""
+        self._waiting.remove(own)
+        batch, size, keep = [own], len(own.texts), []
+        for j in self._waiting:
+            if j.prompt == own.prompt and size + len(j.texts) <= self.max_batch:
+                batch.append(j)
+                size += len(j.texts)
+            else:
+                keep.append(j)
+        self._waiting = keep
+        for j in batch:
+            j.taken = True
+        return batch
+
+    @staticmethod
+    def _outcome(job: _Job) -> np.ndarray:
+        if job.error is not None:
+            raise job.error
+        return job.result
