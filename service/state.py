@@ -14,7 +14,7 @@ from service.settings import Settings
 
 def load_embedder(settings: Settings) -> Embedder:
     return _load_embedder(settings.model, settings.models_dir, settings.threads,
-                          backend=settings.backend)
+                          backend=settings.backend, batch=settings.batch)
 
 
 def load_engine(settings: Settings, embedder: Embedder) -> Engine:
