@@ -17,6 +17,13 @@ def test_ask_indicator_contract(client):
     assert len(body["passages"]) == 5
 
 
+def test_server_timing_tells_the_app_time(client):
+    for r in (client.post("/ask", json={"question": "地理标志怎么保护？"}),
+              client.get("/healthz"), client.post("/ask", json={})):
+        app, dur = r.headers["server-timing"].split(";dur=")
+        assert app == "app" and 0 <= float(dur) < 60_000
+
+
 def test_top_k_and_numbers_as_written(client):
     body = client.post("/ask", json={"question": "专利密集型产业增加值占GDP比重2025年目标",
                                      "top_k": 2}).json()
