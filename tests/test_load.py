@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import shutil
 import statistics
 import time
 from collections import Counter
@@ -126,3 +127,34 @@ def test_rate_limit_20_per_minute(two_servers):
     ])
     assert statuses == Counter({200: 20, 429: 20}), (dict(statuses), samples)
     assert len(retry_after) == 20 and all(1 <= s <= 60 for s in retry_after)
+
+
+@pytest.mark.parametrize("tool", ["wrk", "httpx"])
+def test_the_bench_load_tools_measure_this_server(two_servers, tmp_path, tool):
+    """`ipqa bench`'s throughput run, with wrk (as on this machine) and its httpx fallback."""
+    from eval.bench import load_questions, throughput, variants
+
+    if tool == "wrk" and shutil.which("wrk") is None:
+        message = "wrk is not installed: apt-get install wrk (.ci/run does)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    questions = variants(load_questions(), 320, offset=1000 if tool == "wrk" else 2000)
+    result = throughput(f"{two_servers[0].url}/ask", questions, 4, 40, tmp_path, tool)
+    assert result["tool"] == tool and result["concurrency"] == 4
+    assert result["errors"] == 0 and result["repeats"] == 0, result
+    assert result["requests"] >= 40 and result["rps"] > 0
+    assert 0 < result["latency_ms"]["p50"] <= result["latency_ms"]["p95"]
+
+
+def test_the_bench_splits_an_uncached_ask(two_servers):
+    """The single-client latency run: round trip ≥ app (Server-Timing) ≥ engine took_ms."""
+    from eval.bench import Client, http_latency, load_questions, variants
+
+    client = Client(int(two_servers[0].url.rsplit(":", 1)[1]))
+    try:
+        r = http_latency(client, variants(load_questions(), 12, offset=3000))
+    finally:
+        client.close()
+    assert r["errors"] == 0 and r["n"] == 12
+    assert r["round_trip"]["p50"] >= r["app"]["p50"] >= r["engine"]["p50"] > 0
