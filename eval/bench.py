@@ -367,7 +367,8 @@ def render(r: dict, console) -> None:
 
     m = r["machine"]
     title = (f"ipqa bench — {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB · backend "
-             f"{r['backend']}, threads {r['threads']} · torch {m['torch']}, faiss {m['faiss']}, "
+             f"{r['backend']}, vocab {r.get('vocab', 'full')}, threads {r['threads']}, batch "
+             f"{r.get('batch', 1)} · torch {m['torch']}, faiss {m['faiss']}, "
              f"onnxruntime {m['onnxruntime']} · load {m['load_avg_at_start']:.1f}")
     t = Table("measure", "p50", "p95", "p99", "other", title=title, title_justify="left")
     e = r["encode"]
@@ -442,6 +443,8 @@ def run(quick: bool = False, out: Path = Path("eval/reports/bench.json"),
     questions = load_questions()
     n_encode, n_latency, n_load = (20, 20, 40) if quick else (50, 50, 400)
     report: dict = {"machine": machine(), "quick": quick, "backend": settings.backend,
+                    "vocab": settings.vocab if settings.backend == "onnx" else "full",
+                    "batch": settings.batch,
                     "threads": model_threads(settings.threads),
                     "hnsw_threshold": settings.hnsw_threshold,
                     "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

@@ -76,12 +76,14 @@ def resolve_model(model: str, models_dir: Path) -> str:
 
 
 def load_embedder(model: str, models_dir: Path, threads: int | None = None,
-                  backend: str = "torch", batch: int | None = None) -> Embedder:
-    """The same model on either runtime; both give the same vectors (cosine ≥ 0.9999)."""
+                  backend: str = "torch", batch: int | None = None,
+                  vocab: str = "trimmed") -> Embedder:
+    """The same model on either runtime; both give the same vectors (cosine ≥ 0.9999).
+    `vocab` applies to onnx only (index/vocab_trim.py)."""
     if backend == "onnx":
         from index.onnx_embedder import OnnxEmbedder
 
-        return OnnxEmbedder(model, models_dir, threads, batch)
+        return OnnxEmbedder(model, models_dir, threads, batch, vocab)
     if backend != "torch":
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
     return SentenceTransformerEmbedder(model, models_dir, threads, batch)

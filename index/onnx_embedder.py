@@ -16,6 +16,7 @@ from index.embedder import (
     model_threads,
     resolve_model,
 )
+from index.vocab_trim import TRIMMED_MODEL, TRIMMED_TOKENIZER, trim, trimmable
 
 ONNX_FILE = Path("onnx") / "model.onnx"  # where sentence-transformers keeps its own export
 INSTALL = "pip install onnxruntime onnx (or set IPQA_BACKEND=torch)"
@@ -105,7 +106,7 @@ class OnnxEmbedder:
     """Tokenizers + ONNX Runtime; the first start exports `onnx/model.onnx` into the model folder."""
 
     def __init__(self, model: str, models_dir: Path, threads: int | None = None,
-                 batch: int | None = None):
+                 batch: int | None = None, vocab: str = "trimmed"):
         location = Path(resolve_model(model, models_dir))
         if not location.is_dir():
             raise ModelNotFound(f"the onnx backend needs a local model folder, not {model!r}: "
@@ -116,9 +117,18 @@ class OnnxEmbedder:
             from tokenizers import Tokenizer
         except ModuleNotFoundError as exc:
             raise ModelNotFound(f"IPQA_BACKEND=onnx needs {exc.name}: {INSTALL}") from exc
-        path = location / ONNX_FILE
+        path, tokenizer_path = location / ONNX_FILE, location / "tokenizer.json"
         if not path.is_file():
             export_onnx(location, path)
+        # The trimmed vocabulary needs a Unigram tokenizer (index/vocab_trim.py); other
+        # models run with their full vocabulary.
+        self.vocab = "full"
+        if vocab == "trimmed" and ((location / TRIMMED_TOKENIZER).is_file() or
+                                   trimmable(location)):
+            if not (location / TRIMMED_TOKENIZER).is_file():
+                trim(location, path)
+            path, tokenizer_path = location / TRIMMED_MODEL, location / TRIMMED_TOKENIZER
+            self.vocab = "trimmed"
         options = ort.SessionOptions()
         options.intra_op_num_threads = model_threads(threads)
         options.inter_op_num_threads = 1
@@ -134,7 +144,7 @@ class OnnxEmbedder:
         tok_config = _read_json(location / "tokenizer_config.json")
         max_len = _read_json(location / "sentence_bert_config.json").get("max_seq_length") \
             or min(int(tok_config.get("model_max_length", 512)), 512)
-        self._tokenizer = Tokenizer.from_file(str(location / "tokenizer.json"))
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(int(max_len))
         self._tokenizer.no_padding()
         pad = tok_config.get("pad_token") or "<pad>"

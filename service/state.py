@@ -14,7 +14,7 @@ from service.settings import Settings
 
 def load_embedder(settings: Settings) -> Embedder:
     return _load_embedder(settings.model, settings.models_dir, settings.threads,
-                          backend=settings.backend, batch=settings.batch)
+                          backend=settings.backend, batch=settings.batch, vocab=settings.vocab)
 
 
 def load_engine(settings: Settings, embedder: Embedder) -> Engine:

@@ -37,3 +37,27 @@ def test_onnx_matches_torch(onnx_embedder):
     cos = (onnx_embedder.encode_queries(TEXTS) * torch_embedder.encode_queries(TEXTS)).sum(axis=1)
     assert np.all(cos >= 0.9999), cos
     assert onnx_embedder.dim == torch_embedder.dim == 384
+
+
+def test_trimmed_vocabulary_gives_the_full_models_vectors(onnx_embedder):
+    """Every passage of the plan and every gold question: same pieces, same vectors."""
+    from corpus.load import load_corpus
+    from eval.bench import load_questions
+    from index.onnx_embedder import OnnxEmbedder
+    from index.vocab_trim import keeps
+
+    full = OnnxEmbedder(DEFAULT_MODEL, MODELS_DIR, vocab="full")
+    assert onnx_embedder.vocab == "trimmed" and full.vocab == "full"
+    passages = [p.text for p in load_corpus().passages]
+    questions = load_questions() + TEXTS
+    assert all(keeps(t) for t in passages + questions)
+    assert np.abs(onnx_embedder.encode_passages(passages)
+                  - full.encode_passages(passages)).max() < 1e-6
+    assert np.abs(onnx_embedder.encode_queries(questions)
+                  - full.encode_queries(questions)).max() < 1e-6
+    trimmed_size = onnx_embedder._tokenizer.get_vocab_size()
+    assert trimmed_size < full._tokenizer.get_vocab_size() // 2 + 1
+    # Outside the kept scripts a character becomes <unk>: documented, not hidden.
+    unk = onnx_embedder._tokenizer.token_to_id("<unk>")
+    assert unk in onnx_embedder._tokenizer.encode("안녕하세요").ids
+    assert unk not in full._tokenizer.encode("안녕하세요").ids
