@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from corpus.tokens import tokenize
+
+
+def _bm25s():
+    """bm25s, imported without numba: it loads numba (~80 MB resident, installed for ranx in
+    the eval) for a retrieval backend this index never uses; `get_scores` is numpy."""
+    if "bm25s" in sys.modules or "numba" in sys.modules:
+        import bm25s
+
+        return bm25s
+    sys.modules["numba"] = None  # makes bm25s's optional `import numba` fail, as if absent
+    try:
+        import bm25s
+    finally:
+        del sys.modules["numba"]  # the eval's ranx still imports the real numba later
+    return bm25s
 
 
 class LexicalIndex:
@@ -18,17 +34,13 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
-        import bm25s
-
-        retriever = bm25s.BM25()
+        retriever = _bm25s().BM25()
         retriever.index([tokenize(t) or ["∅"] for t in texts], show_progress=False)
         return cls(retriever)
 
     @classmethod
     def load(cls, path: Path) -> LexicalIndex:
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(path), show_progress=False))
+        return cls(_bm25s().BM25.load(str(path), show_progress=False))
 
     def save(self, path: Path) -> None:
         self._bm25.save(str(path), show_progress=False)
