@@ -28,6 +28,7 @@ TAGS = ("", "谢谢", "请问", "麻烦告诉我", "想了解一下", "急问", 
         "打扰一下", "问一下", "请教一下", "我想知道", "帮我查查", "同事想问", "顺便问下")
 LEVELS = (1, 4, 16)
 WRK_SCRIPT = Path(__file__).with_name("wrk_ask.lua")
+ENCODE_SAMPLE = 60  # questions of each load level encoded in-process, for its yardstick
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 5_000)
 COLD_START_LIMIT_S = 120
@@ -329,7 +330,14 @@ def bench_server(questions: list[str], n_latency: int, n_load: int, workdir: Pat
             # wrk runs for a time, not a count: it gets questions for 150 req/s, so it never repeats
             batch = variants(questions, max(2 * n_load, 300) + 4 * level + 8, offset)
             offset += len(batch)
-            out["throughput"].append(throughput(url, batch, level, n_load, workdir, tool))
+            result = throughput(url, batch, level, n_load, workdir, tool)
+            if encode is not None:
+                # The variants carry polite words (~3 tokens more than the gold questions):
+                # their own bare encode, measured with the server idle, is the fair yardstick.
+                sample = batch[4 * level + 8 :][:ENCODE_SAMPLE]
+                result["encode_p50"] = percentiles(timed(lambda q: encode([q]), sample),
+                                                   (50,))["p50"]
+            out["throughput"].append(result)
         out["rss_peak_mib"] = rss_peak_mib(proc.pid)
     return out
 
@@ -353,7 +361,7 @@ def targets(r: dict) -> list[dict]:
         cached = s["cached"]["round_trip"]["p50"]
         add("cached /ask p50 ≤ 3 ms", cached, 3, cached <= 3, "ms")
         c4 = next(t for t in s["throughput"] if t["concurrency"] == 4)
-        need = round(0.8 * (os.cpu_count() or 1) / (enc / 1000), 1)
+        need = round(0.8 * (os.cpu_count() or 1) / (c4.get("encode_p50", enc) / 1000), 1)
         add("throughput @4 ≥ 0.8 × cores ÷ encode, 0 errors", c4["rps"], need,
             c4["rps"] >= need and c4["errors"] == 0 and c4.get("repeats", 0) == 0, "req/s")
         add("cold start ≤ 8 s", s["cold_start_s"], 8, s["cold_start_s"] <= 8, "s")
@@ -399,10 +407,13 @@ def render(r: dict, console) -> None:
                 p99 = f"{v['p99']} ms" if "p99" in v else ""
                 t.add_row(label, f"{v['p50']} ms", f"{v['p95']} ms", p99, other)
         for tp in s["throughput"]:
+            yardstick = (f"; bare encode of these questions {tp['encode_p50']} ms"
+                         if "encode_p50" in tp else "")
             t.add_row(f"throughput c={tp['concurrency']}, {tp['requests']} uncached "
                       f"({tp['tool']})", f"{tp['latency_ms']['p50']} ms",
                       f"{tp['latency_ms']['p95']} ms", "",
-                      f"{tp['rps']} req/s, errors {tp['errors']}, repeats {tp['repeats']}")
+                      f"{tp['rps']} req/s, errors {tp['errors']}, repeats {tp['repeats']}"
+                      + yardstick)
         t.add_row("cold start (spawn → first /ask 200)", "", "", "", f"{s['cold_start_s']} s")
         t.add_row("server RSS peak (VmHWM)", "", "", "",
                   f"{s['rss_peak_mib']} MiB (after start {s['rss_after_start_mib']} MiB)")
