@@ -269,7 +269,7 @@ def _load_wrk(url: str, questions: list[str], concurrency: int, seconds: float,
                               for q in questions), encoding="utf-8")
     cmd = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "30s",
            "-s", str(WRK_SCRIPT), url]
-    done = subprocess.run(cmd, env={**os.environ, "IPQA_BENCH_BODIES": str(bodies)},
+    done = subprocess.run(cmd, env={**os.environ, "WRK_ASK_BODIES": str(bodies)},
                           capture_output=True, text=True, timeout=seconds + 60)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if done.returncode != 0 or not lines:

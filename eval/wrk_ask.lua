@@ -1,8 +1,8 @@
 -- wrk script used by `ipqa bench`: POST /ask, a different question on every request.
--- IPQA_BENCH_BODIES names a file of JSON request bodies, one per line; they are sent in
+-- WRK_ASK_BODIES names a file of JSON request bodies, one per line; they are sent in
 -- order and start over only if the run outlasts them (the bench reports that as repeats).
 local bodies = {}
-for line in io.lines(os.getenv("IPQA_BENCH_BODIES")) do
+for line in io.lines(os.getenv("WRK_ASK_BODIES")) do
   bodies[#bodies + 1] = line
 end
 local sent = 0
