@@ -1,7 +1,8 @@
 """Forward passes on at most `slots` threads at once, with waiting texts riding along.
 
-A question is ~20 tokens: one pass over it leaves the core's vector units half idle, and a
-pass over two questions costs far less than two passes (eval/bench.py, "encode batch").
+A question is ~20 tokens: one pass over it leaves the core's vector units half idle; on one
+thread a pass over two questions cost 12 ms a question against 15.5 ms alone (measured
+here, 2026-11-27), and `ipqa bench` shows the effect with four threads at once.
 When every slot is busy, the texts that arrive meanwhile wait; the thread that gets the
 next free slot runs its own texts together with the waiting ones, up to `max_batch`. Nobody
 waits for a batch to fill: a lone request runs at once, exactly as without batching.
