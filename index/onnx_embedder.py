@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -72,8 +74,7 @@ def export_onnx(folder: Path, target: Path) -> Path:
             return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    data = target.with_name(target.name + "_data")
+    tmp = _tmp_name(target)
     axes = {0: "batch", 1: "tokens"}
     try:
         import onnx
@@ -91,15 +92,52 @@ def export_onnx(folder: Path, target: Path) -> Path:
         # ~150 MB instead of ~900 MB (eval/bench.py).
         graph = onnx.load(str(tmp))
         tmp.unlink()
-        data.unlink(missing_ok=True)  # onnx appends to an existing data file
-        onnx.save_model(graph, str(tmp), save_as_external_data=True,
-                        all_tensors_to_one_file=True, location=data.name, size_threshold=1024)
-        os.replace(tmp, target)  # the graph is written last: a half-done export is never used
+        save_onnx(graph, target)
     except ModuleNotFoundError as exc:
         raise ModelNotFound(f"exporting the model to ONNX needs {exc.name}: {INSTALL}") from exc
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def _tmp_name(target: Path) -> Path:
+    return target.with_name(f".{target.name}.{os.getpid()}.tmp")
+
+
+def save_onnx(graph, target: Path) -> Path:
+    """Write `graph` to `target` with its weights in `target`_data beside it; the graph file is
+    replaced last, so a half-written model is never loaded."""
+    import onnx
+
+    tmp, data = _tmp_name(target), target.with_name(target.name + "_data")
+    try:
+        data.unlink(missing_ok=True)  # onnx appends to an existing data file
+        onnx.save_model(graph, str(tmp), save_as_external_data=True,
+                        all_tensors_to_one_file=True, location=data.name, size_threshold=1024)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def onnx_files(location: Path, vocab: str = "trimmed",
+               status: Callable[[str], AbstractContextManager] = lambda _: nullcontext()
+               ) -> tuple[Path, Path, str]:
+    """The model and tokenizer files the onnx backend serves, made once if missing: the ONNX
+    export, then (for `vocab="trimmed"` and a Unigram tokenizer, index/vocab_trim.py) its
+    trimmed copy. Returns (model, tokenizer, vocabulary used)."""
+    path = location / ONNX_FILE
+    if not path.is_file():
+        with status("Exporting the model to ONNX (once)…"):
+            export_onnx(location, path)
+    trimmed = (location / TRIMMED_MODEL, location / TRIMMED_TOKENIZER, "trimmed")
+    if vocab == "trimmed" and trimmed[1].is_file():
+        return trimmed
+    if vocab == "trimmed" and trimmable(location):
+        with status("Trimming its vocabulary to Chinese and ASCII (once)…"):
+            trim(location, path)
+        return trimmed
+    return path, location / "tokenizer.json", "full"
 
 
 class OnnxEmbedder:
@@ -117,18 +155,7 @@ class OnnxEmbedder:
             from tokenizers import Tokenizer
         except ModuleNotFoundError as exc:
             raise ModelNotFound(f"IPQA_BACKEND=onnx needs {exc.name}: {INSTALL}") from exc
-        path, tokenizer_path = location / ONNX_FILE, location / "tokenizer.json"
-        if not path.is_file():
-            export_onnx(location, path)
-        # The trimmed vocabulary needs a Unigram tokenizer (index/vocab_trim.py); other
-        # models run with their full vocabulary.
-        self.vocab = "full"
-        if vocab == "trimmed" and ((location / TRIMMED_TOKENIZER).is_file() or
-                                   trimmable(location)):
-            if not (location / TRIMMED_TOKENIZER).is_file():
-                trim(location, path)
-            path, tokenizer_path = location / TRIMMED_MODEL, location / TRIMMED_TOKENIZER
-            self.vocab = "trimmed"
+        path, tokenizer_path, self.vocab = onnx_files(location, vocab)
         options = ort.SessionOptions()
         options.intra_op_num_threads = model_threads(threads)
         options.inter_op_num_threads = 1

@@ -75,6 +75,8 @@ def trim(folder: Path, source: Path) -> Path:
     import onnx
     from onnx import numpy_helper
 
+    from index.onnx_embedder import save_onnx  # here: onnx_embedder imports this module
+
     tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
     keep = kept_ids(tokenizer)
     size = len(tokenizer["model"]["vocab"])
@@ -87,20 +89,11 @@ def trim(folder: Path, source: Path) -> Path:
     rows = numpy_helper.to_array(table)[np.asarray(keep)]
     table.CopyFrom(numpy_helper.from_array(np.ascontiguousarray(rows), table.name))
 
-    model_path = folder / TRIMMED_MODEL
     tokenizer_path = folder / TRIMMED_TOKENIZER
     tokenizer_path.unlink(missing_ok=True)  # the marker that a trim is complete goes first
-    tmp = model_path.with_name(f".{model_path.name}.{os.getpid()}.tmp")
-    data = model_path.with_name(model_path.name + "_data")
-    try:
-        data.unlink(missing_ok=True)  # onnx appends to an existing data file
-        onnx.save_model(graph, str(tmp), save_as_external_data=True,
-                        all_tensors_to_one_file=True, location=data.name, size_threshold=1024)
-        os.replace(tmp, model_path)
-        text = json.dumps(trimmed_tokenizer(tokenizer, keep), ensure_ascii=False)
-        tmp_tok = tokenizer_path.with_name(f".{tokenizer_path.name}.{os.getpid()}.tmp")
-        tmp_tok.write_text(text, encoding="utf-8")
-        os.replace(tmp_tok, tokenizer_path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    model_path = save_onnx(graph, folder / TRIMMED_MODEL)
+    tmp = tokenizer_path.with_name(f".{tokenizer_path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(trimmed_tokenizer(tokenizer, keep), ensure_ascii=False),
+                   encoding="utf-8")
+    os.replace(tmp, tokenizer_path)
     return model_path

