@@ -72,6 +72,22 @@ class PassScheduler:
             self._cond.notify_all()
         return self._outcome(job)
 
+    def reserve(self) -> bool:
+        """A slot for a pass the caller runs itself and ends with `release`: only when one is
+        free and nobody waits, so it never jumps the queue. False: use the scheduler."""
+        with self._cond:
+            if self._free == 0 or self._waiting:
+                return False
+            self._free -= 1
+            return True
+
+    def release(self, texts: int) -> None:
+        with self._cond:
+            self._free += 1
+            self.passes += 1
+            self.texts += texts
+            self._cond.notify_all()
+
     def _take(self, own: _Job) -> list[_Job]:
         """Own job first (whatever its size), then waiting jobs with the same prompt while they
         fit, oldest first."""

@@ -117,3 +117,34 @@ def test_bad_sizes_are_refused():
         PassScheduler(SlowModel(), slots=0)
     with pytest.raises(ValueError):
         PassScheduler(SlowModel(), slots=1, max_batch=0)
+
+
+def test_reserve_takes_a_free_slot_only_when_nobody_waits():
+    model = SlowModel(seconds=0.3)
+    scheduler = PassScheduler(model, slots=1)
+    assert scheduler.reserve()  # the caller runs this pass itself
+    assert not scheduler.reserve()  # no slot left
+    waiter = threading.Thread(target=scheduler, args=(["甲"], None))
+    waiter.start()
+    time.sleep(0.05)
+    assert waiter.is_alive()  # the scheduled text waits for the reserved slot
+    scheduler.release(1)
+    waiter.join(5)
+    assert not waiter.is_alive() and model.passes == [["甲"]]
+    assert scheduler.passes == 2 and scheduler.texts == 2
+
+
+def test_reserve_does_not_jump_the_queue():
+    model = SlowModel(seconds=0.3)
+    scheduler = PassScheduler(model, slots=1)
+    first = threading.Thread(target=scheduler, args=(["甲"], None))
+    second = threading.Thread(target=scheduler, args=(["乙"], None))
+    first.start()
+    time.sleep(0.05)
+    second.start()  # waits: the only slot is busy
+    time.sleep(0.05)
+    assert not scheduler.reserve()  # someone is waiting
+    first.join(5)
+    second.join(5)
+    assert scheduler.reserve()  # idle again
+    scheduler.release(0)
