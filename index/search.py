@@ -77,12 +77,27 @@ class Searcher:
         """question must already be normalized (corpus.normalize.normalize_question)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        tokens = tokenize(question, normalized=True)
-        lexical = self.index.lexical
-        bm25 = lexical.scores(tokens)
-        bm25_ranked = [int(i) for i in np.argsort(-bm25, kind="stable")[:DENSE_DEPTH] if bm25[i] > 0]
-
-        vector = query_vector if query_vector is not None else self.embed(question)
+        # A model in another process (index/model_process.py) starts on the question now.
+        start = getattr(self.embedder, "start_query", None) if query_vector is None else None
+        pending = start(question) if start else None
+        try:  # everything that does not need the vector, while the model may be running
+            tokens = tokenize(question, normalized=True)
+            lexical = self.index.lexical
+            bm25 = lexical.scores(tokens)
+            bm25_ranked = [int(i) for i in np.argsort(-bm25, kind="stable")[:DENSE_DEPTH]
+                           if bm25[i] > 0]
+            indicators = self.matcher.match(question)
+            col = column_number(question)
+            weights = [lexical.idf(t) for t in tokens]
+            known = sum(w for t, w in zip(tokens, weights, strict=True) if lexical.known([t]))
+        except BaseException:
+            if pending is not None:
+                pending()  # a pass already sent must still be collected
+            raise
+        if pending is not None:
+            vector = pending()
+        else:
+            vector = query_vector if query_vector is not None else self.embed(question)
         ids, cos = self.index.dense.search(vector, DENSE_DEPTH)
         dense_ranked = [int(i) for i in ids]
         dense_by_id = dict(zip(dense_ranked, (float(c) for c in cos), strict=True))
@@ -91,8 +106,6 @@ class Searcher:
         if mode != "hybrid":
             lists = {mode: lists[mode]}
         fused = rrf(lists)
-        indicators = self.matcher.match(question)
-        col = column_number(question)
         if mode == "hybrid":
             # The 十三五 figures share names with indicator rows; the question's period decides.
             self._boost(fused, [] if SHISANWU.search(question) else indicators, col)
@@ -101,8 +114,6 @@ class Searcher:
         top = max_score(len(lists)) + (2 * BOOST if mode == "hybrid" else 0)  # room for boosts
         hits = [self._hit(f, top, bm25, dense_by_id) for f in ranked]
 
-        weights = [lexical.idf(t) for t in tokens]
-        known = sum(w for t, w in zip(tokens, weights, strict=True) if lexical.known([t]))
         evidence = Evidence(
             tokens=tokens,
             known_weight=known / sum(weights) if weights else 0.0,

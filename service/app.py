@@ -33,7 +33,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             except (ModelNotFound, IndexError_) as exc:
                 log.error("ipqa: cannot start: %s", exc)
                 raise SystemExit(2) from None
-        yield
+        try:
+            yield
+        finally:
+            runtime.close()
 
     app = FastAPI(title="ipqa — 知识产权规划问答", version="0.1.0", description=DESCRIPTION,
                   lifespan=lifespan)

@@ -52,12 +52,12 @@ def setup() -> None:
     console.print(f"model ready: {path} ({time.perf_counter() - started:.1f} s)")
 
 
-def _embedder(settings: Settings):
+def _embedder(settings: Settings, serving: bool = False):
     from index.embedder import ModelNotFound
     from service.state import load_embedder
 
     try:
-        return load_embedder(settings)
+        return load_embedder(settings, serving)
     except ModelNotFound as exc:
         fail(str(exc))
 
@@ -89,7 +89,7 @@ def build() -> None:
                   f"dense index, {time.perf_counter() - started:.1f} s")
 
 
-def load_engine_or_exit(settings: Settings):
+def load_engine_or_exit(settings: Settings, serving: bool = False):
     from corpus.load import CorpusError
     from index.store import IndexError_, check_manifest, read_manifest
     from service.state import load_engine
@@ -97,7 +97,7 @@ def load_engine_or_exit(settings: Settings):
     try:  # the manifest first: no index, or one for another model or corpus, fails in a second
         check_manifest(read_manifest(settings.index_dir), model=settings.model, dim=None,
                        corpus_dir=settings.corpus_dir)
-        embedder = _embedder(settings)
+        embedder = _embedder(settings, serving)
         return load_engine(settings, embedder)
     except (IndexError_, CorpusError) as exc:  # CorpusError: the corpus folder is gone
         fail(str(exc))
@@ -153,13 +153,14 @@ def serve(host: Annotated[str | None, typer.Option(help="default: IPQA_HOST")] =
     settings = Settings()
     host, port = host or settings.host, port or settings.port
     # Load before listening: a missing model or a bad index stops here with one clear line.
-    engine = load_engine_or_exit(settings)
+    engine = load_engine_or_exit(settings, serving=workers == 1)
     console.print(f"serving on http://{host}:{port}  (demo page /, API docs /docs)")
     if workers == 1:
         app_ = create_app(settings, embedder=engine.searcher.embedder)
         app_.state.runtime.engine = engine
         uvicorn.run(app_, host=host, port=port, log_level="info")
     else:
+        engine = None  # only a check: every worker loads its own
         uvicorn.run("service.app:app_from_env", factory=True, host=host, port=port,
                     workers=workers, log_level="info")
 

@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.model_process import ModelUnavailable
+
 log = logging.getLogger("ipqa")
 
 
@@ -107,6 +109,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException):
         code, zh, en = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求无法处理。", str(exc.detail)))
         return error_response(exc.status_code, code, zh, en, getattr(exc, "headers", None))
+
+    @app.exception_handler(ModelUnavailable)
+    async def _model_down(_: Request, exc: ModelUnavailable):
+        log.error("ipqa: %s", exc)
+        return error_response(503, "model_unavailable", "模型暂时不可用，请稍后再试。",
+                              "The model is unavailable; try again shortly.", {"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception):

@@ -12,7 +12,13 @@ from service.engine import Engine
 from service.settings import Settings
 
 
-def load_embedder(settings: Settings) -> Embedder:
+def load_embedder(settings: Settings, serving: bool = False) -> Embedder:
+    """In this process, or (`serving` with IPQA_MODEL_PROCESS) in a child process of its own."""
+    if serving and settings.model_process:
+        from index.model_process import ModelProcess
+
+        return ModelProcess(settings.model, settings.models_dir, settings.threads,
+                            backend=settings.backend, batch=settings.batch, vocab=settings.vocab)
     return _load_embedder(settings.model, settings.models_dir, settings.threads,
                           backend=settings.backend, batch=settings.batch, vocab=settings.vocab)
 
@@ -36,8 +42,14 @@ class Runtime:
 
     def load(self) -> None:
         if self.embedder is None:
-            self.embedder = load_embedder(self.settings)
+            self.embedder = load_embedder(self.settings, serving=True)
         self.engine = load_engine(self.settings, self.embedder)
+
+    def close(self) -> None:
+        """Stop the model process, if the model runs in one."""
+        close = getattr(self.embedder, "close", None)
+        if close is not None:
+            close()
 
     def reload(self) -> Engine:
         """Load the index the link points at now; requests in flight keep the old engine."""

@@ -1,0 +1,263 @@
+"""The model in a process of its own, for the server.
+
+ONNX Runtime lets go of the GIL while it computes, but a pass takes it back to tokenize, to
+return its output and to pool, and the server's own Python (event loop, jieba, BM25, the
+answer) holds it in stretches of about a millisecond. At concurrency 4 on two cores a pass
+took 24 ms of wall time for 18 ms of CPU, waiting for the GIL with a core idle, and the
+server reached ~85% of its cores. Here the passes run in a child process with a GIL of its
+own: the server keeps its shared-pass scheduler (index/batching.py) and sends each pass's
+texts down one socket per pass slot; the child answers with the vectors (identical to the
+same model in-process: same runtime, same files).
+
+The child ignores Ctrl+C (the server closes the sockets on shutdown and the child ends on
+end-of-file, as it also does if the server is killed), and is restarted once per failure if
+it dies; a request that cannot get a model gets `ModelUnavailable`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import numpy as np
+
+from index.batching import PassScheduler
+from index.embedder import DEFAULT_BATCH, ModelNotFound, encode_in_passes, model_threads
+
+log = logging.getLogger("ipqa")
+READY_TIMEOUT_S = 120.0  # the first start may export and trim the model: a minute here
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class ModelUnavailable(RuntimeError):
+    """The model process stopped and a new one could not be started."""
+
+
+class ModelError(RuntimeError):
+    """The model process could not encode the texts it was sent."""
+
+
+class ModelProcess:
+    """An Embedder whose forward passes run in a child process (`python -m index.model_process`)."""
+
+    def __init__(self, model: str, models_dir: Path, threads: int | None = None,
+                 backend: str = "onnx", batch: int | None = None, vocab: str = "trimmed"):
+        self._spec = {"model": str(model), "models_dir": str(Path(models_dir).resolve()),
+                      "threads": threads, "backend": backend, "vocab": vocab}
+        self.slots = max(1, (os.cpu_count() or 1) // model_threads(threads))
+        self._lock = threading.Lock()
+        self._free: queue.SimpleQueue = queue.SimpleQueue()  # (generation, connection or None)
+        self._generation = 0
+        self._closed = False
+        self._proc, connections, info = self._spawn()  # ModelNotFound with the child's words
+        self.model_id, self.dim, self.vocab = info["model_id"], info["dim"], info.get("vocab")
+        for conn in connections:
+            self._free.put((0, conn))
+        self.passes = PassScheduler(self._pass, self.slots, batch or DEFAULT_BATCH)
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return encode_in_passes(self.passes, "query", texts, self.dim, 32)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return encode_in_passes(self.passes, "passage", texts, self.dim, 16)
+
+    def start_query(self, text: str) -> Callable[[], np.ndarray]:
+        """Send one question to the model now if a pass slot is free; the call returned waits
+        for its vector. The engine does its lexical work meanwhile, on the other core. When
+        every slot is busy the question goes through the shared passes when called instead.
+        The call must be made (it frees the slot)."""
+        if not self.passes.reserve():
+            return lambda: self.encode_queries([text])[0]
+        try:
+            sent = self._send([text], "query")
+        except BaseException:
+            self.passes.release(0)
+            raise
+
+        def collect() -> np.ndarray:
+            try:
+                return self._finish([text], "query", *sent)[0]
+            finally:
+                self.passes.release(1)
+
+        return collect
+
+    def close(self) -> None:
+        """End the child: it sees end-of-file on every socket and exits."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._generation += 1  # connections still out are stale now
+            while True:
+                try:
+                    _, conn = self._free.get_nowait()
+                except queue.Empty:
+                    break
+                if conn is not None:
+                    conn.close()
+            for _ in range(self.slots):  # wake anyone waiting for a connection
+                self._free.put((self._generation, None))
+            _stop(self._proc)
+
+    # ---------------------------------------------------------------- the parent's side
+
+    def _spawn(self) -> tuple[subprocess.Popen, list[Connection], dict]:
+        pairs = [socket.socketpair() for _ in range(self.slots)]
+        theirs = [child.fileno() for _, child in pairs]
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
+                                             if p)}
+        try:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "index.model_process", json.dumps(self._spec),
+                 *map(str, theirs)], pass_fds=theirs, env=env, stdin=subprocess.DEVNULL)
+        finally:
+            for _, child in pairs:
+                child.close()
+        connections = [Connection(ours.detach()) for ours, _ in pairs]
+        try:
+            loaded = connections[0].poll(READY_TIMEOUT_S)
+            status, info = connections[0].recv() if loaded else (
+                "error", f"the model process did not load the model in {READY_TIMEOUT_S:.0f} s")
+        except (EOFError, OSError):  # it died first; its traceback went to our stderr
+            status, info = "error", None
+        if status != "ready":
+            for conn in connections:
+                conn.close()
+            code = _stop(proc)
+            raise ModelNotFound(info or f"the model process exited while loading the model "
+                                f"(exit code {code}); its error is above in the server's log")
+        return proc, connections, info
+
+    def _take(self) -> tuple[int, Connection | None]:
+        while True:
+            generation, conn = self._free.get()
+            if generation == self._generation:
+                return generation, conn
+            if conn is not None:  # from a process that has been replaced
+                conn.close()
+
+    def _pass(self, texts: list[str], kind: str | None) -> np.ndarray:
+        return self._finish(texts, kind, *self._send(texts, kind))
+
+    def _send(self, texts: list[str], kind: str | None) -> tuple[int, Connection | None]:
+        """The texts on their way to the child: (generation, connection), or no connection
+        when there is no process to send them to (`_finish` restarts it)."""
+        if self._closed:
+            raise ModelUnavailable("the model process has been shut down")
+        generation, conn = self._take()
+        if conn is not None:
+            try:
+                conn.send((texts, kind))
+            except OSError:
+                conn.close()
+                conn = None
+        return generation, conn
+
+    def _finish(self, texts: list[str], kind: str | None, generation: int,
+                conn: Connection | None, retry: bool = True) -> np.ndarray:
+        """The vectors of texts already sent; after a failure, once more on a new process."""
+        if conn is not None:
+            try:
+                status, payload = conn.recv()
+            except (EOFError, OSError):
+                conn.close()
+                conn = None
+        if conn is None:
+            if not retry:
+                raise ModelUnavailable("the model process stopped twice in a row")
+            self._restart(generation)
+            return self._finish(texts, kind, *self._send(texts, kind), retry=False)
+        if generation == self._generation:
+            self._free.put((generation, conn))
+        else:  # closed or replaced while this pass ran
+            conn.close()
+        if status != "ok":
+            raise ModelError(payload)
+        return payload
+
+    def _restart(self, generation: int) -> None:
+        with self._lock:
+            if generation != self._generation or self._closed:
+                return  # another thread has restarted it already
+            self._generation += 1
+            code = _stop(self._proc)
+            log.warning("ipqa: the model process ended (exit code %s); starting a new one", code)
+            try:
+                self._proc, connections, _ = self._spawn()
+            except ModelNotFound as exc:
+                for _ in range(self.slots):  # the next requests try again
+                    self._free.put((self._generation, None))
+                raise ModelUnavailable(f"the model process could not be restarted: {exc}") from exc
+            for conn in connections:
+                self._free.put((self._generation, conn))
+
+
+def _stop(proc: subprocess.Popen, wait_s: float = 5.0) -> int | None:
+    """Wait for a child whose sockets are closed; kill it if it does not end."""
+    try:
+        return proc.wait(wait_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait()
+
+
+# ---------------------------------------------------------------- the child's side
+
+def _serve(embedder, conn: Connection) -> None:
+    encode = {"query": embedder.encode_queries, "passage": embedder.encode_passages}
+    while True:
+        try:
+            texts, kind = conn.recv()
+        except (EOFError, OSError):  # the server closed the socket, or has gone
+            return
+        try:
+            reply = ("ok", encode[kind](texts))
+        except Exception as exc:  # noqa: BLE001 - the server gets the message, not a hang
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except OSError:
+            return
+
+
+def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole process group
+    spec, connections = json.loads(argv[0]), [Connection(int(fd)) for fd in argv[1:]]
+    from index.embedder import load_embedder
+
+    try:
+        embedder = load_embedder(spec["model"], Path(spec["models_dir"]), spec["threads"],
+                                 backend=spec["backend"], vocab=spec["vocab"])
+    except Exception as exc:  # noqa: BLE001 - every load failure goes back as one line
+        message = str(exc) if isinstance(exc, ModelNotFound) else f"{type(exc).__name__}: {exc}"
+        connections[0].send(("error", message))
+        return 2
+    connections[0].send(("ready", {"model_id": embedder.model_id, "dim": embedder.dim,
+                                   "vocab": getattr(embedder, "vocab", None)}))
+    workers = [threading.Thread(target=_serve, args=(embedder, c), daemon=True)
+               for c in connections]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,124 @@
+"""The model in a child process (index/model_process.py), with the real model: the same
+vectors as in-process, restarts after the child dies, clear errors, no child left behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from index.embedder import DEFAULT_MODEL, ModelNotFound
+from index.model_process import ModelProcess, ModelUnavailable
+from tests.serverproc import MODELS_DIR, ROOT, require_model
+
+pytestmark = pytest.mark.real_model
+QUESTIONS = ["专利质押融资金额是多少", "地理标志怎么保护？", "2025年海外发明专利授权量目标", "IP保护"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture(scope="module")
+def model():
+    require_model()
+    m = ModelProcess(DEFAULT_MODEL, MODELS_DIR)
+    yield m
+    m.close()
+
+
+def test_same_vectors_as_in_process(model, real_embedder):
+    assert model.pid != os.getpid() and _alive(model.pid)
+    assert (model.model_id, model.dim) == (real_embedder.model_id, real_embedder.dim)
+    np.testing.assert_array_equal(model.encode_queries(QUESTIONS),
+                                  real_embedder.encode_queries(QUESTIONS))
+    np.testing.assert_array_equal(model.encode_passages(QUESTIONS),
+                                  real_embedder.encode_passages(QUESTIONS))
+    started = model.start_query(QUESTIONS[0])
+    np.testing.assert_array_equal(started(), real_embedder.encode_queries(QUESTIONS[:1])[0])
+
+
+def test_questions_at_once_share_passes_and_keep_their_vectors(model, real_embedder):
+    texts = [f"{q}（第{i}问）" for i in range(4) for q in QUESTIONS]
+    results: dict[int, np.ndarray] = {}
+    before = (model.passes.passes, model.passes.texts)
+
+    def ask(i: int) -> None:
+        results[i] = model.encode_queries([texts[i]])[0]
+
+    threads = [threading.Thread(target=ask, args=(i,)) for i in range(len(texts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    expected = real_embedder.encode_queries(texts)
+    for i, text in enumerate(texts):
+        assert float(results[i] @ expected[i]) > 0.9999, text  # padding in a shared pass
+    assert model.passes.texts - before[1] == len(texts)
+    assert model.passes.passes - before[0] < len(texts)  # some rode along
+
+
+def test_a_killed_child_is_replaced_and_the_request_still_answered(model, real_embedder, caplog):
+    old = model.pid
+    os.kill(old, signal.SIGKILL)
+    assert _gone_within(old, 5)
+    vector = model.encode_queries(QUESTIONS[:1])
+    assert model.pid != old and _alive(model.pid)
+    np.testing.assert_array_equal(vector, real_embedder.encode_queries(QUESTIONS[:1]))
+    assert "model process ended" in caplog.text
+
+
+def test_a_missing_model_is_one_clear_error(tmp_path):
+    require_model()
+    started = time.perf_counter()
+    with pytest.raises(ModelNotFound, match="not provisioned"):
+        ModelProcess(DEFAULT_MODEL, tmp_path)  # nothing provisioned there
+    assert time.perf_counter() - started < 30
+
+
+def test_close_ends_the_child_and_later_calls_fail_clearly():
+    require_model()
+    m = ModelProcess(DEFAULT_MODEL, MODELS_DIR)
+    pid = m.pid
+    m.close()
+    assert _gone_within(pid, 10)
+    with pytest.raises(ModelUnavailable):
+        m.encode_queries(["专利"])
+
+
+def test_the_child_ends_when_the_server_process_is_killed(tmp_path):
+    require_model()
+    script = ("import sys, time\nfrom pathlib import Path\n"
+              "from index.model_process import ModelProcess\n"
+              f"m = ModelProcess({DEFAULT_MODEL!r}, Path({str(MODELS_DIR)!r}))\n"
+              "print(m.pid, flush=True)\ntime.sleep(600)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        child = int(parent.stdout.readline())
+        assert _alive(child)
+        parent.kill()
+        parent.wait(10)
+        assert _gone_within(child, 10), "the model process outlived its server"
+    finally:
+        parent.kill()
+        parent.wait()
