@@ -104,3 +104,28 @@ def test_repeated_question_is_served_from_the_cache(fake_settings):
     assert embedder.calls == calls  # neither repeat reached the model
     assert again["answer"] == first["answer"] == same_meaning["answer"]
     assert again["question"] == "专栏5是什么？" and same_meaning["question"] == "專欄5是什麼"
+
+
+def test_a_model_that_cannot_be_restarted_is_a_503_that_says_so(fake_settings):
+    from fastapi.testclient import TestClient
+
+    from index.model_process import ModelUnavailable
+    from service.app import create_app
+    from tests.fakes import FakeEmbedder
+
+    class GoneModel(FakeEmbedder):
+        def __init__(self):
+            super().__init__()
+            self.gone = False
+
+        def encode_queries(self, texts):
+            if self.gone:
+                raise ModelUnavailable("the model process could not be restarted: test")
+            return super().encode_queries(texts)
+
+    embedder = GoneModel()
+    with TestClient(create_app(fake_settings, embedder=embedder)) as c:  # warm-up needs it
+        embedder.gone = True
+        r = c.post("/ask", json={"question": "专利质押融资"})
+    assert r.status_code == 503 and r.headers["retry-after"] == "5"
+    assert r.json()["error"] == "model_unavailable" and "test" not in r.text

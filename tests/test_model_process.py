@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 
+import httpx
 import numpy as np
 import pytest
 
@@ -122,3 +123,39 @@ def test_the_child_ends_when_the_server_process_is_killed(tmp_path):
     finally:
         parent.kill()
         parent.wait()
+
+
+def test_ipqa_serve_survives_its_model_process_dying_and_takes_it_along_on_ctrl_c(tmp_path):
+    from tests.serverproc import Server, ipqa_env, plan_index
+
+    require_model()
+    server = Server(ipqa_env(index_dir=plan_index(), rate_limit=""), tmp_path / "serve.log")
+    try:
+        server.wait_ready()
+        children = _children(server.proc.pid)
+        assert len(children) == 1, children  # the model process
+        ask = {"question": "知识产权质押融资登记金额2025年目标是多少？"}
+        first = httpx.post(f"{server.url}/ask", json=ask, timeout=30)
+        assert first.status_code == 200 and "3200" in first.json()["answer"]
+        os.kill(children[0], signal.SIGKILL)
+        assert _gone_within(children[0], 5)
+        again = httpx.post(f"{server.url}/ask", json={"question": "海外发明专利授权量目标"},
+                           timeout=60)
+        assert again.status_code == 200 and again.json()["found"], again.text
+        replacement = _children(server.proc.pid)
+        assert len(replacement) == 1 and replacement != children
+        server.proc.send_signal(signal.SIGINT)
+        assert server.proc.wait(15) == 0
+        assert _gone_within(replacement[0], 10)
+        log = server.tail(20000)
+        assert "model process ended" in log and "Traceback" not in log, log
+    finally:
+        server.stop()
+
+
+def _children(pid: int) -> list[int]:
+    kids = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as fh:
+            kids += [int(k) for k in fh.read().split()]
+    return kids
