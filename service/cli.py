@@ -180,14 +180,23 @@ def bench(quick: Annotated[bool, typer.Option("--quick", help="fewer requests, n
                                               "scale, no index build: under a minute")] = False,
           out: Annotated[str, typer.Option("--out", help="JSON report")] = "eval/reports/bench.json",
           skip_scale: Annotated[bool, typer.Option("--skip-scale",
-                                                   help="skip the synthetic-corpus part")] = False
+                                                   help="skip the synthetic-corpus part")] = False,
+          compare: Annotated[str | None, typer.Option(
+              "--compare", metavar="IPQA_NAME=value",
+              help="instead: c=4 throughput as set against one setting changed, in pairs of "
+                   "fresh servers (report: eval/reports/bench-compare.json)")] = None,
+          pairs: Annotated[int, typer.Option(min=1, help="with --compare")] = 8,
           ) -> None:
     """Measure model cost, /ask latency and throughput, cold start, memory and index scale."""
     from pathlib import Path
 
+    from eval.bench import compare as compare_settings
     from eval.bench import run
 
     try:
+        if compare:
+            compare_settings(compare, pairs=pairs, console=console)
+            return
         run(quick=quick, out=Path(out), skip_scale=skip_scale, console=console)
     except RuntimeError as exc:
         fail(str(exc))

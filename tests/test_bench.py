@@ -78,3 +78,14 @@ def test_targets_are_judged_from_the_figures():
     c4 = targets(report)[2]
     assert c4["limit"] == round(0.8 * (os.cpu_count() or 1) / 0.020, 1)  # not / 0.018
     assert c4["met"] is (100.0 >= c4["limit"])
+
+
+def test_compare_refuses_a_setting_it_does_not_know_in_one_line():
+    import pytest
+
+    from eval.bench import compare
+
+    for bad, says in (("IPQA_BACH=1", "IPQA_NAME=value"), ("batch=1", "IPQA_NAME=value"),
+                      ("IPQA_BATCH", "IPQA_NAME=value"), ("IPQA_BATCH=zero", "valid integer")):
+        with pytest.raises(RuntimeError, match=says):
+            compare(bad, pairs=1)

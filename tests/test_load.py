@@ -158,3 +158,29 @@ def test_the_bench_splits_an_uncached_ask(two_servers):
         client.close()
     assert r["errors"] == 0 and r["n"] == 12
     assert r["round_trip"]["p50"] >= r["app"]["p50"] >= r["engine"]["p50"] > 0
+
+
+def test_the_bench_compares_a_changed_setting_in_alternating_pairs(tmp_path):
+    """`ipqa bench --compare`: fresh servers, A and B taking turns to go first, one report."""
+    from eval.bench import compare
+
+    require_model()
+    if shutil.which("wrk") is None and os.environ.get("CI") != "true":
+        pytest.skip("wrk is not installed: apt-get install wrk (.ci/run does)")
+    saved = {k: os.environ.get(k) for k in ("IPQA_INDEX_DIR", "IPQA_MODELS_DIR")}
+    os.environ.update({k: v for k, v in ipqa_env(index_dir=plan_index()).items()
+                       if k.startswith("IPQA_")})
+    try:
+        out = tmp_path / "compare.json"
+        report = compare("IPQA_BATCH=1", pairs=2, seconds=2, out=out)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert [(r["pair"], r["side"]) for r in report["runs"]] == [(0, "A"), (0, "B"), (1, "B"),
+                                                                (1, "A")]
+    assert report["errors"] == 0 and all(r["rps"] > 0 and r["repeats"] == 0
+                                         for r in report["runs"])
+    assert report["median_ratio_b_to_a"] > 0 and out.is_file()
