@@ -1,18 +1,4 @@
-"""The model in a process of its own, for the server.
-
-ONNX Runtime lets go of the GIL while it computes, but a pass takes it back to tokenize, to
-return its output and to pool, and the server's own Python (event loop, jieba, BM25, the
-answer) holds it in stretches of about a millisecond. At concurrency 4 on two cores a pass
-took 24 ms of wall time for 18 ms of CPU, waiting for the GIL with a core idle, and the
-server reached ~85% of its cores. Here the passes run in a child process with a GIL of its
-own: the server keeps its shared-pass scheduler (index/batching.py) and sends each pass's
-texts down one socket per pass slot; the child answers with the vectors (identical to the
-same model in-process: same runtime, same files).
-
-The child ignores Ctrl+C (the server closes the sockets on shutdown and the child ends on
-end-of-file, as it also does if the server is killed), and is restarted once per failure if
-it dies; a request that cannot get a model gets `ModelUnavailable`.
-"""
+"""The model in a child process of its own, so the server's GIL never holds up a pass."""
 
 from __future__ import annotations
 
@@ -48,7 +34,20 @@ class ModelError(RuntimeError):
 
 
 class ModelProcess:
-    """An Embedder whose forward passes run in a child process (`python -m index.model_process`)."""
+    """An Embedder whose forward passes run in a child process (`python -m index.model_process`).
+
+    ONNX Runtime lets go of the GIL while it computes, but a pass takes it back to tokenize,
+    to return its output and to pool, and the server's own Python (event loop, jieba, BM25,
+    the answer) holds it in stretches of about a millisecond: at concurrency 4 on two cores
+    an in-process pass took 24 ms of wall time for 18 ms of CPU, with a core idle. Here the
+    server keeps the shared-pass scheduler (index/batching.py) and sends each pass's texts
+    down one socket per pass slot; the child, which loads the same files with the same
+    runtime, answers with the vectors (identical to in-process, tested).
+
+    The child ignores Ctrl+C: the server closes the sockets on shutdown and the child ends on
+    end-of-file, as it does when the server is killed. If the child dies, the next pass
+    starts a new one and is sent again; if none will start, `ModelUnavailable`.
+    """
 
     def __init__(self, model: str, models_dir: Path, threads: int | None = None,
                  backend: str = "onnx", batch: int | None = None, vocab: str = "trimmed"):
