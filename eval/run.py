@@ -360,7 +360,7 @@ def main(
         fail(str(exc))
 
     settings = Settings()
-    engine = load_engine_or_exit(settings)  # the same loading code as the server
+    engine = load_engine_or_exit(settings, serving=True)  # loaded as the server loads it
     started = time.perf_counter()
     with console.status(f"asking {len(questions)} questions × {len(modes)} mode(s)…"):
         report = run_eval(engine, questions, modes, categories, top_k=top_k)
