@@ -48,9 +48,10 @@ class Settings(BaseSettings):
     vocab: Literal["trimmed", "full"] = Field(
         "trimmed", description="onnx backend: the model's vocabulary cut to the pieces Chinese "
         "and ASCII text can use (same vectors for such text, ~200 MB less memory), or full")
-    model_process: bool = Field(True, description="`ipqa serve`: run the model in a process "
-                                "of its own, so the server's Python never holds up a forward "
-                                "pass (false: in the server process)")
+    model_process: bool = Field(True, description="`ipqa serve` (and `ipqa eval`, which "
+                                "loads as the server does): run the model in a process of its "
+                                "own, so the server's Python never holds up a forward pass "
+                                "(false: in the server process)")
     hnsw_threshold: int = Field(20000, ge=1, description="Passage count from which the dense "
                                 "index is HNSW instead of exact")
     reload_token: str | None = Field(None, description="Opens POST /admin/reload when set; "
