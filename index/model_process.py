@@ -22,6 +22,7 @@ from index.embedder import DEFAULT_BATCH, ModelNotFound, encode_in_passes, model
 
 log = logging.getLogger("ipqa")
 READY_TIMEOUT_S = 120.0  # the first start may export and trim the model: a minute here
+PASS_TIMEOUT_S = 60.0  # a pass of ≤ 32 questions takes well under a second: longer is a hang
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -45,8 +46,9 @@ class ModelProcess:
     runtime, answers with the vectors (identical to in-process, tested).
 
     The child ignores Ctrl+C: the server closes the sockets on shutdown and the child ends on
-    end-of-file, as it does when the server is killed. If the child dies, the next pass
-    starts a new one and is sent again; if none will start, `ModelUnavailable`.
+    end-of-file, as it does when the server is killed. If the child dies, or leaves a pass
+    unanswered for PASS_TIMEOUT_S, it is replaced and the pass sent again; if no new one
+    will start, `ModelUnavailable`.
     """
 
     def __init__(self, model: str, models_dir: Path, threads: int | None = None,
@@ -173,8 +175,10 @@ class ModelProcess:
         """The vectors of texts already sent; after a failure, once more on a new process."""
         if conn is not None:
             try:
+                if not conn.poll(PASS_TIMEOUT_S):
+                    raise TimeoutError  # a stuck child is replaced like a dead one
                 status, payload = conn.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError):  # TimeoutError included
                 conn.close()
                 conn = None
         if conn is None:
@@ -195,8 +199,9 @@ class ModelProcess:
             if generation != self._generation or self._closed:
                 return  # another thread has restarted it already
             self._generation += 1
-            code = _stop(self._proc)
-            log.warning("ipqa: the model process ended (exit code %s); starting a new one", code)
+            code = _stop(self._proc, wait_s=1.0)  # dead already, or stuck: no use waiting
+            log.warning("ipqa: the model process ended or hung (exit code %s); starting a new one",
+                        code)
             try:
                 self._proc, connections, _ = self._spawn()
             except ModelNotFound as exc:
