@@ -127,6 +127,10 @@ class ModelProcess:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "index.model_process", json.dumps(self._spec),
                  *map(str, theirs)], pass_fds=theirs, env=env, stdin=subprocess.DEVNULL)
+        except OSError as exc:
+            for ours, _ in pairs:
+                ours.close()
+            raise ModelNotFound(f"cannot start the model process: {exc}") from exc
         finally:
             for _, child in pairs:
                 child.close()
@@ -182,7 +186,8 @@ class ModelProcess:
                 conn.close()
                 conn = None
         if conn is None:
-            if not retry:
+            if not retry:  # leave a marker: the next pass starts another process
+                self._free.put((generation, None))
                 raise ModelUnavailable("the model process stopped twice in a row")
             self._restart(generation)
             return self._finish(texts, kind, *self._send(texts, kind), retry=False)
