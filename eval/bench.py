@@ -372,13 +372,15 @@ def targets(r: dict) -> list[dict]:
                     "met": bool(ok)})
 
     if s:
-        ratio = round(s["uncached"]["round_trip"]["p50"] / enc, 2)
-        add("uncached /ask p50 ≤ 1.3 × bare encode p50", ratio, 1.3, ratio <= 1.3, "×")
+        # Judged on the unrounded figures: 1.3006 shows as 1.3 but misses.
+        ratio = s["uncached"]["round_trip"]["p50"] / enc
+        add("uncached /ask p50 ≤ 1.3 × bare encode p50", round(ratio, 3), 1.3, ratio <= 1.3,
+            "×")
         cached = s["cached"]["round_trip"]["p50"]
         add("cached /ask p50 ≤ 3 ms", cached, 3, cached <= 3, "ms")
         c4 = next(t for t in s["throughput"] if t["concurrency"] == 4)
-        need = round(0.8 * (os.cpu_count() or 1) / (c4.get("encode_p50", enc) / 1000), 1)
-        add("throughput @4 ≥ 0.8 × cores ÷ encode, 0 errors", c4["rps"], need,
+        need = 0.8 * (os.cpu_count() or 1) / (c4.get("encode_p50", enc) / 1000)
+        add("throughput @4 ≥ 0.8 × cores ÷ encode, 0 errors", c4["rps"], round(need, 1),
             c4["rps"] >= need and c4["errors"] == 0 and c4.get("repeats", 0) == 0, "req/s")
         add("cold start ≤ 8 s", s["cold_start_s"], 8, s["cold_start_s"] <= 8, "s")
         add("server peak RSS ≤ 1 GB", s["rss_peak_mib"], 1024,
