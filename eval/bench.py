@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -75,7 +76,8 @@ def machine() -> dict:
     return info
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
+    """The process's children (the server's model process), from /proc."""
     kids: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
         try:
@@ -89,7 +91,7 @@ def rss_peak_mib(pid: int) -> float | None:
     """Peak resident memory (VmHWM) of the process plus its children (the model process):
     the sum of each one's peak, an upper bound on their peak together."""
     total, seen = 0, False
-    for p in [pid, *_children(pid)]:
+    for p in [pid, *child_pids(pid)]:
         try:
             text = Path(f"/proc/{p}/status").read_text()
         except OSError:
@@ -515,6 +517,7 @@ def compare(setting: str, pairs: int = 8, seconds: int = 6, concurrency: int = 4
     IPQA_ setting changed (B), in pairs of fresh servers taking turns to go first (A B, B A,
     …), so that the shared machine's drift falls on both sides alike. Each server answers the
     same distinct questions, so none is cached."""
+    import httpx
     from rich.console import Console
     from rich.table import Table
 
@@ -541,8 +544,6 @@ def compare(setting: str, pairs: int = 8, seconds: int = 6, concurrency: int = 4
                 status.update(f"pair {pair + 1}/{pairs}, {side} ({setting if changed else 'as set'})")
                 port = free_port()
                 url = f"http://127.0.0.1:{port}/ask"
-                import httpx
-
                 with server(port, Path(tmp) / "server.log", changed) as proc, \
                         httpx.Client(timeout=60) as client:
                     wait_first_answer(client, url, proc, time.perf_counter(), "商业秘密保护有哪些举措")
@@ -553,8 +554,8 @@ def compare(setting: str, pairs: int = 8, seconds: int = 6, concurrency: int = 4
     ratios = [b / a for a, b in zip(rps["A"], rps["B"], strict=True)]
     report = {"machine": machine(), "setting": setting, "concurrency": concurrency,
               "seconds": seconds, "tool": tool, "runs": runs,
-              "median_rps": {side: round(_median(v), 1) for side, v in rps.items()},
-              "median_ratio_b_to_a": round(_median(ratios), 3),
+              "median_rps": {side: round(statistics.median(v), 1) for side, v in rps.items()},
+              "median_ratio_b_to_a": round(statistics.median(ratios), 3),
               "b_faster_in": sum(r > 1 for r in ratios), "pairs": pairs,
               "errors": sum(r["errors"] for r in runs)}
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -571,9 +572,3 @@ def compare(setting: str, pairs: int = 8, seconds: int = 6, concurrency: int = 4
     console.print(f"B faster in {report['b_faster_in']} of {pairs} pairs; errors "
                   f"{report['errors']}; written: {out}")
     return report
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2

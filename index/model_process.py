@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.batching import PassScheduler
-from index.embedder import DEFAULT_BATCH, ModelNotFound, encode_in_passes, model_threads
+from index.embedder import ModelNotFound, encode_in_passes, model_passes
 
 log = logging.getLogger("ipqa")
 READY_TIMEOUT_S = 120.0  # the first start may export and trim the model: a minute here
@@ -55,7 +54,9 @@ class ModelProcess:
                  backend: str = "onnx", batch: int | None = None, vocab: str = "trimmed"):
         self._spec = {"model": str(model), "models_dir": str(Path(models_dir).resolve()),
                       "threads": threads, "backend": backend, "vocab": vocab}
-        self.slots = max(1, (os.cpu_count() or 1) // model_threads(threads))
+        # The same pass slots (cores ÷ threads) and batching as the model would have in-process.
+        self.passes = model_passes(self._pass, threads, batch)
+        self.slots = self.passes.slots
         self._lock = threading.Lock()
         self._free: queue.SimpleQueue = queue.SimpleQueue()  # (generation, connection or None)
         self._generation = 0
@@ -64,7 +65,6 @@ class ModelProcess:
         self.model_id, self.dim, self.vocab = info["model_id"], info["dim"], info.get("vocab")
         for conn in connections:
             self._free.put((0, conn))
-        self.passes = PassScheduler(self._pass, self.slots, batch or DEFAULT_BATCH)
 
     @property
     def pid(self) -> int:

@@ -14,6 +14,7 @@ import httpx
 import numpy as np
 import pytest
 
+from eval.bench import child_pids
 from index.embedder import DEFAULT_MODEL, ModelNotFound
 from index.model_process import ModelProcess, ModelUnavailable
 from tests.serverproc import MODELS_DIR, ROOT, require_model
@@ -132,7 +133,7 @@ def test_ipqa_serve_survives_its_model_process_dying_and_takes_it_along_on_ctrl_
     server = Server(ipqa_env(index_dir=plan_index(), rate_limit=""), tmp_path / "serve.log")
     try:
         server.wait_ready()
-        children = _children(server.proc.pid)
+        children = child_pids(server.proc.pid)
         assert len(children) == 1, children  # the model process
         ask = {"question": "知识产权质押融资登记金额2025年目标是多少？"}
         first = httpx.post(f"{server.url}/ask", json=ask, timeout=30)
@@ -142,7 +143,7 @@ def test_ipqa_serve_survives_its_model_process_dying_and_takes_it_along_on_ctrl_
         again = httpx.post(f"{server.url}/ask", json={"question": "海外发明专利授权量目标"},
                            timeout=60)
         assert again.status_code == 200 and again.json()["found"], again.text
-        replacement = _children(server.proc.pid)
+        replacement = child_pids(server.proc.pid)
         assert len(replacement) == 1 and replacement != children
         server.proc.send_signal(signal.SIGINT)
         assert server.proc.wait(15) == 0
@@ -151,29 +152,3 @@ def test_ipqa_serve_survives_its_model_process_dying_and_takes_it_along_on_ctrl_
         assert "model process ended" in log and "Traceback" not in log, log
     finally:
         server.stop()
-
-
-def _children(pid: int) -> list[int]:
-    kids = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as fh:
-            kids += [int(k) for k in fh.read().split()]
-    return kids
-
-
-def test_a_stuck_child_is_replaced_too(monkeypatch, real_embedder):
-    import index.model_process as mp
-
-    require_model()
-    m = ModelProcess(DEFAULT_MODEL, MODELS_DIR)
-    try:
-        stuck = m.pid
-        os.kill(stuck, signal.SIGSTOP)  # alive, but never answers
-        monkeypatch.setattr(mp, "PASS_TIMEOUT_S", 1.0)
-        started = time.perf_counter()
-        vector = m.encode_queries(QUESTIONS[:1])
-        assert time.perf_counter() - started < 30
-        assert m.pid != stuck and _gone_within(stuck, 5)
-        np.testing.assert_array_equal(vector, real_embedder.encode_queries(QUESTIONS[:1]))
-    finally:
-        m.close()
