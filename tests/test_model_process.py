@@ -152,3 +152,21 @@ def test_ipqa_serve_survives_its_model_process_dying_and_takes_it_along_on_ctrl_
         assert "model process ended" in log and "Traceback" not in log, log
     finally:
         server.stop()
+
+
+def test_a_stuck_child_is_replaced_too(monkeypatch, real_embedder):
+    import index.model_process as mp
+
+    require_model()
+    m = ModelProcess(DEFAULT_MODEL, MODELS_DIR)
+    try:
+        stuck = m.pid
+        os.kill(stuck, signal.SIGSTOP)  # alive, but never answers
+        monkeypatch.setattr(mp, "PASS_TIMEOUT_S", 1.0)
+        started = time.perf_counter()
+        vector = m.encode_queries(QUESTIONS[:1])
+        assert time.perf_counter() - started < 30
+        assert m.pid != stuck and _gone_within(stuck, 5)
+        np.testing.assert_array_equal(vector, real_embedder.encode_queries(QUESTIONS[:1]))
+    finally:
+        m.close()
