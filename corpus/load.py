@@ -51,7 +51,9 @@ def load_corpus(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> Corpus:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise CorpusError(f"{path.name} is not UTF-8 (byte {exc.start}); save it as UTF-8") from exc
+            raise CorpusError(
+                f"{path.name} is not UTF-8 (byte {exc.start}); save it as UTF-8"
+            ) from exc
         try:
             parsed = parse_document(text, doc=path.stem)
         except ValueError as exc:  # e.g. a malformed indicator row: name the file, no traceback

@@ -18,8 +18,19 @@ _ALIASES = [
     (re.compile(r"来源于|来源|出处|出自"), "源自"),
 ]
 
-_CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4",
-              "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
+_CN_DIGITS = {
+    "〇": "0",
+    "零": "0",
+    "一": "1",
+    "二": "2",
+    "三": "3",
+    "四": "4",
+    "五": "5",
+    "六": "6",
+    "七": "7",
+    "八": "8",
+    "九": "9",
+}
 # Years written in Chinese numerals ("二〇二五年") become digits so they match the table.
 _CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
 # Ways of writing the plan period that are not "十四五"/"十三五".

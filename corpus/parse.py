@@ -148,13 +148,18 @@ class _Builder:
         if not m:
             raise ValueError(f"indicator row without number, name and unit: {line!r}")
         (v20, t20), (v25, t25), (inc, tinc) = (parse_number(c) for c in cells[1:4])
-        ind = Indicator(int(m.group(1)), m.group(2).strip(), m.group(3).strip(),
-                        v20, v25, inc, t20, t25, tinc)
+        ind = Indicator(
+            int(m.group(1)), m.group(2).strip(), m.group(3).strip(), v20, v25, inc, t20, t25, tinc
+        )
         self.indicators.append(ind)
         path = [*self.levels, self.table_caption] if self.table_caption else list(self.levels)
         show = lambda t: t if t is not None else "—"  # noqa: E731
-        self.emit(f"{ind.name}（{ind.unit}）：2020年 {show(t20)}；2025年 {show(t25)}；"
-                  f"累计增加值 {show(tinc)}", path, "indicator")
+        self.emit(
+            f"{ind.name}（{ind.unit}）：2020年 {show(t20)}；2025年 {show(t25)}；"
+            f"累计增加值 {show(tinc)}",
+            path,
+            "indicator",
+        )
         if path:  # a table before any heading has no overview to join (finish needs a title)
             self.overviews.setdefault(tuple(path), []).append(ind.name)
 

@@ -26,7 +26,9 @@ STOPWORDS = frozenset(
 )
 _TOKEN_OK = re.compile(r"[\w%.]+", re.UNICODE)
 # Ordinals ("第三条", "第2项") point into a list; they name no topic of their own.
-_ORDINAL = re.compile(r"^第[一二三四五六七八九十\d]{0,3}[条项个点部分节章]?$|^[一二三四五六七八九十]{1,3}[条项个]$")
+_ORDINAL = re.compile(
+    r"^第[一二三四五六七八九十\d]{0,3}[条项个点部分节章]?$|^[一二三四五六七八九十]{1,3}[条项个]$"
+)
 
 
 @lru_cache(maxsize=1)
@@ -59,8 +61,14 @@ def _tokens(text: str) -> tuple[str, ...]:
     # One question is tokenized by the search, the indicator matcher and the follow-up
     # resolver: the cache makes that one jieba pass.
     words = _tokenizer().lcut_for_search(text.lower())
-    return tuple(w for w in words if w.strip() and _TOKEN_OK.fullmatch(w) and w not in STOPWORDS
-                 and not (_ORDINAL.match(w) and not w.isdigit()))
+    return tuple(
+        w
+        for w in words
+        if w.strip()
+        and _TOKEN_OK.fullmatch(w)
+        and w not in STOPWORDS
+        and not (_ORDINAL.match(w) and not w.isdigit())
+    )
 
 
 def cut(text: str) -> list[str]:

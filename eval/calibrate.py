@@ -43,7 +43,13 @@ def calibrate(rows, dense_weights=(0.0, 2.0, 4.0, 6.0, 8.0), center: float = 0.9
             margin = min(abs(s - cut) for s, _ in scores)
             key = (2 * refused + missed, -margin)
             if best is None or key < best[0]:
-                best = (key, ScopeThresholds(round(cut, 2), weight, center), refused, missed, margin)
+                best = (
+                    key,
+                    ScopeThresholds(round(cut, 2), weight, center),
+                    refused,
+                    missed,
+                    margin,
+                )
     return best
 
 
@@ -52,10 +58,12 @@ def main() -> None:
     engine = load_engine(settings, load_embedder(settings))
     rows = evidence_rows(engine)
     (_, thresholds, refused, missed, margin) = calibrate(rows)
-    Console().print(f"{len(rows)} questions decided by the thresholds "
-                    f"({sum(o for o, _ in rows)} out of scope): best {thresholds}, "
-                    f"false refusals {refused}, missed out-of-scope {missed}, margin {margin:.3f}; "
-                    f"in use: {engine.thresholds}")
+    Console().print(
+        f"{len(rows)} questions decided by the thresholds "
+        f"({sum(o for o, _ in rows)} out of scope): best {thresholds}, "
+        f"false refusals {refused}, missed out-of-scope {missed}, margin {margin:.3f}; "
+        f"in use: {engine.thresholds}"
+    )
 
 
 if __name__ == "__main__":

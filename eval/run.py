@@ -240,6 +240,7 @@ def check_floor(report: dict, floor: dict) -> list[str]:
 
 # --- output -----------------------------------------------------------------------------------
 
+
 def write_report(report: dict, out: Path) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

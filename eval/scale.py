@@ -69,6 +69,7 @@ def compare_dense(vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> dict
         index = DenseIndex.build(vectors, threshold)
         if kind == "hnsw":  # the search depth DenseIndex.load sets for a saved index
             from index.dense import HNSW_EF_SEARCH
+
             index._index.hnsw.efSearch = HNSW_EF_SEARCH
         build = time.perf_counter() - started
         assert index.kind == kind
@@ -108,9 +109,13 @@ def bench_scale(sizes, settings, questions: list[str], queries_n: int = 200) -> 
 
     from corpus.tokens import tokenize
 
-    texts = [json.loads(line)["text"]
-             for line in (Path(settings.index_dir) / "passages.jsonl").read_text(
-                 encoding="utf-8").splitlines() if line.strip()]
+    texts = [
+        json.loads(line)["text"]
+        for line in (Path(settings.index_dir) / "passages.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        if line.strip()
+    ]
     sentences = split_sentences(texts)
     tokenized = [tokenize(s) for s in sentences]
     tokenized_questions = [tokenize(q) for q in questions[:queries_n]]
@@ -124,8 +129,10 @@ def bench_scale(sizes, settings, questions: list[str], queries_n: int = 200) -> 
         vocab = retriever.vocab_dict
         qs = [[t for t in q if t in vocab] or [next(iter(vocab))] for q in tokenized_questions]
         times = timed(retriever.get_scores, qs)
-        row = {"n": n, "bm25": {"build_s": round(build, 3),
-                                "score_ms": percentiles(times, (50, 95))}}
+        row = {
+            "n": n,
+            "bm25": {"build_s": round(build, 3), "score_ms": percentiles(times, (50, 95))},
+        }
         vectors = unit_vectors(n, seed=n)
         row["dense"] = compare_dense(vectors, noisy_queries(vectors, queries_n))
         rows.append(row)

@@ -29,8 +29,9 @@ class _Job:
 
 
 class PassScheduler:
-    def __init__(self, run: Callable[[list[str], str | None], np.ndarray], slots: int,
-                 max_batch: int = 8):
+    def __init__(
+        self, run: Callable[[list[str], str | None], np.ndarray], slots: int, max_batch: int = 8
+    ):
         if slots < 1 or max_batch < 1:
             raise ValueError("slots and max_batch must be at least 1")
         self._run = run

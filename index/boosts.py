@@ -8,7 +8,9 @@ from difflib import SequenceMatcher
 from corpus.records import Passage
 from index.fusion import Fused, boost
 
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]\s*|\d+\s+|专栏\d+\s*)")
+_NUMBERING = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]\s*|\d+\s+|专栏\d+\s*)"
+)
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _LABEL = re.compile(r"(?:^|[：；])([^：；]{2,6})：")
 SHISANWU = re.compile(r"十三五|十二五")
@@ -38,8 +40,11 @@ class Booster:
     def __init__(self, passages: list[Passage]):
         self.passages = passages
         # Overview passages, by the core of their own title ("加强知识产权源头保护").
-        self.titles = [(title_core(p.section[-1]), i) for i, p in enumerate(passages)
-                       if p.kind == "overview" and p.section and len(title_core(p.section[-1])) >= 4]
+        self.titles = [
+            (title_core(p.section[-1]), i)
+            for i, p in enumerate(passages)
+            if p.kind == "overview" and p.section and len(title_core(p.section[-1])) >= 4
+        ]
         self.labels = [(set(_LABEL.findall(p.text)), i) for i, p in enumerate(passages)]
         self.squashed = [_PERIOD.sub("", squash(self._phrase_text(p))) for p in passages]
         # Which passages hold each MIN_PHRASE-character run: a phrase match needs one in common,
@@ -49,9 +54,10 @@ class Booster:
             for k in range(len(text) - MIN_PHRASE + 1):
                 self.grams.setdefault(text[k : k + MIN_PHRASE], set()).add(i)
         # A chapter's overview passes a title match on to its sections' overviews.
-        self.children = {i: [j for core, j in self.titles
-                             if passages[j].section[:-1] == passages[i].section]
-                         for _, i in self.titles}
+        self.children = {
+            i: [j for core, j in self.titles if passages[j].section[:-1] == passages[i].section]
+            for _, i in self.titles
+        }
         self.shisanwu = [i for i, p in enumerate(passages) if any("十三五" in s for s in p.section)]
 
     @staticmethod

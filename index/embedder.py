@@ -36,8 +36,11 @@ def model_threads(threads: int | None) -> int:
     return threads or 1
 
 
-def model_passes(run: Callable[[list[str], str | None], np.ndarray], threads: int | None,
-                 batch: int | None = None) -> PassScheduler:
+def model_passes(
+    run: Callable[[list[str], str | None], np.ndarray],
+    threads: int | None,
+    batch: int | None = None,
+) -> PassScheduler:
     """Where forward passes go through: cores ÷ threads per pass at once (more only
     oversubscribes the cores and slows every request), each carrying up to `batch` texts that
     arrived while every pass was busy (eval/bench.py measured both)."""
@@ -45,8 +48,9 @@ def model_passes(run: Callable[[list[str], str | None], np.ndarray], threads: in
     return PassScheduler(run, max(1, cores // model_threads(threads)), batch or DEFAULT_BATCH)
 
 
-def encode_in_passes(passes: PassScheduler, prompt: str | None, texts: list[str], dim: int,
-                     batch_size: int) -> np.ndarray:
+def encode_in_passes(
+    passes: PassScheduler, prompt: str | None, texts: list[str], dim: int, batch_size: int
+) -> np.ndarray:
     """Texts in passes of `batch_size`, similar lengths together (less padding)."""
     texts = list(texts)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
@@ -75,9 +79,14 @@ def resolve_model(model: str, models_dir: Path) -> str:
     return model  # a hub name; works only where the hub (or its cache) is reachable
 
 
-def load_embedder(model: str, models_dir: Path, threads: int | None = None,
-                  backend: str = "torch", batch: int | None = None,
-                  vocab: str = "trimmed") -> Embedder:
+def load_embedder(
+    model: str,
+    models_dir: Path,
+    threads: int | None = None,
+    backend: str = "torch",
+    batch: int | None = None,
+    vocab: str = "trimmed",
+) -> Embedder:
     """The same model on either runtime; both give the same vectors (cosine ≥ 0.9999).
     `vocab` applies to onnx only (index/vocab_trim.py)."""
     if backend == "onnx":
@@ -92,8 +101,9 @@ def load_embedder(model: str, models_dir: Path, threads: int | None = None,
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model; uses its own query/passage prompts when it has them."""
 
-    def __init__(self, model: str, models_dir: Path, threads: int | None = None,
-                 batch: int | None = None):
+    def __init__(
+        self, model: str, models_dir: Path, threads: int | None = None, batch: int | None = None
+    ):
         location = resolve_model(model, models_dir)  # before importing torch: fail in a second
         import torch
         from sentence_transformers import SentenceTransformer
@@ -115,8 +125,10 @@ class SentenceTransformerEmbedder:
             ) from exc
         self._model.eval()
         self.model_id = model
-        dimension = getattr(self._model, "get_embedding_dimension", None) or \
-            self._model.get_sentence_embedding_dimension  # renamed in sentence-transformers 6
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )  # renamed in sentence-transformers 6
         self.dim = int(dimension())
         prompts = self._model.prompts or {}
         self._query_prompt = prompts.get("query")  # None: the model's default prompt, if any
@@ -126,9 +138,14 @@ class SentenceTransformerEmbedder:
         return len(self._model.tokenizer(text)["input_ids"])
 
     def _forward(self, texts: list[str], prompt: str | None) -> np.ndarray:
-        vectors = self._model.encode(texts, prompt=prompt, batch_size=len(texts),
-                                     normalize_embeddings=True, convert_to_numpy=True,
-                                     show_progress_bar=False)
+        vectors = self._model.encode(
+            texts,
+            prompt=prompt,
+            batch_size=len(texts),
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:

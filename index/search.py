@@ -54,11 +54,13 @@ class Searcher:
         self.embedder = embedder
         self.passages = index.passages
         self.booster = Booster(self.passages)
-        self.matcher = IndicatorMatcher(index.indicators,
-                                        index.lexical.common_tokens(GENERIC_SHARE))
+        self.matcher = IndicatorMatcher(
+            index.indicators, index.lexical.common_tokens(GENERIC_SHARE)
+        )
         self._indicator_rows = self._rows_by_indicator()
         self._columns = {
-            column_number(p.section[-1]): i for i, p in enumerate(self.passages)
+            column_number(p.section[-1]): i
+            for i, p in enumerate(self.passages)
             if p.kind == "column" and p.section
         }
 
@@ -72,8 +74,13 @@ class Searcher:
     def embed(self, question: str) -> np.ndarray:
         return self.embedder.encode_queries([question])[0]
 
-    def search(self, question: str, mode: Mode = "hybrid", top_k: int = 5,
-               query_vector: np.ndarray | None = None) -> SearchResult:
+    def search(
+        self,
+        question: str,
+        mode: Mode = "hybrid",
+        top_k: int = 5,
+        query_vector: np.ndarray | None = None,
+    ) -> SearchResult:
         """question must already be normalized (corpus.normalize.normalize_question)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -84,8 +91,9 @@ class Searcher:
             tokens = tokenize(question, normalized=True)
             lexical = self.index.lexical
             bm25 = lexical.scores(tokens)
-            bm25_ranked = [int(i) for i in np.argsort(-bm25, kind="stable")[:DENSE_DEPTH]
-                           if bm25[i] > 0]
+            bm25_ranked = [
+                int(i) for i in np.argsort(-bm25, kind="stable")[:DENSE_DEPTH] if bm25[i] > 0
+            ]
             indicators = self.matcher.match(question)
             col = column_number(question)
             weights = [lexical.idf(t) for t in tokens]

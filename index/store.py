@@ -47,8 +47,9 @@ class LoadedIndex:
     lexical: LexicalIndex
 
 
-def _encode_in_batches(embedder: Embedder, texts: list[str], progress: Progress | None,
-                       batch: int = 32) -> np.ndarray:
+def _encode_in_batches(
+    embedder: Embedder, texts: list[str], progress: Progress | None, batch: int = 32
+) -> np.ndarray:
     parts = []
     for start in range(0, len(texts), batch):
         parts.append(embedder.encode_passages(texts[start : start + batch]))
@@ -57,8 +58,14 @@ def _encode_in_batches(embedder: Embedder, texts: list[str], progress: Progress 
     return np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
-def write_index(corpus: Corpus, embedder: Embedder, index_dir: Path, *, hnsw_threshold: int,
-                progress: Progress | None = None) -> Path:
+def write_index(
+    corpus: Corpus,
+    embedder: Embedder,
+    index_dir: Path,
+    *,
+    hnsw_threshold: int,
+    progress: Progress | None = None,
+) -> Path:
     """Build into a fresh folder beside index_dir, then swap a symlink: readers never see a
     half-written index, and a failure leaves the previous one in place."""
     index_dir = Path(index_dir)
@@ -80,7 +87,8 @@ def write_index(corpus: Corpus, embedder: Embedder, index_dir: Path, *, hnsw_thr
                 fh.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
         (tmp / "indicators.json").write_text(
             json.dumps([i.to_dict() for i in corpus.indicators], ensure_ascii=False, indent=1),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         manifest = {
             "format_version": FORMAT_VERSION,
             "model": embedder.model_id,
@@ -138,44 +146,68 @@ def read_manifest(index_dir: Path) -> dict:
 def check_manifest(manifest: dict, *, model: str, dim: int | None, corpus_dir: Path | None) -> None:
     """Refuse an index built for another model, dimension, format or corpus."""
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexError_(f"index format {manifest.get('format_version')} is not "
-                          f"{FORMAT_VERSION}: {BUILD_FIX}")
+        raise IndexError_(
+            f"index format {manifest.get('format_version')} is not {FORMAT_VERSION}: {BUILD_FIX}"
+        )
     if manifest.get("model") != model:
-        raise IndexError_(f"index was built with model {manifest.get('model')!r} but the "
-                          f"settings name {model!r}: {BUILD_FIX}")
+        raise IndexError_(
+            f"index was built with model {manifest.get('model')!r} but the "
+            f"settings name {model!r}: {BUILD_FIX}"
+        )
     if dim is not None and manifest.get("dim") != dim:
-        raise IndexError_(f"index dimension {manifest.get('dim')} != model dimension {dim}: "
-                          f"{BUILD_FIX}")
+        raise IndexError_(
+            f"index dimension {manifest.get('dim')} != model dimension {dim}: {BUILD_FIX}"
+        )
     if manifest.get("analysis") != analysis_fingerprint():
-        raise IndexError_("index was built with another text analysis (user dictionary or "
-                          f"stopwords changed): {BUILD_FIX}")
+        raise IndexError_(
+            "index was built with another text analysis (user dictionary or "
+            f"stopwords changed): {BUILD_FIX}"
+        )
     if corpus_dir is not None and manifest.get("corpus_sha256") != corpus_sha256(corpus_dir):
-        raise IndexError_(f"the corpus in {corpus_dir} changed since the index was built: "
-                          f"{BUILD_FIX}")
+        raise IndexError_(
+            f"the corpus in {corpus_dir} changed since the index was built: {BUILD_FIX}"
+        )
 
 
-def load_index(index_dir: Path, *, model: str, dim: int | None = None,
-               corpus_dir: Path | None = None) -> LoadedIndex:
+def load_index(
+    index_dir: Path, *, model: str, dim: int | None = None, corpus_dir: Path | None = None
+) -> LoadedIndex:
     index_dir = Path(index_dir).resolve()  # pin one build even if the link moves meanwhile
     manifest = read_manifest(index_dir)
     check_manifest(manifest, model=model, dim=dim, corpus_dir=corpus_dir)
     try:
         with (index_dir / "passages.jsonl").open(encoding="utf-8") as fh:
             passages = [Passage(**json.loads(line)) for line in fh if line.strip()]
-        indicators = [Indicator(**row) for row in
-                      json.loads((index_dir / "indicators.json").read_text(encoding="utf-8"))]
+        indicators = [
+            Indicator(**row)
+            for row in json.loads((index_dir / "indicators.json").read_text(encoding="utf-8"))
+        ]
         dense = DenseIndex.load(index_dir / "dense.faiss")
         lexical = LexicalIndex.load(index_dir / "bm25")
     except Exception as exc:  # any unreadable part means the folder is corrupt
-        raise IndexError_(f"index at {index_dir} is corrupt ({type(exc).__name__}: {exc}): "
-                          f"{BUILD_FIX}") from exc
+        raise IndexError_(
+            f"index at {index_dir} is corrupt ({type(exc).__name__}: {exc}): {BUILD_FIX}"
+        ) from exc
     if dense.size != len(passages) or len(passages) != manifest.get("passages"):
-        raise IndexError_(f"index at {index_dir} is inconsistent ({dense.size} vectors, "
-                          f"{len(passages)} passages): {BUILD_FIX}")
+        raise IndexError_(
+            f"index at {index_dir} is inconsistent ({dense.size} vectors, "
+            f"{len(passages)} passages): {BUILD_FIX}"
+        )
     return LoadedIndex(manifest, passages, indicators, dense, lexical)
 
 
-def build_index(corpus_dir: Path, embedder: Embedder, index_dir: Path, *, hnsw_threshold: int,
-                progress: Progress | None = None) -> Path:
-    return write_index(load_corpus(corpus_dir), embedder, index_dir,
-                       hnsw_threshold=hnsw_threshold, progress=progress)
+def build_index(
+    corpus_dir: Path,
+    embedder: Embedder,
+    index_dir: Path,
+    *,
+    hnsw_threshold: int,
+    progress: Progress | None = None,
+) -> Path:
+    return write_index(
+        load_corpus(corpus_dir),
+        embedder,
+        index_dir,
+        hnsw_threshold=hnsw_threshold,
+        progress=progress,
+    )

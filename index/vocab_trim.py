@@ -42,8 +42,11 @@ def keeps(text: str) -> bool:
 def kept_ids(tokenizer: dict) -> list[int]:
     """Old ids to keep, in order: the special tokens and every piece made of KEEP characters."""
     specials = {t["id"] for t in tokenizer.get("added_tokens", []) if t.get("special")}
-    return [i for i, (piece, _score) in enumerate(tokenizer["model"]["vocab"])
-            if i in specials or keeps(piece)]
+    return [
+        i
+        for i, (piece, _score) in enumerate(tokenizer["model"]["vocab"])
+        if i in specials or keeps(piece)
+    ]
 
 
 def trimmed_tokenizer(tokenizer: dict, keep: list[int]) -> dict:
@@ -81,8 +84,11 @@ def trim(folder: Path, source: Path) -> Path:
     keep = kept_ids(tokenizer)
     size = len(tokenizer["model"]["vocab"])
     graph = onnx.load(str(source))
-    tables = [t for t in graph.graph.initializer if len(t.dims) == 2 and t.dims[0] >= size
-              and "word_embeddings" in t.name]
+    tables = [
+        t
+        for t in graph.graph.initializer
+        if len(t.dims) == 2 and t.dims[0] >= size and "word_embeddings" in t.name
+    ]
     if len(tables) != 1:
         raise ValueError(f"expected one word-embedding table in {source}, found {len(tables)}")
     table = tables[0]
@@ -93,7 +99,8 @@ def trim(folder: Path, source: Path) -> Path:
     tokenizer_path.unlink(missing_ok=True)  # the marker that a trim is complete goes first
     model_path = save_onnx(graph, folder / TRIMMED_MODEL)
     tmp = tokenizer_path.with_name(f".{tokenizer_path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(trimmed_tokenizer(tokenizer, keep), ensure_ascii=False),
-                   encoding="utf-8")
+    tmp.write_text(
+        json.dumps(trimmed_tokenizer(tokenizer, keep), ensure_ascii=False), encoding="utf-8"
+    )
     os.replace(tmp, tokenizer_path)
     return model_path

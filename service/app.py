@@ -38,14 +38,19 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         finally:
             runtime.close()
 
-    app = FastAPI(title="ipqa — 知识产权规划问答", version="0.1.0", description=DESCRIPTION,
-                  lifespan=lifespan)
+    app = FastAPI(
+        title="ipqa — 知识产权规划问答", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.runtime = runtime
     install_error_handlers(app)
     install_limits(app, settings)  # inside CORS: a 429 or 413 still reaches the calling page
-    app.add_middleware(CORSMiddleware, allow_origins=list(settings.allowed_origins),
-                       allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["content-type"],
-                       max_age=600)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.allowed_origins),
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=["content-type"],
+        max_age=600,
+    )
     install_security_headers(app)  # outermost: every response, preflights included
     for module in (ask, chat, meta, web, admin):
         app.include_router(module.router)

@@ -14,8 +14,11 @@ from rich.table import Table
 
 from service.settings import Settings
 
-app = typer.Typer(help="ipqa：《“十四五”国家知识产权保护和运用规划》问答", no_args_is_help=True,
-                  add_completion=False)
+app = typer.Typer(
+    help="ipqa：《“十四五”国家知识产权保护和运用规划》问答",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -73,20 +76,30 @@ def build() -> None:
     settings = Settings()
     embedder = _embedder(settings)
     started = time.perf_counter()
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as progress:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
         task = progress.add_task("embedding passages", total=None)
         try:
-            path = build_index(settings.corpus_dir, embedder, settings.index_dir,
-                               hnsw_threshold=settings.hnsw_threshold,
-                               progress=lambda done, total: progress.update(task, completed=done,
-                                                                            total=total))
+            path = build_index(
+                settings.corpus_dir,
+                embedder,
+                settings.index_dir,
+                hnsw_threshold=settings.hnsw_threshold,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
         except (CorpusError, IndexError_) as exc:
             fail(str(exc))
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    console.print(f"index built: {settings.index_dir} → {path.name}: {manifest['passages']} "
-                  f"passages, {manifest['indicators']} indicators, {manifest['dense_index']} "
-                  f"dense index, {time.perf_counter() - started:.1f} s")
+    console.print(
+        f"index built: {settings.index_dir} → {path.name}: {manifest['passages']} "
+        f"passages, {manifest['indicators']} indicators, {manifest['dense_index']} "
+        f"dense index, {time.perf_counter() - started:.1f} s"
+    )
 
 
 def load_engine_or_exit(settings: Settings, serving: bool = False):
@@ -95,8 +108,12 @@ def load_engine_or_exit(settings: Settings, serving: bool = False):
     from service.state import load_engine
 
     try:  # the manifest first: no index, or one for another model or corpus, fails in a second
-        check_manifest(read_manifest(settings.index_dir), model=settings.model, dim=None,
-                       corpus_dir=settings.corpus_dir)
+        check_manifest(
+            read_manifest(settings.index_dir),
+            model=settings.model,
+            dim=None,
+            corpus_dir=settings.corpus_dir,
+        )
         embedder = _embedder(settings, serving)
         return load_engine(settings, embedder)
     except (IndexError_, CorpusError) as exc:  # CorpusError: the corpus folder is gone
@@ -108,21 +125,27 @@ def _print_answer(r) -> None:
     if r.indicators:
         table = Table("指标", "单位", "2020年", "2025年", "累计增加", title="主要指标")
         for i in r.indicators:
-            table.add_row(i.name, i.unit, *("—" if v is None else str(v)
-                                            for v in (i.value_2020, i.target_2025, i.increase)))
+            table.add_row(
+                i.name,
+                i.unit,
+                *("—" if v is None else str(v) for v in (i.value_2020, i.target_2025, i.increase)),
+            )
         console.print(table)
     for n, p in enumerate(r.passages, start=1):
-        console.print(f"[dim]{n}. {' › '.join(p.section) or '（全文）'}  ({p.score:.2f})[/]",
-                      highlight=False)
+        console.print(
+            f"[dim]{n}. {' › '.join(p.section) or '（全文）'}  ({p.score:.2f})[/]", highlight=False
+        )
         console.print(f"   {p.text}", highlight=False)
     console.print(f"[dim]检索：{r.normalized_question}  ·  {r.took_ms:.1f} ms[/]", highlight=False)
 
 
 @app.command()
-def ask(question: Annotated[str, typer.Argument(help="问题，例如 “地理标志怎么保护？”")],
-        top_k: Annotated[int, typer.Option("--top-k", min=1, max=20)] = 5,
-        as_json: Annotated[bool, typer.Option("--json", help="print the API's JSON")] = False,
-        mode: Annotated[str, typer.Option(help="bm25 | dense | hybrid")] = "hybrid") -> None:
+def ask(
+    question: Annotated[str, typer.Argument(help="问题，例如 “地理标志怎么保护？”")],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=20)] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="print the API's JSON")] = False,
+    mode: Annotated[str, typer.Option(help="bm25 | dense | hybrid")] = "hybrid",
+) -> None:
     """Answer one question in the terminal."""
     from service.errors import ApiError
     from service.validate import check_question
@@ -141,10 +164,11 @@ def ask(question: Annotated[str, typer.Argument(help="问题，例如 “地理�
 
 
 @app.command()
-def serve(host: Annotated[str | None, typer.Option(help="default: IPQA_HOST")] = None,
-          port: Annotated[int | None, typer.Option(help="default: IPQA_PORT")] = None,
-          workers: Annotated[int, typer.Option(min=1, help="processes; each loads the index")] = 1
-          ) -> None:
+def serve(
+    host: Annotated[str | None, typer.Option(help="default: IPQA_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default: IPQA_PORT")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="processes; each loads the index")] = 1,
+) -> None:
     """Serve the API, the widget and the demo page (uvicorn)."""
     import uvicorn
 
@@ -161,13 +185,24 @@ def serve(host: Annotated[str | None, typer.Option(help="default: IPQA_HOST")] =
         uvicorn.run(app_, host=host, port=port, log_level="info")
     else:
         engine = None  # only a check: every worker loads its own
-        uvicorn.run("service.app:app_from_env", factory=True, host=host, port=port,
-                    workers=workers, log_level="info")
+        uvicorn.run(
+            "service.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
 
 
-@app.command(name="eval", context_settings={"allow_extra_args": True,
-                                            "ignore_unknown_options": True,
-                                            "help_option_names": []})
+@app.command(
+    name="eval",
+    context_settings={
+        "allow_extra_args": True,
+        "ignore_unknown_options": True,
+        "help_option_names": [],
+    },
+)
 def eval_(ctx: typer.Context) -> None:
     """Run the gold questions and print the metrics table (options: `ipqa eval --help`)."""
     from eval.run import cli_main
@@ -176,17 +211,28 @@ def eval_(ctx: typer.Context) -> None:
 
 
 @app.command()
-def bench(quick: Annotated[bool, typer.Option("--quick", help="fewer requests, no 100k "
-                                              "scale, no index build: under a minute")] = False,
-          out: Annotated[str, typer.Option("--out", help="JSON report")] = "eval/reports/bench.json",
-          skip_scale: Annotated[bool, typer.Option("--skip-scale",
-                                                   help="skip the synthetic-corpus part")] = False,
-          compare: Annotated[str | None, typer.Option(
-              "--compare", metavar="IPQA_NAME=value",
-              help="instead: c=4 throughput as set against one setting changed, in pairs of "
-                   "fresh servers (report: eval/reports/bench-compare.json)")] = None,
-          pairs: Annotated[int, typer.Option(min=1, help="with --compare")] = 8,
-          ) -> None:
+def bench(
+    quick: Annotated[
+        bool,
+        typer.Option(
+            "--quick", help="fewer requests, no 100k scale, no index build: under a minute"
+        ),
+    ] = False,
+    out: Annotated[str, typer.Option("--out", help="JSON report")] = "eval/reports/bench.json",
+    skip_scale: Annotated[
+        bool, typer.Option("--skip-scale", help="skip the synthetic-corpus part")
+    ] = False,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            metavar="IPQA_NAME=value",
+            help="instead: c=4 throughput as set against one setting changed, in pairs of "
+            "fresh servers (report: eval/reports/bench-compare.json)",
+        ),
+    ] = None,
+    pairs: Annotated[int, typer.Option(min=1, help="with --compare")] = 8,
+) -> None:
     """Measure model cost, /ask latency and throughput, cold start, memory and index scale."""
     from pathlib import Path
 

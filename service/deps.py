@@ -22,7 +22,9 @@ async def get_settings(request: Request) -> Settings:
 
 async def get_engine(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Engine:
     if runtime.engine is None:
-        raise ApiError(503, "not_ready", "服务正在启动，请稍后再试。", "The service is still loading.")
+        raise ApiError(
+            503, "not_ready", "服务正在启动，请稍后再试。", "The service is still loading."
+        )
     return runtime.engine
 
 

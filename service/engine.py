@@ -41,8 +41,9 @@ class LRU:
 
 
 class Engine:
-    def __init__(self, searcher: Searcher, cache_size: int = 2048,
-                 thresholds: ScopeThresholds | None = None):
+    def __init__(
+        self, searcher: Searcher, cache_size: int = 2048, thresholds: ScopeThresholds | None = None
+    ):
         self.searcher = searcher
         self.thresholds = thresholds or thresholds_for(searcher.embedder.model_id)
         self.cache = LRU(cache_size)
@@ -59,16 +60,26 @@ class Engine:
     def normalize(self, question: str, history: list[tuple[str, str]]) -> str:
         return resolve(normalize_question(question), history, self.searcher.matcher)
 
-    def cached(self, question: str, history: list[tuple[str, str]] | None = None,
-               top_k: int = 5, mode: Mode = "hybrid") -> AskResponse | None:
+    def cached(
+        self,
+        question: str,
+        history: list[tuple[str, str]] | None = None,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+    ) -> AskResponse | None:
         """The answer to exactly this request if it is cached: no normalization, no model.
         Cheap enough to run on the event loop before handing real work to a thread."""
         started = time.perf_counter()
         hit = self.cache.get(("raw", question, tuple(history or ()), top_k, mode))
         return None if hit is None else self._stamp(hit, question, started)
 
-    def ask(self, question: str, history: list[tuple[str, str]] | None = None, top_k: int = 5,
-            mode: Mode = "hybrid") -> AskResponse:
+    def ask(
+        self,
+        question: str,
+        history: list[tuple[str, str]] | None = None,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+    ) -> AskResponse:
         started = time.perf_counter()
         raw_key = ("raw", question, tuple(history or ()), top_k, mode)
         normalized = self.normalize(question, history or [])
@@ -93,21 +104,29 @@ class Engine:
         if found and matched and year and not is_shisanwu(normalized):
             found = False  # the table has 2020 values and 2025 targets only
         if found:
-            answer, rows = compose(normalized, result.hits, matched, self.indicators, self._prose.get)
+            answer, rows = compose(
+                normalized, result.hits, matched, self.indicators, self._prose.get
+            )
             suggestions: list[str] = []
         else:
             answer, rows, suggestions = NOT_FOUND + "；".join(SUGGESTIONS), [], list(SUGGESTIONS)
             if year and matched:
-                answer = (f"规划的指标表只给出2020年的数值和2025年的目标，没有{year}年的数据。"
-                          "您可以问：" + "；".join(SUGGESTIONS))
+                answer = (
+                    f"规划的指标表只给出2020年的数值和2025年的目标，没有{year}年的数据。"
+                    "您可以问：" + "；".join(SUGGESTIONS)
+                )
         hits = result.hits if (result and found) else []
         return AskResponse(
             question=question,
             normalized_question=normalized,
             found=found,
             answer=answer,
-            passages=[PassageOut(id=h.passage.id, text=h.passage.text, section=h.passage.section,
-                                 score=h.score) for h in hits],
+            passages=[
+                PassageOut(
+                    id=h.passage.id, text=h.passage.text, section=h.passage.section, score=h.score
+                )
+                for h in hits
+            ],
             indicators=[IndicatorOut.of(i) for i in rows],
             suggestions=suggestions,
             took_ms=0.0,

@@ -39,9 +39,13 @@ class BodyLimitMiddleware:
         self.app, self.max = app, max_body_bytes
 
     def _too_large(self):
-        return error_response(413, "body_too_large", f"请求内容太大：最多 {self.max} 字节。",
-                              f"Request body too large: at most {self.max} bytes.",
-                              {"Connection": "close"})
+        return error_response(
+            413,
+            "body_too_large",
+            f"请求内容太大：最多 {self.max} 字节。",
+            f"Request body too large: at most {self.max} bytes.",
+            {"Connection": "close"},
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,8 +58,12 @@ class BodyLimitMiddleware:
                 length = -1
             if length < 0 or len(set(declared)) > 1:
                 return await error_response(
-                    400, "bad_content_length", "请求头 Content-Length 无效。",
-                    "Invalid Content-Length header.", {"Connection": "close"})(scope, receive, send)
+                    400,
+                    "bad_content_length",
+                    "请求头 Content-Length 无效。",
+                    "Invalid Content-Length header.",
+                    {"Connection": "close"},
+                )(scope, receive, send)
             if length > self.max:
                 return await self._too_large()(scope, receive, send)
         received = 0
@@ -113,9 +121,12 @@ class RateLimitMiddleware:
         wait = self._retry_after(key)
         limit = "; ".join(str(item) for item in self.items)
         response = error_response(
-            429, "rate_limited", f"请求太频繁（限制：{limit}），请 {wait} 秒后再试。",
+            429,
+            "rate_limited",
+            f"请求太频繁（限制：{limit}），请 {wait} 秒后再试。",
             f"Too many requests (limit: {limit}); try again in {wait} s.",
-            {"Retry-After": str(wait)})
+            {"Retry-After": str(wait)},
+        )
         await response(scope, receive, send)
 
 
@@ -145,8 +156,12 @@ class ConcurrencyLimitMiddleware:
                 await sem.acquire()
         except TimeoutError:
             response = error_response(
-                503, "overloaded", "服务繁忙，请稍后再试。", "The service is busy; try again shortly.",
-                {"Retry-After": "1"})
+                503,
+                "overloaded",
+                "服务繁忙，请稍后再试。",
+                "The service is busy; try again shortly.",
+                {"Retry-After": "1"},
+            )
             return await response(scope, receive, send)
         try:
             await self.app(scope, receive, send)
@@ -173,8 +188,9 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 headers = MutableHeaders(scope=message)
-                headers.append("server-timing",
-                               f"app;dur={(time.perf_counter() - entered) * 1000:.2f}")
+                headers.append(
+                    "server-timing", f"app;dur={(time.perf_counter() - entered) * 1000:.2f}"
+                )
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
                 if scope["path"] not in self.no_csp_paths:
@@ -188,9 +204,12 @@ class SecurityHeadersMiddleware:
             # middleware still logs the trace and sees the response already started.
             if not started:
                 log.debug("unhandled error answered by the security-headers middleware")
-                await error_response(500, "internal_error", "服务内部错误，请稍后再试。",
-                                     "Internal error; please try again later.")(
-                    scope, receive, send_with_headers)
+                await error_response(
+                    500,
+                    "internal_error",
+                    "服务内部错误，请稍后再试。",
+                    "Internal error; please try again later.",
+                )(scope, receive, send_with_headers)
             raise
 
 

@@ -27,8 +27,13 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [ASK_EXAMPLE]})
 
     question: str = Field(..., description="问题（去掉首尾空白后 1–500 字）", max_length=100_000)
-    top_k: int | None = Field(None, ge=1, le=20, strict=True,  # "5" and true are errors
-                                 description="返回的段落数，1–20")
+    top_k: int | None = Field(
+        None,
+        ge=1,
+        le=20,
+        strict=True,  # "5" and true are errors
+        description="返回的段落数，1–20",
+    )
     history: list[Turn] = Field(default_factory=list, description="之前的对话，最多 20 轮")
 
 
@@ -54,19 +59,42 @@ class IndicatorOut(BaseModel):
 
 
 class AskResponse(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "question": "2025年海外发明专利授权量目标是多少？",
-        "normalized_question": "2025年海外发明专利授权量目标是多少",
-        "found": True,
-        "answer": "到2025年，海外发明专利授权量目标为9万件（2020年为4万件，累计增加5万件）。",
-        "passages": [{"id": "p-9ffdc9a58e", "text": "海外发明专利授权量（万件）：2020年 4；2025年 9；累计增加值 5",
-                      "section": ["二、总体要求", "(三) 主要目标", "“十四五”时期知识产权发展主要指标"],
-                      "score": 0.75}],
-        "indicators": [{"id": 2, "name": "海外发明专利授权量", "unit": "万件", "value_2020": 4,
-                        "target_2025": 9, "increase": 5}],
-        "suggestions": [],
-        "took_ms": 18.2,
-    }]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "2025年海外发明专利授权量目标是多少？",
+                    "normalized_question": "2025年海外发明专利授权量目标是多少",
+                    "found": True,
+                    "answer": "到2025年，海外发明专利授权量目标为9万件（2020年为4万件，累计增加5万件）。",
+                    "passages": [
+                        {
+                            "id": "p-9ffdc9a58e",
+                            "text": "海外发明专利授权量（万件）：2020年 4；2025年 9；累计增加值 5",
+                            "section": [
+                                "二、总体要求",
+                                "(三) 主要目标",
+                                "“十四五”时期知识产权发展主要指标",
+                            ],
+                            "score": 0.75,
+                        }
+                    ],
+                    "indicators": [
+                        {
+                            "id": 2,
+                            "name": "海外发明专利授权量",
+                            "unit": "万件",
+                            "value_2020": 4,
+                            "target_2025": 9,
+                            "increase": 5,
+                        }
+                    ],
+                    "suggestions": [],
+                    "took_ms": 18.2,
+                }
+            ]
+        }
+    )
 
     question: str
     normalized_question: str = Field(..., description="实际检索的问题（已规范化，追问已补全）")

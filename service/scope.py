@@ -12,7 +12,8 @@ from index.search import Evidence
 PRACTICAL = re.compile(
     r"电话|地址|联系方式|邮箱|费用|收费|多少钱|要花|交多少|流程|步骤|一步一步|手续|怎么申请|如何申请|"
     r"怎样申请|办理|进度|查询|多长时间|多久|期限|保护期|多少年|赔偿|罚款|股价|天气|"
-    r"十五五|十一五|十六五")
+    r"十五五|十一五|十六五"
+)
 
 
 @dataclass(frozen=True)

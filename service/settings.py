@@ -15,46 +15,72 @@ from index.embedder import DEFAULT_MODEL
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IPQA_", env_file=None, extra="ignore")
 
-    model: str = Field(DEFAULT_MODEL, description="Embedding model: the default provisioned "
-                       "by `ipqa setup`, a sentence-transformers folder, or a model name")
-    models_dir: Path = Field(Path("var/models"), description="Where `ipqa setup` puts the "
-                             "default model")
-    index_dir: Path = Field(Path("var/index"), description="The index folder (a link to the "
-                            "newest build)")
-    corpus_dir: Path = Field(DEFAULT_CORPUS_DIR, description="Folder of .txt/.md documents "
-                             "to index")
+    model: str = Field(
+        DEFAULT_MODEL,
+        description="Embedding model: the default provisioned "
+        "by `ipqa setup`, a sentence-transformers folder, or a model name",
+    )
+    models_dir: Path = Field(
+        Path("var/models"), description="Where `ipqa setup` puts the default model"
+    )
+    index_dir: Path = Field(
+        Path("var/index"), description="The index folder (a link to the newest build)"
+    )
+    corpus_dir: Path = Field(
+        DEFAULT_CORPUS_DIR, description="Folder of .txt/.md documents to index"
+    )
     allowed_origins: list[str] = Field(
         ["http://127.0.0.1:8000", "http://localhost:8000"],
-        description="Origins whose pages may call the API (CORS), as a JSON list")
-    top_k: int = Field(5, ge=1, le=20, description="Passages returned when a request does "
-                       "not say")
+        description="Origins whose pages may call the API (CORS), as a JSON list",
+    )
+    top_k: int = Field(5, ge=1, le=20, description="Passages returned when a request does not say")
     max_question_chars: int = Field(500, ge=1, description="Longest question accepted")
     max_history_turns: int = Field(20, ge=0, description="Most history turns accepted")
     max_turn_chars: int = Field(2000, ge=1, description="Longest history turn accepted")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest request body accepted")
-    rate_limit: str = Field("120/minute", description="Requests per client address "
-                            "(slowapi syntax; empty to turn off)")
-    max_concurrency: int = Field(32, ge=1, description="Requests answered at once; more wait "
-                                 "briefly, then get 503")
-    cache_size: int = Field(2048, ge=0, description="Answers kept in the LRU cache (0 turns it "
-                            "off)")
-    threads: int | None = Field(None, ge=1, description="Threads per model forward pass "
-                                "(default: 1); cores ÷ threads passes run at once")
-    batch: int = Field(8, ge=1, description="Most questions one model pass carries when "
-                       "requests queue up (1: one question per pass)")
+    rate_limit: str = Field(
+        "120/minute", description="Requests per client address (slowapi syntax; empty to turn off)"
+    )
+    max_concurrency: int = Field(
+        32, ge=1, description="Requests answered at once; more wait briefly, then get 503"
+    )
+    cache_size: int = Field(
+        2048, ge=0, description="Answers kept in the LRU cache (0 turns it off)"
+    )
+    threads: int | None = Field(
+        None,
+        ge=1,
+        description="Threads per model forward pass "
+        "(default: 1); cores ÷ threads passes run at once",
+    )
+    batch: int = Field(
+        8,
+        ge=1,
+        description="Most questions one model pass carries when "
+        "requests queue up (1: one question per pass)",
+    )
     backend: Literal["torch", "onnx"] = Field(
-        "onnx", description="Model runtime: torch (sentence-transformers) or onnx (ONNX "
-        "Runtime, same vectors, faster; needs onnxruntime and onnx, exports once on first start)")
+        "onnx",
+        description="Model runtime: torch (sentence-transformers) or onnx (ONNX "
+        "Runtime, same vectors, faster; needs onnxruntime and onnx, exports once on first start)",
+    )
     vocab: Literal["trimmed", "full"] = Field(
-        "trimmed", description="onnx backend: the model's vocabulary cut to the pieces Chinese "
-        "and ASCII text can use (same vectors for such text, ~200 MB less memory), or full")
-    model_process: bool = Field(True, description="`ipqa serve` (and `ipqa eval`, which "
-                                "loads as the server does): run the model in a process of its "
-                                "own, so the server's Python never holds up a forward pass "
-                                "(false: in the server process)")
-    hnsw_threshold: int = Field(20000, ge=1, description="Passage count from which the dense "
-                                "index is HNSW instead of exact")
-    reload_token: str | None = Field(None, description="Opens POST /admin/reload when set; "
-                                     "never share it")
+        "trimmed",
+        description="onnx backend: the model's vocabulary cut to the pieces Chinese "
+        "and ASCII text can use (same vectors for such text, ~200 MB less memory), or full",
+    )
+    model_process: bool = Field(
+        True,
+        description="`ipqa serve` (and `ipqa eval`, which "
+        "loads as the server does): run the model in a process of its "
+        "own, so the server's Python never holds up a forward pass "
+        "(false: in the server process)",
+    )
+    hnsw_threshold: int = Field(
+        20000, ge=1, description="Passage count from which the dense index is HNSW instead of exact"
+    )
+    reload_token: str | None = Field(
+        None, description="Opens POST /admin/reload when set; never share it"
+    )
     host: str = Field("127.0.0.1", description="Address `ipqa serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="Port `ipqa serve` listens on")

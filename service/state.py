@@ -17,15 +17,31 @@ def load_embedder(settings: Settings, serving: bool = False) -> Embedder:
     if serving and settings.model_process:
         from index.model_process import ModelProcess
 
-        return ModelProcess(settings.model, settings.models_dir, settings.threads,
-                            backend=settings.backend, batch=settings.batch, vocab=settings.vocab)
-    return _load_embedder(settings.model, settings.models_dir, settings.threads,
-                          backend=settings.backend, batch=settings.batch, vocab=settings.vocab)
+        return ModelProcess(
+            settings.model,
+            settings.models_dir,
+            settings.threads,
+            backend=settings.backend,
+            batch=settings.batch,
+            vocab=settings.vocab,
+        )
+    return _load_embedder(
+        settings.model,
+        settings.models_dir,
+        settings.threads,
+        backend=settings.backend,
+        batch=settings.batch,
+        vocab=settings.vocab,
+    )
 
 
 def load_engine(settings: Settings, embedder: Embedder) -> Engine:
-    index = load_index(settings.index_dir, model=embedder.model_id, dim=embedder.dim,
-                       corpus_dir=settings.corpus_dir)
+    index = load_index(
+        settings.index_dir,
+        model=embedder.model_id,
+        dim=embedder.dim,
+        corpus_dir=settings.corpus_dir,
+    )
     engine = Engine(Searcher(index, embedder), cache_size=settings.cache_size)
     engine.warm_up()
     return engine

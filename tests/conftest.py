@@ -17,8 +17,13 @@ from tests.serverproc import MODELS_DIR, require_model
 
 
 def make_settings(tmp: Path, **overrides) -> Settings:
-    values = dict(index_dir=tmp / "index", models_dir=MODELS_DIR, corpus_dir=DEFAULT_CORPUS_DIR,
-                  rate_limit="", cache_size=0)
+    values = dict(
+        index_dir=tmp / "index",
+        models_dir=MODELS_DIR,
+        corpus_dir=DEFAULT_CORPUS_DIR,
+        rate_limit="",
+        cache_size=0,
+    )
     values.update(overrides)
     return Settings(**values)
 

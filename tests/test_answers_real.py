@@ -45,29 +45,44 @@ def test_every_indicator_and_field(real_client, row, field):
         assert 0 <= first_number <= len(row.name) + 14, body["answer"]
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("“十三五”时期国内每万人口发明专利拥有量从多少增加到多少？", ["6.3件", "15.8件"]),
-    ("十三五期间专利密集型产业增加值占GDP比重达到多少？", ["11.6%"]),
-    ("“十三五”时期版权产业增加值占GDP比重是多少？", ["7.39%"]),
-    ("十三五末知识产权保护社会满意度是多少分？", ["80.05分"]),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("“十三五”时期国内每万人口发明专利拥有量从多少增加到多少？", ["6.3件", "15.8件"]),
+        ("十三五期间专利密集型产业增加值占GDP比重达到多少？", ["11.6%"]),
+        ("“十三五”时期版权产业增加值占GDP比重是多少？", ["7.39%"]),
+        ("十三五末知识产权保护社会满意度是多少分？", ["80.05分"]),
+    ],
+)
 def test_shisanwu_figures(real_client, question, expected):
     body = ask(real_client, question)
     assert body["found"] and all(e in body["answer"] for e in expected), body["answer"]
     assert any("十三五" in s for s in body["passages"][0]["section"])
 
 
-@pytest.mark.parametrize("label, item", [("主题", "推动高质量发展"), ("主线", "全面加强知识产权保护"),
-                                         ("目标", "建设知识产权强国"), ("根本动力", "改革创新")])
+@pytest.mark.parametrize(
+    "label, item",
+    [
+        ("主题", "推动高质量发展"),
+        ("主线", "全面加强知识产权保护"),
+        ("目标", "建设知识产权强国"),
+        ("根本动力", "改革创新"),
+    ],
+)
 def test_guiding_items(real_client, label, item):
     body = ask(real_client, f"“十四五”知识产权工作的{label}是什么？")
     assert item in body["answer"] and len(body["answer"]) < 40, body["answer"]
 
 
-@pytest.mark.parametrize("number, title, item", [
-    (1, "商业秘密保护工程", "健全商业秘密保护政策"), (5, "地理标志保护工程", "实施地理标志农产品保护工程"),
-    (9, "商标品牌建设工程", "推动企业实施商标品牌战略"), (15, "知识产权普及教育工程", "推动知识产权普及教育进校园"),
-])
+@pytest.mark.parametrize(
+    "number, title, item",
+    [
+        (1, "商业秘密保护工程", "健全商业秘密保护政策"),
+        (5, "地理标志保护工程", "实施地理标志农产品保护工程"),
+        (9, "商标品牌建设工程", "推动企业实施商标品牌战略"),
+        (15, "知识产权普及教育工程", "推动知识产权普及教育进校园"),
+    ],
+)
 def test_column_by_number_and_topic(real_client, number, title, item):
     by_number = ask(real_client, f"专栏{number}是什么？")
     assert title in by_number["answer"] and item in by_number["answer"]
@@ -95,23 +110,34 @@ def test_followups(real_client, first, follow, expected):
     assert body["normalized_question"] != follow.strip("？")  # it was resolved
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("2025年海外發明專利授權量目標是多少？", "9万件"),
-    ("地理標誌怎麼保護？", "实施地理标志保护提升行动"),
-    ("專欄7是什麼？", "专利导航工程"),
-    ("知識產權保護社會滿意度2025年要達到多少？", "82分"),
-    ("「十四五」時期知識產權工作的主線是什麼？", "全面加强知识产权保护"),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("2025年海外發明專利授權量目標是多少？", "9万件"),
+        ("地理標誌怎麼保護？", "实施地理标志保护提升行动"),
+        ("專欄7是什麼？", "专利导航工程"),
+        ("知識產權保護社會滿意度2025年要達到多少？", "82分"),
+        ("「十四五」時期知識產權工作的主線是什麼？", "全面加强知识产权保护"),
+    ],
+)
 def test_traditional_chinese(real_client, question, expected):
     body = ask(real_client, question)
     assert body["found"] and expected in body["answer"], body["answer"]
 
 
-@pytest.mark.parametrize("question", [
-    "明天北京天气怎么样？", "护照怎么办理？", "红烧肉怎么做？", "Python怎么读取文件？",
-    "个人所得税起征点是多少？", "今年GDP增长率是多少？", "申请发明专利要交多少费用？",
-    "商标注册的流程是什么？",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "明天北京天气怎么样？",
+        "护照怎么办理？",
+        "红烧肉怎么做？",
+        "Python怎么读取文件？",
+        "个人所得税起征点是多少？",
+        "今年GDP增长率是多少？",
+        "申请发明专利要交多少费用？",
+        "商标注册的流程是什么？",
+    ],
+)
 def test_out_of_scope(real_client, question):
     body = ask(real_client, question)
     assert body["found"] is False and body["indicators"] == [] and len(body["suggestions"]) >= 2
@@ -136,7 +162,8 @@ def test_openai_client_plain_and_streaming(live_server):
 
     client = OpenAI(base_url=f"{live_server}/v1", api_key="not-needed", max_retries=0)
     reply = client.chat.completions.create(
-        model="ipqa", messages=[{"role": "user", "content": "2025年海外发明专利授权量目标是多少？"}])
+        model="ipqa", messages=[{"role": "user", "content": "2025年海外发明专利授权量目标是多少？"}]
+    )
     assert "9万件" in reply.choices[0].message.content
     assert reply.choices[0].finish_reason == "stop"
     extra = reply.model_extra["ipqa"]
@@ -144,10 +171,14 @@ def test_openai_client_plain_and_streaming(live_server):
     assert extra["passages"][0]["section"]
 
     stream = client.chat.completions.create(
-        model="ipqa", stream=True, messages=[
+        model="ipqa",
+        stream=True,
+        messages=[
             {"role": "user", "content": "海外发明专利授权量2025年目标是多少？"},
             {"role": "assistant", "content": reply.choices[0].message.content},
-            {"role": "user", "content": "那2020年呢？"}])
+            {"role": "user", "content": "那2020年呢？"},
+        ],
+    )
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert "4万件" in text and len(chunks) >= 3

@@ -7,26 +7,43 @@ def test_ask_indicator_contract(client):
     r = client.post("/ask", json={"question": "2025年海外发明专利授权量目标是多少？"})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) >= {"question", "normalized_question", "found", "answer", "passages",
-                         "indicators", "took_ms"}
+    assert set(body) >= {
+        "question",
+        "normalized_question",
+        "found",
+        "answer",
+        "passages",
+        "indicators",
+        "took_ms",
+    }
     assert body["found"] is True
-    assert body["indicators"][0] == {"id": 2, "name": "海外发明专利授权量", "unit": "万件",
-                                     "value_2020": 4, "target_2025": 9, "increase": 5}
+    assert body["indicators"][0] == {
+        "id": 2,
+        "name": "海外发明专利授权量",
+        "unit": "万件",
+        "value_2020": 4,
+        "target_2025": 9,
+        "increase": 5,
+    }
     assert "9万件" in body["answer"]
     assert body["passages"] and body["passages"][0]["section"]
     assert len(body["passages"]) == 5
 
 
 def test_server_timing_tells_the_app_time(client):
-    for r in (client.post("/ask", json={"question": "地理标志怎么保护？"}),
-              client.get("/healthz"), client.post("/ask", json={})):
+    for r in (
+        client.post("/ask", json={"question": "地理标志怎么保护？"}),
+        client.get("/healthz"),
+        client.post("/ask", json={}),
+    ):
         app, dur = r.headers["server-timing"].split(";dur=")
         assert app == "app" and 0 <= float(dur) < 60_000
 
 
 def test_top_k_and_numbers_as_written(client):
-    body = client.post("/ask", json={"question": "专利密集型产业增加值占GDP比重2025年目标",
-                                     "top_k": 2}).json()
+    body = client.post(
+        "/ask", json={"question": "专利密集型产业增加值占GDP比重2025年目标", "top_k": 2}
+    ).json()
     assert len(body["passages"]) == 2
     assert "13.0%" in body["answer"]
     raw = client.post("/ask", json={"question": "专利密集型产业增加值占GDP比重"}).text
@@ -34,8 +51,10 @@ def test_top_k_and_numbers_as_written(client):
 
 
 def test_followup_uses_history(client):
-    history = [{"role": "user", "content": "海外发明专利授权量2025年目标是多少？"},
-               {"role": "assistant", "content": "到2025年，海外发明专利授权量目标为9万件。"}]
+    history = [
+        {"role": "user", "content": "海外发明专利授权量2025年目标是多少？"},
+        {"role": "assistant", "content": "到2025年，海外发明专利授权量目标为9万件。"},
+    ]
     body = client.post("/ask", json={"question": "那2020年呢？", "history": history}).json()
     assert "海外发明专利授权量" in body["normalized_question"]
     assert "4万件" in body["answer"]
@@ -61,8 +80,13 @@ def test_indicators_and_healthz(client):
 
 
 def test_errors_are_json_without_traces(client):
-    for payload in ({"question": ""}, {"question": "x" * 501}, {"question": "？？？"},
-                    {"question": "专栏5", "top_k": 0}, {"question": "专栏5", "top_k": 21}):
+    for payload in (
+        {"question": ""},
+        {"question": "x" * 501},
+        {"question": "？？？"},
+        {"question": "专栏5", "top_k": 0},
+        {"question": "专栏5", "top_k": 21},
+    ):
         r = client.post("/ask", json=payload)
         assert r.status_code == 422, payload
         assert set(r.json()) == {"error", "message", "message_en"}
@@ -71,8 +95,9 @@ def test_errors_are_json_without_traces(client):
 
 
 def test_cors_only_for_allowed_origins(client):
-    allowed = client.options("/ask", headers={"Origin": "http://127.0.0.1:8000",
-                                              "Access-Control-Request-Method": "POST"})
+    allowed = client.options(
+        "/ask", headers={"Origin": "http://127.0.0.1:8000", "Access-Control-Request-Method": "POST"}
+    )
     assert allowed.headers.get("access-control-allow-origin") == "http://127.0.0.1:8000"
     other = client.post("/ask", json={"question": "专栏5"}, headers={"Origin": "http://evil.test"})
     assert "access-control-allow-origin" not in other.headers
@@ -85,7 +110,9 @@ def test_demo_page_and_widget(client):
     js = client.get("/widget.js")
     assert js.status_code == 200 and "javascript" in js.headers["content-type"]
     assert "max-age" in js.headers["cache-control"]
-    assert client.get("/widget.js", headers={"If-None-Match": js.headers["etag"]}).status_code == 304
+    assert (
+        client.get("/widget.js", headers={"If-None-Match": js.headers["etag"]}).status_code == 304
+    )
 
 
 def test_repeated_question_is_served_from_the_cache(fake_settings):

@@ -83,8 +83,9 @@ def test_waiting_calls_share_passes_and_get_their_own_rows():
 def test_max_batch_and_prompts_bound_what_shares_a_pass():
     model = SlowModel(0.05)
     scheduler = PassScheduler(model, slots=1, max_batch=3)
-    calls = [([f"q{i}"], "query: ") for i in range(6)] + [([f"p{i}"], "passage: ")
-                                                        for i in range(6)]
+    calls = [([f"q{i}"], "query: ") for i in range(6)] + [
+        ([f"p{i}"], "passage: ") for i in range(6)
+    ]
     results = run_at_once(scheduler, calls)
     assert all(len(p) <= 3 for p in model.passes)
     for p in model.passes:  # a pass holds queries or passages, never both

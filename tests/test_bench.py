@@ -34,7 +34,9 @@ def test_variants_are_distinct_and_keep_the_question():
 
 
 def test_synthetic_corpus_recombines_sentences():
-    sentences = split_sentences(["加强知识产权保护。完善法律制度；提高审查质量！", "短句。推进地理标志保护。"])
+    sentences = split_sentences(
+        ["加强知识产权保护。完善法律制度；提高审查质量！", "短句。推进地理标志保护。"]
+    )
     assert "加强知识产权保护。" in sentences and "短句。" not in sentences  # too short to keep
     docs = synthetic_corpus(sentences, 50, seed=3)
     assert len(docs) == 50 and all(2 <= len(d) <= 4 for d in docs)
@@ -57,17 +59,25 @@ def test_exact_and_hnsw_agree_on_a_tiny_set():
 def test_recall_and_threshold():
     exact = [np.arange(10), np.arange(10)]
     assert recall_at_k(exact, [np.arange(10), np.arange(5, 15)]) == 0.75
-    scale = [{"n": 1000, "dense": {"flat": {"search_ms": {"p50": 0.1}}}},
-             {"n": 100_000, "dense": {"flat": {"search_ms": {"p50": 10.0}}}}]
+    scale = [
+        {"n": 1000, "dense": {"flat": {"search_ms": {"p50": 0.1}}}},
+        {"n": 100_000, "dense": {"flat": {"search_ms": {"p50": 10.0}}}},
+    ]
     assert suggest_threshold(scale, budget_ms=5.0) == 50_000
     assert suggest_threshold([], 5.0) is None
 
 
 def test_targets_are_judged_from_the_figures():
-    report = {"encode": {"p50": 10.0}, "server": {
-        "uncached": {"round_trip": {"p50": 24.0}, "encode": {"p50": 20.0}},
-        "cached": {"round_trip": {"p50": 2.0}}, "cold_start_s": 9.5, "rss_peak_mib": 700.0,
-        "throughput": [{"concurrency": 4, "rps": 1000.0, "errors": 0, "repeats": 0}]}}
+    report = {
+        "encode": {"p50": 10.0},
+        "server": {
+            "uncached": {"round_trip": {"p50": 24.0}, "encode": {"p50": 20.0}},
+            "cached": {"round_trip": {"p50": 2.0}},
+            "cold_start_s": 9.5,
+            "rss_peak_mib": 700.0,
+            "throughput": [{"concurrency": 4, "rps": 1000.0, "errors": 0, "repeats": 0}],
+        },
+    }
     met = [t["met"] for t in targets(report)]
     assert met == [True, True, True, False, True]  # the ratio uses the interleaved encode
     report["server"]["uncached"]["encode"]["p50"] = 18.0  # 24 / 18 = 1.33
@@ -92,7 +102,11 @@ def test_compare_refuses_a_setting_it_does_not_know_in_one_line():
 
     from eval.bench import compare
 
-    for bad, says in (("IPQA_BACH=1", "IPQA_NAME=value"), ("batch=1", "IPQA_NAME=value"),
-                      ("IPQA_BATCH", "IPQA_NAME=value"), ("IPQA_BATCH=zero", "valid integer")):
+    for bad, says in (
+        ("IPQA_BACH=1", "IPQA_NAME=value"),
+        ("batch=1", "IPQA_NAME=value"),
+        ("IPQA_BATCH", "IPQA_NAME=value"),
+        ("IPQA_BATCH=zero", "valid integer"),
+    ):
         with pytest.raises(RuntimeError, match=says):
             compare(bad, pairs=1)

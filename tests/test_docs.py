@@ -30,7 +30,10 @@ def test_every_setting_is_documented_with_its_default():
             for item in default:
                 assert item in shown, (name, shown)
         elif default is None:
-            assert "none" in shown.lower() or "unset" in shown.lower() or "—" in shown, (name, shown)
+            assert "none" in shown.lower() or "unset" in shown.lower() or "—" in shown, (
+                name,
+                shown,
+            )
         else:
             assert str(default) in shown, (name, shown)
 

@@ -48,8 +48,10 @@ def _bad_setups(tmp: Path) -> dict[str, tuple[dict, str]]:
         "empty index dir": ({"index_dir": empty}, "ipqa build"),
         "corrupt dense.faiss": ({"index_dir": corrupt}, "ipqa build"),
         "manifest names another model": ({"index_dir": mismatch}, "ipqa build"),
-        "model not provisioned": ({"index_dir": good, "models_dir": tmp / "no-models"},
-                                  "ipqa setup"),
+        "model not provisioned": (
+            {"index_dir": good, "models_dir": tmp / "no-models"},
+            "ipqa setup",
+        ),
         "corpus folder missing": ({"index_dir": good, "corpus_dir": tmp / "no-corpus"}, ""),
     }
 
@@ -59,10 +61,17 @@ def test_serve_refuses_bad_setups_in_one_line(tmp_path):
     require_model()
     cases = _bad_setups(tmp_path)
     started = time.perf_counter()
-    procs = {name: subprocess.Popen(  # side by side: each may load the model before failing
-        [PYTHON, "-m", "service.cli", "serve", "--port", "9"], cwd=ROOT,
-        env=ipqa_env(**settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for name, (settings, _) in cases.items()}
+    procs = {
+        name: subprocess.Popen(  # side by side: each may load the model before failing
+            [PYTHON, "-m", "service.cli", "serve", "--port", "9"],
+            cwd=ROOT,
+            env=ipqa_env(**settings),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, (settings, _) in cases.items()
+    }
     for name, proc in procs.items():
         try:
             out, err = proc.communicate(timeout=120)
@@ -91,8 +100,12 @@ def _small_corpus(tmp: Path) -> Path:
 class Asker(threading.Thread):
     """Sends /ask one after another until stopped; counts every outcome."""
 
-    QUESTIONS = ["海外发明专利授权量2025年目标是多少？", "知识产权保护社会满意度", "十三五时期的成就",
-                 "版权产业增加值占GDP比重2020年是多少？"]
+    QUESTIONS = [
+        "海外发明专利授权量2025年目标是多少？",
+        "知识产权保护社会满意度",
+        "十三五时期的成就",
+        "版权产业增加值占GDP比重2020年是多少？",
+    ]
 
     def __init__(self, url: str):
         super().__init__(daemon=True)
@@ -126,8 +139,12 @@ class Asker(threading.Thread):
 @pytest.mark.real_model
 def test_hot_swap_under_load(tmp_path):
     require_model()
-    env = ipqa_env(index_dir=tmp_path / "index", corpus_dir=_small_corpus(tmp_path),
-                   reload_token=TOKEN, rate_limit="")
+    env = ipqa_env(
+        index_dir=tmp_path / "index",
+        corpus_dir=_small_corpus(tmp_path),
+        reload_token=TOKEN,
+        rate_limit="",
+    )
     build_s = [_timed(build, env)]
     server = Server(env, tmp_path / "server.log")
     asker = None
@@ -145,8 +162,11 @@ def test_hot_swap_under_load(tmp_path):
             time.sleep(1.1)  # build times are stamped to the second
             build_s.append(_timed(build, env))
             started = time.perf_counter()
-            r = httpx.post(f"{server.url}/admin/reload", timeout=60,
-                           headers={"Authorization": f"Bearer {TOKEN}"})
+            r = httpx.post(
+                f"{server.url}/admin/reload",
+                timeout=60,
+                headers={"Authorization": f"Bearer {TOKEN}"},
+            )
             reload_ms = (time.perf_counter() - started) * 1000
             assert r.status_code == 200, r.text
             after = httpx.get(f"{server.url}/healthz").json()["index_build_time"]
@@ -160,18 +180,23 @@ def test_hot_swap_under_load(tmp_path):
         server.stop()
     sent = sum(asker.outcomes.values())
     latencies = sorted(asker.latencies)
-    write_figures("Hot swap", [
-        f"- corpus: the plan's opening and indicator table; {len(build_s)} `ipqa build` runs "
-        f"({', '.join(f'{s:.0f}' for s in build_s)} s each, process start and model load "
-        "included)",
-        f"- 3 × (`ipqa build`, then POST /admin/reload) while one client sent /ask back to back: "
-        f"{sent} requests, {len(asker.failures)} failed (outcomes: {dict(asker.outcomes)})",
-        f"- client latency during the swaps: median {latencies[len(latencies) // 2] * 1000:.0f} "
-        f"ms, max {latencies[-1] * 1000:.0f} ms",
-        *(f"- swap {n}: index_build_time {b} → {a}; /admin/reload took {ms:.0f} ms"
-          for n, (b, a, ms) in enumerate(swaps, start=1)),
-        "- /admin/reload without the token, or with a wrong one: 404",
-    ])
+    write_figures(
+        "Hot swap",
+        [
+            f"- corpus: the plan's opening and indicator table; {len(build_s)} `ipqa build` runs "
+            f"({', '.join(f'{s:.0f}' for s in build_s)} s each, process start and model load "
+            "included)",
+            f"- 3 × (`ipqa build`, then POST /admin/reload) while one client sent /ask back to back: "
+            f"{sent} requests, {len(asker.failures)} failed (outcomes: {dict(asker.outcomes)})",
+            f"- client latency during the swaps: median {latencies[len(latencies) // 2] * 1000:.0f} "
+            f"ms, max {latencies[-1] * 1000:.0f} ms",
+            *(
+                f"- swap {n}: index_build_time {b} → {a}; /admin/reload took {ms:.0f} ms"
+                for n, (b, a, ms) in enumerate(swaps, start=1)
+            ),
+            "- /admin/reload without the token, or with a wrong one: 404",
+        ],
+    )
     assert sent > 0 and not asker.failures, (asker.outcomes, asker.failures[:5])
 
 

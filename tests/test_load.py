@@ -20,20 +20,49 @@ pytestmark = pytest.mark.real_model
 REQUESTS = 5000
 CONCURRENCY = 32
 TIMEOUT_S = 180
-INDICATORS = ["每万人口高价值发明专利拥有量", "海外发明专利授权量", "知识产权质押融资登记金额",
-              "知识产权使用费年进出口总额", "专利密集型产业增加值占GDP比重", "版权产业增加值占GDP比重",
-              "知识产权保护社会满意度", "知识产权民事一审案件服判息诉率"]
-TOPICS = ["地理标志怎么保护？", "商业秘密保护有哪些措施？", "如何加强知识产权行政保护？",
-          "知识产权公共服务体系怎么建设？", "植物新品种保护", "专利导航是什么？", "商标品牌建设",
-          "知识产权人才队伍建设", "知识产权国际合作", "数据知识产权保护", "知识产权质押融资",
-          "十四五规划的指导思想是什么？", "规划的基本原则有哪些？", "十三五时期取得了哪些成就？",
-          "有哪些主要指标？"]
-OUT_OF_SCOPE = ["明天北京天气怎么样？", "护照怎么办理？", "红烧肉怎么做？", "股票会涨吗？",
-                "How are you?", "推荐一部电影"]
-QUESTIONS = ([f"{name}2025年目标是多少？" for name in INDICATORS]
-             + [f"{name}2020年是多少？" for name in INDICATORS]
-             + [f"{name}累计增加多少？" for name in INDICATORS]
-             + [f"专栏{n}是什么？" for n in range(1, 16)] + TOPICS + OUT_OF_SCOPE)
+INDICATORS = [
+    "每万人口高价值发明专利拥有量",
+    "海外发明专利授权量",
+    "知识产权质押融资登记金额",
+    "知识产权使用费年进出口总额",
+    "专利密集型产业增加值占GDP比重",
+    "版权产业增加值占GDP比重",
+    "知识产权保护社会满意度",
+    "知识产权民事一审案件服判息诉率",
+]
+TOPICS = [
+    "地理标志怎么保护？",
+    "商业秘密保护有哪些措施？",
+    "如何加强知识产权行政保护？",
+    "知识产权公共服务体系怎么建设？",
+    "植物新品种保护",
+    "专利导航是什么？",
+    "商标品牌建设",
+    "知识产权人才队伍建设",
+    "知识产权国际合作",
+    "数据知识产权保护",
+    "知识产权质押融资",
+    "十四五规划的指导思想是什么？",
+    "规划的基本原则有哪些？",
+    "十三五时期取得了哪些成就？",
+    "有哪些主要指标？",
+]
+OUT_OF_SCOPE = [
+    "明天北京天气怎么样？",
+    "护照怎么办理？",
+    "红烧肉怎么做？",
+    "股票会涨吗？",
+    "How are you?",
+    "推荐一部电影",
+]
+QUESTIONS = (
+    [f"{name}2025年目标是多少？" for name in INDICATORS]
+    + [f"{name}2020年是多少？" for name in INDICATORS]
+    + [f"{name}累计增加多少？" for name in INDICATORS]
+    + [f"专栏{n}是什么？" for n in range(1, 16)]
+    + TOPICS
+    + OUT_OF_SCOPE
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +71,10 @@ def two_servers(tmp_path_factory):
     require_model()
     index = plan_index()
     logs = tmp_path_factory.mktemp("load-logs")
-    envs = [ipqa_env(index_dir=index, rate_limit=""),
-            ipqa_env(index_dir=index, rate_limit="20/minute")]
+    envs = [
+        ipqa_env(index_dir=index, rate_limit=""),
+        ipqa_env(index_dir=index, rate_limit="20/minute"),
+    ]
     with servers(envs, logs) as started:
         yield started
 
@@ -81,35 +112,43 @@ async def _hammer(url: str, total: int, concurrency: int) -> tuple[list[float], 
 
 
 def _pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 \
+    return (
+        statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+        if len(values) > 1
         else values[0]
+    )
 
 
 def test_5000_asks_at_concurrency_32(two_servers):
     server = two_servers[0]
     for question in QUESTIONS:  # every question answers (some with found=false); cache warm
-        assert httpx.post(f"{server.url}/ask", json={"question": question},
-                          timeout=30).status_code == 200, question
+        assert (
+            httpx.post(f"{server.url}/ask", json={"question": question}, timeout=30).status_code
+            == 200
+        ), question
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     latencies, statuses, samples = asyncio.run(_hammer(server.url, REQUESTS, CONCURRENCY))
     elapsed = time.perf_counter() - started
     errors = sum(n for status, n in statuses.items() if status != 200)
     p50, p99 = _pct(latencies, 50), _pct(latencies, 99)
-    write_figures("Load", [
-        f"- requests: {len(latencies)} POST /ask, {len(QUESTIONS)} distinct questions (cache "
-        f"warmed first), concurrency {CONCURRENCY}, no rate limit",
-        f"- errors: {errors} (statuses: {dict(statuses)})",
-        f"- 429s: {statuses.get(429, 0)}",
-        f"- latency p50: {p50 * 1000:.1f} ms; p99: {p99 * 1000:.1f} ms; max: "
-        f"{max(latencies) * 1000:.1f} ms",
-        f"- throughput: {len(latencies) / elapsed:.0f} requests/s over {elapsed:.1f} s",
-        f"- server: one uvicorn worker, ready {server.ready_s:.1f} s after start (two servers "
-        "loading side by side)",
-        f"- machine: {os.cpu_count()} CPUs, {platform.python_implementation()} "
-        f"{platform.python_version()}; the load generator runs on the same machine; load "
-        f"average {load_before:.1f} just before the run",
-    ])
+    write_figures(
+        "Load",
+        [
+            f"- requests: {len(latencies)} POST /ask, {len(QUESTIONS)} distinct questions (cache "
+            f"warmed first), concurrency {CONCURRENCY}, no rate limit",
+            f"- errors: {errors} (statuses: {dict(statuses)})",
+            f"- 429s: {statuses.get(429, 0)}",
+            f"- latency p50: {p50 * 1000:.1f} ms; p99: {p99 * 1000:.1f} ms; max: "
+            f"{max(latencies) * 1000:.1f} ms",
+            f"- throughput: {len(latencies) / elapsed:.0f} requests/s over {elapsed:.1f} s",
+            f"- server: one uvicorn worker, ready {server.ready_s:.1f} s after start (two servers "
+            "loading side by side)",
+            f"- machine: {os.cpu_count()} CPUs, {platform.python_implementation()} "
+            f"{platform.python_version()}; the load generator runs on the same machine; load "
+            f"average {load_before:.1f} just before the run",
+        ],
+    )
     assert len(latencies) >= REQUESTS
     assert errors == 0, (dict(statuses), samples)
     assert p99 < 2.0, f"p99 {p99:.3f} s"
@@ -119,12 +158,15 @@ def test_rate_limit_20_per_minute(two_servers):
     server = two_servers[1]
     latencies, statuses, samples = asyncio.run(_hammer(server.url, 40, 8))
     retry_after = [int(v) for k, v in samples if k == "retry-after"]
-    write_figures("Rate limit", [
-        "- IPQA_RATE_LIMIT=20/minute, 40 POST /ask from one address at concurrency 8",
-        f"- answered 200: {statuses.get(200, 0)}; 429s: {statuses.get(429, 0)}; other: "
-        f"{sum(n for s, n in statuses.items() if s not in (200, 429))}",
-        f"- Retry-After on the 429s: {min(retry_after, default=0)}–{max(retry_after, default=0)} s",
-    ])
+    write_figures(
+        "Rate limit",
+        [
+            "- IPQA_RATE_LIMIT=20/minute, 40 POST /ask from one address at concurrency 8",
+            f"- answered 200: {statuses.get(200, 0)}; 429s: {statuses.get(429, 0)}; other: "
+            f"{sum(n for s, n in statuses.items() if s not in (200, 429))}",
+            f"- Retry-After on the 429s: {min(retry_after, default=0)}–{max(retry_after, default=0)} s",
+        ],
+    )
     assert statuses == Counter({200: 20, 429: 20}), (dict(statuses), samples)
     assert len(retry_after) == 20 and all(1 <= s <= 60 for s in retry_after)
 
@@ -168,8 +210,9 @@ def test_the_bench_compares_a_changed_setting_in_alternating_pairs(tmp_path):
     if shutil.which("wrk") is None and os.environ.get("CI") != "true":
         pytest.skip("wrk is not installed: apt-get install wrk (.ci/run does)")
     saved = {k: os.environ.get(k) for k in ("IPQA_INDEX_DIR", "IPQA_MODELS_DIR")}
-    os.environ.update({k: v for k, v in ipqa_env(index_dir=plan_index()).items()
-                       if k.startswith("IPQA_")})
+    os.environ.update(
+        {k: v for k, v in ipqa_env(index_dir=plan_index()).items() if k.startswith("IPQA_")}
+    )
     try:
         out = tmp_path / "compare.json"
         report = compare("IPQA_BATCH=1", pairs=2, seconds=2, out=out)
@@ -179,8 +222,11 @@ def test_the_bench_compares_a_changed_setting_in_alternating_pairs(tmp_path):
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    assert [(r["pair"], r["side"]) for r in report["runs"]] == [(0, "A"), (0, "B"), (1, "B"),
-                                                                (1, "A")]
-    assert report["errors"] == 0 and all(r["rps"] > 0 and r["repeats"] == 0
-                                         for r in report["runs"])
+    assert [(r["pair"], r["side"]) for r in report["runs"]] == [
+        (0, "A"),
+        (0, "B"),
+        (1, "B"),
+        (1, "A"),
+    ]
+    assert report["errors"] == 0 and all(r["rps"] > 0 and r["repeats"] == 0 for r in report["runs"])
     assert report["median_ratio_b_to_a"] > 0 and out.is_file()

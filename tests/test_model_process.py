@@ -20,7 +20,12 @@ from index.model_process import ModelProcess, ModelUnavailable
 from tests.serverproc import MODELS_DIR, ROOT, require_model
 
 pytestmark = pytest.mark.real_model
-QUESTIONS = ["专利质押融资金额是多少", "地理标志怎么保护？", "2025年海外发明专利授权量目标", "IP保护"]
+QUESTIONS = [
+    "专利质押融资金额是多少",
+    "地理标志怎么保护？",
+    "2025年海外发明专利授权量目标",
+    "IP保护",
+]
 
 
 def _alive(pid: int) -> bool:
@@ -51,10 +56,12 @@ def model():
 def test_same_vectors_as_in_process(model, real_embedder):
     assert model.pid != os.getpid() and _alive(model.pid)
     assert (model.model_id, model.dim) == (real_embedder.model_id, real_embedder.dim)
-    np.testing.assert_array_equal(model.encode_queries(QUESTIONS),
-                                  real_embedder.encode_queries(QUESTIONS))
-    np.testing.assert_array_equal(model.encode_passages(QUESTIONS),
-                                  real_embedder.encode_passages(QUESTIONS))
+    np.testing.assert_array_equal(
+        model.encode_queries(QUESTIONS), real_embedder.encode_queries(QUESTIONS)
+    )
+    np.testing.assert_array_equal(
+        model.encode_passages(QUESTIONS), real_embedder.encode_passages(QUESTIONS)
+    )
     started = model.start_query(QUESTIONS[0])
     np.testing.assert_array_equal(started(), real_embedder.encode_queries(QUESTIONS[:1])[0])
 
@@ -109,12 +116,15 @@ def test_close_ends_the_child_and_later_calls_fail_clearly():
 
 def test_the_child_ends_when_the_server_process_is_killed(tmp_path):
     require_model()
-    script = ("import sys, time\nfrom pathlib import Path\n"
-              "from index.model_process import ModelProcess\n"
-              f"m = ModelProcess({DEFAULT_MODEL!r}, Path({str(MODELS_DIR)!r}))\n"
-              "print(m.pid, flush=True)\ntime.sleep(600)\n")
-    parent = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
-                              text=True)
+    script = (
+        "import sys, time\nfrom pathlib import Path\n"
+        "from index.model_process import ModelProcess\n"
+        f"m = ModelProcess({DEFAULT_MODEL!r}, Path({str(MODELS_DIR)!r}))\n"
+        "print(m.pid, flush=True)\ntime.sleep(600)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     try:
         child = int(parent.stdout.readline())
         assert _alive(child)
@@ -140,8 +150,9 @@ def test_ipqa_serve_survives_its_model_process_dying_and_takes_it_along_on_ctrl_
         assert first.status_code == 200 and "3200" in first.json()["answer"]
         os.kill(children[0], signal.SIGKILL)
         assert _gone_within(children[0], 5)
-        again = httpx.post(f"{server.url}/ask", json={"question": "海外发明专利授权量目标"},
-                           timeout=60)
+        again = httpx.post(
+            f"{server.url}/ask", json={"question": "海外发明专利授权量目标"}, timeout=60
+        )
         assert again.status_code == 200 and again.json()["found"], again.text
         replacement = child_pids(server.proc.pid)
         assert len(replacement) == 1 and replacement != children

@@ -9,9 +9,14 @@ from index.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
 from tests.serverproc import MODELS_DIR, require_model
 
 pytestmark = pytest.mark.real_model
-TEXTS = ["2025年海外发明专利授权量目标是多少？", "地理標誌怎麼保護？", "IP保护 GDP比重 2020",
-         "专栏5 地理标志保护工程：实施地理标志保护提升行动；实施地理标志农产品保护工程",
-         "知识产权保护社会满意度提高到80.05分", "Python怎么读取一个文件"]
+TEXTS = [
+    "2025年海外发明专利授权量目标是多少？",
+    "地理標誌怎麼保護？",
+    "IP保护 GDP比重 2020",
+    "专栏5 地理标志保护工程：实施地理标志保护提升行动；实施地理标志农产品保护工程",
+    "知识产权保护社会满意度提高到80.05分",
+    "Python怎么读取一个文件",
+]
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +56,14 @@ def test_trimmed_vocabulary_gives_the_full_models_vectors(onnx_embedder):
     passages = [p.text for p in load_corpus().passages]
     questions = load_questions() + TEXTS
     assert all(keeps(t) for t in passages + questions)
-    assert np.abs(onnx_embedder.encode_passages(passages)
-                  - full.encode_passages(passages)).max() < 1e-6
-    assert np.abs(onnx_embedder.encode_queries(questions)
-                  - full.encode_queries(questions)).max() < 1e-6
+    assert (
+        np.abs(onnx_embedder.encode_passages(passages) - full.encode_passages(passages)).max()
+        < 1e-6
+    )
+    assert (
+        np.abs(onnx_embedder.encode_queries(questions) - full.encode_queries(questions)).max()
+        < 1e-6
+    )
     trimmed_size = onnx_embedder._tokenizer.get_vocab_size()
     assert trimmed_size < full._tokenizer.get_vocab_size() // 2 + 1
     # Outside the kept scripts a character becomes <unk>: documented, not hidden.

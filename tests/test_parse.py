@@ -44,7 +44,12 @@ def test_indicator_rows_exact(corpus):
     for rid, (name, unit, v20, t25, inc) in expected.items():
         row = rows[rid]
         assert (row.name, row.unit, row.value_2020, row.target_2025, row.increase) == (
-            name, unit, v20, t25, inc)
+            name,
+            unit,
+            v20,
+            t25,
+            inc,
+        )
     assert rows[5].text_2025 == "13.0" and isinstance(rows[5].target_2025, float)
     assert rows[2].text_2020 == "4" and isinstance(rows[2].value_2020, int)
     assert rows[8].text_2020 is None and rows[8].text_increase is None
@@ -52,10 +57,15 @@ def test_indicator_rows_exact(corpus):
 
 def test_passages_carry_section_paths(corpus):
     col5 = next(p for p in corpus.passages if p.kind == "column" and "专栏5" in p.text)
-    assert col5.section == ["三、全面加强知识产权保护，激发全社会创新活力",
-                            "(六) 加强知识产权行政保护", "专栏5 地理标志保护工程"]
+    assert col5.section == [
+        "三、全面加强知识产权保护，激发全社会创新活力",
+        "(六) 加强知识产权行政保护",
+        "专栏5 地理标志保护工程",
+    ]
     assert "实施地理标志农产品保护工程" in col5.text
-    row = next(p for p in corpus.passages if p.kind == "indicator" and "海外发明专利授权量" in p.text)
+    row = next(
+        p for p in corpus.passages if p.kind == "indicator" and "海外发明专利授权量" in p.text
+    )
     assert row.section[:2] == ["二、总体要求", "(三) 主要目标"]
     assert all(p.section for p in corpus.passages if p.kind != "title")
     assert "专栏5" in col5.search_text and "地理标志" in col5.search_text
@@ -80,11 +90,16 @@ def test_ids_stable_and_unique(corpus):
 
 
 def test_full_width_section_brackets_and_plain_paragraphs():
-    doc = parse_document("一、总则\n\n（一）适用范围\n\n- 第一项\n- 第二项\n\n一段没有标记的普通文字。")
+    doc = parse_document(
+        "一、总则\n\n（一）适用范围\n\n- 第一项\n- 第二项\n\n一段没有标记的普通文字。"
+    )
     sections = {s for p in doc.passages for s in p.section}
     assert "（一）适用范围" in sections
     plain = parse_document("第一段文字，说明一件事。\n\n第二段文字，说明另一件事。", doc="memo")
-    assert [p.text for p in plain.passages] == ["第一段文字，说明一件事。", "第二段文字，说明另一件事。"]
+    assert [p.text for p in plain.passages] == [
+        "第一段文字，说明一件事。",
+        "第二段文字，说明另一件事。",
+    ]
 
 
 def test_long_paragraph_is_split_without_loss():

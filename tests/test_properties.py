@@ -22,7 +22,9 @@ CHARS = st.one_of(
     st.characters(min_codepoint=0x3000, max_codepoint=0x303F),  # CJK punctuation
     st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),  # emoji
     st.characters(min_codepoint=0x0300, max_codepoint=0x036F),  # combining marks
-    st.sampled_from(list("IPipGDPatentrdmk*!?？！。，、 \t\n\u3000\u200b〇一二三四五年十規劃著個國際專利")),
+    st.sampled_from(
+        list("IPipGDPatentrdmk*!?？！。，、 \t\n\u3000\u200b〇一二三四五年十規劃著個國際專利")
+    ),
 )
 TEXT = st.text(alphabet=CHARS, max_size=60)
 
@@ -40,8 +42,10 @@ def test_normalize_is_idempotent(text):
 
 
 # ---- the parser on documents built from the plan's markers --------------------------------
-PLAN_CHARS = list("知识产权保护运用规划专利商标地理标志版权创新建设体系完善加强提高推动质量服务工程"
-                  "，。；：、？！ 0123456789%（）()“”-")
+PLAN_CHARS = list(
+    "知识产权保护运用规划专利商标地理标志版权创新建设体系完善加强提高推动质量服务工程"
+    "，。；：、？！ 0123456789%（）()“”-"
+)
 WORDS = st.text(alphabet=st.sampled_from(PLAN_CHARS), min_size=1, max_size=50).filter(str.strip)
 CN = st.sampled_from(["一", "二", "三", "八", "十", "十一", "二十一"])
 BRACKETS = st.sampled_from(["()", "（）"])
@@ -55,7 +59,9 @@ LINE = st.one_of(
     st.builds("- ({}) {}".format, st.integers(1, 9), WORDS),
     st.builds("- {}. {}".format, st.integers(1, 9), WORDS),
     st.builds("{} {}".format, st.sampled_from(["#", "##", "###"]), WORDS),  # markdown heading
-    st.builds("{}**{}**{}".format, WORDS, st.sampled_from(["6.3", "15.8", "11.6%", "80.05"]), WORDS),
+    st.builds(
+        "{}**{}**{}".format, WORDS, st.sampled_from(["6.3", "15.8", "11.6%", "80.05"]), WORDS
+    ),
     st.builds("{}\t{}".format, WORDS, WORDS),  # a tab inside ordinary text
     st.builds("宣传单位：\n{}".format, WORDS),
     WORDS,
@@ -64,12 +70,19 @@ LINE = st.one_of(
 )
 ROW = st.builds(
     lambda n, name, unit, vals: f"{n} {name} ({unit})\t" + "\t".join(vals),
-    st.integers(1, 20), st.text(alphabet=st.sampled_from(PLAN_CHARS[:30]), min_size=1, max_size=20),
+    st.integers(1, 20),
+    st.text(alphabet=st.sampled_from(PLAN_CHARS[:30]), min_size=1, max_size=20),
     st.sampled_from(["件", "万件", "亿元", "%", "分"]),
-    st.lists(st.sampled_from(["6.3", "12", "13.0", "—", "**5.7**", "3,200"]), min_size=3, max_size=3),
+    st.lists(
+        st.sampled_from(["6.3", "12", "13.0", "—", "**5.7**", "3,200"]), min_size=3, max_size=3
+    ),
 )
-TABLE = st.builds(lambda rows: "“十四五”时期知识产权发展主要指标\n\n指标\t2020年\t2025年\t累计增加值\n"
-                  + "\n".join(rows), st.lists(ROW, min_size=1, max_size=4))
+TABLE = st.builds(
+    lambda rows: (
+        "“十四五”时期知识产权发展主要指标\n\n指标\t2020年\t2025年\t累计增加值\n" + "\n".join(rows)
+    ),
+    st.lists(ROW, min_size=1, max_size=4),
+)
 DOCUMENT = st.lists(st.one_of(LINE, LINE, LINE, TABLE), max_size=25).map("\n".join)
 _BULLET = re.compile(r"^[-•·*]\s+")
 _MD = re.compile(r"^#{1,6}\s+")
@@ -90,8 +103,11 @@ def _content(line: str) -> str:
 def test_parse_never_crashes_and_never_loses_text(text):
     doc = parse_document(text)
     # Chunks of one passage are consecutive, so joining them gives back split text.
-    haystack = "".join(p.text for p in doc.passages) + "\n" + "\n".join(
-        s for p in doc.passages for s in p.section)
+    haystack = (
+        "".join(p.text for p in doc.passages)
+        + "\n"
+        + "\n".join(s for p in doc.passages for s in p.section)
+    )
     rows = {(i.name, i.unit) for i in doc.indicators}
     for line in text.splitlines():
         if line.strip() in {"", "指标\t2020年\t2025年\t累计增加值"}:
@@ -109,15 +125,20 @@ def test_parse_never_crashes_and_never_loses_text(text):
 
 
 @BOUNDED
-@given(st.lists(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\t"),
-                        max_size=40), max_size=20).map("\n".join))
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\t"), max_size=40),
+        max_size=20,
+    ).map("\n".join)
+)
 def test_parse_never_crashes_on_arbitrary_text(text):
     parse_document(text)  # tabs aside (a malformed indicator row is a loud error on purpose)
 
 
 # ---- the splitter -------------------------------------------------------------------------
-SPLIT_TEXT = st.text(alphabet=st.one_of(st.sampled_from(PLAN_CHARS + list("!?;,:\n ")), CHARS),
-                     max_size=600)
+SPLIT_TEXT = st.text(
+    alphabet=st.one_of(st.sampled_from(PLAN_CHARS + list("!?;,:\n ")), CHARS), max_size=600
+)
 
 
 @BOUNDED

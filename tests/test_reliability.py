@@ -39,7 +39,12 @@ def _big(n: int) -> bytes:
 
 
 CASES = [
-    Case('`{"question": "地理标志怎么保护？"}` (control: a good question)', 200, None, {"question": Q}),
+    Case(
+        '`{"question": "地理标志怎么保护？"}` (control: a good question)',
+        200,
+        None,
+        {"question": Q},
+    ),
     Case("question of 501 characters", 422, "question_too_long", {"question": "专" * 501}),
     Case('question `""`', 422, "empty_question", {"question": ""}),
     Case('question of spaces only `"   "`', 422, "empty_question", {"question": "   \u3000"}),
@@ -55,71 +60,174 @@ CASES = [
     Case("`top_k: true`", 422, "invalid_request", {"question": Q, "top_k": True}),
     Case("`top_k: 20` (the maximum)", 200, None, {"question": Q, "top_k": 20}),
     Case("history of 21 turns", 422, "history_too_long", {"question": Q, "history": [HIST] * 21}),
-    Case("history turn of 2,001 characters", 422, "turn_too_long",
-         {"question": Q, "history": [{"role": "user", "content": "专" * 2001}]}),
-    Case('history turn with role `"system"`', 422, "invalid_request",
-         {"question": Q, "history": [{"role": "system", "content": "你好"}]}),
-    Case("history is an object, not a list", 422, "invalid_request",
-         {"question": Q, "history": HIST}),
-    Case('history turn is a string `["你好"]`', 422, "invalid_request",
-         {"question": Q, "history": ["你好"]}),
-    Case("history turn without `content`", 422, "missing_field",
-         {"question": Q, "history": [{"role": "user"}]}),
-    Case("history turn with an unknown field", 422, "unknown_field",
-         {"question": Q, "history": [{**HIST, "lang": "zh"}]}),
-    Case("history turn with NUL", 422, "control_characters",
-         {"question": Q, "history": [{"role": "user", "content": "专利\x00"}]}),
-    Case("invalid JSON `{\"question\": `", 400, "invalid_json", content=b'{"question": '),
-    Case("invalid UTF-8 bytes `\\xff\\xfe` in the body", 400, "invalid_json",
-         content=b'{"question": "\xff\xfe"}'),
+    Case(
+        "history turn of 2,001 characters",
+        422,
+        "turn_too_long",
+        {"question": Q, "history": [{"role": "user", "content": "专" * 2001}]},
+    ),
+    Case(
+        'history turn with role `"system"`',
+        422,
+        "invalid_request",
+        {"question": Q, "history": [{"role": "system", "content": "你好"}]},
+    ),
+    Case(
+        "history is an object, not a list", 422, "invalid_request", {"question": Q, "history": HIST}
+    ),
+    Case(
+        'history turn is a string `["你好"]`',
+        422,
+        "invalid_request",
+        {"question": Q, "history": ["你好"]},
+    ),
+    Case(
+        "history turn without `content`",
+        422,
+        "missing_field",
+        {"question": Q, "history": [{"role": "user"}]},
+    ),
+    Case(
+        "history turn with an unknown field",
+        422,
+        "unknown_field",
+        {"question": Q, "history": [{**HIST, "lang": "zh"}]},
+    ),
+    Case(
+        "history turn with NUL",
+        422,
+        "control_characters",
+        {"question": Q, "history": [{"role": "user", "content": "专利\x00"}]},
+    ),
+    Case('invalid JSON `{"question": `', 400, "invalid_json", content=b'{"question": '),
+    Case(
+        "invalid UTF-8 bytes `\\xff\\xfe` in the body",
+        400,
+        "invalid_json",
+        content=b'{"question": "\xff\xfe"}',
+    ),
     Case("body is a JSON array `[1, 2]`", 422, "not_an_object", [1, 2]),
     Case('body is a JSON string `"专利"`', 422, "not_an_object", "专利"),
     Case("body is `null`", 422, "not_an_object", content=b"null"),
     Case("empty body", 422, "missing_field", content=b""),
     Case("question with NUL `专利\\u0000`", 422, "control_characters", {"question": "专利\x00"}),
     Case("question with BEL `专利\\u0007`", 422, "control_characters", {"question": "专利\x07"}),
-    Case("question ending in `\\u001f` (str.strip would drop it)", 422, "control_characters",
-         {"question": "专利\x1f"}),
-    Case("question with a C1 control `\\u0085`", 422, "control_characters",
-         {"question": "专利\x85"}),
-    Case('lone surrogate `"\\ud800"` in JSON', 422, "invalid_unicode",
-         content=b'{"question": "\\ud800\\u4e13\\u5229"}'),
-    Case('lone surrogate in a history turn', 422, "invalid_unicode",
-         content=b'{"question": "\\u4e13\\u5229", "history": [{"role": "user", "content": "\\udfff"}]}'),
+    Case(
+        "question ending in `\\u001f` (str.strip would drop it)",
+        422,
+        "control_characters",
+        {"question": "专利\x1f"},
+    ),
+    Case(
+        "question with a C1 control `\\u0085`", 422, "control_characters", {"question": "专利\x85"}
+    ),
+    Case(
+        'lone surrogate `"\\ud800"` in JSON',
+        422,
+        "invalid_unicode",
+        content=b'{"question": "\\ud800\\u4e13\\u5229"}',
+    ),
+    Case(
+        "lone surrogate in a history turn",
+        422,
+        "invalid_unicode",
+        content=b'{"question": "\\u4e13\\u5229", "history": [{"role": "user", "content": "\\udfff"}]}',
+    ),
     Case("emoji `😀专利保护` (accepted)", 200, None, {"question": "😀专利保护"}),
     Case("emoji only `🙂🙂` (accepted, found false)", 200, None, {"question": "🙂🙂"}),
-    Case("tabs and newlines inside the question (accepted)", 200, None,
-         {"question": "地理标志\n怎么\t保护"}),
-    Case("unknown field `{\"question\": …, \"foo\": 1}`", 422, "unknown_field",
-         {"question": Q, "foo": 1}),
-    Case("Content-Type `text/plain`", 415, "unsupported_media_type",
-         content=json.dumps({"question": Q}).encode(), headers={"content-type": "text/plain"}),
-    Case("Content-Type `application/x-www-form-urlencoded` (curl -d)", 415,
-         "unsupported_media_type", content=b"question=abc",
-         headers={"content-type": "application/x-www-form-urlencoded"}),
-    Case("no Content-Type", 415, "unsupported_media_type",
-         content=json.dumps({"question": Q}).encode(), headers={}),
-    Case("Content-Type `application/json; charset=utf-8` (accepted)", 200, None,
-         content=json.dumps({"question": Q}).encode(),
-         headers={"content-type": "application/json; charset=utf-8"}),
+    Case(
+        "tabs and newlines inside the question (accepted)",
+        200,
+        None,
+        {"question": "地理标志\n怎么\t保护"},
+    ),
+    Case(
+        'unknown field `{"question": …, "foo": 1}`', 422, "unknown_field", {"question": Q, "foo": 1}
+    ),
+    Case(
+        "Content-Type `text/plain`",
+        415,
+        "unsupported_media_type",
+        content=json.dumps({"question": Q}).encode(),
+        headers={"content-type": "text/plain"},
+    ),
+    Case(
+        "Content-Type `application/x-www-form-urlencoded` (curl -d)",
+        415,
+        "unsupported_media_type",
+        content=b"question=abc",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    ),
+    Case(
+        "no Content-Type",
+        415,
+        "unsupported_media_type",
+        content=json.dumps({"question": Q}).encode(),
+        headers={},
+    ),
+    Case(
+        "Content-Type `application/json; charset=utf-8` (accepted)",
+        200,
+        None,
+        content=json.dumps({"question": Q}).encode(),
+        headers={"content-type": "application/json; charset=utf-8"},
+    ),
     Case("body of 70,000 bytes (limit 65,536)", 413, "body_too_large", content=_big(70_000)),
-    Case("invalid Content-Length `abc`", 400, "bad_content_length", content=b"{}",
-         headers={**JSON, "content-length": "abc"}),
+    Case(
+        "invalid Content-Length `abc`",
+        400,
+        "bad_content_length",
+        content=b"{}",
+        headers={**JSON, "content-length": "abc"},
+    ),
     Case("GET /ask", 405, "method_not_allowed", method="GET"),
     Case("POST /nowhere", 404, "not_found", {"question": Q}, path="/nowhere"),
     # The OpenAI-compatible endpoint shares the checks.
-    Case("chat: `messages: []`", 422, "invalid_request", {"messages": []}, path="/v1/chat/completions"),
-    Case("chat: no `messages`", 422, "missing_field", {"model": "ipqa"}, path="/v1/chat/completions"),
-    Case('chat: last message from `"assistant"`', 422, "no_user_message",
-         {"messages": [{"role": "assistant", "content": "你好"}]}, path="/v1/chat/completions"),
-    Case('chat: role `"robot"`', 422, "invalid_request",
-         {"messages": [{"role": "robot", "content": Q}]}, path="/v1/chat/completions"),
-    Case("chat: content is a number", 422, "invalid_request",
-         {"messages": [{"role": "user", "content": 5}]}, path="/v1/chat/completions"),
-    Case("chat: question of 501 characters", 422, "question_too_long",
-         {"messages": [{"role": "user", "content": "专" * 501}]}, path="/v1/chat/completions"),
-    Case("chat: question with NUL", 422, "control_characters",
-         {"messages": [{"role": "user", "content": "专利\x00"}]}, path="/v1/chat/completions"),
+    Case(
+        "chat: `messages: []`",
+        422,
+        "invalid_request",
+        {"messages": []},
+        path="/v1/chat/completions",
+    ),
+    Case(
+        "chat: no `messages`", 422, "missing_field", {"model": "ipqa"}, path="/v1/chat/completions"
+    ),
+    Case(
+        'chat: last message from `"assistant"`',
+        422,
+        "no_user_message",
+        {"messages": [{"role": "assistant", "content": "你好"}]},
+        path="/v1/chat/completions",
+    ),
+    Case(
+        'chat: role `"robot"`',
+        422,
+        "invalid_request",
+        {"messages": [{"role": "robot", "content": Q}]},
+        path="/v1/chat/completions",
+    ),
+    Case(
+        "chat: content is a number",
+        422,
+        "invalid_request",
+        {"messages": [{"role": "user", "content": 5}]},
+        path="/v1/chat/completions",
+    ),
+    Case(
+        "chat: question of 501 characters",
+        422,
+        "question_too_long",
+        {"messages": [{"role": "user", "content": "专" * 501}]},
+        path="/v1/chat/completions",
+    ),
+    Case(
+        "chat: question with NUL",
+        422,
+        "control_characters",
+        {"messages": [{"role": "user", "content": "专利\x00"}]},
+        path="/v1/chat/completions",
+    ),
     Case("chat: invalid JSON", 400, "invalid_json", content=b"{", path="/v1/chat/completions"),
 ]
 
@@ -158,23 +266,31 @@ def test_bad_inputs_table(client):
         r = _send(client, case)
         _check(case, r)
         body = r.json()
-        message = (f"{body['message']} / {body['message_en']}" if case.code
-                   else f"answer; found = {str(body['found']).lower()}")
-        where = "" if case.path == "/ask" and case.method == "POST" else f" ({case.method} {case.path})"
-        rows.append(f"| {_md(case.label)}{where} | {r.status_code} | {case.code or '—'} | "
-                    f"{_md(message)} |")
-    doc = "\n".join([
-        "# Bad inputs and what the API answers",
-        "",
-        "Generated by `tests/test_reliability.py::test_bad_inputs_table` (it fails if the API "
-        "stops answering like this). Requests go to `POST /ask` unless noted. Every error is "
-        "JSON `{error, message, message_en}`; no stack trace ever reaches the client.",
-        "",
-        "| input | status | error | message |",
-        "| --- | --- | --- | --- |",
-        *rows,
-        "",
-    ])
+        message = (
+            f"{body['message']} / {body['message_en']}"
+            if case.code
+            else f"answer; found = {str(body['found']).lower()}"
+        )
+        where = (
+            "" if case.path == "/ask" and case.method == "POST" else f" ({case.method} {case.path})"
+        )
+        rows.append(
+            f"| {_md(case.label)}{where} | {r.status_code} | {case.code or '—'} | {_md(message)} |"
+        )
+    doc = "\n".join(
+        [
+            "# Bad inputs and what the API answers",
+            "",
+            "Generated by `tests/test_reliability.py::test_bad_inputs_table` (it fails if the API "
+            "stops answering like this). Requests go to `POST /ask` unless noted. Every error is "
+            "JSON `{error, message, message_en}`; no stack trace ever reaches the client.",
+            "",
+            "| input | status | error | message |",
+            "| --- | --- | --- | --- |",
+            *rows,
+            "",
+        ]
+    )
     if not DOC.is_file() or DOC.read_text(encoding="utf-8") != doc:
         DOC.write_text(doc, encoding="utf-8")
 
@@ -191,13 +307,16 @@ def test_chunked_body_is_cut_at_the_limit(fake_settings):
     async def send(message):
         out.append(message)
 
-    scope = _scope("POST", "/ask", [(b"content-type", b"application/json"),
-                                     (b"transfer-encoding", b"chunked")])
+    scope = _scope(
+        "POST", "/ask", [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")]
+    )
     asyncio.run(_run_with_runtime(app, scope, receive, send))
     assert out[0]["status"] == 413
     assert sum(sent) <= fake_settings.max_body_bytes + len(chunk)  # stopped, not 8 MB read
     body = json.loads(b"".join(m.get("body", b"") for m in out[1:]))
-    assert body["error"] == "body_too_large" and str(fake_settings.max_body_bytes) in body["message"]
+    assert (
+        body["error"] == "body_too_large" and str(fake_settings.max_body_bytes) in body["message"]
+    )
 
 
 def test_content_length_over_limit_rejected_before_reading(fake_settings):
@@ -210,8 +329,9 @@ def test_content_length_over_limit_rejected_before_reading(fake_settings):
     async def send(message):
         out.append(message)
 
-    scope = _scope("POST", "/ask", [(b"content-type", b"application/json"),
-                                     (b"content-length", b"100000000")])
+    scope = _scope(
+        "POST", "/ask", [(b"content-type", b"application/json"), (b"content-length", b"100000000")]
+    )
     asyncio.run(app(scope, receive, send))
     assert out[0]["status"] == 413
     headers = dict(out[0]["headers"])
@@ -220,10 +340,20 @@ def test_content_length_over_limit_rejected_before_reading(fake_settings):
 
 
 def _scope(method: str, path: str, headers: list) -> dict:
-    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"",
-            "root_path": "", "headers": headers, "client": ("127.0.0.1", 5000),
-            "server": ("testserver", 80)}
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
 
 
 async def _run_with_runtime(app, scope, receive, send):
@@ -235,8 +365,10 @@ def test_rate_limit_429_with_retry_after(fake_settings):
     settings = fake_settings.model_copy(update={"rate_limit": "3/minute"})
     origin = "http://127.0.0.1:8000"
     with TestClient(create_app(settings, embedder=FakeEmbedder())) as c:
-        codes = [c.post("/ask", json={"question": Q}, headers={"Origin": origin}).status_code
-                 for _ in range(3)]
+        codes = [
+            c.post("/ask", json={"question": Q}, headers={"Origin": origin}).status_code
+            for _ in range(3)
+        ]
         assert codes == [200, 200, 200]
         r = c.post("/ask", json={"question": Q}, headers={"Origin": origin})
         assert r.status_code == 429 and r.json()["error"] == "rate_limited"
@@ -250,8 +382,9 @@ def test_rate_limit_429_with_retry_after(fake_settings):
 
 
 def test_rate_limit_is_per_client(fake_settings):
-    app = create_app(fake_settings.model_copy(update={"rate_limit": "1/minute"}),
-                     embedder=FakeEmbedder())
+    app = create_app(
+        fake_settings.model_copy(update={"rate_limit": "1/minute"}), embedder=FakeEmbedder()
+    )
     with TestClient(app, client=("10.0.0.1", 1)) as a, TestClient(app, client=("10.0.0.2", 1)) as b:
         assert a.post("/ask", json={"question": Q}).status_code == 200
         assert a.post("/ask", json={"question": Q}).status_code == 429
@@ -273,8 +406,9 @@ def test_concurrency_cap_503_after_a_short_wait(fake_settings, monkeypatch):
             time.sleep(1.0)
             return super().encode_queries(texts)
 
-    app = create_app(fake_settings.model_copy(update={"max_concurrency": 1}),
-                     embedder=SlowEmbedder())
+    app = create_app(
+        fake_settings.model_copy(update={"max_concurrency": 1}), embedder=SlowEmbedder()
+    )
     app.state.runtime.load()
 
     async def main():
@@ -312,8 +446,10 @@ def test_security_headers_everywhere(client):
         "widget": client.get("/widget.js"),
         "page": client.get("/"),
         "docs": client.get("/docs"),
-        "preflight": client.options("/ask", headers={"Origin": "http://127.0.0.1:8000",
-                                                      "Access-Control-Request-Method": "POST"}),
+        "preflight": client.options(
+            "/ask",
+            headers={"Origin": "http://127.0.0.1:8000", "Access-Control-Request-Method": "POST"},
+        ),
     }
     for name, r in responses.items():
         assert r.headers["x-content-type-options"] == "nosniff", name
@@ -344,9 +480,14 @@ def test_cors_allowed_origin_only(client):
     allowed, other = "http://localhost:8000", "https://evil.example"
     r = client.post("/ask", json={"question": Q}, headers={"Origin": allowed})
     assert r.headers["access-control-allow-origin"] == allowed
-    pre = client.options("/ask", headers={"Origin": allowed,
-                                          "Access-Control-Request-Method": "POST",
-                                          "Access-Control-Request-Headers": "content-type"})
+    pre = client.options(
+        "/ask",
+        headers={
+            "Origin": allowed,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert pre.status_code == 200 and pre.headers["access-control-allow-origin"] == allowed
     r = client.post("/ask", json={"question": Q}, headers={"Origin": other})
     assert r.status_code == 200 and "access-control-allow-origin" not in r.headers

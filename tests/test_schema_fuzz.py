@@ -38,7 +38,11 @@ def _loaded_runtime(fake_settings):
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=30,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 def test_api_conforms(case):
     case.call_and_validate(app=APP, checks=CHECKS)

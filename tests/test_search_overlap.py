@@ -31,8 +31,12 @@ class StartingEmbedder(FakeEmbedder):
 @pytest.fixture
 def searcher(fake_settings):
     embedder = StartingEmbedder()
-    index = load_index(fake_settings.index_dir, model=embedder.model_id, dim=embedder.dim,
-                       corpus_dir=fake_settings.corpus_dir)
+    index = load_index(
+        fake_settings.index_dir,
+        model=embedder.model_id,
+        dim=embedder.dim,
+        corpus_dir=fake_settings.corpus_dir,
+    )
     return Searcher(index, embedder), embedder
 
 

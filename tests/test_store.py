@@ -54,8 +54,9 @@ def test_failed_rebuild_leaves_old_index_intact(built):
     assert json.loads((built / "manifest.json").read_text()) == before
     assert (built / "passages.jsonl").read_text() == passages_before
     load_index(built, model=FakeEmbedder.model_id, corpus_dir=DEFAULT_CORPUS_DIR)
-    leftovers = [p.name for p in built.parent.joinpath("index.builds").iterdir()
-                 if p.name.startswith(".tmp")]
+    leftovers = [
+        p.name for p in built.parent.joinpath("index.builds").iterdir() if p.name.startswith(".tmp")
+    ]
     assert leftovers == []
 
 
@@ -82,7 +83,11 @@ def test_userdict_keeps_plan_terms_whole():
 
 
 def test_bm25_finds_a_userdict_term():
-    texts = ["知识产权民事一审案件服判息诉率 目标85%", "海外发明专利授权量 9万件", "地理标志保护工程"]
+    texts = [
+        "知识产权民事一审案件服判息诉率 目标85%",
+        "海外发明专利授权量 9万件",
+        "地理标志保护工程",
+    ]
     lex = LexicalIndex.build(texts)
     scores = lex.scores(tokenize("服判息诉率是多少"))
     assert scores.argmax() == 0 and scores[0] > 0 and scores[1] == 0

@@ -9,10 +9,27 @@ import sys
 
 from index.vocab_trim import keeps, kept_ids, trimmed_tokenizer
 
-VOCAB = [["<s>", 0.0], ["<pad>", 0.0], ["</s>", 0.0], ["<unk>", 0.0], ["▁", -2.0],
-         ["知识产权", -3.0], ["Привет", -3.0], ["知", -5.0], ["识", -5.0], ["产", -5.0],
-         ["权", -5.0], ["П", -6.0], ["р", -6.0], ["▁GDP", -4.0], ["G", -6.0], ["D", -6.0],
-         ["P", -6.0], ["한", -6.0], ["<mask>", 0.0]]
+VOCAB = [
+    ["<s>", 0.0],
+    ["<pad>", 0.0],
+    ["</s>", 0.0],
+    ["<unk>", 0.0],
+    ["▁", -2.0],
+    ["知识产权", -3.0],
+    ["Привет", -3.0],
+    ["知", -5.0],
+    ["识", -5.0],
+    ["产", -5.0],
+    ["权", -5.0],
+    ["П", -6.0],
+    ["р", -6.0],
+    ["▁GDP", -4.0],
+    ["G", -6.0],
+    ["D", -6.0],
+    ["P", -6.0],
+    ["한", -6.0],
+    ["<mask>", 0.0],
+]
 
 
 def tiny_tokenizer() -> dict:
@@ -21,7 +38,8 @@ def tiny_tokenizer() -> dict:
     tok = Tokenizer(models.Unigram([tuple(v) for v in VOCAB], unk_id=3))
     tok.pre_tokenizer = pre_tokenizers.Metaspace()
     tok.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+        single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)]
+    )
     tok.add_special_tokens(["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
     return json.loads(tok.to_str())
 
@@ -36,9 +54,23 @@ def test_trimmed_tokenizer_renumbers_and_segments_the_same():
 
     full_json = tiny_tokenizer()
     keep = kept_ids(full_json)
-    assert [VOCAB[i][0] for i in keep] == ["<s>", "<pad>", "</s>", "<unk>", "▁", "知识产权",
-                                           "知", "识", "产", "权", "▁GDP", "G", "D", "P",
-                                           "<mask>"]
+    assert [VOCAB[i][0] for i in keep] == [
+        "<s>",
+        "<pad>",
+        "</s>",
+        "<unk>",
+        "▁",
+        "知识产权",
+        "知",
+        "识",
+        "产",
+        "权",
+        "▁GDP",
+        "G",
+        "D",
+        "P",
+        "<mask>",
+    ]
     trimmed_json = trimmed_tokenizer(full_json, keep)
     full, trimmed = (Tokenizer.from_str(json.dumps(t)) for t in (full_json, trimmed_json))
     for text in ["知识产权", "产权知识 GDP", "GDP", "权知"]:
@@ -51,10 +83,11 @@ def test_trimmed_tokenizer_renumbers_and_segments_the_same():
 
 
 def test_the_lexical_index_keeps_numba_out_of_the_server():
-    code = ("import sys; from index.lexical import LexicalIndex; "
-            "LexicalIndex.build(['知识产权保护', '地理标志']); "
-            "print('numba' in sys.modules); import numba; print(numba.__name__)")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    code = (
+        "import sys; from index.lexical import LexicalIndex; "
+        "LexicalIndex.build(['知识产权保护', '地理标志']); "
+        "print('numba' in sys.modules); import numba; print(numba.__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["False", "numba"]  # not loaded, yet still importable

@@ -91,8 +91,10 @@ def _serve_pages(port: int, pages: dict[str, str]) -> ThreadingHTTPServer:
 def sites(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The real API, an allowed host origin and a host origin that is not allowed."""
     host_port, other_port = free_port(), free_port()
-    server = Server(ipqa_env(allowed_origins=json.dumps([f"http://127.0.0.1:{host_port}"])),
-                    tmp_path_factory.mktemp("service") / "server.log")
+    server = Server(
+        ipqa_env(allowed_origins=json.dumps([f"http://127.0.0.1:{host_port}"])),
+        tmp_path_factory.mktemp("service") / "server.log",
+    )
     api = server.url
     host = f"http://127.0.0.1:{host_port}"
     other = f"http://127.0.0.1:{other_port}"

@@ -23,8 +23,15 @@ def reload_index(runtime: RuntimeDep, authorization: Annotated[str | None, Heade
     try:
         engine = runtime.reload()
     except IndexError_ as exc:
-        raise ApiError(409, "index_invalid", f"新索引无法加载，仍使用旧索引：{exc}",
-                       f"The new index cannot be loaded; still serving the old one: {exc}") from exc
+        raise ApiError(
+            409,
+            "index_invalid",
+            f"新索引无法加载，仍使用旧索引：{exc}",
+            f"The new index cannot be loaded; still serving the old one: {exc}",
+        ) from exc
     manifest = engine.searcher.index.manifest
-    return {"status": "reloaded", "index_build_time": manifest["build_time"],
-            "passages": manifest["passages"]}
+    return {
+        "status": "reloaded",
+        "index_build_time": manifest["build_time"],
+        "passages": manifest["passages"],
+    }

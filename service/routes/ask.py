@@ -12,20 +12,44 @@ from service.schemas import ASK_EXAMPLE, AskRequest, AskResponse, ErrorOut
 from service.validate import check_history, check_question
 
 router = APIRouter()
-ERRORS = {400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 415: {"model": ErrorOut},
-          422: {"model": ErrorOut}, 429: {"model": ErrorOut}, 503: {"model": ErrorOut}}
+ERRORS = {
+    400: {"model": ErrorOut},
+    413: {"model": ErrorOut},
+    415: {"model": ErrorOut},
+    422: {"model": ErrorOut},
+    429: {"model": ErrorOut},
+    503: {"model": ErrorOut},
+}
 
 
-@router.post("/ask", response_model=AskResponse, responses=ERRORS, summary="问答",
-             description="用中文提问；返回简短回答、出处段落（含在规划中的位置）和相关指标。")
-async def ask(request: Annotated[AskRequest, Body(openapi_examples={
-            "indicator": {"summary": "指标", "value": {"question": "2025年海外发明专利授权量目标是多少？"}},
-            "followup": {"summary": "追问", "value": ASK_EXAMPLE},
-            "traditional": {"summary": "繁体", "value": {"question": "地理標誌怎麼保護？"}}})],
-        engine: EngineDep, settings: SettingsDep) -> AskResponse:
+@router.post(
+    "/ask",
+    response_model=AskResponse,
+    responses=ERRORS,
+    summary="问答",
+    description="用中文提问；返回简短回答、出处段落（含在规划中的位置）和相关指标。",
+)
+async def ask(
+    request: Annotated[
+        AskRequest,
+        Body(
+            openapi_examples={
+                "indicator": {
+                    "summary": "指标",
+                    "value": {"question": "2025年海外发明专利授权量目标是多少？"},
+                },
+                "followup": {"summary": "追问", "value": ASK_EXAMPLE},
+                "traditional": {"summary": "繁体", "value": {"question": "地理標誌怎麼保護？"}},
+            }
+        ),
+    ],
+    engine: EngineDep,
+    settings: SettingsDep,
+) -> AskResponse:
     question = check_question(request.question, settings)
     history = check_history(request.history, settings)
     top_k = request.top_k or settings.top_k
     # A repeated question is answered on the event loop; new work goes to a thread.
     return engine.cached(question, history, top_k) or await run_in_threadpool(
-        engine.ask, question, history, top_k=top_k)
+        engine.ask, question, history, top_k=top_k
+    )

@@ -35,8 +35,14 @@ class ChatMessage(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "model": "ipqa", "messages": [{"role": "user", "content": "地理标志怎么保护？"}]}]})
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {"model": "ipqa", "messages": [{"role": "user", "content": "地理标志怎么保护？"}]}
+            ]
+        },
+    )
 
     model: str = MODEL_NAME
     messages: list[ChatMessage] = Field(..., min_length=1)
@@ -44,15 +50,25 @@ class ChatRequest(BaseModel):
 
 
 def _sources(r: AskResponse) -> dict:
-    return {"found": r.found, "normalized_question": r.normalized_question,
-            "passages": [p.model_dump() for p in r.passages],
-            "indicators": [i.model_dump() for i in r.indicators],
-            "suggestions": r.suggestions}
+    return {
+        "found": r.found,
+        "normalized_question": r.normalized_question,
+        "passages": [p.model_dump() for p in r.passages],
+        "indicators": [i.model_dump() for i in r.indicators],
+        "suggestions": r.suggestions,
+    }
 
 
-def _chunk(cid: str, created: int, delta: dict, finish: str | None, extra: dict | None = None) -> str:
-    body = {"id": cid, "object": "chat.completion.chunk", "created": created, "model": MODEL_NAME,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+def _chunk(
+    cid: str, created: int, delta: dict, finish: str | None, extra: dict | None = None
+) -> str:
+    body = {
+        "id": cid,
+        "object": "chat.completion.chunk",
+        "created": created,
+        "model": MODEL_NAME,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     if extra is not None:
         body["ipqa"] = extra
     return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
@@ -75,28 +91,50 @@ def _stream(r: AskResponse, cid: str, created: int) -> Iterator[str]:
     yield "data: [DONE]\n\n"
 
 
-@router.post("/v1/chat/completions", responses=ERRORS, summary="OpenAI 兼容的对话接口",
-             description="messages 中最后一条 user 消息是问题，之前的 user/assistant 消息是历史。"
-                         "回答在 choices[0].message.content；出处、指标和 found 在顶层字段 ipqa。")
+@router.post(
+    "/v1/chat/completions",
+    responses=ERRORS,
+    summary="OpenAI 兼容的对话接口",
+    description="messages 中最后一条 user 消息是问题，之前的 user/assistant 消息是历史。"
+    "回答在 choices[0].message.content；出处、指标和 found 在顶层字段 ipqa。",
+)
 def chat_completions(request: ChatRequest, engine: EngineDep, settings: SettingsDep):
     turns = [m for m in request.messages if m.role in ("user", "assistant")]
     if not turns or turns[-1].role != "user":
-        raise ApiError(422, "no_user_message", "最后一条消息必须是用户的问题。",
-                       "The last message must be a user message.")
+        raise ApiError(
+            422,
+            "no_user_message",
+            "最后一条消息必须是用户的问题。",
+            "The last message must be a user message.",
+        )
     question = check_question(turns[-1].text(), settings)
     history = check_history([Turn(role=m.role, content=m.text()) for m in turns[:-1]], settings)
     result = engine.ask(question, history, top_k=settings.top_k)
     cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
     if request.stream:
-        return StreamingResponse(_stream(result, cid, created), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache"})
+        return StreamingResponse(
+            _stream(result, cid, created),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
+        )
     prompt_chars = sum(len(m.text()) for m in turns)
     return {
-        "id": cid, "object": "chat.completion", "created": created, "model": MODEL_NAME,
-        "choices": [{"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": result.answer}}],
+        "id": cid,
+        "object": "chat.completion",
+        "created": created,
+        "model": MODEL_NAME,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": result.answer},
+            }
+        ],
         # Counted in characters: the service has no generative tokenizer.
-        "usage": {"prompt_tokens": prompt_chars, "completion_tokens": len(result.answer),
-                  "total_tokens": prompt_chars + len(result.answer)},
+        "usage": {
+            "prompt_tokens": prompt_chars,
+            "completion_tokens": len(result.answer),
+            "total_tokens": prompt_chars + len(result.answer),
+        },
         "ipqa": _sources(result),
     }

@@ -11,18 +11,32 @@ from service.schemas import Health, IndicatorOut
 router = APIRouter()
 
 
-@router.get("/healthz", response_model=Health, summary="健康检查",
-            responses={503: {"model": Health, "description": "仍在加载"}})
+@router.get(
+    "/healthz",
+    response_model=Health,
+    summary="健康检查",
+    responses={503: {"model": Health, "description": "仍在加载"}},
+)
 async def healthz(runtime: RuntimeDep):
     engine = runtime.engine
     if engine is None:
-        body = Health(status="loading", model=runtime.settings.model, passages=0,
-                      corpus_sha256=None, index_build_time=None)
+        body = Health(
+            status="loading",
+            model=runtime.settings.model,
+            passages=0,
+            corpus_sha256=None,
+            index_build_time=None,
+        )
         return JSONResponse(body.model_dump(), status_code=503)
     manifest = engine.searcher.index.manifest
-    return Health(status="ok", model=manifest["model"], passages=manifest["passages"],
-                  corpus_sha256=manifest["corpus_sha256"],
-                  index_build_time=manifest["build_time"], dense_index=manifest["dense_index"])
+    return Health(
+        status="ok",
+        model=manifest["model"],
+        passages=manifest["passages"],
+        corpus_sha256=manifest["corpus_sha256"],
+        index_build_time=manifest["build_time"],
+        dense_index=manifest["dense_index"],
+    )
 
 
 @router.get("/indicators", response_model=list[IndicatorOut], summary="全部主要指标")
