@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from rich.console import Console
-
 from service.scope import PRACTICAL, ScopeThresholds, scope_score
+
 from service.settings import Settings
 from service.state import load_embedder, load_engine
 

@@ -60,7 +60,9 @@ class _NoCache:
 
 def _ask(engine, q: GoldQuestion, mode: str, top_k: int):
     # what POST /ask does: trimmed question, (role, content) history, then Engine.ask
-    return engine.ask(q.question.strip(), list(q.history), top_k=top_k, mode=mode)
+    from service.schemas import AskResponse
+
+    return AskResponse.of(engine.ask(q.question.strip(), list(q.history), top_k=top_k, mode=mode))
 
 
 def _causes(q: GoldQuestion, found: bool, hit5: float | None, answer_ok, indicator_ok) -> list:

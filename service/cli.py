@@ -156,7 +156,9 @@ def ask(
         question = check_question(question, settings)
     except ApiError as exc:
         fail(exc.message)
-    result = engine.ask(question, top_k=top_k, mode=mode)
+    from service.schemas import AskResponse
+
+    result = AskResponse.of(engine.ask(question, top_k=top_k, mode=mode))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

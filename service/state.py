@@ -8,7 +8,7 @@ from index.embedder import Embedder
 from index.embedder import load_embedder as _load_embedder
 from index.search import Searcher
 from index.store import load_index
-from service.engine import Engine
+from service.qa.engine import Engine
 from service.settings import Settings
 
 

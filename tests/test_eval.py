@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 
 import pytest
@@ -175,6 +177,12 @@ def _number_unit_forms(indicators) -> set[str]:
     return forms
 
 
+# Computed answers (ratios, sums, growth) and a check's verdict are not the plan's words;
+# their figures were worked out by hand from the table when the questions were written.
+COMPUTED = re.compile(r"^\d+(\.\d+)?(件|万件|亿元|%|分|倍|个百分点)?$")
+VERDICTS = {"不对", "没错"}
+
+
 def test_every_gold_string_is_in_the_plan():
     corpus = load_corpus()
     plan = normalize_text(
@@ -189,7 +197,8 @@ def test_every_gold_string_is_in_the_plan():
     for q in questions:
         for s in filter(None, [q.passage_contains, *q.answer_contains]):
             n = normalize_text(s)
-            if n not in plan and n not in passages and n not in numbers:
+            computed = s in q.answer_contains and (COMPUTED.match(n) or n in VERDICTS)
+            if n not in plan and n not in passages and n not in numbers and not computed:
                 missing.append(f"{q.id}: {s!r}")
         if q.indicator not in (None, "*") and q.indicator not in names:
             missing.append(f"{q.id}: indicator {q.indicator!r}")

@@ -7,7 +7,7 @@ import re
 from corpus.normalize import normalize_question
 from corpus.tokens import tokenize
 from index.match import IndicatorMatcher, column_number
-from service.fields import FIELD_WORDS, Field, detect_field, field_phrase
+from service.qa.fields import Asked, detect_field, field_phrase, field_words
 
 _LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|请问|那请问)[,，\s]*")
 _TRAILING = re.compile(r"(呢|吗|呀|啊|嘛)[?？!！。.\s]*$")
@@ -30,7 +30,7 @@ def _is_elliptical(question: str, matcher: IndicatorMatcher) -> bool:
     if matcher.match(question) or column_number(question) is not None:
         return False
     # Short, and nothing but "which value" words: "累计增加多少？", "2025年的目标"
-    subject = [t for t in tokenize(question, normalized=True) if t not in FIELD_WORDS]
+    subject = [t for t in tokenize(question, normalized=True) if t not in field_words()]
     return len(question) <= _SHORT and not subject
 
 
@@ -52,12 +52,12 @@ def _merge(previous: str, current: str, matcher: IndicatorMatcher) -> str:
     if cur_named or cur_col is not None:
         # A new subject with the old question: "专利密集型产业呢？" after "…2025年目标是多少"
         prev_field = detect_field(previous)
-        if detect_field(bare) is Field.NONE and prev_field is not Field.NONE:
+        if detect_field(bare) is Asked.NONE and prev_field is not Asked.NONE:
             return f"{bare} {field_phrase(prev_field)}"
         if cur_col is not None and len(bare) <= 6:
             return f"{bare}是什么"
         return bare
-    subject = [t for t in tokenize(bare, normalized=True) if t not in FIELD_WORDS]
+    subject = [t for t in tokenize(bare, normalized=True) if t not in field_words()]
     if subject and not _PRONOUN.match(_strip(current)):
         # Another subject, the same question: "主要目标呢？" after "基本原则有哪些？"
         tail = _TAIL.search(previous)
