@@ -8,7 +8,7 @@ from collections import Counter
 from corpus.records import Indicator
 from corpus.tokens import tokenize
 
-_COLUMN_NUM = re.compile(r"专栏\s*(\d{1,2}|[一二三四五六七八九十]{1,3})")
+COLUMN_NUM = re.compile(r"专栏\s*(\d{1,2}|[一二三四五六七八九十]{1,3})")
 _CN = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
 MIN_INDICATOR_SCORE = 2.5
 
@@ -26,7 +26,7 @@ def chinese_to_int(text: str) -> int | None:
 
 
 def column_number(query: str) -> int | None:
-    m = _COLUMN_NUM.search(query)
+    m = COLUMN_NUM.search(query)
     return chinese_to_int(m.group(1)) if m else None
 
 

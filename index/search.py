@@ -14,7 +14,7 @@ from corpus.tokens import tokenize
 from index.boosts import SHISANWU, Booster
 from index.embedder import Embedder
 from index.fusion import BOOST, Fused, boost, max_score, rrf
-from index.match import IndicatorMatcher, column_number
+from index.match import COLUMN_NUM, IndicatorMatcher, chinese_to_int, column_number
 from index.store import LoadedIndex
 
 DENSE_EXPANSIONS = True  # the model also sees the plan's terms for the question's words
@@ -90,6 +90,24 @@ class Searcher:
             if p.kind == "indicator":
                 rows[p.text.split("（", 1)[0]] = i
         return rows
+
+    @property
+    def column_titles(self) -> dict[int, str]:
+        """专栏 number → its title ("地理标志保护工程")."""
+        return {
+            n: self.passages[i].section[-1].split(maxsplit=1)[-1] for n, i in self._columns.items()
+        }
+
+    def columns_named(self, text: str) -> list[int]:
+        """The 专栏 a (normalized) text names, by number or by name, in order."""
+        found = [(m.start(), chinese_to_int(m.group(1))) for m in COLUMN_NUM.finditer(text)]
+        found += [(start, n) for _, n, start, _ in self._column_aliases.finditer(text)]
+        numbers = [n for _, n in sorted(found) if n in self._columns]
+        return list(dict.fromkeys(numbers))
+
+    def knows(self, token: str) -> bool:
+        """Whether the corpus uses this token (BM25's vocabulary)."""
+        return bool(self.index.lexical.known([token]))
 
     @property
     def manifest(self) -> dict:

@@ -122,6 +122,8 @@ class Lexicon:
     plan_location: PhraseIndex
     past_period: PhraseIndex
     list_asks: PhraseIndex
+    conversation: PhraseIndex  # phrase → plural | other | before | after | last | first | …
+    computing_words: frozenset[str]
     raw: dict = field(repr=False, default_factory=dict)
 
 
@@ -220,6 +222,14 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         plan_location=index(_words(lang.get("plan_location"))),
         past_period=index(_words(lang.get("past_period"))),
         list_asks=index(_words(lang.get("list_asks"))),
+        computing_words=frozenset(_words(lang.get("computing_words"))),
+        conversation=index(
+            {
+                p: kind
+                for kind, phrases in lang.get("conversation", {}).items()
+                for p in _words(phrases)
+            }
+        ),
         raw=data,
     )
 

@@ -31,13 +31,13 @@ def about_past_period(question: str) -> bool:
 
 
 def _labelled_item(question: str, text: str) -> str | None:
-    """'主线是什么' over '…：主题：…；主线：全面加强知识产权保护；…' → '主线：全面加强知识产权保护'."""
+    """'主线是什么' over '…：主题：…；主线：全面加强知识产权保护；…' → '主线：全面加强知识产权保护'
+    (every labelled item the question names: '目标和根本动力分别是啥' gets both)."""
     body = text.split("：", 1)[1] if "：" in text else text
-    for item in body.split("；"):
-        m = _LABELLED.match(item)
-        if m and m.group(1) in question:
-            return item
-    return None
+    items = [
+        item for item in body.split("；") if (m := _LABELLED.match(item)) and m.group(1) in question
+    ]
+    return "；".join(items) if items else None
 
 
 def _matching_item(question: str, text: str) -> str | None:

@@ -15,8 +15,8 @@ from index.boosts import longest_common
 from index.search import Mode, Searcher, SearchResult
 from service.qa import wording
 from service.qa.compose import about_past_period, best_passage, compose
+from service.qa.conversation import Resolver
 from service.qa.fields import Asked
-from service.qa.followup import resolve
 from service.qa.policy import ANSWER, NONE, RELATED, Decision, Thresholds, decide
 from service.qa.result import Answer, Source
 from service.qa.understand import Qualifier, Query, Reader
@@ -80,6 +80,7 @@ class Engine:
         self.cache = cache if cache is not None else LRU(cache_size)
         self.indicators = searcher.indicators
         self.reader = Reader(plan_vocabulary(searcher))
+        self.resolver = Resolver(searcher)
         self._prose: dict[tuple[str, ...], object] = {}
         for p in searcher.passages:  # a section's first paragraph, in document order
             if p.kind == "text":
@@ -93,7 +94,7 @@ class Engine:
         self.ask("知识产权保护的主要指标有哪些", [], top_k=1)
 
     def normalize(self, question: str, history: list[tuple[str, str]]) -> str:
-        return resolve(normalize_question(question), history, self.searcher.matcher)
+        return self.resolver.resolve(normalize_question(question), history)
 
     def cached(
         self,
