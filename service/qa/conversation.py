@@ -87,7 +87,6 @@ class Resolver:
 
     def _strip(self, question: str, marks: dict[str, list[str]]) -> str:
         """The question less its pointing words ("那", "这两个", "呢")."""
-        conv = self.lex.conversation
 
         def keep(kind: str, phrase: str) -> str:
             if kind == "back_in_time":
