@@ -184,7 +184,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     fields = {
         p: name
         for name in ("increase", "value_2020", "target_2025")
-        for p in _words(lang["fields"].get(name))
+        for p in _words(lang.get("fields", {}).get(name))
     }
     return Lexicon(
         fingerprint=fingerprint,
@@ -216,7 +216,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         periods=period_index,
         replacements=replace_index,
         fields=index(fields),
-        field_words=frozenset(_words(lang["fields"].get("words"))),
+        field_words=frozenset(_words(lang.get("fields", {}).get("words"))),
         figure_asks=index(figure_asks),
         structure_nouns=tuple(_words(lang.get("structure_nouns"))),
         plan_location=index(_words(lang.get("plan_location"))),

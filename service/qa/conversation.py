@@ -82,7 +82,8 @@ class Resolver:
     def _marks(self, question: str) -> dict[str, list[str]]:
         marks: dict[str, list[str]] = {}
         for phrase, kind, _, _ in self.lex.conversation.finditer(question):
-            marks.setdefault(kind, []).append(phrase)
+            if kind != "plan":
+                marks.setdefault(kind, []).append(phrase)
         return marks
 
     def _strip(self, question: str, marks: dict[str, list[str]]) -> str:
@@ -91,7 +92,7 @@ class Resolver:
         def keep(kind: str, phrase: str) -> str:
             if kind == "back_in_time":
                 return "十三五"
-            return phrase if kind in ORDER else ""  # "最后一条" still says which one
+            return phrase if kind in (*ORDER, "plan") else ""  # "最后一条" says which one
 
         kept = "".join(keep(k, p) if k else p for k, p in self._pieces(question))
         return _TRAILING.sub("", kept).strip(" ,，。？?")
@@ -127,7 +128,7 @@ class Resolver:
                 (
                     start
                     for _, kind, start, _ in self.lex.conversation.finditer(question)
-                    if kind != "leading"
+                    if kind == "singular"
                 ),
                 len(question),
             )

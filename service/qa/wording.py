@@ -108,7 +108,7 @@ def related(
         missing.insert(0, f"{_join(whose)}的具体情况")
     if when:
         missing.insert(0, f"{_join(when)}的情况")
-    lacks = f"规划中没有写到{_join(missing)}。" if missing else f"{RELATED_LEAD}。"
+    lacks = f"规划中没有写到{'，也没有写到'.join(missing)}。" if missing else f"{RELATED_LEAD}。"
     if rows:
         return (
             lacks + "规划中的相关指标：" + "".join(indicator_sentence(r, field) for r in rows[:2])
