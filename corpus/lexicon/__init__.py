@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 LEXICON_DIR = Path(__file__).resolve().parent
-FILES = ("terms.toml", "names.toml", "scope.toml", "language.toml")
+FILES = ("terms.toml", "names.toml", "scope.toml", "language.toml", "table.toml")
 _ASCII_WORD = re.compile(r"[a-z0-9]")
 
 
@@ -122,6 +122,8 @@ class Lexicon:
     plan_location: PhraseIndex
     past_period: PhraseIndex
     list_asks: PhraseIndex
+    table_words: PhraseIndex  # phrase → (section, key): ("columns", "growth"), ("group", "money")…
+    table_groups: dict[str, dict]  # group key → {label, unit | name_contains, say, bare}
     raw: dict = field(repr=False, default_factory=dict)
 
 
@@ -184,6 +186,16 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         for name in ("increase", "value_2020", "target_2025")
         for p in _words(lang["fields"].get(name))
     }
+    table = data["table.toml"]
+    table_words = {
+        p: (section, key)
+        for section in ("columns", "operations")
+        for key, phrases in table.get(section, {}).items()
+        for p in _words(phrases)
+    }
+    for key, group in table.get("groups", {}).items():
+        table_words.update({p: ("group", key) for p in _words(group.get("say"))})
+        table_words.update({p: ("bare", key) for p in _words(group.get("bare"))})
     return Lexicon(
         fingerprint=fingerprint,
         expansions=index(expansions),
@@ -220,6 +232,8 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         plan_location=index(_words(lang.get("plan_location"))),
         past_period=index(_words(lang.get("past_period"))),
         list_asks=index(_words(lang.get("list_asks"))),
+        table_words=index(table_words),
+        table_groups=dict(table.get("groups", {})),
         raw=data,
     )
 
