@@ -27,14 +27,16 @@ def _compatible(stated: Stated, fig: Figure) -> bool:
 
 def _candidates(row: Indicator, measure: str | None, stated: Stated) -> list[Figure]:
     """What a stated figure may mean: the measure said before it if its unit fits ("增长2.4%"
-    of a 分 row is a growth rate, "是2倍吗" a multiple); any column when none was said."""
+    of a 分 row is a growth rate, "是2倍吗" a multiple); any column when none was said. A figure
+    in a unit nothing fits ("9件" of a 万件 row) is set against the measure said, to be corrected."""
     said = [measure] if measure else list(PRINTED)
     if measure == "increase" and row.unit == "%" and stated.unit == "%":
         said.append("growth")  # "提高1.4%" of a % row: points or rate, either may be meant
-    found = [f for f in (figure(row, m) for m in said) if f and _compatible(stated, f)]
-    if not found and measure and stated.unit and figure(row, measure) is not None:
-        others = [figure(row, m) for m in PRINTED + DERIVED if m != measure]
-        found = [f for f in others if f and _compatible(stated, f)]
+    figures = [f for f in (figure(row, m) for m in said) if f]
+    found = [f for f in figures if _compatible(stated, f)]
+    if not found and figures and stated.unit:
+        others = [figure(row, m) for m in PRINTED + DERIVED if m not in said]
+        found = [f for f in others if f and _compatible(stated, f)] or figures
     return found
 
 
@@ -49,7 +51,9 @@ def check(r: Reading) -> tuple[str, list[Indicator], list[Figure]] | None:
         again = bool(used) and used[-1] == row
         used.append(row)
         found = _candidates(row, measure, stated)
-        match = next((f for f in found if same_value(stated.value, f)), None)
+        match = next(
+            (f for f in found if _compatible(stated, f) and same_value(stated.value, f)), None
+        )
         if match is not None:
             clauses.append(wording.checked(match, None, again))
             figs.append(match)
