@@ -285,6 +285,7 @@ def test_what_the_table_does_not_say_is_related_not_guessed(question):
         "地理标志和商标哪个更重要",
         "质押融资最多能贷多少钱",
         "专栏5是地理标志保护工程，没记错吧？",
+        "哪些指标跟案件有关",  # the 件 of 案件 is no unit: a bare unit needs 单位/计 nearby
         "",
     ],
 )

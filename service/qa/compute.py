@@ -136,7 +136,7 @@ def _ties(ordered: list[Figure]) -> list[Figure]:
 
 
 def _sum(r: Reading, rows: list[Indicator]) -> Computation | None:
-    if not r.has("sum"):
+    if not r.has("sum") or r.has("count"):  # "一共几项" counts rows, adds nothing
         return None
     chosen, _ = _selection(r, rows)
     if len(chosen) < 2:
