@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 
@@ -426,3 +427,32 @@ def test_the_code_finds_every_kind_of_word_it_reads():
               "order", "order_up", "count", "which", "missing", "check", "compute", "table",
               "binding", "judgement", "ignore", "unit_cue"}  # fmt: skip
     assert set(raw["operations"]) == needed
+
+
+# --- the tuning questions (eval/questions.jsonl; the held-out file is never read here) -------
+
+
+def _tuning(category: str) -> list[dict]:
+    path = LEXICON_DIR.parents[1] / "eval" / "questions.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [q for q in rows if q["category"] == category]
+
+
+@pytest.mark.parametrize("item", _tuning("computed"), ids=lambda q: q["id"])
+def test_tuning_computed_questions(item):
+    result = ask(item["question"])
+    assert result is not None
+    if item["ood"]:  # the table does not determine it
+        assert result.outcome == "related"
+    else:
+        assert result.outcome == "answer"
+        assert all(s in result.text for s in item["answer_contains"]), result.text
+
+
+@pytest.mark.parametrize(
+    "item", [q for q in _tuning("false_premise") if q["indicator"]], ids=lambda q: q["id"]
+)
+def test_tuning_false_premise_questions_about_a_row(item):
+    result = ask(item["question"])
+    assert result.operation == "check"
+    assert all(s in result.text for s in item["answer_contains"]), result.text
