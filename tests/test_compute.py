@@ -321,6 +321,13 @@ def test_traditional_and_english():
 def test_rows_named_only_by_the_callers_matcher_are_used():
     text = text_of("这项指标的增长率是多少", named=[BY_ID[3]])
     assert "46.8%" in text and "90.5%" not in text
+    assert "6700亿元" in text_of("那这两个加起来呢", named=[BY_ID[3], BY_ID[4]])
+
+
+def test_a_follow_up_resolved_into_row_names():
+    resolved = "知识产权质押融资登记金额 知识产权使用费年进出口总额 2025年 加起来"
+    assert "6700亿元" in text_of(resolved)
+    assert "2180 + 3194.4" in text_of(resolved.replace("2025年", "2020年"))
 
 
 def test_no_answer_shows_more_digits_than_it_should():

@@ -49,8 +49,8 @@ def _selection(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]
         return r.rows, ""
     if r.groups and r.about_table:
         chosen = {row.name for key in r.groups for row in group_rows(key, rows)}
-        labels = "、".join(group_label(k).removesuffix("的") for k in r.groups)
-        return [row for row in rows if row.name in chosen], f"{labels}的"
+        label = wording.group_scope([group_label(k) for k in r.groups])
+        return [row for row in rows if row.name in chosen], label
     if r.about_table:
         return list(rows), wording.WHOLE_TABLE
     return [], ""
@@ -65,6 +65,10 @@ def _measure(r: Reading, default: str = "target_2025") -> str:
             return m
     years = [m for _, m in r.columns if m in ("value_2020", "target_2025")]
     return years[-1] if years else default
+
+
+def _not_computed(rows: list[Indicator], result: str) -> str:
+    return wording.not_computed([(row, absent(row)) for row in rows], result)
 
 
 def _figures(rows: list[Indicator], measure: str) -> tuple[list[Figure], list[Indicator]]:
@@ -104,7 +108,7 @@ def _rank(r: Reading, rows: list[Indicator]) -> Computation | None:
     figs, lacking = _figures(chosen, measure)
     note = wording.left_out(lacking, what)
     if not figs:
-        return _done(wording.not_computed(chosen, what, what), chosen, "rank", outcome=RELATED)
+        return _done(_not_computed(chosen, what), chosen, "rank", outcome=RELATED)
     largest = not r.has("smallest", "slower", "order_up") and (ranks or r.has("higher"))
     ordered = sorted(figs, key=lambda f: f.exact, reverse=largest)
     by_unit: dict[str, list[Figure]] = {}
@@ -116,12 +120,11 @@ def _rank(r: Reading, rows: list[Indicator]) -> Computation | None:
             for unit, fs in by_unit.items()
             if len(fs) > 1
         ]
-        head = wording.units_differ(what, list(by_unit))
-        text = head + ("：" + "；".join(parts) if parts else "") + "。" + note
+        text = wording.units_differ(what, list(by_unit), parts, note)
         return _done(text, [f.row for f in figs], "rank", ordered)
     if r.has("order", "order_up") and not r.has("largest", "smallest", "faster", "slower"):
-        text = wording.ranking(what, wording.scope(label, len(figs)), ordered) + "\n" + note
-        return _done(text.strip(), [f.row for f in figs], "order", ordered)
+        text = wording.ranking(what, wording.scope(label, len(figs)), ordered, note)
+        return _done(text, [f.row for f in figs], "order", ordered)
     winners = _ties(ordered)
     runner, diff = None, None
     if len(ordered) == 2 and len(winners) == 1:
@@ -145,9 +148,11 @@ def _sum(r: Reading, rows: list[Indicator]) -> Computation | None:
     what = wording.MEASURE[measure]
     figs, lacking = _figures(chosen, measure)
     if measure in DERIVED or len({f.unit for f in figs}) > 1:
-        return _done(wording.cannot_combine(chosen, "相加"), chosen, "sum", outcome=RELATED)
+        text = wording.cannot_combine(what, figs, "sum", rates=measure in DERIVED)
+        return _done(text, chosen, "sum", outcome=RELATED)
     if lacking:
-        return _done(wording.not_computed(lacking, what, "合计"), chosen, "sum", outcome=RELATED)
+        text = _not_computed(lacking, wording.RESULT["sum"])
+        return _done(text, chosen, "sum", outcome=RELATED)
     result = total(figs)
     return _done(wording.total(what, chosen, result), chosen, "sum", [result])
 
@@ -156,19 +161,19 @@ def _difference(r: Reading, rows: list[Indicator]) -> Computation | None:
     if not r.has("difference"):
         return None
     chosen, _ = _selection(r, rows)
-    if len(chosen) == 1 or (len(chosen) > 2 and not r.rows):
-        return _increase(chosen[:1], "difference") if len(chosen) == 1 else None
-    if not chosen:
+    if len(chosen) == 1:  # "差几分": one row's 2025 against its 2020
+        return _increase(chosen, "difference")
+    if len(chosen) < 2 or (len(chosen) > 2 and not r.rows):  # no pair named to subtract
         return None
     measure = _measure(r)
     what = wording.MEASURE[measure]
     a, b = figure(chosen[0], measure), figure(chosen[1], measure)
     if a is None or b is None:
         lacking = [x for x, f in zip(chosen[:2], (a, b), strict=True) if f is None]
-        text = wording.not_computed(lacking, what, "差值")
+        text = _not_computed(lacking, wording.RESULT["difference"])
         return _done(text, chosen[:2], "difference", outcome=RELATED)
     if a.unit != b.unit:
-        text = wording.cannot_combine(chosen[:2], "相减")
+        text = wording.cannot_combine(what, [a, b], "difference")
         return _done(text, chosen[:2], "difference", outcome=RELATED)
     diff = difference(a, b)
     return _done(wording.difference(what, a, b, diff), chosen[:2], "difference", [diff])
@@ -177,18 +182,18 @@ def _difference(r: Reading, rows: list[Indicator]) -> Computation | None:
 def _increase(chosen: list[Indicator], operation: str) -> Computation | None:
     fig = figure(chosen[0], "increase")
     if fig is None:
-        text = wording.not_computed(chosen, absent(chosen[0]), "累计增加值")
+        text = _not_computed(chosen, wording.MEASURE["increase"])
         return _done(text, chosen, operation, outcome=RELATED)
     return _done(wording.increase_of(fig), chosen, operation, [fig])
 
 
-def _filtered(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str] | None:
+def _filtered(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]:
     """Rows a listing or count keeps: by group (unit), by a '—' in a column, or all."""
     kept, label = list(rows), ""
     if r.groups:
         chosen = {row.name for key in r.groups for row in group_rows(key, rows)}
         kept = [row for row in kept if row.name in chosen]
-        label = "或".join(group_label(k).removesuffix("的") for k in r.groups) + "的"
+        label = wording.group_scope([group_label(k) for k in r.groups], either=True)
     if r.has("missing"):
         years = [m for _, m in r.columns if m in PRINTED]
         columns = years[-1:] or list(PRINTED)
@@ -198,7 +203,9 @@ def _filtered(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str] 
 
 
 def _count(r: Reading, rows: list[Indicator]) -> Computation | None:
-    if not (r.has("count") and r.has("table")) or r.rows or r.measures and not r.has("missing"):
+    if not (r.has("count") and r.has("table")) or r.rows:
+        return None
+    if r.measures and not r.has("missing"):  # "几个百分点" asks a value, not how many rows
         return None
     kept, label = _filtered(r, rows)
     return _done(wording.counted(label, kept), kept or rows, "count")
@@ -235,7 +242,6 @@ def _derived(r: Reading, rows: list[Indicator]) -> Computation | None:
             figs.append(fig)
     lacking = list(dict.fromkeys(lacking))
     if lacking:
-        what = wording.MEASURE[asked[0]]
-        texts.append(wording.not_computed(lacking, absent(lacking[0]), what))
+        texts.append(_not_computed(lacking, wording.MEASURE[asked[0]]))
     outcome = ANSWER if figs else RELATED
     return _done("".join(texts), chosen, asked[0], figs, outcome)

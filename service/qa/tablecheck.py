@@ -7,7 +7,8 @@ from service.qa import wording
 from service.qa.tablemath import DERIVED, PRINTED, Figure, figure, same_value
 from service.qa.tableread import Reading, Stated
 
-UNIT_EQUIVALENT = {"%": {"%", "个百分点"}, "个百分点": {"%", "个百分点"}}
+# A % row's increase is in 个百分点, and people say "提高1.4%" for it too.
+UNIT_EQUIVALENT = {"%": {"%", wording.POINTS}, wording.POINTS: {"%", wording.POINTS}}
 
 
 def _nearest(r: Reading, pos: int) -> tuple[Indicator | None, str | None]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from corpus.records import Indicator
+from service.qa import wording
 
 PRINTED = ("value_2020", "target_2025", "increase")  # columns of the table itself
 DERIVED = ("growth", "multiple")  # computed from the 2020 and 2025 columns
@@ -63,9 +64,9 @@ def unit_of(row: Indicator, measure: str) -> str:
     if measure == "growth":
         return "%"
     if measure == "multiple":
-        return "倍"
+        return wording.TIMES
     if measure == "increase" and row.unit == "%":
-        return "个百分点"
+        return wording.POINTS
     return row.unit
 
 
@@ -114,7 +115,7 @@ def difference(a: Figure, b: Figure) -> Figure:
     The text is the size of the difference; its sign is in value."""
     exact = a.exact - b.exact if a.measure in DERIVED else a.value - b.value
     value = a.value - b.value
-    unit = "个百分点" if a.unit in ("%", "个百分点") else a.unit
+    unit = wording.POINTS if a.unit in ("%", wording.POINTS) else a.unit
     size = show(abs(value))
     working = f"{a.text} {MINUS} {b.text} = {show(value)}"
     return Figure(a.row, a.measure, value, exact, size, unit, working)

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from corpus.lexicon import PhraseIndex, lexicon
 from corpus.records import Indicator
+from service.qa import wording
 from service.qa.tablemath import decimal
 
 # A figure someone states: "4000亿元", "85%", "15.8件", "百分之五十" is not (digits only).
@@ -141,7 +142,7 @@ def unit_label(unit: str) -> str:
     for group in lexicon().table_groups.values():
         if group.get("unit") == unit and group.get("label"):
             return group["label"]
-    return f"单位为{unit}的"
+    return wording.UNIT_GROUP.format(unit=unit)
 
 
 @lru_cache(maxsize=1)

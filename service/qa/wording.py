@@ -121,6 +121,10 @@ def related(
 # --- computed answers over the indicator table (service/qa/compute.py) ---------------------
 
 RIGHT, WRONG = "没错", "不对"
+TIMES, POINTS = "倍", "个百分点"  # units of a multiple and of a difference between % values
+VERB = {"sum": "相加", "difference": "相减"}
+RESULT = {"sum": "合计", "difference": "差值"}
+UNIT_GROUP = "单位为{unit}的"
 # What each measure of a row is called in an answer.
 MEASURE = {
     "value_2020": "2020年数值",
@@ -138,7 +142,7 @@ JUDGEMENT = (
     "规划没有比较这些指标的重要程度或完成难度，这里不作评价。"
     "指标表列出的是各项指标的2020年数值、2025年目标和累计增加值。"
 )
-WHOLE_TABLE = "指标表中的"  # how a comparison over every row names its scope
+WHOLE_TABLE = "表中有数值的"  # how a comparison over every row names its scope
 MORE = {"%": "高", "个百分点": "高", "分": "高", "倍": "高"}  # default 多
 LESS = {"%": "低", "个百分点": "低", "分": "低", "倍": "低"}  # default 少
 
@@ -235,9 +239,9 @@ def best(what: str, scope: str, largest: bool, winners, runner_up=None, diff=Non
     return text
 
 
-def ranking(what: str, scope: str, figures) -> str:
+def ranking(what: str, scope: str, figures, note: str = "") -> str:
     lines = [f"{i}. {f.row.name}：{f.shown}" for i, f in enumerate(figures, start=1)]
-    return f"按{what}，{scope}依次为：\n" + "\n".join(lines)
+    return f"按{what}，{scope}依次为：\n" + "\n".join(lines + ([note] if note else []))
 
 
 def scope(label: str, count: int) -> str:
@@ -245,8 +249,10 @@ def scope(label: str, count: int) -> str:
     return f"{label}{count}项指标" if label else f"这{count}项"
 
 
-def units_differ(what: str, units: list[str]) -> str:
-    return f"这几项单位不同（{'、'.join(units)}），{what}只能在同一单位内比较"
+def units_differ(what: str, units: list[str], parts: list[str], note: str) -> str:
+    """A ranking over rows of several units: one winner per unit that has more than one row."""
+    head = f"这几项单位不同（{'、'.join(units)}），{what}只能在同一单位内比较"
+    return head + ("：" + "；".join(parts) if parts else "") + "。" + note
 
 
 def per_unit(label: str, count: int, largest: bool, winners) -> str:
@@ -256,14 +262,22 @@ def per_unit(label: str, count: int, largest: bool, winners) -> str:
     )
 
 
-def cannot_combine(rows, verb: str) -> str:
-    units = "、".join(dict.fromkeys(r.unit for r in rows))
-    listed = "；".join(f"{r.name}：{value(r.text_2025, r.unit)}" for r in rows)
-    return f"这几项单位不同（{units}），不能直接{verb}。各项2025年目标：{listed}。"
+def cannot_combine(what: str, figures, operation: str, rates: bool = False) -> str:
+    """Rows in different units (or rates) are not added or subtracted; their values are given."""
+    units = "、".join(dict.fromkeys(f.unit for f in figures))
+    why = f"{what}是比率" if rates else f"这几项单位不同（{units}）"
+    listed = "；".join(f"{f.row.name}：{f.shown}" for f in figures)
+    return f"{why}，不能直接{VERB[operation]}。各项的{what}：{listed}。"
 
 
-def not_computed(rows, what: str, measure: str) -> str:
-    return "；".join(missing_value(r, what) for r in rows) + f"，算不出{measure}。"
+def group_scope(labels: list[str], either: bool = False) -> str:
+    """'以亿元计的' + '占GDP比重的' → '以亿元计、占GDP比重的' (或 for a filter: any of them)."""
+    return ("或" if either else "、").join(label.removesuffix("的") for label in labels) + "的"
+
+
+def not_computed(lacks, result: str) -> str:
+    """lacks: (row, what it lacks) pairs; result: what cannot be worked out without them."""
+    return "；".join(missing_value(r, what) for r, what in lacks) + f"，算不出{result}。"
 
 
 def left_out(rows, what: str) -> str:
