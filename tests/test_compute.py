@@ -74,6 +74,17 @@ def test_growth_has_one_decimal_and_a_percent_row_grows_relatively():
     assert "2.4%" in both and "1.95分" in both
 
 
+def test_yearly_rate_is_compound_and_yearly_increase_is_a_fifth():
+    text = text_of("质押融资登记金额年均增长率是多少")
+    assert "年均增长约8.0%（(3200 ÷ 2180)^(1/5) − 1 ≈ 8.0%）" in text
+    assert "17.6%" in text_of("海外发明专利授权量年均增长百分之几")  # not 25.0% (125 ÷ 5)
+    assert "204亿元（1020 ÷ 5 = 204）" in text_of("质押融资登记金额平均每年增加多少")
+    assert "61.12亿元" in text_of("使用费进出口总额年均增加多少亿元")
+    assert "最高的是海外发明专利授权量：17.6%" in text_of("哪个指标年均增长率最高")
+    assert text_of("质押融资登记金额年均增长8%，对吗").startswith("没错")
+    assert ask("服判息诉率年均增长多少").outcome == "related"
+
+
 def test_growth_of_a_row_without_a_2020_value_is_not_made_up():
     result = ask("服判息诉率的增长率是多少")
     assert result.outcome == "related"
@@ -287,6 +298,9 @@ def test_what_the_table_does_not_say_is_related_not_guessed(question):
         "质押融资最多能贷多少钱",
         "专栏5是地理标志保护工程，没记错吧？",
         "哪些指标跟案件有关",  # the 件 of 案件 is no unit: a bare unit needs 单位/计 nearby
+        "2023年哪个指标最高",  # no such column: the normal path says so
+        "十三五期间哪个指标增长最快",
+        "In 2030 which indicator is highest?",
         "",
     ],
 )
@@ -428,11 +442,13 @@ def test_the_code_finds_every_kind_of_word_it_reads():
         "increase",
         "growth",
         "multiple",
+        "annual_growth",
+        "annual_increase",
         "from_2020",
     }
     needed = {"sum", "difference", "largest", "smallest", "faster", "slower", "higher", "lower",
               "order", "order_up", "count", "which", "missing", "check", "compute", "table",
-              "binding", "judgement", "ignore", "unit_cue"}  # fmt: skip
+              "binding", "judgement", "ignore", "unit_cue", "other_period"}  # fmt: skip
     assert set(raw["operations"]) == needed
 
 

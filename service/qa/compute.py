@@ -7,12 +7,21 @@ from dataclasses import dataclass
 from corpus.records import Indicator
 from service.qa import wording
 from service.qa.tablecheck import absent, check
-from service.qa.tablemath import DERIVED, PRINTED, Figure, difference, figure, total
+from service.qa.tablemath import (
+    DERIVED,
+    PRINTED,
+    RATES,
+    Figure,
+    difference,
+    figure,
+    printed,
+    total,
+)
 from service.qa.tableread import Reading, group_label, group_rows, read, trigger, unit_label
 
 ANSWER, RELATED = "answer", "related"
 # Which measure a question that says several means: the most specific one.
-PRIORITY = ("multiple", "growth", "increase")
+PRIORITY = ("annual_growth", "annual_increase", "multiple", "growth", "increase")
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,8 @@ def interpret(text: str, rows: list[Indicator], named: list[Indicator]) -> Compu
     if not text or not rows or not trigger().search(text):
         return None
     reading = read(text, rows, named)
+    if reading.other_time:  # "2023年哪个最高": the normal path says the plan has no such year
+        return None
     for operation in (_undetermined, _check, _rank, _sum, _difference, _count, _which, _derived):
         result = operation(reading, rows)
         if result is not None:
@@ -58,7 +69,9 @@ def _selection(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]
 
 def _measure(r: Reading, default: str = "target_2025") -> str:
     said = r.measures
-    if r.has("faster", "slower") and "multiple" not in said:
+    if "annual_increase" in said and "growth" in said:
+        return "annual_growth"  # "年均增长百分之几"
+    if r.has("faster", "slower") and not {"multiple", "annual_growth"} & set(said):
         return "growth"  # speed is a rate: "涨得最快"
     for m in PRIORITY:
         if m in said:
@@ -147,8 +160,8 @@ def _sum(r: Reading, rows: list[Indicator]) -> Computation | None:
     measure = _measure(r)
     what = wording.MEASURE[measure]
     figs, lacking = _figures(chosen, measure)
-    if measure in DERIVED or len({f.unit for f in figs}) > 1:
-        text = wording.cannot_combine(what, figs, "sum", rates=measure in DERIVED)
+    if measure in RATES or len({f.unit for f in figs}) > 1:
+        text = wording.cannot_combine(what, figs, "sum", rates=measure in RATES)
         return _done(text, chosen, "sum", outcome=RELATED)
     if lacking:
         text = _not_computed(lacking, wording.RESULT["sum"])
@@ -221,9 +234,14 @@ def _which(r: Reading, rows: list[Indicator]) -> Computation | None:
 
 
 def _derived(r: Reading, rows: list[Indicator]) -> Computation | None:
-    """A growth rate or multiple of each row asked about; an increase when asked to compute."""
-    asked = [m for m in r.measures if m in DERIVED]
-    if not asked and not (r.has("compute") and "increase" in r.measures):
+    """Rates, multiples or yearly increases of each row asked about; an increase when asked
+    to compute one ("能算出来吗")."""
+    said = r.measures
+    asked = [m for m in said if m in DERIVED]
+    if "annual_increase" in asked and "growth" in asked:  # "年均增长百分之几" is one rate
+        asked = ["annual_growth" if m == "annual_increase" else m for m in asked if m != "growth"]
+    asked = list(dict.fromkeys(asked))
+    if not asked and not (r.has("compute") and "increase" in said):
         return None
     chosen, _ = _selection(r, rows)
     if not chosen:
@@ -237,8 +255,10 @@ def _derived(r: Reading, rows: list[Indicator]) -> Computation | None:
             if fig is None:
                 lacking.append(row)
                 continue
-            also = figure(row, "increase") if "increase" in r.measures else None
-            texts.append(wording.derived(fig, also if measure == "growth" else None))
+            shown = measure == "annual_increase" or ("increase" in said and measure == "growth")
+            increase = figure(row, "increase") if shown else None
+            base, target = printed(row, "value_2020"), printed(row, "target_2025")
+            texts.append(wording.derived(fig, base, target, increase))
             figs.append(fig)
     lacking = list(dict.fromkeys(lacking))
     if lacking:

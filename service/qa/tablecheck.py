@@ -8,6 +8,7 @@ from service.qa.tablemath import DERIVED, PRINTED, Figure, figure, same_value
 from service.qa.tableread import Reading, Stated
 
 # A % row's increase is in 个百分点, and people say "提高1.4%" for it too.
+RATE_OF = {"increase": "growth", "annual_increase": "annual_growth"}
 UNIT_EQUIVALENT = {"%": {"%", wording.POINTS}, wording.POINTS: {"%", wording.POINTS}}
 
 
@@ -36,7 +37,10 @@ def _candidates(row: Indicator, measure: str | None, stated: Stated) -> list[Fig
     figures = [f for f in (figure(row, m) for m in said) if f]
     found = [f for f in figures if _compatible(stated, f)]
     if not found and figures and stated.unit:
-        others = [figure(row, m) for m in PRINTED + DERIVED if m not in said]
+        rate = RATE_OF.get(measure)  # "年均增长8%" of a 亿元 row is the yearly rate
+        others = [
+            figure(row, m) for m in dict.fromkeys([rate, *PRINTED, *DERIVED]) if m and m not in said
+        ]
         found = [f for f in others if f and _compatible(stated, f)] or figures
     return found
 

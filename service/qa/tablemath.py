@@ -9,10 +9,13 @@ from corpus.records import Indicator
 from service.qa import wording
 
 PRINTED = ("value_2020", "target_2025", "increase")  # columns of the table itself
-DERIVED = ("growth", "multiple")  # computed from the 2020 and 2025 columns
+# Computed from the 2020 and 2025 columns; the first three are rates (never added up).
+RATES = ("growth", "multiple", "annual_growth")
+DERIVED = (*RATES, "annual_increase")
 MEASURES = PRINTED + DERIVED
-# Shown precision of what the table does not print: growth in % (1 place), multiples (2).
-PLACES = {"growth": Decimal("0.1"), "multiple": Decimal("0.01")}
+# Shown precision of what the table does not print: rates in % (1 place), multiples (2).
+PLACES = {"growth": Decimal("0.1"), "annual_growth": Decimal("0.1"), "multiple": Decimal("0.01")}
+YEARS = 5  # the table runs from 2020 to 2025
 MINUS, DIVIDE = "−", "÷"
 TOLERANCE = Decimal("0.02")  # a rounded growth rate or multiple still counts as the same
 _TEXT = {"value_2020": "text_2020", "target_2025": "text_2025", "increase": "text_increase"}
@@ -61,11 +64,11 @@ def show(number: Decimal) -> str:
 
 def unit_of(row: Indicator, measure: str) -> str:
     """What a measure of this row is counted in: a % row grows by 个百分点."""
-    if measure == "growth":
+    if measure in ("growth", "annual_growth"):
         return "%"
     if measure == "multiple":
         return wording.TIMES
-    if measure == "increase" and row.unit == "%":
+    if measure in ("increase", "annual_increase") and row.unit == "%":
         return wording.POINTS
     return row.unit
 
@@ -84,13 +87,24 @@ def figure(row: Indicator, measure: str) -> Figure | None:
             None if text is None else Figure(row, measure, decimal(text), decimal(text), text, unit)
         )
     base, target = printed(row, "value_2020"), printed(row, "target_2025")
-    if measure == "increase":
+    if measure in ("increase", "annual_increase"):
         text = printed(row, "increase")
         working = f"{target} {MINUS} {base}" if base is not None and target is not None else ""
         if text is None and working:
             text = show(decimal(target) - decimal(base))
         if text is None:
             return None
+        if measure == "annual_increase":  # ÷ 5 always ends within one more decimal
+            each = decimal(text) / YEARS
+            return Figure(
+                row,
+                measure,
+                each,
+                each,
+                show(each),
+                unit,
+                f"{text} {DIVIDE} {YEARS} = {show(each)}",
+            )
         return Figure(row, measure, decimal(text), decimal(text), text, unit, _eq(working, text))
     if base is None or target is None or decimal(base) == 0:
         return None
@@ -99,6 +113,10 @@ def figure(row: Indicator, measure: str) -> Figure | None:
         exact = (t - b) / b * 100
         value, sign = _rounded(exact, measure)
         working = f"({target} {MINUS} {base}) {DIVIDE} {base} {sign} {show(value)}%"
+    elif measure == "annual_growth":  # compound: the rate that, each year, gets b to t
+        exact = ((t / b) ** (Decimal(1) / YEARS) - 1) * 100
+        value, sign = _rounded(exact, measure)
+        working = f"({target} {DIVIDE} {base})^(1/{YEARS}) {MINUS} 1 {sign} {show(value)}%"
     else:
         exact = t / b
         value, sign = _rounded(exact, measure)

@@ -10,7 +10,7 @@ from functools import lru_cache
 from corpus.lexicon import PhraseIndex, lexicon
 from corpus.records import Indicator
 from service.qa import wording
-from service.qa.tablemath import decimal
+from service.qa.tablemath import DERIVED, decimal
 
 # A figure someone states: "4000亿元", "85%", "15.8件", "百分之五十" is not (digits only).
 _FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万件|件|亿元|亿|个百分点|百分点|%|分|倍)?")
@@ -19,6 +19,11 @@ _PER_CENT = re.compile(r"百分之\s*(\d+(?:\.\d+)?)")
 _NOT_FIGURE_AFTER = ("年", "个", "项", "条", "月", "日", "号", "位", "大", "五")
 _NOT_FIGURE_BEFORE = ("专栏", "第")
 _YEAR = re.compile(r"(19|20)\d\d")
+# A year the table has no column for: "2023年", "in 2030".
+_OTHER_YEAR = re.compile(
+    r"(?<!\d)((?:19|20)\d\d)(?=\s*年)|\b(?:in|by|for)\s+((?:19|20)\d\d)\b", re.I
+)
+TABLE_YEARS = frozenset({"2020", "2025"})
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 UNIT_SPELLING = {"亿": "亿元", "百分点": "个百分点"}
@@ -55,6 +60,12 @@ class Reading:
     def measures(self) -> list[str]:
         """Measures asked, in the order first said (the check-only "from" left out)."""
         return list(dict.fromkeys(m for _, m in self.columns if m != "from_2020"))
+
+    @property
+    def other_time(self) -> bool:
+        """About a year or plan period the table has no numbers for."""
+        years = {a or b for a, b in _OTHER_YEAR.findall(self.text)}
+        return bool(years - TABLE_YEARS) or self.has("other_period")
 
     @property
     def about_table(self) -> bool:
@@ -152,7 +163,7 @@ def trigger() -> re.Pattern:
         phrase
         for phrase, (section, key) in lexicon().table_words.values.items()
         if (section == "operations" and key not in NOT_TRIGGERS)
-        or (section == "columns" and key in ("growth", "multiple"))
+        or (section == "columns" and key in DERIVED)
     ]
     words.sort(key=len, reverse=True)
     return re.compile("|".join(map(re.escape, words)), re.IGNORECASE)

@@ -132,6 +132,8 @@ MEASURE = {
     "increase": "累计增加值",
     "growth": "2020年到2025年的增长率",
     "multiple": "2025年目标与2020年数值之比",
+    "annual_growth": "2020年到2025年的年均增长率",
+    "annual_increase": "年均增加值",
 }
 MISSING_VALUE = "规划的指标表没有给出{name}的{what}（表中为“—”）"
 BINDING = (
@@ -171,6 +173,8 @@ def claim(fig) -> str:
         "increase": "累计增加{v}",
         "growth": "从2020年到2025年增长{about}{v}",
         "multiple": "2025年目标是2020年的{v}",
+        "annual_growth": "从2020年到2025年年均增长{about}{v}",
+        "annual_increase": "年均增加{v}",
     }[fig.measure].format(v=fig.shown, about="约" if fig.rounded else "")
 
 
@@ -188,20 +192,20 @@ def checked(fig, stated: str | None, again: bool = False) -> str:
     return said if stated is None else f"{said}，不是{stated}"
 
 
-def derived(fig, also=None) -> str:
-    """A growth rate or multiple of one row, with the working."""
-    row, rest = fig.row, f"，即累计增加{also.shown}" if also is not None else ""
-    if fig.measure == "growth":
-        kind = "相对增长" if row.unit == "%" else "增长"
-        about = "约" if fig.rounded else ""
-        return (
-            f"{row.name}从2020年的{value(row.text_2020, row.unit)}到2025年的"
-            f"{value(row.text_2025, row.unit)}，{kind}{about}{fig.shown}（{fig.working}）{rest}。"
-        )
-    return (
-        f"{row.name}2025年目标{value(row.text_2025, row.unit)}是2020年"
-        f"{value(row.text_2020, row.unit)}的{fig.shown}（{fig.working}）。"
-    )
+def derived(fig, base: str, target: str, increase=None) -> str:
+    """A rate, multiple or yearly increase of one row, with the working; base and target are
+    the printed 2020 and 2025 numbers; increase (a figure) is added where it was asked too."""
+    row = fig.row
+    v20, v25 = value(base, row.unit), value(target, row.unit)
+    about = "约" if fig.rounded else ""
+    if fig.measure == "annual_increase":
+        return f"{row.name}五年累计增加{increase.shown}，平均每年增加{fig.shown}（{fig.working}）。"
+    if fig.measure == "multiple":
+        return f"{row.name}2025年目标{v25}是2020年{v20}的{fig.shown}（{fig.working}）。"
+    kind = "年均增长" if fig.measure == "annual_growth" else "增长"
+    kind = ("相对" + kind) if row.unit == "%" and fig.measure == "growth" else kind
+    rest = f"，即累计增加{increase.shown}" if increase is not None else ""
+    return f"{row.name}从2020年的{v20}到2025年的{v25}，{kind}{about}{fig.shown}（{fig.working}）{rest}。"
 
 
 def increase_of(fig) -> str:
