@@ -17,11 +17,18 @@ from service.qa.tablemath import (
     printed,
     total,
 )
-from service.qa.tableread import Reading, group_label, group_rows, read, trigger, unit_label
+from service.qa.tableread import (
+    Reading,
+    group_label,
+    group_rows,
+    primary_measure,
+    read,
+    selection,
+    trigger,
+    unit_label,
+)
 
 ANSWER, RELATED = "answer", "related"
-# Which measure a question that says several means: the most specific one.
-PRIORITY = ("annual_growth", "annual_increase", "multiple", "growth", "increase")
 
 
 @dataclass(frozen=True)
@@ -54,32 +61,6 @@ def _done(text: str, rows, operation: str, figures=(), outcome: str = ANSWER) ->
     return Computation(text, tuple(dict.fromkeys(rows)), outcome, operation, working)
 
 
-def _selection(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]:
-    """(rows the question is about, how to call them): named, a group, or the whole table."""
-    if r.rows:
-        return r.rows, ""
-    if r.groups and r.about_table:
-        chosen = {row.name for key in r.groups for row in group_rows(key, rows)}
-        label = wording.group_scope([group_label(k) for k in r.groups])
-        return [row for row in rows if row.name in chosen], label
-    if r.about_table:
-        return list(rows), wording.WHOLE_TABLE
-    return [], ""
-
-
-def _measure(r: Reading, default: str = "target_2025") -> str:
-    said = r.measures
-    if "annual_increase" in said and "growth" in said:
-        return "annual_growth"  # "年均增长百分之几"
-    if r.has("faster", "slower") and not {"multiple", "annual_growth"} & set(said):
-        return "growth"  # speed is a rate: "涨得最快"
-    for m in PRIORITY:
-        if m in said:
-            return m
-    years = [m for _, m in r.columns if m in ("value_2020", "target_2025")]
-    return years[-1] if years else default
-
-
 def _not_computed(rows: list[Indicator], result: str) -> str:
     return wording.not_computed([(row, absent(row)) for row in rows], result)
 
@@ -95,7 +76,7 @@ def _figures(rows: list[Indicator], measure: str) -> tuple[list[Figure], list[In
 def _undetermined(r: Reading, rows: list[Indicator]) -> Computation | None:
     if not (r.about_table or r.groups):
         return None
-    chosen = _selection(r, rows)[0] or rows
+    chosen = selection(r, rows)[0] or rows
     if r.has("binding"):
         return _done(wording.BINDING, chosen, "undetermined", outcome=RELATED)
     judged = r.ops.get("judgement", [])
@@ -113,10 +94,10 @@ def _rank(r: Reading, rows: list[Indicator]) -> Computation | None:
     ranks = r.has("largest", "smallest", "faster", "slower", "order", "order_up")
     if not (ranks or (r.has("which") and r.has("higher", "lower"))):
         return None
-    chosen, label = _selection(r, rows)
+    chosen, label = selection(r, rows)
     if len(chosen) < 2 or not (r.has("which", "order", "order_up") or r.about_table):
         return None
-    measure = _measure(r)
+    measure = primary_measure(r)
     what = wording.MEASURE[measure]
     figs, lacking = _figures(chosen, measure)
     note = wording.left_out(lacking, what)
@@ -154,10 +135,10 @@ def _ties(ordered: list[Figure]) -> list[Figure]:
 def _sum(r: Reading, rows: list[Indicator]) -> Computation | None:
     if not r.has("sum") or r.has("count"):  # "一共几项" counts rows, adds nothing
         return None
-    chosen, _ = _selection(r, rows)
+    chosen, _ = selection(r, rows)
     if len(chosen) < 2:
         return None
-    measure = _measure(r)
+    measure = primary_measure(r)
     what = wording.MEASURE[measure]
     figs, lacking = _figures(chosen, measure)
     if measure in RATES or len({f.unit for f in figs}) > 1:
@@ -173,12 +154,12 @@ def _sum(r: Reading, rows: list[Indicator]) -> Computation | None:
 def _difference(r: Reading, rows: list[Indicator]) -> Computation | None:
     if not r.has("difference"):
         return None
-    chosen, _ = _selection(r, rows)
+    chosen, _ = selection(r, rows)
     if len(chosen) == 1:  # "差几分": one row's 2025 against its 2020
         return _increase(chosen, "difference")
     if len(chosen) < 2 or (len(chosen) > 2 and not r.rows):  # no pair named to subtract
         return None
-    measure = _measure(r)
+    measure = primary_measure(r)
     what = wording.MEASURE[measure]
     a, b = figure(chosen[0], measure), figure(chosen[1], measure)
     if a is None or b is None:
@@ -243,7 +224,7 @@ def _derived(r: Reading, rows: list[Indicator]) -> Computation | None:
     asked = list(dict.fromkeys(asked))
     if not asked and not (r.has("compute") and "increase" in said):
         return None
-    chosen, _ = _selection(r, rows)
+    chosen, _ = selection(r, rows)
     if not chosen:
         return None
     if not asked:

@@ -156,6 +156,37 @@ def unit_label(unit: str) -> str:
     return wording.UNIT_GROUP.format(unit=unit)
 
 
+# Which measure a question that says several means: the most specific one.
+PRIORITY = ("annual_growth", "annual_increase", "multiple", "growth", "increase")
+
+
+def selection(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]:
+    """(rows the question is about, how to call them): named, a group, or the whole table."""
+    if r.rows:
+        return r.rows, ""
+    if r.groups and r.about_table:
+        chosen = {row.name for key in r.groups for row in group_rows(key, rows)}
+        label = wording.group_scope([group_label(k) for k in r.groups])
+        return [row for row in rows if row.name in chosen], label
+    if r.about_table:
+        return list(rows), wording.WHOLE_TABLE
+    return [], ""
+
+
+def primary_measure(r: Reading, default: str = "target_2025") -> str:
+    """The one measure a ranking, sum or difference is over."""
+    said = r.measures
+    if "annual_increase" in said and "growth" in said:
+        return "annual_growth"  # "年均增长百分之几"
+    if r.has("faster", "slower") and not {"multiple", "annual_growth"} & set(said):
+        return "growth"  # speed is a rate: "涨得最快"
+    for m in PRIORITY:
+        if m in said:
+            return m
+    years = [m for _, m in r.columns if m in ("value_2020", "target_2025")]
+    return years[-1] if years else default
+
+
 @lru_cache(maxsize=1)
 def trigger() -> re.Pattern:
     """A cheap first look: words without which no question is a computation over the table."""
