@@ -28,7 +28,8 @@ def analysis_fingerprint() -> str:
     """Changes whenever tokens would: the user dictionary, the stopwords, the ordinal rule.
     An index records it, so one built with other tokens is refused, not silently wrong."""
     digest = hashlib.sha256(USERDICT.read_bytes())
-    digest.update(lexicon().fingerprint.encode())  # normalization rewrites and stopwords
+    # normalization rewrites and stopwords; the other lexicon files never change index text
+    digest.update(lexicon().fingerprints["language.toml"].encode())
     digest.update("\n".join(sorted(STOPWORDS)).encode("utf-8"))
     digest.update(_ORDINAL.pattern.encode("utf-8"))
     return digest.hexdigest()[:16]

@@ -105,6 +105,14 @@ class Searcher:
         numbers = [n for _, n in sorted(found) if n in self._columns]
         return list(dict.fromkeys(numbers))
 
+    def column_passage(self, number: int) -> int | None:
+        """The position of a 专栏's own passage."""
+        return self._columns.get(number)
+
+    def indicator_passage(self, name: str) -> int | None:
+        """The position of an indicator row's own passage."""
+        return self._indicator_rows.get(name)
+
     def knows(self, token: str) -> bool:
         """Whether the corpus uses this token (BM25's vocabulary)."""
         return bool(self.index.lexical.known([token]))

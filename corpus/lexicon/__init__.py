@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 LEXICON_DIR = Path(__file__).resolve().parent
-FILES = ("terms.toml", "names.toml", "scope.toml", "language.toml")
+FILES = ("terms.toml", "names.toml", "scope.toml", "language.toml", "table.toml")
 _ASCII_WORD = re.compile(r"[a-z0-9]")
 
 
@@ -91,7 +91,8 @@ class PhraseIndex:
 class Lexicon:
     """Everything the lexicon files say, ready to match. Built once per process."""
 
-    fingerprint: str
+    fingerprint: str  # of all the files
+    fingerprints: dict[str, str]  # of each file (language.toml decides how text is indexed)
     expansions: PhraseIndex  # saying → tuple of plan terms
     plan_terms: tuple[str, ...]
     indicator_aliases: dict[str, tuple[str, ...]]
@@ -124,11 +125,13 @@ class Lexicon:
     list_asks: PhraseIndex
     conversation: PhraseIndex  # phrase → plural | other | before | after | last | first | …
     computing_words: frozenset[str]
+    table_words: PhraseIndex  # phrase → (section, key): ("columns", "growth"), ("group", "money")…
+    table_groups: dict[str, dict]  # group key → {label, unit | name_contains, say, bare}
     raw: dict = field(repr=False, default_factory=dict)
 
 
-def _read(folder: Path) -> tuple[dict, str]:
-    data, digest = {}, hashlib.sha256()
+def _read(folder: Path) -> tuple[dict, str, dict[str, str]]:
+    data, digest, each = {}, hashlib.sha256(), {}
     for name in FILES:
         path = folder / name
         try:
@@ -139,7 +142,8 @@ def _read(folder: Path) -> tuple[dict, str]:
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise LexiconError(f"lexicon file {path.name} is not valid UTF-8 TOML: {exc}") from exc
         digest.update(name.encode() + b"\0" + raw + b"\0")
-    return data, digest.hexdigest()[:16]
+        each[name] = hashlib.sha256(raw).hexdigest()[:16]
+    return data, digest.hexdigest()[:16], each
 
 
 def _words(value) -> list[str]:
@@ -150,7 +154,7 @@ def _words(value) -> list[str]:
 
 
 def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
-    data, fingerprint = _read(Path(folder))
+    data, fingerprint, fingerprints = _read(Path(folder))
     terms, names = data["terms.toml"].get("term", []), data["names.toml"]
     scope, lang = data["scope.toml"], data["language.toml"]
     expansions: dict[str, tuple[str, ...]] = {}
@@ -186,8 +190,19 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         for name in ("increase", "value_2020", "target_2025")
         for p in _words(lang.get("fields", {}).get(name))
     }
+    table = data["table.toml"]
+    table_words = {
+        p: (section, key)
+        for section in ("columns", "operations")
+        for key, phrases in table.get(section, {}).items()
+        for p in _words(phrases)
+    }
+    for key, group in table.get("groups", {}).items():
+        table_words.update({p: ("group", key) for p in _words(group.get("say"))})
+        table_words.update({p: ("bare", key) for p in _words(group.get("bare"))})
     return Lexicon(
         fingerprint=fingerprint,
+        fingerprints=fingerprints,
         expansions=index(expansions),
         plan_terms=tuple(dict.fromkeys(e["plan"] for e in terms)),
         indicator_aliases={
@@ -230,6 +245,8 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
                 for p in _words(phrases)
             }
         ),
+        table_words=index(table_words),
+        table_groups=dict(table.get("groups", {})),
         raw=data,
     )
 

@@ -164,7 +164,7 @@ class Resolver:
         field = detect_field(question)
         computes = self._computes(question)
         carried = "" if field is not Asked.NONE or computes else self._carried_field(turns)
-        past = "十三五" if self._carry_past(question, marks, turns) else ""
+        past = "十三五" if not computes and self._carry_past(question, marks, turns) else ""
         about_columns = any(t.columns for t in turns[:4]) or "专栏" in question
         if any(k in marks for k in ORDER) and about_columns:
             column = self._column_in_order(marks, turns)

@@ -14,7 +14,9 @@ from corpus.tokens import USERDICT
 from index.boosts import longest_common
 from index.search import Mode, Searcher, SearchResult
 from service.qa import wording
+from service.qa.columncheck import check_column
 from service.qa.compose import about_past_period, best_passage, compose
+from service.qa.compute import interpret
 from service.qa.conversation import Resolver
 from service.qa.fields import Asked
 from service.qa.policy import ANSWER, NONE, RELATED, Decision, Thresholds, decide
@@ -178,6 +180,9 @@ class Engine:
     def _answer(self, question: str, normalized: str, top_k: int, mode: Mode) -> Answer:
         if not normalized:
             return self._none(question, normalized)
+        computed = self._computed(question, normalized)
+        if computed is not None:
+            return computed
         query, result, rows, decision = self.understand(normalized, mode, top_k)
         if decision.outcome == NONE:
             return self._none(question, normalized)
@@ -199,6 +204,42 @@ class Engine:
             )
         text, rows = compose(query.text, hits, rows, self.indicators, self._prose.get)
         return Answer(question, normalized, ANSWER, text, sources, tuple(rows))
+
+    def _computed(self, question: str, normalized: str) -> Answer | None:
+        """A computation over the indicator table, answered from its rows without the model,
+        unless the question asks about a place, a company, another period… (then the normal
+        path says what the plan lacks)."""
+        text = self.reader.clean(normalized)
+        if any(q.kind != "figure" for q in self.reader.read(text).qualifiers):
+            return None
+        column = check_column(text, self.searcher.columns_named(text), self.searcher.column_titles)
+        if column is not None:
+            said, number = column
+            i = self.searcher.column_passage(number)
+            return Answer(
+                question,
+                normalized,
+                ANSWER,
+                said,
+                (Source(self.searcher.passages[i], 1.0),) if i is not None else (),
+            )
+        done = interpret(text, self.indicators, [])
+        if done is None:
+            return None
+        sources = tuple(
+            Source(self.searcher.passages[i], 1.0)
+            for r in done.rows
+            if (i := self.searcher.indicator_passage(r.name)) is not None
+        )
+        return Answer(
+            question,
+            normalized,
+            done.outcome,
+            done.text,
+            sources,
+            tuple(done.rows),
+            extra={"operation": done.operation, "working": list(done.working)},
+        )
 
     def _none(self, question: str, normalized: str) -> Answer:
         return Answer(

@@ -15,6 +15,12 @@ _HAN_OR_LATIN = r"[\u4e00-\u9fffA-Za-z]"
 PLAN_YEARS = frozenset({"2020", "2025"})
 
 
+def _longest(words: list[str]) -> tuple[str, ...]:
+    """The words, each once, without those inside another ("福州" beside "福州市")."""
+    unique = list(dict.fromkeys(words))
+    return tuple(w for w in unique if not any(w != o and w in o for o in unique))
+
+
 def _dictionary_word(text: str) -> bool:
     """A word of jieba's dictionary (so a real word, not a typo of a plan word)."""
     from corpus.tokens import word_frequency
@@ -120,7 +126,7 @@ class Reader:
             period += [y for y in years if y not in PLAN_PAST_YEARS] + lex.other_times.find(text)
         if period:
             found["period"] = period
-        return tuple(Qualifier(kind, tuple(dict.fromkeys(words))) for kind, words in found.items())
+        return tuple(Qualifier(kind, _longest(words)) for kind, words in found.items())
 
     def _about_target(self, text: str) -> bool:
         return (
