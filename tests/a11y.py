@@ -87,7 +87,9 @@ class Audit:
             for v in items:
                 lines.append(f"  {kind} {v['id']} ({v['impact']}): {v['help']}")
                 for n in v["nodes"][:8]:
-                    lines.append(f"    {n['target']}: {n['summary'].splitlines()[-1:]}")
+                    lines.append(
+                        f"    {n['target']}: {(n['summary'].strip().splitlines() or [''])[-1].strip()}"
+                    )
         return "\n".join(lines)
 
 
@@ -167,6 +169,6 @@ def check_site(url: str, question: str = "2025年海外发明专利授权量目�
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m tests.a11y URL")
+    if len(sys.argv) != 2 or not sys.argv[1]:
+        sys.exit("usage: make audit URL=https://... (or: python -m tests.a11y URL)")
     sys.exit(check_site(sys.argv[1]))
