@@ -214,7 +214,9 @@ CASES = {
     "320px": dict(viewport=(320, 640)),
     "320px-large": dict(viewport=(320, 640), big=True),
     "320px-scaled-large": dict(viewport=(320, 640), big=True, page="scaled.html"),
+    "desktop-large": dict(viewport=(1280, 800), big=True),
     "zoom-200": dict(viewport=(1280, 800), zoom=2),
+    "zoom-200-full-hd": dict(viewport=(1920, 1080), zoom=2),
     "zoom-200-large": dict(viewport=(1280, 800), zoom=2, big=True),
     "phone-large": dict(viewport=PHONE, phone=True, big=True),
 }
