@@ -210,6 +210,18 @@ def test_data_font_scale_sets_the_sites_text_size(sites, make_page):
     assert _font_px(page) == 28  # 1.5 x 1.5 is capped at twice the normal size
 
 
+def test_text_follows_the_readers_default_font_size(sites, make_page):
+    page = make_page()
+    cdp = page.context.new_cdp_session(page)
+    # the browser setting "font size: large" (Chromium's default is 16 px)
+    cdp.send("Page.setFontSizes", {"fontSizes": {"standard": 20}})
+    page.goto(f"{sites['host']}/plain.html")
+    open_widget(page)
+    assert _font_px(page) == 17.5  # 14/16 of the reader's size
+    _big(page)
+    assert _font_px(page) == pytest.approx(26.25, abs=0.06)
+
+
 CASES = {
     "320px": dict(viewport=(320, 640)),
     "320px-large": dict(viewport=(320, 640), big=True),
