@@ -631,6 +631,7 @@
   // reachable (no-cors) but not readable (cors) means the API does not allow this page's origin.
   var corsLogged = false;
   function diagnose() {
+    if (corsLogged) return; // said once per page; no more probes
     var url = api + "/healthz";
     fetch(url, { mode: "cors", credentials: "omit" }).then(null, function () {
       return fetch(url, { mode: "no-cors", credentials: "omit" }).then(function () {
