@@ -7,12 +7,13 @@ from typing import Literal
 
 import numpy as np
 
+from corpus.headings import column_number
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
 from index.boosts import SHISANWU, Booster
 from index.embedder import Embedder
 from index.fusion import BOOST, Fused, boost, max_score, rrf
-from index.match import IndicatorMatcher, column_number
+from index.match import IndicatorMatcher
 from index.store import LoadedIndex
 
 Mode = Literal["bm25", "dense", "hybrid"]
