@@ -153,6 +153,11 @@ def load_questions(path: Path = DEFAULT_QUESTIONS) -> list[GoldQuestion]:
     return parse_lines(text.splitlines(), path.name)
 
 
+def question_texts(path: Path = DEFAULT_QUESTIONS) -> list[str]:
+    """The gold questions' text alone, in file order (the bench's and tests' workload)."""
+    return [q.question for q in load_questions(path)]
+
+
 def filter_categories(
     questions: list[GoldQuestion], categories: Iterable[str] | None
 ) -> list[GoldQuestion]:

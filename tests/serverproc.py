@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.embedder import DEFAULT_MODEL
+from eval.bench.server import free_port
+from index.model.folder import DEFAULT_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = ROOT / "var" / "models"
@@ -71,12 +71,6 @@ def plan_index() -> Path:
     atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     build(ipqa_env(index_dir=tmp / "index"))
     return tmp / "index"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
