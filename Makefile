@@ -29,8 +29,7 @@ index: setup
 serve: index
 	$(BIN)/ipqa serve
 
-test: index
-	$(BIN)/ruff check .
+test: index lint
 	$(BIN)/python -m pytest
 
 test-fast: install
@@ -39,6 +38,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .
