@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from eval.bench.server import free_port
+from eval.bench.server import free_port, serve_argv
 from index.model.folder import DEFAULT_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,16 +80,7 @@ class Server:
         self.log = log
         with log.open("wb") as fh:  # a file, not a pipe: a full pipe would block the server
             self.proc = subprocess.Popen(
-                [
-                    PYTHON,
-                    "-m",
-                    "service.cli",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                ],
+                serve_argv(self.port),
                 cwd=ROOT,
                 env=env,
                 stdout=fh,

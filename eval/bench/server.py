@@ -25,21 +25,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve_argv(port: int) -> list[str]:
+    """`ipqa serve` on loopback, run as `python -m service.cli` (no installed script needed)."""
+    return [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+
+
 @contextmanager
 def server(port: int, log: Path, settings: dict[str, str] | None = None):
     env = {**os.environ, "IPQA_RATE_LIMIT": "", "IPQA_HOST": "127.0.0.1", **(settings or {})}
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "service.cli",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
+            serve_argv(port),
             cwd=os.getcwd(),
             env=env,
             stdout=out,
