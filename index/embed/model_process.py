@@ -122,8 +122,6 @@ class ModelProcess(Embedder):
                 self._free.put((self._generation, None))
             _stop(self._proc)
 
-    # ---------------------------------------------------------------- the parent's side
-
     def _spawn(self) -> tuple[subprocess.Popen, list[Connection], dict]:
         pairs = [socket.socketpair() for _ in range(self.slots)]
         theirs = [child.fileno() for _, child in pairs]
