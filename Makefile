@@ -46,8 +46,7 @@ index: setup
 serve: index
 	$(BIN)/ipqa serve
 
-test: index axe
-	$(BIN)/ruff check .
+test: index axe lint
 	$(BIN)/python -m pytest
 
 test-fast: install
@@ -56,6 +55,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: install
 	$(BIN)/ruff format .

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from corpus.numerals import CN_DIGITS, digits_to_ascii
+
 # English words users mix in, mapped to the plan's own terms. "GDP" stays: the plan uses it.
 _ALIASES = [
     (re.compile(r"(?<![A-Za-z])IPR?(?![A-Za-z])", re.IGNORECASE), "知识产权"),
@@ -18,21 +20,8 @@ _ALIASES = [
     (re.compile(r"来源于|来源|出处|出自"), "源自"),
 ]
 
-_CN_DIGITS = {
-    "〇": "0",
-    "零": "0",
-    "一": "1",
-    "二": "2",
-    "三": "3",
-    "四": "4",
-    "五": "5",
-    "六": "6",
-    "七": "7",
-    "八": "8",
-    "九": "9",
-}
 # Years written in Chinese numerals ("二〇二五年") become digits so they match the table.
-_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+_CN_YEAR = re.compile(rf"([{CN_DIGITS}]{{4}})年")
 # Ways of writing the plan period that are not "十四五"/"十三五".
 _PERIODS = [
     (re.compile(r"第?十四个?五年规划|14五|１４五"), "十四五"),
@@ -77,7 +66,7 @@ def normalize_text(text: str) -> str:
     # NFC again: a folded letter can compose with a following mark ("Ａ\u0301" → "Á").
     text = unicodedata.normalize("NFC", fold_width(to_simplified(text)))
     text = text.replace("**", "")
-    text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
+    text = _CN_YEAR.sub(lambda m: digits_to_ascii(m.group(1)) + "年", text)
     for pattern, repl in _PERIODS:
         text = pattern.sub(repl, text)
     for pattern, repl in _ALIASES:

@@ -7,12 +7,13 @@ from typing import Literal
 
 import numpy as np
 
+from corpus.headings import column_number
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
 from index.boosts import SHISANWU, Booster
-from index.embedder import Embedder
+from index.embed.base import Embedder
 from index.fusion import BOOST, Fused, boost, max_score, rrf
-from index.match import IndicatorMatcher, column_number
+from index.match import IndicatorMatcher
 from index.store import LoadedIndex
 
 Mode = Literal["bm25", "dense", "hybrid"]
@@ -64,15 +65,25 @@ class Searcher:
             if p.kind == "column" and p.section
         }
 
+    @property
+    def manifest(self) -> dict:
+        """What the loaded index was built from and with (model, corpus, dense backend, time)."""
+        return self.index.manifest
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return self.index.indicators
+
+    @property
+    def model_id(self) -> str:
+        return self.embedder.model_id
+
     def _rows_by_indicator(self) -> dict[str, int]:
         rows = {}
         for i, p in enumerate(self.passages):
             if p.kind == "indicator":
                 rows[p.text.split("（", 1)[0]] = i
         return rows
-
-    def embed(self, question: str) -> np.ndarray:
-        return self.embedder.encode_queries([question])[0]
 
     def search(
         self,
@@ -84,9 +95,8 @@ class Searcher:
         """question must already be normalized (corpus.normalize.normalize_question)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        # A model in another process (index/model_process.py) starts on the question now.
-        start = getattr(self.embedder, "start_query", None) if query_vector is None else None
-        pending = start(question) if start else None
+        # A model in another process starts on the question now (index/embed/model_process.py).
+        pending = self.embedder.start_query(question) if query_vector is None else None
         try:  # everything that does not need the vector, while the model may be running
             tokens = tokenize(question, normalized=True)
             lexical = self.index.lexical
@@ -102,10 +112,7 @@ class Searcher:
             if pending is not None:
                 pending()  # a pass already sent must still be collected
             raise
-        if pending is not None:
-            vector = pending()
-        else:
-            vector = query_vector if query_vector is not None else self.embed(question)
+        vector = pending() if pending is not None else query_vector
         ids, cos = self.index.dense.search(vector, DENSE_DEPTH)
         dense_ranked = [int(i) for i in ids]
         dense_by_id = dict(zip(dense_ranked, (float(c) for c in cos), strict=True))

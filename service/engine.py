@@ -42,11 +42,15 @@ class LRU:
 
 class Engine:
     def __init__(
-        self, searcher: Searcher, cache_size: int = 2048, thresholds: ScopeThresholds | None = None
+        self,
+        searcher: Searcher,
+        cache_size: int = 2048,
+        thresholds: ScopeThresholds | None = None,
+        cache: LRU | None = None,
     ):
         self.searcher = searcher
         self.thresholds = thresholds or thresholds_for(searcher.embedder.model_id)
-        self.cache = LRU(cache_size)
+        self.cache = cache if cache is not None else LRU(cache_size)
         self.indicators = searcher.index.indicators
         self._prose: dict[tuple[str, ...], object] = {}
         for p in searcher.passages:  # a section's first paragraph, in document order

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from corpus.headings import column_number
 from corpus.normalize import normalize_question
 from corpus.tokens import tokenize
-from index.match import IndicatorMatcher, column_number
+from index.match import IndicatorMatcher
 from service.fields import FIELD_WORDS, Field, detect_field, field_phrase
 
 _LEADING = re.compile(r"^(那么|那|还有|另外|再问一下|再问|请问|那请问)[,，\s]*")

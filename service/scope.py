@@ -37,7 +37,7 @@ LEXICAL_ONLY = ScopeThresholds(min_score=0.43, dense_weight=0.0)
 
 
 def thresholds_for(model_id: str) -> ScopeThresholds:
-    from index.embedder import DEFAULT_MODEL
+    from index.model.folder import DEFAULT_MODEL
 
     return DEFAULT_THRESHOLDS if model_id == DEFAULT_MODEL else LEXICAL_ONLY
 

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from corpus.load import DEFAULT_CORPUS_DIR
-from index.embedder import DEFAULT_MODEL
+from index.model.folder import DEFAULT_MODEL
 from index.store import build_index
 from service.app import create_app
 from service.settings import Settings
@@ -31,8 +31,15 @@ def make_settings(tmp: Path, **overrides) -> Settings:
 @pytest.fixture(scope="session")
 def fake_settings(tmp_path_factory) -> Settings:
     tmp = tmp_path_factory.mktemp("fake")
-    settings = make_settings(tmp, model=FakeEmbedder.model_id)
-    build_index(settings.corpus_dir, FakeEmbedder(), settings.index_dir, hnsw_threshold=10**6)
+    # NumPy's exact search: the fast tests need no FAISS (tests/test_dense.py compares both)
+    settings = make_settings(tmp, model=FakeEmbedder.model_id, dense_index="numpy")
+    build_index(
+        settings.corpus_dir,
+        FakeEmbedder(),
+        settings.index_dir,
+        hnsw_threshold=settings.hnsw_threshold,
+        dense_index=settings.dense_index,
+    )
     return settings
 
 
@@ -45,10 +52,10 @@ def client(fake_settings):
 @pytest.fixture(scope="session")
 def real_embedder():
     require_model()
-    from index.embedder import load_embedder
+    from index.embed.factory import EmbedderSpec, create_embedder
 
     # the runtime that ships by default (IPQA_BACKEND), so the tests check what users run
-    return load_embedder(DEFAULT_MODEL, MODELS_DIR, backend=Settings().backend)
+    return create_embedder(EmbedderSpec(DEFAULT_MODEL, MODELS_DIR, backend=Settings().backend))
 
 
 @pytest.fixture(scope="session")
