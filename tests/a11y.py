@@ -113,7 +113,7 @@ def run_axe(page, label: str, *, context=None, tags=WCAG21_AA, skip=()) -> Audit
 
 def audit(page, label: str, *, context=None, tags=WCAG21_AA, skip=()) -> Audit:
     """Audit the page now; fail the test on any violation. Skips (fails in CI) without axe."""
-    from tests.browser import unavailable
+    from tests.chromium import unavailable
 
     try:
         result = run_axe(page, label, context=context, tags=tags, skip=skip)
@@ -140,7 +140,7 @@ def check_site(url: str, question: str = "2025年海外发明专利授权量目�
     """Audit a page, and the widget on it when present: closed, open, answering a question."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS
+    from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
     results = []
     with sync_playwright() as p:

@@ -6,28 +6,14 @@ A test module loads it with `pytest_plugins = ("tests.browser",)`; it then has t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, unavailable
+
 ANSWER_TIMEOUT_MS = 30_000
-
-
-def unavailable(reason: str) -> None:
-    """Fail in CI (the browser and the audit are part of CI's set-up), skip elsewhere."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="module")
