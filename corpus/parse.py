@@ -6,15 +6,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from corpus.headings import BLOCK, CHAPTER, COLUMN, MD_HEADING, SECTION
 from corpus.records import Indicator, Passage, parse_number
 from corpus.split import split_text
 
-CN_NUM = "一二三四五六七八九十"
-CHAPTER = re.compile(rf"^[{CN_NUM}]+、\s*\S")
-BLOCK = re.compile(r"^\d{1,2}\s+\S[^\t]*$")
-SECTION = re.compile(rf"^[(（][{CN_NUM}]+[)）]\s*\S")
-COLUMN = re.compile(r"^专栏\s*(\d+)\s*(.*)$")
-MD_HEADING = re.compile(r"^(#{1,6})\s+(\S.*)$")
 BULLET = re.compile(r"^[-•·*]\s+(.*)$")
 TABLE_ROW = re.compile(r"^(\d+)\s+(.+?)\s*[(（]([^()（）]+)[)）]\s*$")
 PUBLISHER = re.compile(r"^(宣传单位|发布单位|主办单位)[:：]?\s*$")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_text
+from corpus.numerals import CN_NUM
 
 USERDICT = Path(__file__).with_name("userdict.txt")
 
@@ -18,9 +19,7 @@ USERDICT = Path(__file__).with_name("userdict.txt")
 STOPWORDS = lexicon().stopwords
 _TOKEN_OK = re.compile(r"[\w%.]+", re.UNICODE)
 # Ordinals ("第三条", "第2项") point into a list; they name no topic of their own.
-_ORDINAL = re.compile(
-    r"^第[一二三四五六七八九十\d]{0,3}[条项个点部分节章]?$|^[一二三四五六七八九十]{1,3}[条项个]$"
-)
+_ORDINAL = re.compile(rf"^第[{CN_NUM}\d]{{0,3}}[条项个点部分节章]?$|^[{CN_NUM}]{{1,3}}[条项个]$")
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,8 @@
 """`python -m eval`: the same as `ipqa eval`."""
 
-from eval.run import cli_main
+import typer
+
+from eval.cli import eval_command
 
 if __name__ == "__main__":
-    cli_main()
+    typer.run(eval_command)

@@ -1,10 +1,4 @@
-"""Gold questions (eval/questions.jsonl): loading, validation, and relevance by content.
-
-Gold is defined by content, not by passage id, so re-chunking the corpus does not break it:
-a passage is relevant to a question iff its text (or its section path joined with its text)
-contains the question's `passage_contains`, both sides normalized with
-corpus.normalize.normalize_text.
-"""
+"""Gold questions (eval/questions.jsonl): loading, validation, and relevance by content."""
 
 from __future__ import annotations
 
@@ -153,6 +147,11 @@ def load_questions(path: Path = DEFAULT_QUESTIONS) -> list[GoldQuestion]:
     return parse_lines(text.splitlines(), path.name)
 
 
+def question_texts(path: Path = DEFAULT_QUESTIONS) -> list[str]:
+    """The gold questions' text alone, in file order (the bench's and tests' workload)."""
+    return [q.question for q in load_questions(path)]
+
+
 def filter_categories(
     questions: list[GoldQuestion], categories: Iterable[str] | None
 ) -> list[GoldQuestion]:
@@ -169,6 +168,10 @@ def filter_categories(
 
 
 # --- relevance by content -------------------------------------------------------------------
+# Gold is defined by content, not by passage id, so re-chunking the corpus does not break it:
+# a passage is relevant to a question iff its text (or its section path joined with its text)
+# contains the question's `passage_contains`, both sides normalized with
+# corpus.normalize.normalize_text.
 
 
 def _haystacks(passage: Passage) -> tuple[str, str]:

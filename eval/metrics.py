@@ -1,21 +1,4 @@
-"""Metrics: IR metrics with ranx (hit@1/3/5, MRR@10, nDCG@10) and answer-level metrics.
-
-IR metrics are computed from plain Qrels/Run dicts:
-- qrels: for each non-ood question, every passage id in the index whose content contains the
-  question's `passage_contains` (see eval.gold) is relevant (grade 1);
-- run: the passage ids Engine.ask returned, best first. ranx sorts a run by score, so the run
-  gets rank-derived scores (1/rank) that keep the engine's order exactly (the engine's own
-  scores are capped at 1.0 and may tie).
-
-Answer-level metrics (per question, then averaged over the questions they apply to):
-- answer accuracy (non-ood only): found is true and every `answer_contains` string is in the
-  answer (normalized); with an empty `answer_contains`, correct iff found is true;
-- indicator accuracy (questions with an `indicator`): the first returned indicator's name
-  equals it; "*" means every indicator row was returned;
-- out-of-scope precision/recall: positive class = ood, predicted positive = found is false;
-- false-refusal rate: non-ood questions with found false / non-ood questions;
-- latency p50/p95 of Engine.ask in milliseconds.
-"""
+"""Metrics: IR metrics with ranx (hit@1/3/5, MRR@10, nDCG@10) and answer-level metrics."""
 
 from __future__ import annotations
 
@@ -26,6 +9,22 @@ import numpy as np
 
 from corpus.normalize import normalize_text
 from eval.gold import ALL_INDICATORS, GoldQuestion, RelevanceIndex
+
+# IR metrics are computed from plain Qrels/Run dicts:
+# - qrels: for each non-ood question, every passage id in the index whose content contains the
+#   question's `passage_contains` (see eval.gold) is relevant (grade 1);
+# - run: the passage ids Engine.ask returned, best first. ranx sorts a run by score, so the run
+#   gets rank-derived scores (1/rank) that keep the engine's order exactly (the engine's own
+#   scores are capped at 1.0 and may tie).
+#
+# Answer-level metrics (per question, then averaged over the questions they apply to):
+# - answer accuracy (non-ood only): found is true and every `answer_contains` string is in the
+#   answer (normalized); with an empty `answer_contains`, correct iff found is true;
+# - indicator accuracy (questions with an `indicator`): the first returned indicator's name
+#   equals it; "*" means every indicator row was returned;
+# - out-of-scope precision/recall: positive class = ood, predicted positive = found is false;
+# - false-refusal rate: non-ood questions with found false / non-ood questions;
+# - latency p50/p95 of Engine.ask in milliseconds.
 
 # our name → ranx's name
 RANX_METRICS = {

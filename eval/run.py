@@ -1,30 +1,17 @@
-"""Run the gold questions through Engine.ask (the /ask code path) and report.
-
-python -m eval [--mode hybrid] [--category indicator] [--show-failures]
-               [--export-beir DIR] [--out FILE] [--no-check-floor]
-ipqa eval …   (the same options)
-"""
+"""Run the gold questions through Engine.ask (the /ask code path): the report, the floor, BEIR."""
 
 from __future__ import annotations
 
 import json
-import sys
-import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
-
-import typer
-from rich.console import Console
 
 from eval.gold import (
-    DEFAULT_QUESTIONS,
     GoldError,
     GoldQuestion,
     RelevanceIndex,
     filter_categories,
-    load_questions,
 )
 from eval.metrics import (
     Outcome,
@@ -36,11 +23,12 @@ from eval.metrics import (
     ir_scores,
     summarize,
 )
-from eval.report import CAUSES, print_failures, print_report
+from eval.report import CAUSES
+from index.search import MODES
 
-MODES = ("bm25", "dense", "hybrid")
 EVAL_DIR = Path(__file__).resolve().parent
-DEFAULT_OUT = EVAL_DIR / "reports" / "latest.json"
+REPORTS = EVAL_DIR / "reports"
+DEFAULT_OUT = REPORTS / "latest.json"
 DEFAULT_FLOOR = EVAL_DIR / "floor.json"
 TOP_K = 10
 
@@ -48,8 +36,8 @@ TOP_K = 10
 # --- running ----------------------------------------------------------------------------------
 
 
-class _NoCache:
-    """Stands in for the engine's LRU during the eval, so latency measures real work."""
+class NoCache:
+    """The eval's engine keeps no answers, so every question is searched and timed anew."""
 
     def get(self, key):
         return None
@@ -171,7 +159,8 @@ def run_eval(
     categories: Iterable[str] | None = None,
     top_k: int = TOP_K,
 ) -> dict:
-    """Ask every gold question in every mode; a report dict (JSON-serializable)."""
+    """Ask every gold question in every mode; a report dict (JSON-serializable). Give it an
+    engine built with `cache=NoCache()`, or repeated questions are timed from the cache."""
     modes = list(modes)
     bad = [m for m in modes if m not in MODES]
     if bad:
@@ -180,13 +169,8 @@ def run_eval(
     relevance = RelevanceIndex(engine.searcher.passages)
     qrels = build_qrels(questions, relevance)
     no_relevant = sorted(qid for qid, rel in qrels.items() if not rel)
-    saved_cache = engine.cache
-    engine.cache = _NoCache()
-    try:
-        per_mode = {m: run_mode(engine, questions, m, relevance, qrels, top_k) for m in modes}
-    finally:
-        engine.cache = saved_cache
-    manifest = getattr(engine.searcher.index, "manifest", {}) or {}
+    per_mode = {m: run_mode(engine, questions, m, relevance, qrels, top_k) for m in modes}
+    manifest = engine.searcher.manifest
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "questions": len(questions),
@@ -284,120 +268,3 @@ def export_beir(passages, questions: Sequence[GoldQuestion], directory: Path) ->
             for pid in sorted(rel):
                 f.write(f"{qid}\t{pid}\t{rel[pid]}\n")
     return directory
-
-
-# --- command line -----------------------------------------------------------------------------
-
-
-def _split(values: list[str] | None) -> list[str]:
-    return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
-
-
-app = typer.Typer(add_completion=False, help=__doc__)
-
-
-@app.command()
-def main(
-    mode: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--mode", "-m", help="bm25 | dense | hybrid; repeat or comma-separate (default: all)"
-        ),
-    ] = None,
-    category: Annotated[
-        list[str] | None,
-        typer.Option("--category", "-c", help="only these categories; repeat or comma-separate"),
-    ] = None,
-    out: Annotated[
-        Path,
-        typer.Option(
-            help="where to write the JSON report", show_default="eval/reports/latest.json"
-        ),
-    ] = DEFAULT_OUT,
-    show_failures: Annotated[
-        bool, typer.Option("--show-failures", help="print every failing question, grouped by cause")
-    ] = False,
-    export_beir_dir: Annotated[
-        Path | None,
-        typer.Option("--export-beir", help="also write the gold set in BEIR layout to this folder"),
-    ] = None,
-    check: Annotated[
-        bool,
-        typer.Option(
-            "--check-floor/--no-check-floor", help="exit 1 when hybrid falls below eval/floor.json"
-        ),
-    ] = True,
-    floor_file: Annotated[
-        Path, typer.Option("--floor", help="the floor file", show_default="eval/floor.json")
-    ] = DEFAULT_FLOOR,
-    questions_file: Annotated[
-        Path,
-        typer.Option(
-            "--questions", help="the gold questions (JSONL)", show_default="eval/questions.jsonl"
-        ),
-    ] = DEFAULT_QUESTIONS,
-    top_k: Annotated[
-        int, typer.Option("--top-k", min=1, max=20, help="passages asked for per question")
-    ] = TOP_K,
-) -> None:
-    """Run the gold questions through the /ask code path and report IR and answer metrics."""
-    from service.cli import load_engine_or_exit
-    from service.settings import Settings
-
-    console, err = Console(), Console(stderr=True)
-
-    def fail(message: str, code: int = 2):
-        err.print(f"[bold red]eval:[/] {message}", highlight=False)
-        raise typer.Exit(code)
-
-    modes = _split(mode) or list(MODES)
-    bad = [m for m in modes if m not in MODES]
-    if bad:
-        fail(f"unknown mode {', '.join(bad)} (choose from {', '.join(MODES)})")
-    modes = list(dict.fromkeys(modes))
-    categories = _split(category)
-    try:
-        questions = filter_categories(load_questions(questions_file), categories)
-        floor = load_floor(floor_file) if check else None
-    except GoldError as exc:
-        fail(str(exc))
-
-    settings = Settings()
-    engine = load_engine_or_exit(settings, serving=True)  # loaded as the server loads it
-    started = time.perf_counter()
-    with console.status(f"asking {len(questions)} questions × {len(modes)} mode(s)…"):
-        report = run_eval(engine, questions, modes, categories, top_k=top_k)
-    print_report(report, console)
-    if show_failures:
-        print_failures(report, console)
-
-    problems: list[str] = []
-    if floor is not None:
-        if categories:
-            console.print(
-                "[dim]floor check skipped: it applies to the whole set, not to a category subset[/]"
-            )
-        elif floor.get("mode", "hybrid") not in modes:
-            console.print(
-                f"[dim]floor check skipped: mode {floor.get('mode', 'hybrid')} was not run[/]"
-            )
-        else:
-            problems = check_floor(report, floor)
-            report["floor"] = {"file": str(floor_file), "values": floor, "below": problems}
-    path = write_report(report, out)
-    if export_beir_dir is not None:
-        export_beir(engine.searcher.passages, questions, export_beir_dir)
-        console.print(f"BEIR export: {export_beir_dir}")
-    console.print(f"report: {path}  ({time.perf_counter() - started:.1f} s)", highlight=False)
-    if problems:
-        for message in problems:
-            err.print(f"[bold red]below floor:[/] {message}", highlight=False)
-        raise typer.Exit(1)
-    if floor is not None and "floor" in report:
-        console.print(f"[green]{floor.get('mode', 'hybrid')} is at or above {floor_file.name}[/]")
-
-
-def cli_main(args: list[str] | None = None, prog_name: str = "python -m eval") -> None:
-    """Parse args (default: sys.argv[1:]) and run; exits with the command's code."""
-    command = typer.main.get_command(app)
-    command.main(args=sys.argv[1:] if args is None else list(args), prog_name=prog_name)

@@ -1,1 +1,1 @@
-"""Passages → embeddings + FAISS + BM25 → a saved index folder; search over it."""
+"""Passages → model → vectors and BM25 → a saved index folder; search over it."""

@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from corpus.headings import NUMBERING
 from corpus.records import Passage
 from index.fusion import Fused, boost
 
-_NUMBERING = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]\s*|\d+\s+|专栏\d+\s*)"
-)
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _LABEL = re.compile(r"(?:^|[：；])([^：；]{2,6})：")
 SHISANWU = re.compile(r"十三五|十二五")
@@ -26,7 +24,7 @@ def squash(text: str) -> str:
 
 
 def title_core(title: str) -> str:
-    return _PERIOD.sub("", squash(_NUMBERING.sub("", title)))
+    return _PERIOD.sub("", squash(NUMBERING.sub("", title)))
 
 
 def longest_common(a: str, b: str) -> int:
@@ -67,7 +65,7 @@ class Booster:
         if p.kind != "overview" or "：" not in p.text:
             return p.text
         items = p.text.split("：", 1)[1].split("；")
-        return "；".join(item for item in items if not _NUMBERING.match(item))
+        return "；".join(item for item in items if not NUMBERING.match(item))
 
     def apply(self, question: str, fused: dict[int, Fused], named_indicator: bool) -> None:
         q = _PERIOD.sub("", squash(question))

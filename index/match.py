@@ -1,33 +1,13 @@
-"""Query-side matching of the plan's named things: indicator rows and 专栏 numbers."""
+"""Query-side matching of the indicator rows a question names."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from corpus.records import Indicator
 from corpus.tokens import tokenize
 
-COLUMN_NUM = re.compile(r"专栏\s*(\d{1,2}|[一二三四五六七八九十]{1,3})")
-_CN = {c: i for i, c in enumerate("零一二三四五六七八九", start=0)}
 MIN_INDICATOR_SCORE = 2.5
-
-
-def chinese_to_int(text: str) -> int | None:
-    """'十五' → 15, '二十一' → 21, '7' → 7."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _CN and c != "十" for c in text):
-        return None
-    if "十" not in text:
-        return _CN[text] if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    return (_CN[tens] if tens else 1) * 10 + (_CN[ones] if ones else 0)
-
-
-def column_number(query: str) -> int | None:
-    m = COLUMN_NUM.search(query)
-    return chinese_to_int(m.group(1)) if m else None
 
 
 class IndicatorMatcher:

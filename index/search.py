@@ -8,13 +8,14 @@ from typing import Literal
 
 import numpy as np
 
+from corpus.headings import column_mentions, column_number
 from corpus.lexicon import PhraseIndex, lexicon
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
 from index.boosts import SHISANWU, Booster
-from index.embedder import Embedder
+from index.embed.base import Embedder
 from index.fusion import BOOST, Fused, boost, max_score, rrf
-from index.match import COLUMN_NUM, IndicatorMatcher, chinese_to_int, column_number
+from index.match import IndicatorMatcher
 from index.store import LoadedIndex
 
 DENSE_EXPANSIONS = True  # the model also sees the plan's terms for the question's words
@@ -84,6 +85,19 @@ class Searcher:
                     names[name] = number
         return PhraseIndex(names)
 
+    @property
+    def manifest(self) -> dict:
+        """What the loaded index was built from and with (model, corpus, dense backend, time)."""
+        return self.index.manifest
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return self.index.indicators
+
+    @property
+    def model_id(self) -> str:
+        return self.embedder.model_id
+
     def _rows_by_indicator(self) -> dict[str, int]:
         rows = {}
         for i, p in enumerate(self.passages):
@@ -100,7 +114,7 @@ class Searcher:
 
     def columns_named(self, text: str) -> list[int]:
         """The 专栏 a (normalized) text names, by number or by name, in order."""
-        found = [(m.start(), chinese_to_int(m.group(1))) for m in COLUMN_NUM.finditer(text)]
+        found = column_mentions(text)
         found += [(start, n) for _, n, start, _ in self._column_aliases.finditer(text)]
         numbers = [n for _, n in sorted(found) if n in self._columns]
         return list(dict.fromkeys(numbers))
@@ -116,15 +130,6 @@ class Searcher:
     def knows(self, token: str) -> bool:
         """Whether the corpus uses this token (BM25's vocabulary)."""
         return bool(self.index.lexical.known([token]))
-
-    @property
-    def manifest(self) -> dict:
-        """What the index was built from and with (model, corpus hash, policy thresholds…)."""
-        return self.index.manifest
-
-    @property
-    def indicators(self) -> list[Indicator]:
-        return self.index.indicators
 
     def embed(self, question: str) -> np.ndarray:
         return self.embedder.encode_queries([question])[0]
@@ -144,9 +149,8 @@ class Searcher:
         dense_text = (
             f"{question} {' '.join(expansions)}" if expansions and DENSE_EXPANSIONS else question
         )
-        # A model in another process (index/model_process.py) starts on the question now.
-        start = getattr(self.embedder, "start_query", None) if query_vector is None else None
-        pending = start(dense_text) if start else None
+        # A model in another process starts on the question now (index/embed/model_process.py).
+        pending = self.embedder.start_query(dense_text) if query_vector is None else None
         try:  # everything that does not need the vector, while the model may be running
             tokens = tokenize(question, normalized=True)
             lexical = self.index.lexical
@@ -170,10 +174,7 @@ class Searcher:
             if pending is not None:
                 pending()  # a pass already sent must still be collected
             raise
-        if pending is not None:
-            vector = pending()
-        else:
-            vector = query_vector if query_vector is not None else self.embed(dense_text)
+        vector = pending() if pending is not None else query_vector
         ids, cos = self.index.dense.search(vector, DENSE_DEPTH)
         dense_ranked = [int(i) for i in ids]
         dense_by_id = dict(zip(dense_ranked, (float(c) for c in cos), strict=True))

@@ -18,16 +18,18 @@ from corpus.load import Corpus, corpus_sha256, load_corpus
 from corpus.normalize import normalize_text
 from corpus.records import Indicator, Passage
 from corpus.tokens import analysis_fingerprint
-from index.dense import DenseIndex
-from index.embedder import Embedder
+from index.dense.base import VectorStore
+from index.dense.factory import AUTO, backend, choose
+from index.embed.base import Embedder
 from index.lexical import LexicalIndex
 
 FORMAT_VERSION = 1
 BUILD_FIX = "run `ipqa build` to rebuild it"
 Progress = Callable[[int, int], None]
+Finalize = Callable[[Path], dict]
 
 
-class IndexError_(RuntimeError):
+class InvalidIndex(RuntimeError):
     """The index folder is missing, corrupt or does not match the settings."""
 
 
@@ -43,7 +45,7 @@ class LoadedIndex:
     manifest: dict
     passages: list[Passage]
     indicators: list[Indicator]
-    dense: DenseIndex
+    dense: VectorStore
     lexical: LexicalIndex
 
 
@@ -64,10 +66,14 @@ def write_index(
     index_dir: Path,
     *,
     hnsw_threshold: int,
+    dense_index: str = AUTO,
     progress: Progress | None = None,
+    finalize: Finalize | None = None,
 ) -> Path:
     """Build into a fresh folder beside index_dir, then swap a symlink: readers never see a
-    half-written index, and a failure leaves the previous one in place."""
+    half-written index, and a failure leaves the previous one in place. `finalize(folder)`
+    runs on the complete folder before the swap; what it returns joins the manifest (the
+    service stores its calibrated thresholds this way)."""
     index_dir = Path(index_dir)
     builds = index_dir.parent / f"{index_dir.name}.builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -79,8 +85,8 @@ def write_index(
         texts = [normalize_text(p.search_text) for p in corpus.passages]
         started = time.perf_counter()
         vectors = _encode_in_batches(embedder, texts, progress)
-        dense = DenseIndex.build(vectors, hnsw_threshold)
-        dense.save(tmp / "dense.faiss")
+        dense = choose(dense_index, len(vectors), hnsw_threshold).build(vectors)
+        dense.save(tmp)
         LexicalIndex.build(texts).save(tmp / "bm25")
         with (tmp / "passages.jsonl").open("w", encoding="utf-8") as fh:
             for p in corpus.passages:
@@ -98,13 +104,16 @@ def write_index(
             "analysis": analysis_fingerprint(),
             "passages": len(corpus.passages),
             "indicators": len(corpus.indicators),
-            "dense_index": dense.kind,
+            "dense_index": dense.name,  # loading rebuilds this same backend
             "build_time": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 3),
             "package_version": package_version(),
         }
         # The manifest is written last: a folder without one is never a complete index.
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        if finalize is not None:
+            manifest.update(finalize(tmp))
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         tmp.rename(target)
         _swap_link(index_dir, target)
     except BaseException:
@@ -117,7 +126,7 @@ def write_index(
 
 def _swap_link(index_dir: Path, target: Path) -> None:
     if index_dir.exists() and not index_dir.is_symlink():
-        raise IndexError_(f"{index_dir} is a real folder, not an index link; move it away first")
+        raise InvalidIndex(f"{index_dir} is a real folder, not an index link; move it away first")
     link_tmp = index_dir.parent / f".{index_dir.name}.link-{os.getpid()}"
     if link_tmp.is_symlink():
         link_tmp.unlink()
@@ -136,35 +145,35 @@ def _prune(builds: Path, keep: set[str], retain: int = 2) -> None:
 def read_manifest(index_dir: Path) -> dict:
     path = Path(index_dir) / "manifest.json"
     if not path.is_file():
-        raise IndexError_(f"no index at {index_dir}: {BUILD_FIX.replace('rebuild', 'build')}")
+        raise InvalidIndex(f"no index at {index_dir}: {BUILD_FIX.replace('rebuild', 'build')}")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise IndexError_(f"index manifest at {path} is unreadable ({exc}): {BUILD_FIX}") from exc
+        raise InvalidIndex(f"index manifest at {path} is unreadable ({exc}): {BUILD_FIX}") from exc
 
 
 def check_manifest(manifest: dict, *, model: str, dim: int | None, corpus_dir: Path | None) -> None:
     """Refuse an index built for another model, dimension, format or corpus."""
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexError_(
+        raise InvalidIndex(
             f"index format {manifest.get('format_version')} is not {FORMAT_VERSION}: {BUILD_FIX}"
         )
     if manifest.get("model") != model:
-        raise IndexError_(
+        raise InvalidIndex(
             f"index was built with model {manifest.get('model')!r} but the "
             f"settings name {model!r}: {BUILD_FIX}"
         )
     if dim is not None and manifest.get("dim") != dim:
-        raise IndexError_(
+        raise InvalidIndex(
             f"index dimension {manifest.get('dim')} != model dimension {dim}: {BUILD_FIX}"
         )
     if manifest.get("analysis") != analysis_fingerprint():
-        raise IndexError_(
+        raise InvalidIndex(
             "index was built with another text analysis (user dictionary or "
             f"stopwords changed): {BUILD_FIX}"
         )
     if corpus_dir is not None and manifest.get("corpus_sha256") != corpus_sha256(corpus_dir):
-        raise IndexError_(
+        raise InvalidIndex(
             f"the corpus in {corpus_dir} changed since the index was built: {BUILD_FIX}"
         )
 
@@ -176,20 +185,24 @@ def load_index(
     manifest = read_manifest(index_dir)
     check_manifest(manifest, model=model, dim=dim, corpus_dir=corpus_dir)
     try:
+        store = backend(manifest.get("dense_index"))
+    except ValueError as exc:
+        raise InvalidIndex(f"index at {index_dir} has an {exc}: {BUILD_FIX}") from exc
+    try:
         with (index_dir / "passages.jsonl").open(encoding="utf-8") as fh:
             passages = [Passage(**json.loads(line)) for line in fh if line.strip()]
         indicators = [
             Indicator(**row)
             for row in json.loads((index_dir / "indicators.json").read_text(encoding="utf-8"))
         ]
-        dense = DenseIndex.load(index_dir / "dense.faiss")
+        dense = store.load(index_dir)
         lexical = LexicalIndex.load(index_dir / "bm25")
     except Exception as exc:  # any unreadable part means the folder is corrupt
-        raise IndexError_(
+        raise InvalidIndex(
             f"index at {index_dir} is corrupt ({type(exc).__name__}: {exc}): {BUILD_FIX}"
         ) from exc
     if dense.size != len(passages) or len(passages) != manifest.get("passages"):
-        raise IndexError_(
+        raise InvalidIndex(
             f"index at {index_dir} is inconsistent ({dense.size} vectors, "
             f"{len(passages)} passages): {BUILD_FIX}"
         )
@@ -202,12 +215,16 @@ def build_index(
     index_dir: Path,
     *,
     hnsw_threshold: int,
+    dense_index: str = AUTO,
     progress: Progress | None = None,
+    finalize: Finalize | None = None,
 ) -> Path:
     return write_index(
         load_corpus(corpus_dir),
         embedder,
         index_dir,
         hnsw_threshold=hnsw_threshold,
+        dense_index=dense_index,
         progress=progress,
+        finalize=finalize,
     )

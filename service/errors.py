@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.model_process import ModelUnavailable
+from index.embed.model_process import ModelUnavailable
 
 log = logging.getLogger("ipqa")
 

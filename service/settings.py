@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corpus.load import DEFAULT_CORPUS_DIR
-from index.embedder import DEFAULT_MODEL
+from index.dense.factory import AUTO, backend
+from index.model.folder import DEFAULT_MODEL
 
 
 class Settings(BaseSettings):
@@ -39,7 +40,7 @@ class Settings(BaseSettings):
     max_turn_chars: int = Field(2000, ge=1, description="Longest history turn accepted")
     max_body_bytes: int = Field(65536, ge=1024, description="Largest request body accepted")
     rate_limit: str = Field(
-        "120/minute", description="Requests per client address (slowapi syntax; empty to turn off)"
+        "120/minute", description="Requests per client address, e.g. 120/minute (empty to turn off)"
     )
     max_concurrency: int = Field(
         32, ge=1, description="Requests answered at once; more wait briefly, then get 503"
@@ -79,8 +80,20 @@ class Settings(BaseSettings):
     hnsw_threshold: int = Field(
         20000, ge=1, description="Passage count from which the dense index is HNSW instead of exact"
     )
+    dense_index: str = Field(
+        AUTO,
+        description="The dense vector store `ipqa build` writes: auto (FAISS exact, then HNSW "
+        "from hnsw_threshold passages), flat, hnsw or numpy; a loaded index uses its own",
+    )
     reload_token: str | None = Field(
         None, description="Opens POST /admin/reload when set; never share it"
     )
     host: str = Field("127.0.0.1", description="Address `ipqa serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="Port `ipqa serve` listens on")
+
+    @field_validator("dense_index")
+    @classmethod
+    def _known_dense_index(cls, name: str) -> str:
+        if name != AUTO:
+            backend(name)  # a ValueError that lists the backends there are
+        return name

@@ -8,9 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from corpus.load import DEFAULT_CORPUS_DIR
-from index.embedder import DEFAULT_MODEL
+from index.model.folder import DEFAULT_MODEL
 from index.store import build_index
 from service.app import create_app
+from service.qa.calibrate import finalizer
 from service.settings import Settings
 from tests.fakes import FakeEmbedder
 from tests.serverproc import MODELS_DIR, require_model
@@ -31,8 +32,15 @@ def make_settings(tmp: Path, **overrides) -> Settings:
 @pytest.fixture(scope="session")
 def fake_settings(tmp_path_factory) -> Settings:
     tmp = tmp_path_factory.mktemp("fake")
-    settings = make_settings(tmp, model=FakeEmbedder.model_id)
-    build_index(settings.corpus_dir, FakeEmbedder(), settings.index_dir, hnsw_threshold=10**6)
+    # NumPy's exact search: the fast tests need no FAISS (tests/test_dense.py compares both)
+    settings = make_settings(tmp, model=FakeEmbedder.model_id, dense_index="numpy")
+    build_index(
+        settings.corpus_dir,
+        FakeEmbedder(),
+        settings.index_dir,
+        hnsw_threshold=settings.hnsw_threshold,
+        dense_index=settings.dense_index,
+    )
     return settings
 
 
@@ -45,17 +53,24 @@ def client(fake_settings):
 @pytest.fixture(scope="session")
 def real_embedder():
     require_model()
-    from index.embedder import load_embedder
+    from index.embed.factory import EmbedderSpec, create_embedder
 
     # the runtime that ships by default (IPQA_BACKEND), so the tests check what users run
-    return load_embedder(DEFAULT_MODEL, MODELS_DIR, backend=Settings().backend)
+    return create_embedder(EmbedderSpec(DEFAULT_MODEL, MODELS_DIR, backend=Settings().backend))
 
 
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory, real_embedder) -> Settings:
     tmp = tmp_path_factory.mktemp("real")
     settings = make_settings(tmp)
-    build_index(settings.corpus_dir, real_embedder, settings.index_dir, hnsw_threshold=10**6)
+    # as `ipqa build` does: the scope cut calibrated on the tuning set, kept in the manifest
+    build_index(
+        settings.corpus_dir,
+        real_embedder,
+        settings.index_dir,
+        hnsw_threshold=10**6,
+        finalize=finalizer(real_embedder),
+    )
     return settings
 
 

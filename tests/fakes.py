@@ -6,13 +6,18 @@ import hashlib
 
 import numpy as np
 
+from index.embed.base import Embedder, Kind
 
-class FakeEmbedder:
+
+class FakeEmbedder(Embedder):
+    """A real Embedder subclass: the base's batching, shared passes, start_query and close."""
+
     model_id = "fake-bigram-64"
     dim = 64
 
     def __init__(self, fail_after: int | None = None):
-        self.calls = 0
+        super().__init__()
+        self.calls = 0  # forward passes
         self.fail_after = fail_after  # raise on that call, to test failed builds
 
     def _vec(self, text: str) -> np.ndarray:
@@ -24,14 +29,8 @@ class FakeEmbedder:
         n = np.linalg.norm(v)
         return v / n if n else v
 
-    def _encode(self, texts: list[str]) -> np.ndarray:
+    def embed_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
         self.calls += 1
         if self.fail_after is not None and self.calls > self.fail_after:
             raise RuntimeError("fake embedder failure (simulated)")
         return np.vstack([self._vec(t) for t in texts]).astype(np.float32)
-
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts)
-
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return self._encode(texts)

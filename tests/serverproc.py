@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.embedder import DEFAULT_MODEL
+from eval.bench.server import free_port, serve_argv
+from index.model.folder import DEFAULT_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = ROOT / "var" / "models"
@@ -73,12 +73,6 @@ def plan_index() -> Path:
     return tmp / "index"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     def __init__(self, env: dict[str, str], log: Path):
         self.port = free_port()
@@ -86,16 +80,7 @@ class Server:
         self.log = log
         with log.open("wb") as fh:  # a file, not a pipe: a full pipe would block the server
             self.proc = subprocess.Popen(
-                [
-                    PYTHON,
-                    "-m",
-                    "service.cli",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                ],
+                serve_argv(self.port),
                 cwd=ROOT,
                 env=env,
                 stdout=fh,

@@ -136,7 +136,7 @@ def test_repeated_question_is_served_from_the_cache(fake_settings):
 def test_a_model_that_cannot_be_restarted_is_a_503_that_says_so(fake_settings):
     from fastapi.testclient import TestClient
 
-    from index.model_process import ModelUnavailable
+    from index.embed.model_process import ModelUnavailable
     from service.app import create_app
     from tests.fakes import FakeEmbedder
 

@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 
-from index.batching import PassScheduler
+from index.embed.passes import PassScheduler
 
 
 class SlowModel:

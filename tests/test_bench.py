@@ -6,8 +6,9 @@ import os
 
 import numpy as np
 
-from eval.bench import targets, variants
-from eval.scale import (
+from eval.bench.load import variants
+from eval.bench.report import targets
+from eval.bench.scale import (
     compare_dense,
     noisy_queries,
     percentiles,
@@ -100,7 +101,7 @@ def test_targets_are_judged_from_the_figures():
 def test_compare_refuses_a_setting_it_does_not_know_in_one_line():
     import pytest
 
-    from eval.bench import compare
+    from eval.bench.compare import compare
 
     for bad, says in (
         ("IPQA_BACH=1", "IPQA_NAME=value"),

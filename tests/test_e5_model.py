@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.e5_convert import DEFAULT_SHA, ChecksumMismatch, convert
+from index.model.e5_convert import DEFAULT_SHA, ChecksumMismatch, convert
 
 PLAN = Path(__file__).resolve().parents[1] / "corpus" / "data" / "plan.txt"
 

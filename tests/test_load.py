@@ -174,14 +174,15 @@ def test_rate_limit_20_per_minute(two_servers):
 @pytest.mark.parametrize("tool", ["wrk", "httpx"])
 def test_the_bench_load_tools_measure_this_server(two_servers, tmp_path, tool):
     """`ipqa bench`'s throughput run, with wrk (as on this machine) and its httpx fallback."""
-    from eval.bench import load_questions, throughput, variants
+    from eval.bench.load import throughput, variants
+    from eval.gold import question_texts
 
     if tool == "wrk" and shutil.which("wrk") is None:
         message = "wrk is not installed: apt-get install wrk (.ci/run does)"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    questions = variants(load_questions(), 320, offset=1000 if tool == "wrk" else 2000)
+    questions = variants(question_texts(), 320, offset=1000 if tool == "wrk" else 2000)
     result = throughput(f"{two_servers[0].url}/ask", questions, 4, 40, tmp_path, tool)
     assert result["tool"] == tool and result["concurrency"] == 4
     assert result["errors"] == 0 and result["repeats"] == 0, result
@@ -191,11 +192,13 @@ def test_the_bench_load_tools_measure_this_server(two_servers, tmp_path, tool):
 
 def test_the_bench_splits_an_uncached_ask(two_servers):
     """The single-client latency run: round trip ≥ app (Server-Timing) ≥ engine took_ms."""
-    from eval.bench import Client, http_latency, load_questions, variants
+    from eval.bench.load import variants
+    from eval.bench.server import Client, http_latency
+    from eval.gold import question_texts
 
     client = Client(int(two_servers[0].url.rsplit(":", 1)[1]))
     try:
-        r = http_latency(client, variants(load_questions(), 12, offset=3000))
+        r = http_latency(client, variants(question_texts(), 12, offset=3000))
     finally:
         client.close()
     assert r["errors"] == 0 and r["n"] == 12
@@ -204,7 +207,7 @@ def test_the_bench_splits_an_uncached_ask(two_servers):
 
 def test_the_bench_compares_a_changed_setting_in_alternating_pairs(tmp_path):
     """`ipqa bench --compare`: fresh servers, A and B taking turns to go first, one report."""
-    from eval.bench import compare
+    from eval.bench.compare import compare
 
     require_model()
     if shutil.which("wrk") is None and os.environ.get("CI") != "true":

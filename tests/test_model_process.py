@@ -14,9 +14,9 @@ import httpx
 import numpy as np
 import pytest
 
-from eval.bench import child_pids
-from index.embedder import DEFAULT_MODEL, ModelNotFound
-from index.model_process import ModelProcess, ModelUnavailable
+from eval.bench.machine import child_pids
+from index.embed.model_process import ModelProcess, ModelUnavailable
+from index.model.folder import DEFAULT_MODEL, ModelNotFound
 from tests.serverproc import MODELS_DIR, ROOT, require_model
 
 pytestmark = pytest.mark.real_model
@@ -118,7 +118,7 @@ def test_the_child_ends_when_the_server_process_is_killed(tmp_path):
     require_model()
     script = (
         "import sys, time\nfrom pathlib import Path\n"
-        "from index.model_process import ModelProcess\n"
+        "from index.embed.model_process import ModelProcess\n"
         f"m = ModelProcess({DEFAULT_MODEL!r}, Path({str(MODELS_DIR)!r}))\n"
         "print(m.pid, flush=True)\ntime.sleep(600)\n"
     )
@@ -166,7 +166,7 @@ def test_ipqa_serve_survives_its_model_process_dying_and_takes_it_along_on_ctrl_
 
 
 def test_a_stuck_child_is_replaced_too(monkeypatch, real_embedder):
-    import index.model_process as mp
+    import index.embed.model_process as mp
 
     require_model()
     m = ModelProcess(DEFAULT_MODEL, MODELS_DIR)

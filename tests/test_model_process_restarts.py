@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.embedder import ModelNotFound
-from index.model_process import ModelProcess, ModelUnavailable
+from index.embed.model_process import ModelProcess, ModelUnavailable
+from index.model.folder import ModelNotFound
 
 
 class FakeProc:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder
+from index.embed.torch_runtime import SentenceTransformerEmbedder
+from index.model.folder import DEFAULT_MODEL
 from tests.serverproc import MODELS_DIR, require_model
 
 pytestmark = pytest.mark.real_model
@@ -23,7 +24,7 @@ TEXTS = [
 def onnx_embedder():
     pytest.importorskip("onnxruntime")  # a core dependency: present wherever make installed
     require_model()
-    from index.onnx_embedder import OnnxEmbedder
+    from index.embed.onnx_runtime import OnnxEmbedder
 
     return OnnxEmbedder(DEFAULT_MODEL, MODELS_DIR)
 
@@ -47,14 +48,14 @@ def test_onnx_matches_torch(onnx_embedder):
 def test_trimmed_vocabulary_gives_the_full_models_vectors(onnx_embedder):
     """Every passage of the plan and every gold question: same pieces, same vectors."""
     from corpus.load import load_corpus
-    from eval.bench import load_questions
-    from index.onnx_embedder import OnnxEmbedder
-    from index.vocab_trim import keeps
+    from eval.gold import question_texts
+    from index.embed.onnx_runtime import OnnxEmbedder
+    from index.model.vocab_trim import keeps
 
     full = OnnxEmbedder(DEFAULT_MODEL, MODELS_DIR, vocab="full")
     assert onnx_embedder.vocab == "trimmed" and full.vocab == "full"
     passages = [p.text for p in load_corpus().passages]
-    questions = load_questions() + TEXTS
+    questions = question_texts() + TEXTS
     assert all(keeps(t) for t in passages + questions)
     assert (
         np.abs(onnx_embedder.encode_passages(passages) - full.encode_passages(passages)).max()

@@ -10,7 +10,7 @@ import pytest
 from corpus.load import DEFAULT_CORPUS_DIR
 from corpus.tokens import tokenize
 from index.lexical import LexicalIndex
-from index.store import IndexError_, build_index, load_index
+from index.store import InvalidIndex, build_index, load_index
 from tests.fakes import FakeEmbedder
 
 
@@ -24,22 +24,22 @@ def built(tmp_path):
 def test_load_checks_model_dimension_and_corpus(built, tmp_path):
     ok = load_index(built, model=FakeEmbedder.model_id, dim=64, corpus_dir=DEFAULT_CORPUS_DIR)
     assert len(ok.passages) == ok.dense.size == ok.manifest["passages"]
-    with pytest.raises(IndexError_, match=r"built with model .*ipqa build"):
+    with pytest.raises(InvalidIndex, match=r"built with model .*ipqa build"):
         load_index(built, model="another-model", dim=64)
-    with pytest.raises(IndexError_, match=r"dimension 64 != model dimension 384.*ipqa build"):
+    with pytest.raises(InvalidIndex, match=r"dimension 64 != model dimension 384.*ipqa build"):
         load_index(built, model=FakeEmbedder.model_id, dim=384)
     changed = tmp_path / "corpus"
     shutil.copytree(DEFAULT_CORPUS_DIR, changed)
     (changed / "extra.md").write_text("新增的一段说明文字。", encoding="utf-8")
-    with pytest.raises(IndexError_, match=r"corpus .* changed.*ipqa build"):
+    with pytest.raises(InvalidIndex, match=r"corpus .* changed.*ipqa build"):
         load_index(built, model=FakeEmbedder.model_id, corpus_dir=changed)
 
 
 def test_missing_and_corrupt_index_are_refused(built, tmp_path):
-    with pytest.raises(IndexError_, match=r"no index at .*ipqa build"):
+    with pytest.raises(InvalidIndex, match=r"no index at .*ipqa build"):
         load_index(tmp_path / "nowhere", model=FakeEmbedder.model_id)
     (built / "dense.faiss").write_bytes(b"garbage")
-    with pytest.raises(IndexError_, match=r"corrupt.*ipqa build"):
+    with pytest.raises(InvalidIndex, match=r"corrupt.*ipqa build"):
         load_index(built, model=FakeEmbedder.model_id)
 
 
@@ -70,7 +70,7 @@ def test_hnsw_past_threshold(tmp_path):
     index_dir = tmp_path / "index"
     build_index(DEFAULT_CORPUS_DIR, FakeEmbedder(), index_dir, hnsw_threshold=10)
     loaded = load_index(index_dir, model=FakeEmbedder.model_id)
-    assert loaded.manifest["dense_index"] == "hnsw" and loaded.dense.kind == "hnsw"
+    assert loaded.manifest["dense_index"] == "hnsw" and loaded.dense.name == "hnsw"
 
 
 def test_userdict_keeps_plan_terms_whole():
@@ -98,5 +98,5 @@ def test_index_from_other_text_analysis_is_refused(built):
     manifest = json.loads(manifest_path.read_text())
     manifest["analysis"] = "0000000000000000"
     manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(IndexError_, match=r"another text analysis.*ipqa build"):
+    with pytest.raises(InvalidIndex, match=r"another text analysis.*ipqa build"):
         load_index(built, model=FakeEmbedder.model_id)

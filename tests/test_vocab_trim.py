@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from index.vocab_trim import keeps, kept_ids, trimmed_tokenizer
+from index.model.vocab_trim import keeps, kept_ids, trimmed_tokenizer
 
 VOCAB = [
     ["<s>", 0.0],

@@ -61,8 +61,8 @@ def cases(engine, path: Path) -> list[Case]:
     for row in _rows(path):
         history = [(t["role"], t["content"]) for t in row.get("history", [])]
         normalized = engine.normalize(row["question"], history)
-        if not normalized:
-            continue
+        if not normalized or engine.computed(row["question"], normalized) is not None:
+            continue  # answered from the table's rows, before the scope decision
         query = engine.reader.read(normalized)
         result = engine.searcher.search(query.text, top_k=1, expansions=query.expansions)
         ev = result.evidence
@@ -99,3 +99,19 @@ def calibrate(engine, path: Path | None = None) -> dict:
         return {}
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     return fit(cases(engine, path)).to_manifest(path, digest)
+
+
+def finalizer(embedder, path: Path | None = None):
+    """For index.store.build_index: calibrate on the finished folder, the manifest keeps it."""
+
+    def finalize(folder: Path) -> dict:
+        from index.search import Searcher
+        from index.store import load_index
+        from service.qa.engine import Engine
+
+        index = load_index(folder, model=embedder.model_id, dim=embedder.dim)
+        engine = Engine(Searcher(index, embedder), cache_size=0, thresholds=Thresholds())
+        policy = calibrate(engine, path)
+        return {"policy": policy} if policy else {}
+
+    return finalize

@@ -180,7 +180,7 @@ class Engine:
     def _answer(self, question: str, normalized: str, top_k: int, mode: Mode) -> Answer:
         if not normalized:
             return self._none(question, normalized)
-        computed = self._computed(question, normalized)
+        computed = self.computed(question, normalized)
         if computed is not None:
             return computed
         query, result, rows, decision = self.understand(normalized, mode, top_k)
@@ -205,7 +205,7 @@ class Engine:
         text, rows = compose(query.text, hits, rows, self.indicators, self._prose.get)
         return Answer(question, normalized, ANSWER, text, sources, tuple(rows))
 
-    def _computed(self, question: str, normalized: str) -> Answer | None:
+    def computed(self, question: str, normalized: str) -> Answer | None:
         """A computation over the indicator table, answered from its rows without the model,
         unless the question asks about a place, a company, another period… (then the normal
         path says what the plan lacks)."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 
-from index.store import IndexError_
+from index.store import InvalidIndex
 from service.deps import RuntimeDep
 from service.errors import ApiError
 
@@ -22,14 +22,14 @@ def reload_index(runtime: RuntimeDep, authorization: Annotated[str | None, Heade
         raise ApiError(404, "not_found", "没有这个地址。", "No such path.")  # hidden when closed
     try:
         engine = runtime.reload()
-    except IndexError_ as exc:
+    except InvalidIndex as exc:
         raise ApiError(
             409,
             "index_invalid",
             f"新索引无法加载，仍使用旧索引：{exc}",
             f"The new index cannot be loaded; still serving the old one: {exc}",
         ) from exc
-    manifest = engine.searcher.index.manifest
+    manifest = engine.searcher.manifest
     return {
         "status": "reloaded",
         "index_build_time": manifest["build_time"],

@@ -28,7 +28,7 @@ async def healthz(runtime: RuntimeDep):
             index_build_time=None,
         )
         return JSONResponse(body.model_dump(), status_code=503)
-    manifest = engine.searcher.index.manifest
+    manifest = engine.searcher.manifest
     return Health(
         status="ok",
         model=manifest["model"],

@@ -1,6 +1,7 @@
 /*! ipqa widget — 知识产权规划问答. Plain JS, no dependencies, one global (window.IPQAWidget).
  * Embed: <script src="https://HOST/widget.js" data-api="https://HOST" defer></script>
- * Options (data-*): api, title, position ("right" | "left"), open ("true").
+ * Options (data-*): api, title, position ("right" | "left"), open ("true"),
+ *   font-scale (1–2: the site's text size for the widget; the reader's 大字 toggle makes it 1.5x, at most 2).
  * All UI lives in a Shadow DOM; all server and user text is inserted with textContent. */
 (function () {
   "use strict";
@@ -33,6 +34,11 @@
   var HISTORY_TURNS = 10;
   var MAX_SAVED = 40;
   var STORE_KEY = "ipqa-widget:v1:" + api;
+  var BIG_KEY = "ipqa-widget:big-text"; // localStorage is per site, so this is remembered per site
+  var FONT_SCALE = Math.min(2, Math.max(1, parseFloat(attr("font-scale", "1")) || 1));
+  var BIG_FACTOR = 1.5;
+  var MAX_SCALE = 2; // twice the normal size: the most that still fits a 320 px wide phone
+  var OUTCOMES = { answer: 1, curated: 1, related: 1, none: 1 };
 
   var MSG_CONN = "服务暂时无法连接，请稍后重试。";
   var MSG_RATE = "请求过于频繁，请稍后再试。";
@@ -43,88 +49,119 @@
     "“十四五”时期知识产权发展有哪些主要指标？"
   ];
 
+  // Sizes are in em of .root, whose size follows the reader's browser default (the host is
+  // reset to `medium`), the site's data-font-scale and the 大字 toggle (--fs).
+  var FULL_SCREEN = "(max-width:480px),(max-height:500px)";
   var CSS = [
     ":host{all:initial!important;display:block!important;}",
     "*,*::before,*::after{box-sizing:border-box;}",
-    ".root{--c:#0b4f9c;--c-dark:#083a73;--c-soft:#eaf1fb;--ink:#1f2933;--muted:#5f6b7a;--line:#dde3ea;--bg:#f6f8fb;",
+    ".root{--c:#0b4f9c;--c-dark:#083a73;--c-soft:#eaf1fb;--ink:#1f2933;--muted:#56606e;--line:#dde3ea;--bg:#f6f8fb;",
     "font-family:-apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif;",
-    "font-size:14px;line-height:1.6;color:var(--ink);font-weight:400;letter-spacing:normal;text-align:left;direction:ltr;}",
+    "font-size:calc(.875em * var(--fs,1));line-height:1.6;color:var(--ink);font-weight:400;letter-spacing:normal;text-align:left;direction:ltr;}",
     "button,input{font:inherit;color:inherit;margin:0;}",
     "button{cursor:pointer;}",
     ":focus{outline:none;}",
     ":focus-visible{outline:3px solid #f5a623;outline-offset:2px;}",
     ".sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;}",
-    ".launcher{position:fixed;bottom:24px;right:24px;width:60px;height:60px;border-radius:50%;border:0;padding:0;",
+    // transparent borders: invisible normally, drawn in forced-colors (high contrast) mode
+    ".launcher{position:fixed;bottom:24px;right:24px;width:60px;height:60px;border-radius:50%;border:2px solid transparent;padding:0;",
     "background:var(--c);color:#fff;display:flex;align-items:center;justify-content:center;",
     "box-shadow:0 6px 20px rgba(11,79,156,.35),0 2px 6px rgba(0,0,0,.15);transition:transform .15s ease,background .15s ease;}",
     ".launcher:hover{background:var(--c-dark);transform:translateY(-2px);}",
     ".launcher svg{width:28px;height:28px;display:block;}",
     ".left .launcher{right:auto;left:24px;}",
     ".launcher[hidden],.panel[hidden]{display:none;}",
-    ".panel{position:fixed;bottom:24px;right:24px;width:390px;height:min(640px,calc(100vh - 48px));",
+    ".panel{position:fixed;bottom:24px;right:24px;width:min(27.9em,calc(100vw - 48px));height:min(45.7em,calc(100vh - 48px));",
     "display:flex;flex-direction:column;background:#fff;border-radius:14px;overflow:hidden;",
     "box-shadow:0 16px 48px rgba(15,30,60,.28),0 2px 8px rgba(0,0,0,.08);border:1px solid rgba(0,0,0,.06);}",
     ".left .panel{right:auto;left:24px;}",
-    ".head{display:flex;align-items:center;gap:10px;padding:14px 12px 14px 16px;background:var(--c);color:#fff;flex:none;}",
-    ".badge{width:34px;height:34px;border-radius:50%;background:rgba(255,255,255,.16);display:flex;align-items:center;justify-content:center;flex:none;}",
-    ".badge svg{width:20px;height:20px;}",
-    ".titles{flex:1;min-width:0;}",
-    ".title{margin:0;font-size:16px;font-weight:600;line-height:1.3;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;}",
-    ".sub{margin:2px 0 0;font-size:12px;opacity:.85;line-height:1.3;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;}",
-    ".icon-btn{width:34px;height:34px;border:0;border-radius:8px;background:transparent;color:#fff;display:flex;align-items:center;justify-content:center;flex:none;}",
-    ".icon-btn:hover{background:rgba(255,255,255,.16);}",
-    ".icon-btn svg{width:18px;height:18px;}",
+    // the header is chrome: it grows with 大字 up to 1.5x only, so the conversation keeps the room
+    ".head{display:grid;grid-template-columns:auto minmax(0,1fr) auto;grid-template-areas:'badge title tools' 'badge sub sub';",
+    "align-items:center;column-gap:10px;padding:10px 10px 10px 16px;background:var(--c);color:#fff;flex:none;font-size:min(1em,21px);border-bottom:1px solid transparent;}",
+    ".tools{grid-area:tools;display:flex;gap:4px;}",
+    ".badge{grid-area:badge;width:2.4em;height:2.4em;border-radius:50%;background:rgba(255,255,255,.16);display:flex;align-items:center;justify-content:center;flex:none;}",
+    ".badge svg{width:1.4em;height:1.4em;}",
+    ".title{grid-area:title;margin:0;font-size:1.143em;font-weight:600;line-height:1.3;overflow-wrap:anywhere;text-wrap:balance;}",
+    ".sub{grid-area:sub;margin:2px 0 0;font-size:.857em;line-height:1.35;overflow-wrap:anywhere;}",
+    ".icon-btn,.big{min-width:2.45em;height:2.45em;border:1px solid transparent;border-radius:8px;background:transparent;color:#fff;display:flex;align-items:center;justify-content:center;flex:none;padding:0;}",
+    ".big{padding:0 .5em;border-color:rgba(255,255,255,.7);font-weight:600;white-space:nowrap;}",
+    ".big[aria-pressed=true]{background:#fff;color:var(--c-dark);}",
+    ".icon-btn:hover,.big[aria-pressed=false]:hover{background:rgba(255,255,255,.16);}",
+    ".icon-btn svg{width:1.3em;height:1.3em;}",
     ".log:focus-visible{outline-offset:-3px;}",
-    ".log{flex:1;overflow-y:auto;padding:16px 14px 8px;background:var(--bg);display:flex;flex-direction:column;gap:12px;overscroll-behavior:contain;}",
-    ".msg{max-width:92%;word-wrap:break-word;overflow-wrap:anywhere;}",
-    ".user{align-self:flex-end;background:var(--c);color:#fff;padding:8px 12px;border-radius:14px 14px 4px 14px;white-space:pre-wrap;}",
+    ".log{position:relative;flex:1;overflow-y:auto;overflow-x:hidden;padding:16px 14px 8px;background:var(--bg);display:flex;flex-direction:column;gap:12px;overscroll-behavior:contain;}",
+    ".msg{max-width:92%;overflow-wrap:anywhere;}",
+    ".user{align-self:flex-end;background:var(--c);color:#fff;padding:8px 12px;border:1px solid transparent;border-radius:14px 14px 4px 14px;white-space:pre-wrap;}",
     ".bot{align-self:flex-start;background:#fff;border:1px solid var(--line);padding:10px 12px;border-radius:14px 14px 14px 4px;width:92%;}",
     ".answer{margin:0;white-space:pre-wrap;}",
-    ".notfound .answer{color:var(--muted);}",
-    ".card{margin:10px 0 0;border:1px solid var(--line);border-radius:10px;overflow:hidden;}",
-    ".card-h{margin:0;padding:6px 10px;background:var(--c-soft);color:var(--c-dark);font-size:12px;font-weight:600;}",
-    ".scroll{max-height:220px;overflow:auto;}",
-    "table{border-collapse:collapse;width:100%;font-size:12.5px;line-height:1.45;}",
-    "th,td{padding:6px 7px;border-top:1px solid var(--line);text-align:right;vertical-align:top;white-space:nowrap;}",
-    "th{font-weight:600;color:var(--muted);background:#fafbfc;border-top:0;position:sticky;top:0;}",
-    "th:first-child,td:first-child{text-align:left;white-space:normal;min-width:9em;}",
-    "td.num{font-variant-numeric:tabular-nums;font-weight:600;color:var(--ink);}",
+    ".none .answer{color:var(--muted);}",
+    ".outcome{margin:0 0 6px;font-size:1em;font-weight:600;line-height:1.45;color:#8a4b00;}",
+    ".related{border-left:4px solid #d18a2c;}",
+    ".tag{display:inline-block;margin:0 0 6px;padding:0 8px;border-radius:10px;background:#e6f4ea;color:#0b5a2a;font-size:.857em;font-weight:600;}",
+    ".card{margin:10px 0 0;border:1px solid var(--line);border-radius:10px;overflow:hidden;container-type:inline-size;}",
+    ".scroll{max-height:16em;overflow:auto;}",
+    "table{border-collapse:collapse;width:100%;font-size:.929em;line-height:1.45;}",
+    "caption{padding:6px 10px;background:var(--c-soft);color:var(--c-dark);font-weight:600;text-align:left;}",
+    "th,td{padding:6px 5px;border-top:1px solid var(--line);text-align:right;vertical-align:top;}",
+    "thead th{overflow-wrap:normal;font-weight:600;color:var(--muted);background:#fafbfc;border-top:0;position:sticky;top:0;}",
+    "th:first-child,td:first-child{padding-left:8px;}th:last-child,td:last-child{padding-right:8px;}",
+    "thead th:first-child{text-align:left;}",
+    "tbody th{text-align:left;font-weight:400;color:var(--ink);min-width:5em;}",
+    "td.num{font-variant-numeric:tabular-nums;font-weight:600;color:var(--ink);white-space:nowrap;}",
     "td.inc{color:#0a7a45;}",
-    ".unit{display:block;font-size:11px;color:var(--muted);font-weight:400;}",
+    ".unit{display:block;font-size:.923em;color:var(--muted);}",
+    // Too narrow for four columns (a phone with large text): each indicator's name on a line of
+    // its own, its three figures under the year headings. The explicit roles keep it a table.
+    "@container (max-width:14.5em){",
+    "table,caption,thead,tbody{display:block;}tr{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));}",
+    "tr>:first-child{grid-column:1/-1;text-align:left;padding-left:8px;}tbody td{border-top:0;padding-top:0;}",
+    "thead th{position:static;}td:first-of-type{padding-left:8px;}.scroll{max-height:none;}",
+    "}",
     "details{margin-top:10px;border-top:1px dashed var(--line);padding-top:8px;}",
-    "summary{cursor:pointer;color:var(--c);font-size:12.5px;font-weight:600;border-radius:4px;list-style-position:inside;}",
+    "summary{cursor:pointer;color:var(--c);font-size:.929em;font-weight:600;border-radius:4px;list-style-position:inside;}",
     "summary:hover{text-decoration:underline;}",
     ".srcs{list-style:none;margin:8px 0 0;padding:0;display:flex;flex-direction:column;gap:8px;}",
-    ".src{background:var(--bg);border-radius:8px;padding:8px 10px;font-size:12.5px;}",
-    ".path{display:block;color:var(--c-dark);font-size:11.5px;font-weight:600;margin-bottom:3px;}",
+    ".src{background:var(--bg);border-radius:8px;padding:8px 10px;font-size:.929em;}",
+    ".path{display:block;color:var(--c-dark);font-size:.923em;font-weight:600;margin-bottom:3px;}",
     ".src-text{margin:0;white-space:pre-wrap;color:#334155;}",
     ".chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;}",
-    ".chip{border:1px solid #b9cde8;background:#fff;color:var(--c-dark);border-radius:16px;padding:5px 11px;font-size:12.5px;line-height:1.35;text-align:left;}",
+    ".chip{border:1px solid #8fb0d9;background:#fff;color:var(--c-dark);border-radius:16px;padding:5px 11px;font-size:.929em;line-height:1.35;text-align:left;max-width:100%;}",
     ".chip:hover{background:var(--c-soft);border-color:var(--c);}",
     ".chip:disabled{opacity:.55;cursor:default;}",
-    ".hint{margin:10px 0 0;font-size:12px;color:var(--muted);}",
+    ".hint{margin:10px 0 0;font-size:.929em;color:var(--muted);}",
     ".typing{color:var(--muted);display:flex;align-items:center;gap:8px;width:auto;}",
     ".dots{display:inline-flex;gap:3px;}",
     ".dots i{width:6px;height:6px;border-radius:50%;background:#9aa8b8;display:block;animation:ipqa-b 1.2s infinite ease-in-out;}",
     ".dots i:nth-child(2){animation-delay:.15s;}.dots i:nth-child(3){animation-delay:.3s;}",
     "@keyframes ipqa-b{0%,80%,100%{opacity:.3;transform:translateY(0);}40%{opacity:1;transform:translateY(-3px);}}",
     ".error{align-self:flex-start;background:#fff5f5;border:1px solid #f3c4c4;color:#9b1c1c;padding:10px 12px;border-radius:12px;display:flex;align-items:center;gap:10px;flex-wrap:wrap;}",
-    ".retry{border:1px solid #d64545;background:#fff;color:#b42323;border-radius:6px;padding:3px 12px;font-size:12.5px;}",
+    ".retry{border:1px solid #d64545;background:#fff;color:#b42323;border-radius:6px;padding:3px 12px;font-size:.929em;}",
     ".retry:hover{background:#fdeaea;}",
-    ".form{display:flex;gap:8px;padding:10px 12px;border-top:1px solid var(--line);background:#fff;flex:none;}",
-    ".input{flex:1;min-width:0;height:40px;border:1px solid #c9d3df;border-radius:10px;padding:0 12px;background:#fff;font-size:14px;}",
+    ".form{display:flex;flex-wrap:wrap;gap:8px;padding:10px 12px;border-top:1px solid var(--line);background:#fff;flex:none;}",
+    ".input{flex:1 1 6.5em;min-width:0;height:calc(1.5em + 19px);border:1px solid #7b8794;border-radius:10px;padding:0 12px;background:#fff;}",
     ".input:focus{border-color:var(--c);box-shadow:0 0 0 3px rgba(11,79,156,.15);}",
     ".input:focus-visible{outline:none;}",
-    ".send{height:40px;border:0;border-radius:10px;background:var(--c);color:#fff;padding:0 16px;font-weight:600;flex:none;}",
+    ".send{height:calc(1.5em + 19px);border:1px solid transparent;border-radius:10px;background:var(--c);color:#fff;padding:0 16px;font-weight:600;flex:none;margin-left:auto;}",
     ".send:hover{background:var(--c-dark);}",
     ".send:disabled{background:#9db3cf;cursor:default;}",
-    ".foot{margin:0;padding:0 12px 8px;font-size:11px;color:#8592a3;background:#fff;text-align:center;flex:none;}",
-    "@media (max-width:480px){",
+    ".foot{margin:0;padding:0 12px 8px;font-size:min(.857em,18px);color:var(--muted);background:#fff;text-align:center;flex:none;}",
+    "@media " + FULL_SCREEN + "{",
     ".panel,.left .panel{top:0;left:0;right:0;bottom:0;width:100vw;height:100vh;height:100dvh;border-radius:0;border:0;}",
     ".launcher{bottom:16px;right:16px;}.left .launcher{left:16px;}",
-    ".input{font-size:16px;}",
+    ".badge{display:none;}.head{padding-left:12px;grid-template-columns:minmax(0,1fr) auto;grid-template-areas:'title tools' 'sub sub';}.log{padding:12px 8px 8px;}.msg{max-width:100%;}.bot{width:100%;}",
+    ".input{font-size:max(16px,1em);}",
     "}",
-    "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important;}}"
+    // phones: every control a finger can hit is at least 44 x 44 CSS px
+    "@media (pointer:coarse),(max-width:480px){",
+    ".icon-btn,.big,.send,.input,.chip,.retry,summary{min-height:44px;min-width:44px;}",
+    "summary{display:flex;align-items:center;}summary::before{content:'▸';content:'▸'/'';margin-right:.4em;}details[open]>summary::before{content:'▾';content:'▾'/'';}",
+    ".chip{display:inline-flex;align-items:center;}.retry{padding:3px 14px;}",
+    "}",
+    "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important;scroll-behavior:auto!important;}.launcher:hover{transform:none;}}",
+    "@media (forced-colors:active){",
+    ".big[aria-pressed=true]{forced-color-adjust:none;background:Highlight;color:HighlightText;border-color:Highlight;}",
+    ".dots i{background:CanvasText;}.related{border-left-color:CanvasText;}",
+    "}"
   ].join("\n");
 
   // ---- tiny DOM helpers (text only, never HTML) ----
@@ -214,7 +251,20 @@
   }
 
   // ---- build the UI ----
-  var host, root, wrap, launcher, panel, log, input, sendBtn, busy = false;
+  var host, root, wrap, launcher, panel, log, input, sendBtn, bigBtn, busy = false;
+
+  function loadBig() {
+    try { return window.localStorage.getItem(BIG_KEY) === "1"; } catch (e) { return false; }
+  }
+
+  function setBig(on, remember) {
+    bigBtn.setAttribute("aria-pressed", on ? "true" : "false");
+    wrap.style.setProperty("--fs", String(on ? Math.min(MAX_SCALE, FONT_SCALE * BIG_FACTOR) : FONT_SCALE));
+    if (remember) {
+      try { window.localStorage.setItem(BIG_KEY, on ? "1" : "0"); } catch (e) { /* blocked: this visit only */ }
+    }
+    scrollDown();
+  }
 
   function build() {
     host = document.createElement("ipqa-widget");
@@ -237,7 +287,8 @@
     style.textContent = CSS;
     root.appendChild(style);
 
-    wrap = el("div", { className: "root " + POSITION });
+    // lang inside the shadow root: the host page may be in another language
+    wrap = el("div", { className: "root " + POSITION, lang: "zh-CN" });
     launcher = el("button", {
       className: "launcher", type: "button", "aria-label": "打开知识产权规划问答",
       "aria-expanded": "false", "aria-controls": "ipqa-panel", title: TITLE
@@ -249,14 +300,16 @@
     closeBtn.addEventListener("click", function () { close(true); });
     var newBtn = el("button", { className: "icon-btn", type: "button", "aria-label": "清空对话", title: "清空对话" }, [icon(ICON_NEW)]);
     newBtn.addEventListener("click", reset);
+    bigBtn = el("button", { className: "big", type: "button", "aria-pressed": "false", title: "放大文字", text: "大字" });
+    bigBtn.addEventListener("click", function () {
+      setBig(bigBtn.getAttribute("aria-pressed") !== "true", true);
+    });
 
     var head = el("div", { className: "head" }, [
       el("span", { className: "badge", "aria-hidden": "true" }, [icon(ICON_BOOK)]),
-      el("div", { className: "titles" }, [
-        el("h2", { className: "title", id: titleId, text: TITLE }),
-        el("p", { className: "sub", text: "依据“十四五”国家知识产权规划原文" })
-      ]),
-      newBtn, closeBtn
+      el("h2", { className: "title", id: titleId, text: TITLE }),
+      el("p", { className: "sub", text: "依据“十四五”国家知识产权规划原文" }),
+      el("div", { className: "tools" }, [bigBtn, newBtn, closeBtn])
     ]);
 
     log = el("div", { className: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions", "aria-label": "对话记录", tabindex: "0" });
@@ -264,7 +317,7 @@
     var inputId = "ipqa-input";
     input = el("input", {
       className: "input", id: inputId, type: "text", maxlength: "500", autocomplete: "off",
-      enterkeyhint: "send", placeholder: "请输入您的问题…"
+      enterkeyhint: "send", placeholder: "请输入问题"
     });
     sendBtn = el("button", { className: "send", type: "submit", text: "发送" });
     var form = el("form", { className: "form", novalidate: true }, [
@@ -283,6 +336,7 @@
     wrap.appendChild(launcher);
     wrap.appendChild(panel);
     root.appendChild(wrap);
+    setBig(loadBig(), false);
 
     root.addEventListener("keydown", function (ev) {
       if (panel.hidden) return;
@@ -311,7 +365,7 @@
   }
 
   function isFullScreen() {
-    return !!(window.matchMedia && window.matchMedia("(max-width: 480px)").matches);
+    return !!(window.matchMedia && window.matchMedia(FULL_SCREEN).matches);
   }
 
   function trapTab(ev) {
@@ -380,36 +434,30 @@
   }
 
   function indicatorCard(rows) {
-    var tbody = el("tbody");
+    // roles spelled out: the narrow layout changes the table's CSS display, which some
+    // browsers take as "no longer a table"
+    function row(cells) { return el("tr", { role: "row" }, cells); }
+    function head(text) { return el("th", { scope: "col", role: "columnheader", text: text }); }
+    function num(v, cls) { return el("td", { className: "num" + (cls || ""), role: "cell", text: fmtNum(v) }); }
+    var tbody = el("tbody", { role: "rowgroup" });
     rows.forEach(function (r) {
       if (!r || typeof r !== "object") return;
-      var nameCell = el("td", null, [document.createTextNode(String(r.name || ""))]);
-      if (r.unit) nameCell.appendChild(el("span", { className: "unit", text: "单位：" + r.unit }));
-      tbody.appendChild(el("tr", null, [
-        nameCell,
-        el("td", { className: "num", text: fmtNum(r.value_2020) }),
-        el("td", { className: "num", text: fmtNum(r.target_2025) }),
-        el("td", { className: "num inc", text: fmtNum(r.increase) })
-      ]));
+      var name = el("th", { scope: "row", role: "rowheader" }, [document.createTextNode(String(r.name || ""))]);
+      if (r.unit) name.appendChild(el("span", { className: "unit", text: "单位：" + r.unit }));
+      tbody.appendChild(row([name, num(r.value_2020), num(r.target_2025), num(r.increase, " inc")]));
     });
-    var table = el("table", null, [
-      el("caption", { className: "sr-only", text: "相关指标" }),
-      el("thead", null, [el("tr", null, [
-        el("th", { scope: "col", text: "指标" }),
-        el("th", { scope: "col", text: "2020年" }),
-        el("th", { scope: "col", text: "2025年" }),
-        el("th", { scope: "col", text: "累计增加" })
-      ])]),
+    var table = el("table", { role: "table" }, [
+      el("caption", { text: "“十四五”知识产权发展主要指标" }),
+      el("thead", { role: "rowgroup" }, [row([head("指标"), head("2020年"), head("2025年"), head("累计增加")])]),
       tbody
     ]);
     return el("div", { className: "card" }, [
-      el("p", { className: "card-h", text: "“十四五”知识产权发展主要指标" }),
       el("div", { className: "scroll", tabindex: "0", role: "region", "aria-label": "指标表" }, [table])
     ]);
   }
 
-  function sources(passages) {
-    var list = el("ol", { className: "srcs" });
+  function sources(passages, title, opened) {
+    var list = el("ol", { className: "srcs", role: "list" });
     passages.forEach(function (p) {
       if (!p || typeof p !== "object") return;
       var path = arr(p.section).map(String).join(" › ");
@@ -418,28 +466,57 @@
         el("p", { className: "src-text", text: String(p.text || "") })
       ]));
     });
-    return el("details", null, [el("summary", { text: "来源（" + passages.length + "）" }), list]);
+    return el("details", { open: opened }, [el("summary", { text: title + "（" + passages.length + "）" }), list]);
   }
 
+  // `outcome` per DESIGN.md; servers that predate it send only `found`.
+  function outcomeOf(data) {
+    if (data && OUTCOMES[data.outcome]) return data.outcome;
+    return data && data.found === false ? "none" : "answer";
+  }
+
+  // Suggestions are shown once, as chips: drop them where the server also wrote them into the text.
+  function withoutSuggestions(text, sugg) {
+    var t = text;
+    sugg.forEach(function (q) { t = t.split(q).join(""); });
+    return t === text ? text : t.replace(/[；;、，,\s]+$/, "");
+  }
+
+  // Said first when the log region announces a reply, so a screen reader hears the outcome.
+  var LEADS = { answer: "回答：", none: "未找到答案：" };
+  var RELATED_HEAD = "规划中没有直接的答案，以下内容可能相关";
+  var CURATED_TAG = "工作人员整理的答案";
+
   function renderBot(data) {
-    var found = data.found !== false;
-    var box = el("div", { className: "msg bot" + (found ? "" : " notfound") });
-    box.appendChild(el("p", { className: "answer", text: String(data.answer || (found ? "" : "抱歉，规划中没有找到相关内容。")) }));
+    var outcome = outcomeOf(data);
+    var box = el("div", { className: "msg bot " + outcome });
+    if (LEADS[outcome]) box.appendChild(el("span", { className: "sr-only", text: LEADS[outcome] }));
+    if (outcome === "related") box.appendChild(el("h3", { className: "outcome", text: RELATED_HEAD }));
+    if (outcome === "curated") box.appendChild(el("p", { className: "tag", text: CURATED_TAG }));
+    var text = String(data.answer || "");
+    var sugg = arr(data.suggestions).filter(function (q) { return typeof q === "string" && q.trim(); });
+    if (outcome === "none") {
+      if (!sugg.length) sugg = STARTERS;
+      var bare = withoutSuggestions(text, sugg);
+      var leadsIn = bare !== text; // the text ends on its own "例如：", the chips follow it
+      text = bare || "抱歉，规划中没有找到相关内容。";
+    }
+    box.appendChild(el("p", { className: "answer", text: text }));
     var inds = arr(data.indicators);
     if (inds.length) box.appendChild(indicatorCard(inds));
     var ps = arr(data.passages);
-    if (found && ps.length) box.appendChild(sources(ps));
-    if (!found) {
-      var sugg = arr(data.suggestions);
-      if (!sugg.length) sugg = STARTERS;
-      box.appendChild(el("p", { className: "hint", text: "您可以试试这些问题：" }));
+    if (outcome === "related" && ps.length) box.appendChild(sources(ps, "可能相关的规划原文", true));
+    else if (outcome !== "none" && ps.length) box.appendChild(sources(ps, "来源", false));
+    if (outcome === "none") {
+      if (!leadsIn) box.appendChild(el("p", { className: "hint", text: "您可以试试这些问题：" }));
       box.appendChild(chipList(sugg));
     }
     return append(box);
   }
 
   function renderError(message, question, canRetry) {
-    var box = el("div", { className: "msg error", role: "alert" });
+    // no role=alert: the log region already announces it, once
+    var box = el("div", { className: "msg error" });
     box.appendChild(el("span", { text: message }));
     if (canRetry) box.appendChild(el("button", {
       className: "retry", type: "button", text: "重试",
@@ -493,7 +570,7 @@
   function send(q) {
     setBusy(true);
     var history = historyTurns();
-    var typing = append(el("div", { className: "msg bot typing", role: "status" }, [
+    var typing = append(el("div", { className: "msg bot typing" }, [
       el("span", { className: "dots", "aria-hidden": "true" }, [el("i"), el("i"), el("i")]),
       el("span", { text: "正在查找…" })
     ]));
@@ -535,6 +612,7 @@
       var slim = {
         answer: String(data.answer || ""),
         found: data.found !== false,
+        outcome: outcomeOf(data),
         indicators: arr(data.indicators),
         passages: arr(data.passages),
         suggestions: arr(data.suggestions)
@@ -544,8 +622,27 @@
       renderBot(slim);
     }, function (err) {
       done();
+      if (!(err && (err.msg || err.name === "AbortError"))) diagnose();
       renderError(err && err.msg ? err.msg : MSG_CONN, q, !(err && err.final));
     });
+  }
+
+  // fetch() cannot tell a refused origin from a server that is down; two GETs of /healthz can:
+  // reachable (no-cors) but not readable (cors) means the API does not allow this page's origin.
+  var corsLogged = false;
+  function diagnose() {
+    if (corsLogged) return; // said once per page; no more probes
+    var url = api + "/healthz";
+    fetch(url, { mode: "cors", credentials: "omit" }).then(null, function () {
+      return fetch(url, { mode: "no-cors", credentials: "omit" }).then(function () {
+        if (corsLogged) return;
+        corsLogged = true;
+        var origin = location.origin;
+        console.error("ipqa widget: the API at " + api + " does not allow this page's origin " + origin +
+          " (CORS). Add the origin to IPQA_ALLOWED_ORIGINS on the server, e.g. IPQA_ALLOWED_ORIGINS='[\"" +
+          origin + "\"]'.");
+      });
+    }).then(null, function () { /* the API is unreachable: not a CORS matter */ });
   }
 
   function init() {

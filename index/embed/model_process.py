@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import queue
-import signal
 import socket
 import subprocess
 import sys
@@ -17,12 +16,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embedder import ModelNotFound, encode_in_passes, model_passes
+from index.embed.base import Embedder, Kind
+from index.model.folder import ModelNotFound
 
 log = logging.getLogger("ipqa")
 READY_TIMEOUT_S = 120.0  # the first start may export and trim the model: a minute here
 PASS_TIMEOUT_S = 60.0  # a pass of ≤ 32 questions takes well under a second: longer is a hang
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+CHILD = "index.embed.model_child"  # the module the child runs
 
 
 class ModelUnavailable(RuntimeError):
@@ -33,16 +34,16 @@ class ModelError(RuntimeError):
     """The model process could not encode the texts it was sent."""
 
 
-class ModelProcess:
-    """An Embedder whose forward passes run in a child process (`python -m index.model_process`).
+class ModelProcess(Embedder):
+    """An Embedder whose forward passes run in a child process (model_child.py).
 
     ONNX Runtime lets go of the GIL while it computes, but a pass takes it back to tokenize,
     to return its output and to pool, and the server's own Python (event loop, jieba, BM25,
-    the answer) holds it in stretches of about a millisecond: at concurrency 4 on two cores
-    an in-process pass took 24 ms of wall time for 18 ms of CPU, with a core idle. Here the
-    server keeps the shared-pass scheduler (index/batching.py) and sends each pass's texts
-    down one socket per pass slot; the child, which loads the same files with the same
-    runtime, answers with the vectors (identical to in-process, tested).
+    the answer) holds it in stretches of about a millisecond: under concurrent requests an
+    in-process pass waits for the GIL while a core sits idle. Here the server keeps the
+    shared passes (passes.py) and sends each pass's texts down one socket per pass slot; the
+    child, which loads the same files with the same runtime, answers with the vectors
+    (identical to in-process, tested).
 
     The child ignores Ctrl+C: the server closes the sockets on shutdown and the child ends on
     end-of-file, as it does when the server is killed. If the child dies, or leaves a pass
@@ -67,7 +68,7 @@ class ModelProcess:
             "vocab": vocab,
         }
         # The same pass slots (cores ÷ threads) and batching as the model would have in-process.
-        self.passes = model_passes(self._pass, threads, batch)
+        super().__init__(threads, batch)
         self.slots = self.passes.slots
         self._lock = threading.Lock()
         self._free: queue.SimpleQueue = queue.SimpleQueue()  # (generation, connection or None)
@@ -82,19 +83,13 @@ class ModelProcess:
     def pid(self) -> int:
         return self._proc.pid
 
-    def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return encode_in_passes(self.passes, "query", texts, self.dim, 32)
-
-    def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return encode_in_passes(self.passes, "passage", texts, self.dim, 16)
-
     def start_query(self, text: str) -> Callable[[], np.ndarray]:
         """Send one question to the model now if a pass slot is free; the call returned waits
         for its vector. The engine does its lexical work meanwhile, on the other core. When
         every slot is busy the question goes through the shared passes when called instead.
         The call must be made (it frees the slot)."""
         if not self.passes.reserve():
-            return lambda: self.encode_queries([text])[0]
+            return super().start_query(text)
         try:
             sent = self._send([text], "query")
         except BaseException:
@@ -127,8 +122,6 @@ class ModelProcess:
                 self._free.put((self._generation, None))
             _stop(self._proc)
 
-    # ---------------------------------------------------------------- the parent's side
-
     def _spawn(self) -> tuple[subprocess.Popen, list[Connection], dict]:
         pairs = [socket.socketpair() for _ in range(self.slots)]
         theirs = [child.fileno() for _, child in pairs]
@@ -143,7 +136,7 @@ class ModelProcess:
                 [
                     sys.executable,
                     "-m",
-                    "index.model_process",
+                    CHILD,
                     json.dumps(self._spec),
                     *map(str, theirs),
                 ],
@@ -190,7 +183,7 @@ class ModelProcess:
             if conn is not None:  # from a process that has been replaced
                 conn.close()
 
-    def _pass(self, texts: list[str], kind: str | None) -> np.ndarray:
+    def embed_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
         return self._finish(texts, kind, *self._send(texts, kind))
 
     def _send(self, texts: list[str], kind: str | None) -> tuple[int, Connection | None]:
@@ -264,64 +257,3 @@ def _stop(proc: subprocess.Popen, wait_s: float = 5.0) -> int | None:
     except subprocess.TimeoutExpired:
         proc.kill()
         return proc.wait()
-
-
-# ---------------------------------------------------------------- the child's side
-
-
-def _serve(embedder, conn: Connection) -> None:
-    encode = {"query": embedder.encode_queries, "passage": embedder.encode_passages}
-    while True:
-        try:
-            texts, kind = conn.recv()
-        except (EOFError, OSError):  # the server closed the socket, or has gone
-            return
-        try:
-            reply = ("ok", encode[kind](texts))
-        except Exception as exc:  # noqa: BLE001 - the server gets the message, not a hang
-            reply = ("error", f"{type(exc).__name__}: {exc}")
-        try:
-            conn.send(reply)
-        except OSError:
-            return
-
-
-def main(argv: list[str]) -> int:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole process group
-    spec, connections = json.loads(argv[0]), [Connection(int(fd)) for fd in argv[1:]]
-    from index.embedder import load_embedder
-
-    try:
-        embedder = load_embedder(
-            spec["model"],
-            Path(spec["models_dir"]),
-            spec["threads"],
-            backend=spec["backend"],
-            vocab=spec["vocab"],
-        )
-    except Exception as exc:  # noqa: BLE001 - every load failure goes back as one line
-        message = str(exc) if isinstance(exc, ModelNotFound) else f"{type(exc).__name__}: {exc}"
-        connections[0].send(("error", message))
-        return 2
-    connections[0].send(
-        (
-            "ready",
-            {
-                "model_id": embedder.model_id,
-                "dim": embedder.dim,
-                "vocab": getattr(embedder, "vocab", None),
-            },
-        )
-    )
-    workers = [
-        threading.Thread(target=_serve, args=(embedder, c), daemon=True) for c in connections
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

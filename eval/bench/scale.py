@@ -1,4 +1,4 @@
-"""Scale measurements: BM25 and FAISS (exact vs HNSW) on synthetic corpora, and helpers."""
+"""Scale: BM25 and FAISS (exact against HNSW) on synthetic corpora; the bench's small helpers."""
 
 from __future__ import annotations
 
@@ -59,28 +59,24 @@ def recall_at_k(exact: np.ndarray, approx: np.ndarray, k: int = 10) -> float:
 
 
 def compare_dense(vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> dict:
-    """Exact (IndexFlatIP) vs HNSW (index/dense.py) on the same vectors: build, p50, recall."""
-    from index.dense import DenseIndex
+    """FAISS exact against HNSW (index/dense/faiss_store.py) on the same vectors: build, p50,
+    recall."""
+    from index.dense.faiss_store import FaissFlat, FaissHNSW
 
     out: dict = {"n": len(vectors)}
     results = {}
-    for kind, threshold in (("flat", len(vectors) + 1), ("hnsw", 1)):
+    for store in (FaissFlat, FaissHNSW):
         started = time.perf_counter()
-        index = DenseIndex.build(vectors, threshold)
-        if kind == "hnsw":  # the search depth DenseIndex.load sets for a saved index
-            from index.dense import HNSW_EF_SEARCH
-
-            index._index.hnsw.efSearch = HNSW_EF_SEARCH
+        index = store.build(vectors)
         build = time.perf_counter() - started
-        assert index.kind == kind
         times, ids = [], []
         for q in queries:
             t = time.perf_counter()
             found, _ = index.search(q, k)
             times.append((time.perf_counter() - t) * 1000)
             ids.append(found)
-        results[kind] = ids
-        out[kind] = {"build_s": round(build, 3), "search_ms": percentiles(times, (50, 95))}
+        results[store.name] = ids
+        out[store.name] = {"build_s": round(build, 3), "search_ms": percentiles(times, (50, 95))}
     out["hnsw_recall_at_10"] = round(recall_at_k(results["flat"], results["hnsw"], k), 4)
     return out
 

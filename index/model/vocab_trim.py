@@ -1,14 +1,4 @@
-"""A smaller copy of the ONNX model whose vocabulary keeps only pieces Chinese text can use.
-
-The multilingual model carries ~250k vocabulary rows (384 MB as float32) for a hundred
-languages; ONNX Runtime holds them all in memory. The tokenizer is a Unigram model: a piece
-can be part of a text's segmentation only if every one of its characters occurs in the
-text. So dropping the pieces that contain any character outside KEEP (Han ideographs, kana,
-ASCII, Latin-1, the punctuation Chinese text uses) changes nothing for a text made of KEEP
-characters: same pieces, same rows, same vectors (tests/test_onnx_backend.py checks the
-plan and the gold questions). Other scripts (Hangul, Cyrillic, Arabic…) become <unk>: such a
-question gets a different vector than the full model gives it, and no answer either way.
-"""
+"""A smaller copy of the ONNX model, its vocabulary cut to the pieces Chinese and ASCII text use."""
 
 from __future__ import annotations
 
@@ -18,8 +8,19 @@ from pathlib import Path
 
 import numpy as np
 
+from index.model.onnx_export import save_onnx
+
 TRIMMED_MODEL = Path("onnx") / "model_trimmed.onnx"
 TRIMMED_TOKENIZER = Path("onnx") / "tokenizer_trimmed.json"
+
+# The multilingual model carries ~250k vocabulary rows (384 MB as float32) for a hundred
+# languages; ONNX Runtime holds them all in memory. The tokenizer is a Unigram model: a piece
+# can be part of a text's segmentation only if every one of its characters occurs in the
+# text. So dropping the pieces that contain any character outside KEEP (Han ideographs, kana,
+# ASCII, Latin-1, the punctuation Chinese text uses) changes nothing for a text made of KEEP
+# characters: same pieces, same rows, same vectors (tests/test_onnx_backend.py checks the
+# plan and the gold questions). Other scripts (Hangul, Cyrillic, Arabic…) become <unk>: such a
+# question gets a different vector than the full model gives it, and no answer either way.
 KEEP = (
     (0x0020, 0x007E),  # ASCII
     (0x00A0, 0x00FF),  # Latin-1: ×, ÷, ±, °, ·, accented letters
@@ -77,8 +78,6 @@ def trim(folder: Path, source: Path) -> Path:
     The tokenizer is written last, and only after the model: a half-done trim is never used."""
     import onnx
     from onnx import numpy_helper
-
-    from index.onnx_embedder import save_onnx  # here: onnx_embedder imports this module
 
     tokenizer = json.loads((folder / "tokenizer.json").read_text(encoding="utf-8"))
     keep = kept_ids(tokenizer)

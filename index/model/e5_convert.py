@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .e5_tokenizer import build_tokenizer, wrap_tokenizer
+from index.model.e5_tokenizer import build_tokenizer, wrap_tokenizer
 
 DEFAULT_SHA = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 MARKER = "e5_convert.json"

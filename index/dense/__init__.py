@@ -1,0 +1,1 @@
+"""Dense vector stores behind one interface: FAISS exact and HNSW, NumPy exact."""

@@ -1,0 +1,59 @@
+"""The Embedder base class: a runtime writes one forward pass, the base does the rest."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import ClassVar, Literal
+
+import numpy as np
+
+from index.embed.passes import model_passes
+
+Kind = Literal["query", "passage"]
+
+
+class Embedder(ABC):
+    """Texts → L2-normalized float32 vectors, for questions (`query`) and passages.
+
+    A runtime implements `embed_batch`, one forward pass over a few texts of one kind. Every
+    call goes through the shared passes (passes.py), in batches of similar length. The base's
+    `start_query` and `close` ask nothing of a runtime; the model process overrides both, so
+    callers use them on any embedder without asking first."""
+
+    model_id: str
+    dim: int
+    vocab: str | None = None  # the vocabulary the onnx runtime serves, "trimmed" or "full"
+    batch_sizes: ClassVar[dict[str, int]] = {"query": 32, "passage": 16}  # texts per pass
+
+    def __init__(self, threads: int | None = None, batch: int | None = None):
+        self.passes = model_passes(self.embed_batch, threads, batch)
+
+    @abstractmethod
+    def embed_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
+        """One forward pass: a [len(texts), dim] array of normalized float32 vectors."""
+
+    def encode(self, texts: list[str], kind: Kind) -> np.ndarray:
+        """Any number of texts, in passes of similar length (less padding)."""
+        texts = list(texts)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        size = self.batch_sizes[kind]
+        for start in range(0, len(order), size):
+            chunk = order[start : start + size]
+            out[chunk] = self.passes([texts[i] for i in chunk], kind)
+        return out
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts, "query")
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self.encode(texts, "passage")
+
+    def start_query(self, text: str) -> Callable[[], np.ndarray]:
+        """Begin on one question; the call returned gives its vector and must be made. Here
+        the work waits for that call; a model in another process starts at once."""
+        return lambda: self.encode_queries([text])[0]
+
+    def close(self) -> None:  # noqa: B027 - optional: most runtimes hold nothing outside
+        """Let go of what the runtime holds outside this process (the model process)."""

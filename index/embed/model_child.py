@@ -1,0 +1,55 @@
+"""The model process's own side (`python -m index.embed.model_child`): load, then answer passes."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+from multiprocessing.connection import Connection
+
+from index.embed.base import Embedder
+from index.embed.factory import EmbedderSpec, create_embedder
+from index.model.folder import ModelNotFound
+
+
+def _serve(embedder: Embedder, conn: Connection) -> None:
+    while True:
+        try:
+            texts, kind = conn.recv()
+        except (EOFError, OSError):  # the server closed the socket, or has gone
+            return
+        try:
+            reply = ("ok", embedder.encode(texts, kind))
+        except Exception as exc:  # noqa: BLE001 - the server gets the message, not a hang
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except OSError:
+            return
+
+
+def main(argv: list[str]) -> int:
+    """argv: the ModelProcess's spec as JSON, then one socket's file descriptor per pass slot."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C reaches the whole process group
+    spec, connections = json.loads(argv[0]), [Connection(int(fd)) for fd in argv[1:]]
+    try:
+        embedder = create_embedder(EmbedderSpec(**spec))
+    except Exception as exc:  # noqa: BLE001 - every load failure goes back as one line
+        message = str(exc) if isinstance(exc, ModelNotFound) else f"{type(exc).__name__}: {exc}"
+        connections[0].send(("error", message))
+        return 2
+    info = {"model_id": embedder.model_id, "dim": embedder.dim, "vocab": embedder.vocab}
+    connections[0].send(("ready", info))
+    workers = [
+        threading.Thread(target=_serve, args=(embedder, c), daemon=True) for c in connections
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,114 @@
+"""The same sentence-transformers model run by ONNX Runtime: no torch import, less per-call cost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from index.embed.base import Embedder, Kind
+from index.embed.passes import model_threads
+from index.model.folder import ModelNotFound, resolve_model
+from index.model.onnx_export import INSTALL
+from index.model.provision import onnx_files
+
+
+def _read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def check_supported(folder: Path) -> None:
+    """Only Transformer → mean/CLS Pooling (→ Normalize): what this file re-implements."""
+    modules = _read_json(folder / "modules.json") if (folder / "modules.json").is_file() else []
+    kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+    if kinds[:2] != ["Transformer", "Pooling"] or set(kinds[2:]) - {"Normalize"}:
+        raise ModelNotFound(
+            f"the onnx backend runs Transformer+Pooling(+Normalize) models; "
+            f"{folder} has {kinds}: set IPQA_BACKEND=torch"
+        )
+    pooling = _pooling(folder)
+    if pooling not in ("mean", "cls"):
+        raise ModelNotFound(
+            f"the onnx backend does mean or cls pooling, not {pooling!r}: set IPQA_BACKEND=torch"
+        )
+
+
+def _pooling(folder: Path) -> str:
+    modules = _read_json(folder / "modules.json") or []
+    path = next((m["path"] for m in modules if m["type"].endswith("Pooling")), "1_Pooling")
+    config = _read_json(folder / path / "config.json")
+    if "pooling_mode" in config:
+        return config["pooling_mode"]
+    for mode in ("cls_token", "mean_tokens", "max_tokens"):
+        if config.get(f"pooling_mode_{mode}"):
+            return mode.split("_")[0]
+    return "mean"
+
+
+class OnnxEmbedder(Embedder):
+    """Tokenizers + ONNX Runtime; the first start exports `onnx/model.onnx` into the model folder."""
+
+    def __init__(
+        self,
+        model: str,
+        models_dir: Path,
+        threads: int | None = None,
+        batch: int | None = None,
+        vocab: str = "trimmed",
+    ):
+        location = Path(resolve_model(model, models_dir))
+        if not location.is_dir():
+            raise ModelNotFound(
+                f"the onnx backend needs a local model folder, not {model!r}: "
+                "set IPQA_BACKEND=torch"
+            )
+        check_supported(location)
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ModuleNotFoundError as exc:
+            raise ModelNotFound(f"IPQA_BACKEND=onnx needs {exc.name}: {INSTALL}") from exc
+        path, tokenizer_path, self.vocab = onnx_files(location, vocab)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = model_threads(threads)
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        super().__init__(threads, batch)
+
+        st_config = _read_json(location / "config_sentence_transformers.json")
+        prompts = st_config.get("prompts") or {}
+        self._prompts = {"query": prompts.get("query", ""), "passage": prompts.get("passage", "")}
+        tok_config = _read_json(location / "tokenizer_config.json")
+        max_len = _read_json(location / "sentence_bert_config.json").get("max_seq_length") or min(
+            int(tok_config.get("model_max_length", 512)), 512
+        )
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.enable_truncation(int(max_len))
+        self._tokenizer.no_padding()
+        pad = tok_config.get("pad_token") or "<pad>"
+        self._pad_id = self._tokenizer.token_to_id(pad) or 0
+        self._pooling = _pooling(location)
+        self.model_id = model
+        self.dim = int(self._forward(["x"], "").shape[1])
+
+    def _forward(self, texts: list[str], prompt: str | None) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch([(prompt or "") + t for t in texts])
+        width = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
+        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        if self._pooling == "cls":
+            vectors = hidden[:, 0]
+        else:
+            weights = mask[:, :, None].astype(np.float32)
+            vectors = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+
+    def embed_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
+        return self._forward(texts, self._prompts[kind])
