@@ -189,7 +189,7 @@ def _number_unit_forms(indicators) -> set[str]:
 
 # Computed answers (ratios, sums, growth) and a check's verdict are not the plan's words;
 # their figures were worked out by hand from the table when the questions were written.
-COMPUTED = re.compile(r"^\d+(\.\d+)?(件|万件|亿元|%|分|倍|个百分点)?$")
+COMPUTED = re.compile(r"^\d+(\.\d+)?(件|万件|亿元|%|分|倍|个百分点|个|项|条)?$")
 VERDICTS = {"不对", "没错"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.lexicon import LexiconError, PhraseIndex, build_lexicon, lexicon
+from corpus.lexicon import FILES, LexiconError, PhraseIndex, build_lexicon, lexicon
 from corpus.load import load_corpus
 from corpus.normalize import normalize_text
 
@@ -66,7 +66,7 @@ def test_traditional_text_gets_taiwan_words_and_simplified_text_is_left_alone():
 
 
 def test_a_broken_lexicon_file_is_one_clear_error(tmp_path):
-    for name in ("terms.toml", "names.toml", "scope.toml", "language.toml"):
+    for name in FILES:
         (tmp_path / name).write_text("", encoding="utf-8")
     (tmp_path / "terms.toml").write_text("[[term]\nplan = ", encoding="utf-8")
     with pytest.raises(LexiconError, match="terms.toml"):
@@ -77,7 +77,7 @@ def test_a_broken_lexicon_file_is_one_clear_error(tmp_path):
 
 
 def test_empty_lexicon_files_load_as_an_empty_lexicon(tmp_path):
-    for name in ("terms.toml", "names.toml", "scope.toml", "language.toml"):
+    for name in FILES:
         (tmp_path / name).write_text("", encoding="utf-8")
     empty = build_lexicon(tmp_path)
     assert not empty.expansions and not empty.qualifiers and not empty.stopwords

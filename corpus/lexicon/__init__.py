@@ -111,6 +111,7 @@ class Lexicon:
     other_plans: PhraseIndex
     other_times: PhraseIndex
     plan_answers: PhraseIndex
+    off_task: PhraseIndex
     qualifiers: PhraseIndex  # phrase → qualifier kind
     fillers: PhraseIndex
     stopwords: frozenset[str]
@@ -225,6 +226,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         other_plans=index(_words(scope.get("other_plans"))),
         other_times=index(_words(scope.get("other_times"))),
         plan_answers=index(_words(scope.get("plan_answers"))),
+        off_task=index(_words(scope.get("off_task"))),
         qualifiers=index(qualifiers),
         fillers=index(_words(lang.get("fillers"))),
         stopwords=frozenset(_words(lang.get("stopwords"))),

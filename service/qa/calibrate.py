@@ -11,6 +11,7 @@ from index.search import Evidence
 from service.qa.policy import Thresholds, in_domain, scope_score, unanswered
 
 DENSE_WEIGHTS = (0.0, 2.0, 4.0, 6.0, 8.0)
+EXPANSION_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 DENSE_CENTER = 0.9
 CUTS = tuple(x / 100 for x in range(-50, 151))
 
@@ -24,6 +25,7 @@ def tuning_questions() -> Path:
 class Case:
     answerable: bool
     evidence: Evidence
+    expansions: int  # plan terms the question's everyday words stand for
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ def _rows(path: Path) -> list[dict]:
 def cases(engine, path: Path) -> list[Case]:
     """The tuning questions whose outcome the cut decides. An unanswerable question that asks
     for something the plan lacks (a city's figure, a fee…) is refused whatever the cut, so
-    only the answerable ones and the unanswerable ones without such a qualifier count."""
+    it counts only when it is far from the plan (category far_ood: it must be "none", not
+    "related"); the answerable ones and the unanswerable ones without a qualifier count."""
     out = []
     probe = Thresholds(min_score=float("inf"))  # in_domain without the cut
     for row in _rows(path):
@@ -66,12 +69,13 @@ def cases(engine, path: Path) -> list[Case]:
         query = engine.reader.read(normalized)
         result = engine.searcher.search(query.text, top_k=1, expansions=query.expansions)
         ev = result.evidence
-        if in_domain(query, ev, probe) or not ev.tokens:
-            continue
+        if in_domain(query, ev, probe) or not ev.tokens or query.off_task:
+            continue  # decided before the cut
         ood = bool(row.get("ood"))
-        if ood and unanswered(query, ev, figure_known=False):
+        far = row.get("category") == "far_ood"  # nothing to do with the plan: must be "none"
+        if ood and not far and unanswered(query, ev, figure_known=False):
             continue
-        out.append(Case(not ood, ev))
+        out.append(Case(not ood, ev, len(query.expansions)))
     return out
 
 
@@ -79,16 +83,17 @@ def fit(found: list[Case]) -> Calibration:
     """Fewest errors first (false refusals count double), then the widest margin."""
     best = None
     for weight in DENSE_WEIGHTS:
-        base = Thresholds(min_score=0.0, dense_weight=weight, dense_center=DENSE_CENTER)
-        scores = [(scope_score(c.evidence, base), c.answerable) for c in found]
-        for cut in CUTS:
-            refused = sum(1 for s, ok in scores if ok and s < cut)
-            missed = sum(1 for s, ok in scores if not ok and s >= cut)
-            margin = min((abs(s - cut) for s, _ in scores), default=0.0)
-            key = (2 * refused + missed, -margin)
-            if best is None or key < best[0]:
-                t = Thresholds(round(cut, 2), weight, DENSE_CENTER)
-                best = (key, Calibration(t, len(found), refused, missed, margin))
+        for lexical in EXPANSION_WEIGHTS:
+            base = Thresholds(0.0, weight, DENSE_CENTER, lexical)
+            scores = [(scope_score(c.evidence, base, c.expansions), c.answerable) for c in found]
+            for cut in CUTS:
+                refused = sum(1 for s, ok in scores if ok and s < cut)
+                missed = sum(1 for s, ok in scores if not ok and s >= cut)
+                margin = min((abs(s - cut) for s, _ in scores), default=0.0)
+                key = (2 * refused + missed, -margin)
+                if best is None or key < best[0]:
+                    t = Thresholds(round(cut, 2), weight, DENSE_CENTER, lexical)
+                    best = (key, Calibration(t, len(found), refused, missed, margin))
     return best[1] if best else Calibration(Thresholds(), 0, 0, 0, 0.0)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corpus.records import Indicator
 from service.qa import wording
@@ -40,6 +40,7 @@ class Computation:
     outcome: str  # answer | related (the table does not determine it)
     operation: str
     working: tuple[str, ...] = ()
+    leaders: tuple[Indicator, ...] = ()  # a ranking's first place (ties included)
 
 
 def interpret(text: str, rows: list[Indicator], named: list[Indicator]) -> Computation | None:
@@ -52,8 +53,16 @@ def interpret(text: str, rows: list[Indicator], named: list[Indicator]) -> Compu
     for operation in (_undetermined, _check, _rank, _sum, _difference, _count, _which, _derived):
         result = operation(reading, rows)
         if result is not None:
-            return result
+            return _claimed(reading, result)
     return None
+
+
+def _claimed(r: Reading, done: Computation) -> Computation:
+    """ "使用费那个累计增加得最多，对吧？": a ranking someone states, checked against the ranking."""
+    if done.operation != "rank" or not done.leaders or not r.has("check") or len(r.rows) != 1:
+        return done
+    right = r.rows[0] in done.leaders
+    return replace(done, text=wording.verdict_before(right, done.text))
 
 
 def _done(text: str, rows, operation: str, figures=(), outcome: str = ANSWER) -> Computation:
@@ -125,7 +134,8 @@ def _rank(r: Reading, rows: list[Indicator]) -> Computation | None:
         runner = ordered[1]
         diff = difference(ordered[0], runner)
     text = wording.best(what, wording.scope(label, len(figs)), largest, winners, runner, diff)
-    return _done(text + note, [f.row for f in figs], "rank", winners)
+    done = _done(text + note, [f.row for f in figs], "rank", winners)
+    return replace(done, leaders=tuple(f.row for f in winners))
 
 
 def _ties(ordered: list[Figure]) -> list[Figure]:

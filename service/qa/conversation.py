@@ -247,6 +247,8 @@ class Resolver:
 
     def _column_in_order(self, marks, turns: list[Turn]) -> int | None:
         numbers = sorted(self.titles)
+        if not numbers:
+            return None  # a corpus without 专栏
         if "last" in marks:
             return numbers[-1]
         if "first" in marks:

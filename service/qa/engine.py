@@ -18,6 +18,7 @@ from service.qa.columncheck import check_column
 from service.qa.compose import about_past_period, best_passage, compose
 from service.qa.compute import interpret
 from service.qa.conversation import Resolver
+from service.qa.facts import Facts
 from service.qa.fields import Asked
 from service.qa.policy import ANSWER, NONE, RELATED, Decision, Thresholds, decide
 from service.qa.result import Answer, Source
@@ -83,6 +84,7 @@ class Engine:
         self.indicators = searcher.indicators
         self.reader = Reader(plan_vocabulary(searcher))
         self.resolver = Resolver(searcher)
+        self.facts = Facts(searcher.passages, searcher.indicators, searcher.column_titles)
         self._prose: dict[tuple[str, ...], object] = {}
         for p in searcher.passages:  # a section's first paragraph, in document order
             if p.kind == "text":
@@ -212,6 +214,10 @@ class Engine:
         text = self.reader.clean(normalized)
         if any(q.kind != "figure" for q in self.reader.read(text).qualifiers):
             return None
+        fact = self.facts.answer(text)
+        if fact is not None:
+            sources = tuple(Source(p, 1.0) for p in fact.sources)
+            return Answer(question, normalized, ANSWER, fact.text, sources)
         column = check_column(text, self.searcher.columns_named(text), self.searcher.column_titles)
         if column is not None:
             said, number = column

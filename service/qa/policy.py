@@ -16,15 +16,19 @@ MOOT_WITH_MONEY_ROW = frozenset({"fee"})
 @dataclass(frozen=True)
 class Thresholds:
     """For questions with no IP word and nothing of the plan named, the evidence decides:
-    score = known_weight + dense_weight × (dense_top − dense_center) ≥ min_score.
+    score = known_weight + dense_weight × (dense_top − dense_center)
+            + expansion_weight × min(1, plan terms the question's words stand for ÷ 2)
+    ≥ min_score.
 
     known_weight is the idf-weighted share of the question's words that the plan uses (BM25's
-    vocabulary), dense_top the best passage cosine. Calibrated on the tuning questions when
-    the index is built (service/qa/calibrate.py) and stored in its manifest."""
+    vocabulary), dense_top the best passage cosine, the plan terms come from the lexicon's
+    everyday words ("打官司" → 司法保护). Calibrated on the tuning questions when the index
+    is built (service/qa/calibrate.py) and stored in its manifest."""
 
     min_score: float = 0.33
     dense_weight: float = 6.0
     dense_center: float = 0.9
+    expansion_weight: float = 0.0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -36,7 +40,7 @@ class Thresholds:
         return cls(
             **{
                 k: float(data[k])
-                for k in ("min_score", "dense_weight", "dense_center")
+                for k in ("min_score", "dense_weight", "dense_center", "expansion_weight")
                 if k in data
             }
         )
@@ -48,17 +52,24 @@ class Decision:
     qualifiers: tuple[Qualifier, ...] = ()  # why the plan does not answer (related)
 
 
-def scope_score(ev: Evidence, t: Thresholds) -> float:
-    return ev.known_weight + t.dense_weight * (ev.dense_top - t.dense_center)
+def scope_score(ev: Evidence, t: Thresholds, expansions: int = 0) -> float:
+    """expansions: how many plan terms the question's everyday words stand for."""
+    return (
+        ev.known_weight
+        + t.dense_weight * (ev.dense_top - t.dense_center)
+        + t.expansion_weight * min(1.0, expansions / 2)
+    )
 
 
 def in_domain(query: Query, ev: Evidence, t: Thresholds) -> bool:
     """Whether the question is about what the plan covers at all."""
     if ev.indicator_match or ev.column_match or query.domain:
         return True
+    if query.off_task:
+        return False  # "帮我写个请假条", "ignore the document": not a question about the plan
     if query.references_plan and (query.expansions or ev.known_tokens):
         return True  # "文件里对农村这块有什么说法": the plan, and a subject it has words for
-    return bool(ev.tokens) and scope_score(ev, t) >= t.min_score
+    return bool(ev.tokens) and scope_score(ev, t, len(query.expansions)) >= t.min_score
 
 
 def unanswered(

@@ -161,8 +161,11 @@ PRIORITY = ("annual_growth", "annual_increase", "multiple", "growth", "increase"
 
 
 def selection(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]:
-    """(rows the question is about, how to call them): named, a group, or the whole table."""
-    if r.rows:
+    """(rows the question is about, how to call them): named, a group, or the whole table.
+    A ranking someone claims names one row of a group ("两个亿元的指标里，使用费那个最多，
+    对吧？"): the group is what is ranked."""
+    claim = r.has("check") and len(r.rows) == 1 and bool(r.groups)
+    if r.rows and not claim:
         return r.rows, ""
     if r.groups and r.about_table:
         chosen = {row.name for key in r.groups for row in group_rows(key, rows)}

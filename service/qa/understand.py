@@ -50,6 +50,7 @@ class Query:
     qualifiers: tuple[Qualifier, ...] = ()
     domain: tuple[str, ...] = ()  # IP words in the question
     references_plan: bool = False
+    off_task: tuple[str, ...] = ()  # asks the assistant to do something else ("帮我写", "ignore")
     asks_figure: bool = False  # 多少, 几个, how many…
     counts_structure: bool = False  # …of the plan's own parts (专栏, 指标, 原则…)
     years: tuple[str, ...] = field(default_factory=tuple)
@@ -101,6 +102,7 @@ class Reader:
             qualifiers=qualifiers,
             domain=tuple(lex.domain.find(text)),
             references_plan=lex.plan_reference.search(text),
+            off_task=tuple(lex.off_task.find(text)),
             asks_figure=bool(asks),
             counts_structure=bool(counts),
             years=years,

@@ -182,6 +182,11 @@ def not_in_plan(ind: Indicator, what: str, stated: str) -> str:
     return f"{missing_value(ind, what)}，{stated}不是规划中的数字"
 
 
+def verdict_before(right: bool, text: str) -> str:
+    """A worked-out answer, led by whether the statement it checks was right."""
+    return f"{RIGHT if right else WRONG}。{text}"
+
+
 def verdict(right: bool, clauses: list[str]) -> str:
     return f"{RIGHT if right else WRONG}，" + "；".join(clauses) + "。"
 
@@ -307,3 +312,27 @@ def column_right(number: int, title: str) -> str:
 
 def column_wrong(number: int, title: str, stated: str, stated_number: int) -> str:
     return f"{WRONG}，专栏{number}是{title}；{stated}是专栏{stated_number}。"
+
+
+def column_count(count: int, titles: str) -> str:
+    return f"规划共有{count}个专栏（重点工程）：{titles}。"
+
+
+def count_checked(right: bool, noun: str, actual: int, said: int) -> str:
+    if right:
+        return f"{RIGHT}，规划共有{actual}个{noun}。"
+    return f"{WRONG}，规划共有{actual}个{noun}，不是{said}个。"
+
+
+def label_checked(right: bool, label: str, value: str, said: str) -> str:
+    if right:
+        return f"{RIGHT}，规划的{label}是{value}。"
+    return f"{WRONG}，规划的{label}是{value}，不是{said}。"
+
+
+def past_checked(right: bool, text: str) -> str:
+    return f"{RIGHT if right else WRONG}，规划中写的是：{sentence(text)}"
+
+
+def column_misnamed(number: int, title: str, said: str) -> str:
+    return f"{WRONG}，专栏{number}是{title}，不叫{said}。"
