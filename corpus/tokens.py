@@ -27,8 +27,11 @@ def analysis_fingerprint() -> str:
     """Changes whenever tokens would: the user dictionary, the stopwords, the ordinal rule.
     An index records it, so one built with other tokens is refused, not silently wrong."""
     digest = hashlib.sha256(USERDICT.read_bytes())
-    # normalization rewrites and stopwords; the other lexicon files never change index text
-    digest.update(lexicon().fingerprints["language.toml"].encode())
+    # The lexicon's normalization rewrites, periods and stopwords; nothing else of it changes
+    # how text is indexed.
+    lex = lexicon()
+    for table in (lex.replacements.values, lex.periods.values):
+        digest.update(repr(sorted(table.items())).encode("utf-8"))
     digest.update("\n".join(sorted(STOPWORDS)).encode("utf-8"))
     digest.update(_ORDINAL.pattern.encode("utf-8"))
     return digest.hexdigest()[:16]

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from corpus.lexicon import lexicon
+from corpus.numerals import chinese_to_int
 from corpus.records import Indicator, Passage
 from index.boosts import longest_common, squash, title_core
 from index.search import Hit
@@ -55,6 +56,51 @@ def _matching_item(question: str, text: str) -> str | None:
     return None
 
 
+_ORDINAL = re.compile(
+    r"第\s*([一二三四五六七八九十\d]{1,3})\s*[条项个点]|最后一[条项个点]|最后那[条项个]"
+)
+_WHICH_ITEM = re.compile(r"哪一?[条项]|那一?[条项]|哪一点")
+_NUMBERED = re.compile(r"^\s*(?:\(\d+\)|\d+\.)")
+
+
+def _items(text: str) -> tuple[str, list[str]] | None:
+    """(head, items) of a list passage ("基本原则：(1) …；(2) …"); numbered items only when
+    the list is numbered (a table caption may trail a numbered list)."""
+    if "：" not in text or "；" not in text:
+        return None
+    head, body = text.split("：", 1)
+    items = body.split("；")
+    numbered = [i for i in items if _NUMBERED.match(i)]
+    return head, (numbered if len(numbered) >= 2 else items)
+
+
+def _item_by_position(question: str, text: str) -> str | None:
+    """'第三条基本原则是什么', '最后一条呢' → that item of the list."""
+    m = _ORDINAL.search(question)
+    listed = _items(text)
+    if not m or listed is None:
+        return None
+    head, items = listed
+    if m.group(1) is None:
+        return f"{head}：{items[-1]}"
+    n = chinese_to_int(m.group(1))
+    return f"{head}：{items[n - 1]}" if n and 1 <= n <= len(items) else None
+
+
+def _item_by_word(question: str, text: str) -> str | None:
+    """'其中跟商标有关的是哪条' → the one item sharing the most words with the question."""
+    listed = _items(text)
+    if not _WHICH_ITEM.search(question) or listed is None:
+        return None
+    head, items = listed
+    q = squash(question)
+    sizes = [(longest_common(q, squash(item)), item) for item in items]
+    best = max(sizes)
+    if best[0] >= 2 and sum(1 for size, _ in sizes if size == best[0]) == 1:
+        return f"{head}：{best[1]}"
+    return None
+
+
 def best_passage(question: str, hits: list[Hit]) -> Passage:
     best = hits[0].passage
     if about_past_period(question):  # the 十三五 figures live in their own block
@@ -73,7 +119,12 @@ def passage_answer(question: str, hits: list[Hit], prose_of: ProseOf) -> str:
     best = best_passage(question, hits)
     if lexicon().plan_location.search(question) and best.section:
         return wording.location(best.section)
-    item = _labelled_item(question, best.text) or _matching_item(question, best.text)
+    item = (
+        _labelled_item(question, best.text)
+        or _item_by_position(question, best.text)
+        or _item_by_word(question, best.text)
+        or _matching_item(question, best.text)
+    )
     if item:
         return wording.sentence(item)
     if best.kind == "overview" and not lexicon().list_asks.search(question):

@@ -10,35 +10,24 @@ so no history can make the work or the searched text grow.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_question
 from corpus.tokens import tokenize
+from service.qa import turns as refer
 from service.qa.fields import Asked, detect_field, field_phrase, field_words
+from service.qa.turns import Turn, section_mentions
 
 MAX_TURNS = 8
 MAX_TURN_CHARS = 300
 MAX_RESOLVED_CHARS = 200
 SHORT = 14
 _THIS_SECTION = re.compile(r"这一?[节章部]|该[节章部]|本[节章]|这一?部分|这个部分")
-_SECTION_MENTION = re.compile(r"[(（][一二三四五六七八九十]+[)）]\s*[^\s›，。；、,]+")
 _TAIL = re.compile(r"(有哪些|是什么|包括哪些|包括什么|有什么|怎么样|如何|是多少)\S*$")
 _TRAILING = re.compile(r"(呢|吗|呀|啊|嘛)[?？!！。.\s]*$")
+_ITEM_ORDINAL = re.compile(r"[条项]$")
 ORDER = ("before", "after", "last", "first")
-
-
-@dataclass(frozen=True)
-class Turn:
-    """What one earlier turn names."""
-
-    role: str
-    text: str
-    indicators: tuple[str, ...]
-    columns: tuple[int, ...]
-    sections: tuple[str, ...]
-    field: Asked
-    past: bool
+POINTING = ("singular", "plural", "other", "first_turn")
 
 
 class Resolver:
@@ -50,9 +39,10 @@ class Resolver:
         self.matcher = searcher.matcher
         self.columns_named = searcher.columns_named
         self.titles = searcher.column_titles
+        self.units = {i.name: i.unit for i in searcher.indicators}
         self.lex = lexicon()
 
-    # --- reading turns -----------------------------------------------------------------------
+    # --- reading -----------------------------------------------------------------------------
 
     def _turn(self, role: str, content: str) -> Turn | None:
         text = normalize_question(content[:MAX_TURN_CHARS])
@@ -63,7 +53,7 @@ class Resolver:
             text=text,
             indicators=tuple(i.name for i, _ in self.matcher.match(text)),
             columns=tuple(self.columns_named(text)),
-            sections=tuple(_SECTION_MENTION.findall(text)),
+            sections=tuple(section_mentions(text)),
             field=detect_field(text),
             past=self.lex.past_period.search(text),
         )
@@ -77,36 +67,25 @@ class Resolver:
                 turns.append(turn)
         return turns
 
-    # --- the current question ----------------------------------------------------------------
-
-    def _marks(self, question: str) -> dict[str, list[str]]:
-        marks: dict[str, list[str]] = {}
-        for phrase, kind, _, _ in self.lex.conversation.finditer(question):
+    def _marks(self, question: str) -> dict[str, list[tuple[str, int]]]:
+        marks: dict[str, list[tuple[str, int]]] = {}
+        for phrase, kind, start, _ in self.lex.conversation.finditer(question):
             if kind != "plan":
-                marks.setdefault(kind, []).append(phrase)
+                marks.setdefault(kind, []).append((phrase, start))
         return marks
 
-    def _strip(self, question: str, marks: dict[str, list[str]]) -> str:
-        """The question less its pointing words ("那", "这两个", "呢")."""
-
-        def keep(kind: str, phrase: str) -> str:
+    def _strip(self, question: str) -> str:
+        """The question less its pointing words ("那", "这两个", "呢"); "当时" → 十三五."""
+        out, last = [], 0
+        for phrase, kind, start, end in self.lex.conversation.finditer(question):
+            out.append(question[last:start])
             if kind == "back_in_time":
-                return "十三五"
-            return phrase if kind in (*ORDER, "plan") else ""  # "最后一条" says which one
-
-        kept = "".join(keep(k, p) if k else p for k, p in self._pieces(question))
-        return _TRAILING.sub("", kept).strip(" ,，。？?")
-
-    def _pieces(self, text: str):
-        """(kind or None, text) pieces: the pointing phrases and what lies between them."""
-        last = 0
-        for _, kind, start, end in self.lex.conversation.finditer(text):
-            if start > last:
-                yield None, text[last:start]
-            yield kind, text[start:end]
+                out.append("十三五")
+            elif kind in (*ORDER, "plan"):
+                out.append(phrase)  # "最后一条" still says which one
             last = end
-        if last < len(text):
-            yield None, text[last:]
+        out.append(question[last:])
+        return _TRAILING.sub("", "".join(out)).strip(" ,，。？?")
 
     def _subject_words(self, text: str) -> list[str]:
         """The plan's own words in the text, less those that only say which value or which
@@ -117,29 +96,30 @@ class Resolver:
         ]
 
     def _computes(self, text: str) -> bool:
-        return any(t in self.lex.computing_words for t in tokenize(text, normalized=True))
+        """Whether the question asks for a computation or a check over the table."""
+        return any(
+            section == "operations" or key in ("growth", "multiple", "increase")
+            for _, (section, key), _, _ in self.lex.table_words.finditer(text)
+        ) or any(t in self.lex.computing_words for t in tokenize(text, normalized=True))
 
-    def _elliptical(self, question: str, marks: dict[str, list[str]], named: bool) -> bool:
-        if {"plural", "other", *ORDER} & set(marks):
+    def _names_measure(self, text: str) -> bool:
+        """Whether the question says which number of a row it means (增长率, 倍数, 2020年…)."""
+        return any(
+            section == "columns" for _, (section, _k), _, _ in self.lex.table_words.finditer(text)
+        )
+
+    def _elliptical(self, question: str, marks, named: bool, subject: bool) -> bool:
+        if {"plural", "other", "first_turn", *ORDER} & set(marks):
             return True
+        short = len(question) <= 2 * SHORT or len(question.split()) <= 6
         if "singular" in marks and not named:
             # "它属于哪一部分" leans on the last turn; "这个规划的主线是什么" does not
-            first = next(
-                (
-                    start
-                    for _, kind, start, _ in self.lex.conversation.finditer(question)
-                    if kind == "singular"
-                ),
-                len(question),
-            )
-            if first <= 2 or len(question) <= 2 * SHORT:
+            first = min(start for _, start in marks["singular"])
+            if first <= 2 or short:
                 return True
-        short = len(question) <= 2 * SHORT or len(question.split()) <= 6
-        leaning = ("leading" in marks or question.endswith("呢")) and short
-        if named:
+        leaning = ("leading" in marks or "earlier" in marks or question.endswith("呢")) and short
+        if named or subject:
             return leaning  # "专利密集型产业呢？": the earlier question's value, about this one
-        if self._subject_words(question):
-            return leaning  # "主要目标呢？": a subject of its own, maybe the earlier question
         return short
 
     # --- resolving ---------------------------------------------------------------------------
@@ -158,19 +138,19 @@ class Resolver:
         own_rows = [i.name for i, _ in self.matcher.match(question)]
         own_cols = self.columns_named(question)
         named = bool(own_rows or own_cols)
-        if not self._elliptical(question, marks, named):
+        rest = self._strip(question)
+        subject = bool(self._subject_words(rest))
+        if not self._elliptical(question, marks, named, subject):
             return question
-        rest = self._strip(question, marks)
-        field = detect_field(question)
         computes = self._computes(question)
-        carried = "" if field is not Asked.NONE or computes else self._carried_field(turns)
+        # "那这两个加起来呢" adds the value the conversation was about; "涨了百分之几" says its own
+        says_measure = detect_field(question) is not Asked.NONE or self._names_measure(question)
+        carried = "" if says_measure else self._carried_field(turns)
         past = "十三五" if not computes and self._carry_past(question, marks, turns) else ""
-        about_columns = any(t.columns for t in turns[:4]) or "专栏" in question
-        if any(k in marks for k in ORDER) and about_columns:
-            column = self._column_in_order(marks, turns)
-            if column is not None:
-                return self._cut(f"专栏{column} {self.titles[column]} {rest or '是什么'}")
-        if named and not ({"plural", "other"} & set(marks)):
+        column = self._column_in_order(question, marks, own_cols, turns)
+        if column is not None:
+            return self._cut(f"专栏{column} {self.titles[column]} {rest or '是什么'}")
+        if named and not ({"plural", "other", "first_turn"} & set(marks)):
             # a new subject with the earlier question: "专利密集型产业呢？" after "…2025年目标"
             if own_cols and not own_rows and len(rest) <= 6:
                 return self._cut(f"{rest}是什么")
@@ -180,21 +160,18 @@ class Resolver:
         previous = next(
             (t for t in users if self._subject_words(t.text)), users[0] if users else None
         )
-        pointing = {"singular", "plural", "other"} & set(marks)
-        if self._subject_words(rest) and not computes and not pointing:
-            # another subject, the same question: "主要目标呢？" after "基本原则有哪些？"
+        if subject and not computes and not ({*POINTING, *ORDER} & set(marks)):
+            # another subject, the same question: "主要目标呢？" after "基本原则有哪些？";
+            # "刚才行政保护那一节…": a subject of its own, "刚才" points at nothing more
             tail = _TAIL.search(previous.text) if previous else None
             return self._cut(f"{rest}{tail.group(1)}" if tail and not _TAIL.search(rest) else rest)
-        referent = self._referent(marks, turns)
+        referent = self._referent(question, marks, turns)
         if not referent and previous is not None:
-            referent = [self._topic(previous.text)]
+            referent = [self._strip(previous.text)]
         return self._cut(" ".join([*referent, past, rest, carried]).strip())
 
     def _cut(self, text: str) -> str:
         return " ".join(text.split())[:MAX_RESOLVED_CHARS]
-
-    def _topic(self, question: str) -> str:
-        return self._strip(question, {})
 
     def _carried_field(self, turns: list[Turn]) -> str:
         """The value the conversation was about (2025 target…), for a follow-up that names none."""
@@ -212,52 +189,48 @@ class Resolver:
         users = [t for t in turns if t.role == "user"][:2]
         return any(t.past for t in users)
 
-    def _referent(self, marks, turns: list[Turn]) -> list[str]:
-        """Names of what the pointing words point at, from the most recent turns."""
-        users = [t for t in turns if t.role == "user"]
+    def _referent(self, question: str, marks, turns: list[Turn]) -> list[str]:
+        """Names of what the pointing words point at."""
+        found = None
         if "plural" in marks:
-            for kind in ("indicators", "columns"):
-                for t in turns:
-                    names = getattr(t, kind)
-                    if len(names) >= 2:
-                        return self._names(kind, names)
-                singles = [getattr(t, kind) for t in users[:2] if getattr(t, kind)]
-                if len(singles) == 2:
-                    return self._names(kind, [singles[1][0], singles[0][0]])
-        if "other" in marks:
-            last = users[0] if users else None
-            for kind in ("columns", "indicators"):
-                for t in turns:
-                    names = getattr(t, kind)
-                    if len(names) >= 2 and last is not None:
-                        others = [n for n in names if n not in getattr(last, kind)]
-                        if others:
-                            return self._names(kind, others[:1])
-        for t in users + [t for t in turns if t.role == "assistant"]:
-            if t.indicators:
-                return list(t.indicators[:2])
-            if t.columns:
-                return self._names("columns", t.columns[:1])
-        return []
-
-    def _names(self, kind: str, names) -> list[str]:
+            found = refer.plural(question, turns, self.units)
+        elif "other" in marks:
+            found = refer.other(turns)
+        elif "first_turn" in marks:
+            found = refer.first_asked(turns)
+        found = found or refer.latest(turns)
+        if found is None:
+            return []
+        kind, names = found
         if kind == "columns":
             return [f"专栏{n} {self.titles[n]}" for n in names]
         return list(names)
 
-    def _column_in_order(self, marks, turns: list[Turn]) -> int | None:
+    def _column_in_order(
+        self, question: str, marks, own: list[int], turns: list[Turn]
+    ) -> int | None:
+        """ "排在专栏5前面的", "下一个专栏", "最后一个专栏": a 专栏 by its place in the plan.
+        "最后一条" is an item of a list, not a 专栏."""
+        kinds = [k for k in ORDER if k in marks]
+        if not kinds or not self.titles:
+            return None
+        phrase = marks[kinds[0]][0][0]
+        about_columns = "专栏" in question or any(t.columns for t in turns[:4])
+        if not about_columns or (
+            kinds[0] in ("last", "first")
+            and _ITEM_ORDINAL.search(phrase)
+            and "专栏" not in question
+        ):
+            return None
         numbers = sorted(self.titles)
-        if not numbers:
-            return None  # a corpus without 专栏
-        if "last" in marks:
+        if kinds[0] == "last":
             return numbers[-1]
-        if "first" in marks:
+        if kinds[0] == "first":
             return numbers[0]
-        current = next((t.columns[-1] for t in turns if t.columns), None)
+        current = own[-1] if own else next((t.columns[-1] for t in turns if t.columns), None)
         if current is None:
             return None
-        step = -1 if "before" in marks else 1
-        target = current + step
+        target = current + (-1 if kinds[0] == "before" else 1)
         return target if target in self.titles else None
 
     def _this_section(self, question: str, turns: list[Turn]) -> str | None:
@@ -266,6 +239,6 @@ class Resolver:
             return None
         for t in turns:
             if t.role == "assistant" and t.sections:
-                rest = _THIS_SECTION.sub("", self._strip(question, {}))
+                rest = _THIS_SECTION.sub("", self._strip(question))
                 return self._cut(f"{t.sections[-1]} {rest}")
         return None
