@@ -27,6 +27,22 @@ _TAIL = re.compile(r"(有哪些|是什么|包括哪些|包括什么|有什么|�
 _TRAILING = re.compile(r"(呢|吗|呀|啊|嘛)[?？!！。.\s]*$")
 _ITEM_ORDINAL = re.compile(r"[条项]$")
 ORDER = ("before", "after", "last", "first")
+# Operations of the table's lexicon (table.toml) that compute, and those over several rows.
+COMBINING = frozenset(
+    {"sum", "difference", "largest", "smallest", "faster", "slower", "order", "order_up"}
+)
+COMPUTING = COMBINING | {
+    "check",
+    "compute",
+    "growth",
+    "multiple",
+    "increase",
+    "annual_growth",
+    "annual_increase",
+}
+_DEMONSTRATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]")
+_DEMONSTRATIVES = frozenset({"那个", "这个", "那条", "这条", "这项"})
+_NOT_A_SUBJECT = frozenset("是的在了把跟和与从对那这它")
 POINTING = ("singular", "plural", "other", "first_turn")
 
 
@@ -70,9 +86,20 @@ class Resolver:
     def _marks(self, question: str) -> dict[str, list[tuple[str, int]]]:
         marks: dict[str, list[tuple[str, int]]] = {}
         for phrase, kind, start, _ in self.lex.conversation.finditer(question):
-            if kind != "plan":
-                marks.setdefault(kind, []).append((phrase, start))
+            if kind == "plan" or self._demonstrative(question, phrase, start):
+                continue
+            marks.setdefault(kind, []).append((phrase, start))
         return marks
+
+    @staticmethod
+    def _demonstrative(question: str, phrase: str, start: int) -> bool:
+        """ "版权那个", "乡村振兴那个专栏": 那个 after a subject points at that subject."""
+        before = question[start - 1] if start else ""
+        return (
+            phrase in _DEMONSTRATIVES
+            and bool(_DEMONSTRATIVE_AFTER.match(before))
+            and before not in _NOT_A_SUBJECT
+        )
 
     def _strip(self, question: str) -> str:
         """The question less its pointing words ("那", "这两个", "呢"); "当时" → 十三五."""
@@ -97,10 +124,13 @@ class Resolver:
 
     def _computes(self, text: str) -> bool:
         """Whether the question asks for a computation or a check over the table."""
-        return any(
-            section == "operations" or key in ("growth", "multiple", "increase")
-            for _, (section, key), _, _ in self.lex.table_words.finditer(text)
-        ) or any(t in self.lex.computing_words for t in tokenize(text, normalized=True))
+        keys = {key for _, (_s, key), _, _ in self.lex.table_words.finditer(text)}
+        words = tokenize(text, normalized=True)
+        return bool(keys & COMPUTING) or any(t in self.lex.computing_words for t in words)
+
+    def _combines(self, text: str) -> bool:
+        """ "加一块", "差多少", "哪个多": an operation over more than one row."""
+        return any(key in COMBINING for _, (_s, key), _, _ in self.lex.table_words.finditer(text))
 
     def _names_measure(self, text: str) -> bool:
         """Whether the question says which number of a row it means (增长率, 倍数, 2020年…)."""
@@ -137,8 +167,11 @@ class Resolver:
         marks = self._marks(question)
         own_rows = [i.name for i, _ in self.matcher.match(question)]
         own_cols = self.columns_named(question)
-        named = bool(own_rows or own_cols)
         rest = self._strip(question)
+        partial = [] if own_rows else self._partly_named(rest, turns)
+        if partial:  # "版权那个" two turns after 版权产业增加值占GDP比重 was named in full
+            own_rows, rest = partial, f"{partial[0]} {rest}"
+        named = bool(own_rows or own_cols)
         subject = bool(self._subject_words(rest))
         if not self._elliptical(question, marks, named, subject):
             return question
@@ -160,7 +193,7 @@ class Resolver:
         previous = next(
             (t for t in users if self._subject_words(t.text)), users[0] if users else None
         )
-        if subject and not computes and not ({*POINTING, *ORDER} & set(marks)):
+        if subject and not computes and not (set(POINTING) & set(marks)):
             # another subject, the same question: "主要目标呢？" after "基本原则有哪些？";
             # "刚才行政保护那一节…": a subject of its own, "刚才" points at nothing more
             tail = _TAIL.search(previous.text) if previous else None
@@ -169,6 +202,13 @@ class Resolver:
         if not referent and previous is not None:
             referent = [self._strip(previous.text)]
         return self._cut(" ".join([*referent, past, rest, carried]).strip())
+
+    def _partly_named(self, rest: str, turns: list[Turn]) -> list[str]:
+        """An indicator the conversation named in full, which the question names by a part."""
+        words = [w for w in self._subject_words(rest) if len(w) >= 2]
+        named = {n for t in turns for n in t.indicators}
+        found = [n for n in named if any(w in n for w in words)]
+        return found if len(found) == 1 else []
 
     def _cut(self, text: str) -> str:
         return " ".join(text.split())[:MAX_RESOLVED_CHARS]
@@ -192,7 +232,7 @@ class Resolver:
     def _referent(self, question: str, marks, turns: list[Turn]) -> list[str]:
         """Names of what the pointing words point at."""
         found = None
-        if "plural" in marks:
+        if "plural" in marks or (self._combines(question) and "other" not in marks):
             found = refer.plural(question, turns, self.units)
         elif "other" in marks:
             found = refer.other(turns)

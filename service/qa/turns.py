@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from corpus.lexicon import lexicon
 from service.qa.fields import Asked
 
-_SECTION_MENTION = re.compile(r"[(（][一二三四五六七八九十]+[)）]\s*[^\s›，。；、,]+")
+_SECTION_MENTION = re.compile(
+    r"[(（][一二三四五六七八九十]+[)）]\s*[^\s›，。；、,“”]+"
+    r"|(?<![\u4e00-\u9fff])[一二三四五六七八九十]+、[^\s›，。；、,“”]+"
+)
 
 
 @dataclass(frozen=True)
@@ -106,10 +109,13 @@ def first_asked(turns: list[Turn]) -> tuple[str, list] | None:
 
 
 def latest(turns: list[Turn]) -> tuple[str, list] | None:
-    """ "它", or no pointing word: the newest thing named, by either side."""
+    """ "它", or no pointing word: the newest thing named, by either side (a section an answer
+    named counts: "最后那条呢" after "八、实施保障" and its four sections)."""
     for t in turns:
         if t.indicators:
             return "indicators", list(t.indicators[:2])
         if t.columns:
             return "columns", list(t.columns[:1])
+        if t.sections and t.role == "assistant":
+            return "sections", list(t.sections[:1])
     return None
