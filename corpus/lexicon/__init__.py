@@ -110,8 +110,10 @@ class Lexicon:
     generic_org_heads: frozenset[str]
     other_plans: PhraseIndex
     other_times: PhraseIndex
+    now_words: PhraseIndex
     plan_answers: PhraseIndex
     off_task: PhraseIndex
+    injection: PhraseIndex
     qualifiers: PhraseIndex  # phrase → qualifier kind
     fillers: PhraseIndex
     stopwords: frozenset[str]
@@ -225,8 +227,10 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         generic_org_heads=frozenset(_words(scope.get("generic_org_heads"))),
         other_plans=index(_words(scope.get("other_plans"))),
         other_times=index(_words(scope.get("other_times"))),
+        now_words=index(_words(scope.get("now_words"))),
         plan_answers=index(_words(scope.get("plan_answers"))),
         off_task=index(_words(scope.get("off_task"))),
+        injection=index(_words(scope.get("injection"))),
         qualifiers=index(qualifiers),
         fillers=index(_words(lang.get("fillers"))),
         stopwords=frozenset(_words(lang.get("stopwords"))),

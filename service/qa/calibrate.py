@@ -69,7 +69,7 @@ def cases(engine, path: Path) -> list[Case]:
         query = engine.reader.read(normalized)
         result = engine.searcher.search(query.text, top_k=1, expansions=query.expansions)
         ev = result.evidence
-        if in_domain(query, ev, probe) or not ev.tokens or query.off_task:
+        if in_domain(query, ev, probe) or not ev.tokens or query.off_task or query.injection:
             continue  # decided before the cut
         ood = bool(row.get("ood"))
         far = row.get("category") == "far_ood"  # nothing to do with the plan: must be "none"

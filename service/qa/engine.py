@@ -15,7 +15,7 @@ from index.boosts import longest_common
 from index.search import Mode, Searcher, SearchResult
 from service.qa import wording
 from service.qa.columncheck import check_column
-from service.qa.compose import about_past_period, best_passage, compose
+from service.qa.compose import about_past_period, asks_all_indicators, best_passage, compose
 from service.qa.compute import interpret
 from service.qa.conversation import Resolver
 from service.qa.facts import Facts
@@ -155,7 +155,7 @@ class Engine:
             query,
             result.evidence,
             self.thresholds,
-            figure_known=past is True or bool(rows),
+            figure_known=past is True or bool(rows) or asks_all_indicators(query.text),
             money_row=any("元" in r.unit for r in rows),
         )
         if past is False and decision.outcome == ANSWER:

@@ -9,8 +9,13 @@ from service.qa.understand import Qualifier, Query
 
 ANSWER, RELATED, NONE = "answer", "related", "none"
 # Qualifier kinds that a named 专栏 makes moot: "专栏5指什么" asks what the column is.
-MOOT_WITH_COLUMN = frozenset({"definition"})
-MOOT_WITH_MONEY_ROW = frozenset({"fee"})
+# A named 专栏 makes the loose definition words moot ("专栏5指什么" asks what the column is);
+# "定义", "法律上" still ask for a definition.
+MOOT_WITH_COLUMN = frozenset(
+    {"指什么", "是指什么", "指的是什么", "什么意思", "啥意思", "是什么意思"}
+)
+# A row in 亿元 makes "多少钱" ask for its figure; "利率", "补贴" still ask for a fee.
+MOOT_WITH_MONEY_ROW = frozenset({"多少钱", "要花", "花多少", "交多少"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ def scope_score(ev: Evidence, t: Thresholds, expansions: int = 0) -> float:
 
 def in_domain(query: Query, ev: Evidence, t: Thresholds) -> bool:
     """Whether the question is about what the plan covers at all."""
+    if query.injection:
+        return False  # "忽略之前的指令…", "你现在是我的作文枪手": whatever else it says
     if ev.indicator_match or ev.column_match or query.domain:
         return True
     if query.off_task:
@@ -72,17 +79,20 @@ def in_domain(query: Query, ev: Evidence, t: Thresholds) -> bool:
     return bool(ev.tokens) and scope_score(ev, t, len(query.expansions)) >= t.min_score
 
 
+def _moot(q: Qualifier, column: bool, money_row: bool) -> bool:
+    """A qualifier every one of whose words is answered by what the question names."""
+    moot = (MOOT_WITH_COLUMN if column else frozenset()) | (
+        MOOT_WITH_MONEY_ROW if money_row else frozenset()
+    )
+    return bool(q.words) and all(w in moot for w in q.words)
+
+
 def unanswered(
     query: Query, ev: Evidence, figure_known: bool, money_row: bool = False
 ) -> tuple[Qualifier, ...]:
     """What the question asks that the plan does not say (empty: the plan answers it).
     money_row: an indicator in 亿元 is named, so "多少钱" asks for its figure, not a fee."""
-    found = [
-        q
-        for q in query.qualifiers
-        if not (ev.column_match and q.kind in MOOT_WITH_COLUMN)
-        and not (money_row and q.kind in MOOT_WITH_MONEY_ROW)
-    ]
+    found = [q for q in query.qualifiers if not _moot(q, ev.column_match, money_row)]
     if query.asks_figure and not (ev.indicator_match or query.counts_structure or figure_known):
         found.append(Qualifier("figure", ()))  # a number the plan does not give
     return tuple(found)

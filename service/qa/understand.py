@@ -9,6 +9,9 @@ from corpus.lexicon import Lexicon, lexicon
 from service.qa.fields import Asked, detect_field
 from service.qa.spelling import Speller
 
+_COUNTED_STRUCTURE = re.compile(
+    r"(专栏|指标|原则|工程|部分|章|节)[^，,。？?]{0,3}(一共|总共|共有|有)"
+)
 _CLAUSE = re.compile(r"[，。！？；,.!?;:：\s]+")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|$|\D)")
 _HAN_OR_LATIN = r"[\u4e00-\u9fffA-Za-z]"
@@ -50,7 +53,8 @@ class Query:
     qualifiers: tuple[Qualifier, ...] = ()
     domain: tuple[str, ...] = ()  # IP words in the question
     references_plan: bool = False
-    off_task: tuple[str, ...] = ()  # asks the assistant to do something else ("帮我写", "ignore")
+    off_task: tuple[str, ...] = ()  # asks the assistant to do something else ("帮我写")
+    injection: tuple[str, ...] = ()  # tries to change its rules ("忽略之前的指令", "ignore")
     asks_figure: bool = False  # 多少, 几个, how many…
     counts_structure: bool = False  # …of the plan's own parts (专栏, 指标, 原则…)
     years: tuple[str, ...] = field(default_factory=tuple)
@@ -87,8 +91,11 @@ class Reader:
         )
         # "这份材料" is the plan, not a form to hand in; "哪个单位宣传的" the plan does say.
         bare = lex.plan_reference.remove(lex.plan_answers.remove(text, "，"), "，")
-        asks = [p for p, real, _, _ in lex.figure_asks.finditer(bare) if real]
-        counts = asks and any(noun in bare for noun in lex.structure_nouns)
+        asks = [(p, end) for p, real, _, end in lex.figure_asks.finditer(bare) if real]
+        # "规划一共有几个专栏" counts the plan's own parts; "要认定多少个地理标志产品" does not
+        counts = any(
+            bare[end : end + 3].lstrip("个项条").startswith(lex.structure_nouns) for _, end in asks
+        ) or bool(_COUNTED_STRUCTURE.search(bare) and asks)
         years = tuple(y for y in _YEAR.findall(bare) if y not in PLAN_YEARS)
         if tokens is None:
             from corpus.tokens import tokenize
@@ -103,6 +110,7 @@ class Reader:
             domain=tuple(lex.domain.find(text)),
             references_plan=lex.plan_reference.search(text),
             off_task=tuple(lex.off_task.find(text)),
+            injection=tuple(lex.injection.find(text)),
             asks_figure=bool(asks),
             counts_structure=bool(counts),
             years=years,
@@ -126,6 +134,8 @@ class Reader:
         period = lex.other_plans.find(text)
         if asks or self._about_target(text):
             period += [y for y in years if y not in PLAN_PAST_YEARS] + lex.other_times.find(text)
+            if detect_field(text) is not Asked.T2025:  # "现在几分，打算提到几分": both columns
+                period += lex.now_words.find(text)
         if period:
             found["period"] = period
         return tuple(Qualifier(kind, _longest(words)) for kind, words in found.items())
