@@ -6,43 +6,32 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from corpus.lexicon import lexicon
 from corpus.numerals import CN_DIGITS, digits_to_ascii
-
-# English words users mix in, mapped to the plan's own terms. "GDP" stays: the plan uses it.
-_ALIASES = [
-    (re.compile(r"(?<![A-Za-z])IPR?(?![A-Za-z])", re.IGNORECASE), "知识产权"),
-    (re.compile(r"(?<![A-Za-z])gdp(?![A-Za-z])", re.IGNORECASE), "GDP"),
-    (re.compile(r"(?<![A-Za-z])patents?(?![A-Za-z])", re.IGNORECASE), "专利"),
-    (re.compile(r"(?<![A-Za-z])trademarks?(?![A-Za-z])", re.IGNORECASE), "商标"),
-    (re.compile(r"(?<![A-Za-z])copyrights?(?![A-Za-z])", re.IGNORECASE), "版权"),
-    # Everyday words for the plan's own: users say 每万人, 来源于; the plan says 每万人口, 源自.
-    (re.compile(r"每万人(?!口)"), "每万人口"),
-    (re.compile(r"来源于|来源|出处|出自"), "源自"),
-]
 
 # Years written in Chinese numerals ("二〇二五年") become digits so they match the table.
 _CN_YEAR = re.compile(rf"([{CN_DIGITS}]{{4}})年")
-# Ways of writing the plan period that are not "十四五"/"十三五".
-_PERIODS = [
-    (re.compile(r"第?十四个?五年规划|14五|１４五"), "十四五"),
-    (re.compile(r"第?十三个?五年规划|13五"), "十三五"),
-]
 _SPACES = re.compile(r"\s+")
 # A run of the same punctuation mark ("？？？", "!!!") is one mark.
 _REPEAT_PUNCT = re.compile(r"([^\w\s])\1+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
-@lru_cache(maxsize=1)
-def _t2s():
+@lru_cache(maxsize=2)
+def _opencc(config: str):
     import opencc  # imported lazily: nothing heavy at import time
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → Simplified Chinese (OpenCC)."""
-    return _t2s().convert(text) if text else text
+    """Traditional → Simplified Chinese (OpenCC). Text that was Traditional also gets Taiwan's
+    words turned into the mainland's (智慧財產權 → 知识产权, 資料 → 数据: OpenCC's tw2sp);
+    Simplified text is left as it is, since those phrase rules would rewrite it too."""
+    if not text:
+        return text
+    simplified = _opencc("t2s").convert(text)
+    return simplified if simplified == text else _opencc("tw2sp").convert(text)
 
 
 def fold_width(text: str) -> str:
@@ -67,10 +56,8 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", fold_width(to_simplified(text)))
     text = text.replace("**", "")
     text = _CN_YEAR.sub(lambda m: digits_to_ascii(m.group(1)) + "年", text)
-    for pattern, repl in _PERIODS:
-        text = pattern.sub(repl, text)
-    for pattern, repl in _ALIASES:
-        text = pattern.sub(repl, text)
+    lex = lexicon()
+    text = lex.replacements.replace(lex.periods.replace(text))
     text = _REPEAT_PUNCT.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
 

@@ -59,52 +59,67 @@ def eval_command(
     top_k: Annotated[
         int, typer.Option("--top-k", min=1, max=20, help="passages asked for per question")
     ] = TOP_K,
+    heldout: Annotated[
+        bool,
+        typer.Option(
+            "--heldout/--no-heldout",
+            help="also run eval/heldout.jsonl (held-out: never tuned on) beside the tuning set",
+        ),
+    ] = True,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="ask a running server through POST /ask (hybrid only), e.g. http://127.0.0.1:8000",
+        ),
+    ] = None,
 ) -> None:
     """Run the gold questions through the /ask code path and report IR and answer metrics."""
-    from eval.gold import GoldError, filter_categories, load_questions
-    from eval.report import print_failures, print_report
-    from eval.run import NoCache, check_floor, export_beir, load_floor, run_eval, write_report
+    from eval.gold import HELDOUT_QUESTIONS, GoldError
+    from eval.report import print_failures, print_report, print_sets
+    from eval.run import export_beir, load_floor, run_eval, write_report
     from index.search import MODES
     from service.settings import Settings
-    from service.state import LoadError, open_engine
 
-    modes = list(dict.fromkeys(_split(mode) or MODES))
+    modes = list(dict.fromkeys(_split(mode) or (["hybrid"] if url else MODES)))
     bad = [m for m in modes if m not in MODES]
     if bad:
         fail(f"unknown mode {', '.join(bad)} (choose from {', '.join(MODES)})")
     categories = _split(category)
+    files = {"in-sample": questions_file}
+    if heldout and questions_file == DEFAULT_QUESTIONS:
+        files["held-out"] = HELDOUT_QUESTIONS
     try:
-        questions = filter_categories(load_questions(questions_file), categories)
+        sets = {
+            name: _questions(path, categories, first=name == "in-sample")
+            for name, path in files.items()
+        }
         floor = load_floor(floor_file) if check else None
     except GoldError as exc:
         fail(str(exc))
-    try:  # loaded as the server loads it (model process included), keeping no answers
-        engine = open_engine(Settings(), serving=True, cache=NoCache())
-    except LoadError as exc:
-        fail(str(exc))
+    asker = _asker(url, Settings())
     started = time.perf_counter()
-    with console.status(f"asking {len(questions)} questions × {len(modes)} mode(s)…"):
-        report = run_eval(engine, questions, modes, categories, top_k=top_k)
-    print_report(report, console)
-    if show_failures:
-        print_failures(report, console)
+    reports = {}
+    for name, questions in sets.items():
+        with console.status(f"{name}: asking {len(questions)} questions × {len(modes)} mode(s)…"):
+            try:
+                reports[name] = run_eval(asker, questions, modes, categories, top_k=top_k)
+            except ValueError as exc:
+                fail(str(exc))
+    report = reports["in-sample"]
+    if "held-out" in reports:
+        report["heldout"] = reports["held-out"]
+    for name, result in reports.items():
+        console.rule(f"{name}: {files[name].name}")
+        print_report(result, console)
+        if show_failures and name == "in-sample":  # the held-out set's failures stay unread
+            print_failures(result, console)
+    print_sets(reports, console)
 
-    problems: list[str] = []
-    if floor is not None:
-        if categories:
-            console.print(
-                "[dim]floor check skipped: it applies to the whole set, not to a category subset[/]"
-            )
-        elif floor.get("mode", "hybrid") not in modes:
-            console.print(
-                f"[dim]floor check skipped: mode {floor.get('mode', 'hybrid')} was not run[/]"
-            )
-        else:
-            problems = check_floor(report, floor)
-            report["floor"] = {"file": str(floor_file), "values": floor, "below": problems}
+    problems = _floor_problems(report, floor, modes, categories, floor_file) if floor else []
     path = write_report(report, out)
     if export_beir_dir is not None:
-        export_beir(engine.searcher.passages, questions, export_beir_dir)
+        export_beir(asker.passages, sets["in-sample"], export_beir_dir)
         console.print(f"BEIR export: {export_beir_dir}")
     console.print(f"report: {path}  ({time.perf_counter() - started:.1f} s)", highlight=False)
     if problems:
@@ -113,6 +128,52 @@ def eval_command(
         raise typer.Exit(1)
     if floor is not None and "floor" in report:
         console.print(f"[green]{floor.get('mode', 'hybrid')} is at or above {floor_file.name}[/]")
+
+
+def _questions(path: Path, categories: list[str], first: bool):
+    from eval.gold import filter_categories, load_questions
+
+    questions = load_questions(path)
+    if first or not categories:
+        return filter_categories(questions, categories)
+    return [q for q in questions if q.category in set(categories)]  # may have none of them
+
+
+def _asker(url: str | None, settings):
+    from eval.askers import EngineAsker, HttpAsker
+    from eval.run import NoCache
+    from service.state import LoadError, open_engine
+
+    if url:
+        try:
+            return HttpAsker(url, settings.corpus_dir)
+        except Exception as exc:  # no server there, or not an ipqa one
+            fail(f"cannot reach {url}/healthz: {exc}")
+    try:  # loaded as the server loads it (model process included), keeping no answers
+        return EngineAsker(open_engine(settings, serving=True, cache=NoCache()))
+    except LoadError as exc:
+        fail(str(exc))
+
+
+def _floor_problems(report: dict, floor: dict, modes, categories, floor_file: Path) -> list[str]:
+    """Below-floor messages for the tuning set (the floor's top level) and the held-out one
+    (its "heldout" part)."""
+    from eval.run import check_floor
+
+    if categories:
+        console.print("[dim]floor check skipped: it applies to whole sets, not to categories[/]")
+        return []
+    if floor.get("mode", "hybrid") not in modes:
+        console.print(
+            f"[dim]floor check skipped: mode {floor.get('mode', 'hybrid')} was not run[/]"
+        )
+        return []
+    top = {k: v for k, v in floor.items() if k != "heldout"}
+    problems = check_floor(report, top)
+    if "heldout" in floor and "heldout" in report:
+        problems += [f"held-out {m}" for m in check_floor(report["heldout"], floor["heldout"])]
+    report["floor"] = {"file": str(floor_file), "values": floor, "below": problems}
+    return problems
 
 
 def bench_command(

@@ -137,6 +137,7 @@ class Outcome:
     ir: dict[str, float] | None = None  # None: ood, or no relevant passage in the index
     answer_ok: bool | None = None
     indicator_ok: bool | None = None
+    outcome: str | None = None  # answer | related | none | curated
     extra: dict = field(default_factory=dict)
 
 
@@ -172,6 +173,12 @@ def summarize(outcomes: Sequence[Outcome]) -> dict:
     out["ood_precision"] = _ratio(tp, tp + fp) if out["n_ood"] else None
     out["ood_recall"] = _ratio(tp, tp + fn)
     out["false_refusal_rate"] = _ratio(fp, non_ood)
+    # Of the questions the plan cannot answer: refused as "related" (passages that touch the
+    # subject, and what the plan lacks) or as "none" (nothing related).
+    out["outcomes"] = {
+        k: sum(o.outcome == k for o in outcomes) for k in ("answer", "curated", "related", "none")
+    }
+    out["answered_rate"] = _ratio(non_ood - fp, non_ood)
     took = [o.took_ms for o in outcomes]
     out["latency_p50_ms"] = percentile(took, 50)
     out["latency_p95_ms"] = percentile(took, 95)

@@ -105,3 +105,40 @@ def _print_failure(row: dict, console: Console) -> None:
     for n, passage in enumerate(row["top_passages"], start=1):
         section = " › ".join(passage["section"])
         p(f"    {n}. [{passage['id']}] {section}: {passage['text'][:160]}", highlight=False)
+
+
+def _pair(values: list, key: str) -> str:
+    cells = [_cell(key, v) for v in values]
+    return " / ".join(cells)
+
+
+def sets_table(reports: dict[str, dict], mode: str = "hybrid") -> Table | None:
+    """The tuning and held-out sets side by side, per category: what a reader needs first."""
+    results = {name: r["modes"][mode] for name, r in reports.items() if mode in r["modes"]}
+    if not results:
+        return None
+    names = list(results)
+    table = Table(title=f"{mode}: {' / '.join(names)}", title_justify="left")
+    for header in ("category", "n", "answered", "hit@1", "hit@5", "answer", "refused"):
+        table.add_column(header, justify="left" if header == "category" else "right")
+    keys = ("n", "answered_rate", "hit@1", "hit@5", "answer_accuracy", "ood_recall")
+    categories = ["overall"] + sorted({c for r in results.values() for c in r["categories"]})
+    for cat in categories:
+        rows = [
+            r["overall"] if cat == "overall" else r["categories"].get(cat, {})
+            for r in results.values()
+        ]
+        table.add_row(cat, *(_pair([row.get(k) for row in rows], k) for k in keys))
+        if cat == "overall":
+            table.add_section()
+    return table
+
+
+def print_sets(reports: dict[str, dict], console: Console) -> None:
+    table = sets_table(reports)
+    if table is not None and len(reports) > 1:
+        console.print(table)
+        console.print(
+            "[dim]answered: share of answerable questions answered (found); refused: "
+            "share of unanswerable ones refused (related or none)[/]"
+        )

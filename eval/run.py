@@ -46,11 +46,6 @@ class NoCache:
         pass
 
 
-def _ask(engine, q: GoldQuestion, mode: str, top_k: int):
-    # what POST /ask does: trimmed question, (role, content) history, then Engine.ask
-    return engine.ask(q.question.strip(), list(q.history), top_k=top_k, mode=mode)
-
-
 def _causes(q: GoldQuestion, found: bool, hit5: float | None, answer_ok, indicator_ok) -> list:
     if q.ood:
         return ["missed ood"] if found else []
@@ -67,19 +62,19 @@ def _causes(q: GoldQuestion, found: bool, hit5: float | None, answer_ok, indicat
 
 
 def run_mode(
-    engine,
+    asker,
     questions: Sequence[GoldQuestion],
     mode: str,
     relevance: RelevanceIndex,
     qrels: dict[str, dict[str, int]],
     top_k: int = TOP_K,
 ) -> dict:
-    all_names = [i.name for i in engine.indicators]
+    all_names = [i.name for i in asker.indicators]
     if questions:  # warm-up, not timed: lazy loads (jieba, OpenCC, model threads)
-        _ask(engine, questions[0], mode, top_k)
+        asker.ask(questions[0].question, questions[0].history, top_k, mode)
     responses = {}
     for q in questions:
-        responses[q.id] = _ask(engine, q, mode, top_k)
+        responses[q.id] = asker.ask(q.question, q.history, top_k, mode)
     ranked = {q.id: [p.id for p in responses[q.id].passages] for q in questions}
     ir = ir_scores(qrels, build_run(ranked))
 
@@ -100,6 +95,7 @@ def run_mode(
             "normalized_question": r.normalized_question,
             "ood": q.ood,
             "found": r.found,
+            "outcome": r.outcome,
             "expected_answer_contains": list(q.answer_contains),
             "answer": r.answer,
             "answer_ok": a_ok,
@@ -118,9 +114,11 @@ def run_mode(
                 for p in r.passages[:3]
             ],
         }
+        result = None
         if causes and not r.found and not q.ood and r.normalized_question:
             # passages are empty on a refusal: show what retrieval alone would have returned
-            result = engine.searcher.search(r.normalized_question, mode=mode, top_k=top_k)
+            result = asker.retrieval_only(r.normalized_question, mode, top_k)
+        if result is not None:
             ids = [h.passage.id for h in result.hits]
             row["retrieval_if_answered"] = {
                 "first_relevant_rank": first_relevant_rank(ids, relevant),
@@ -137,7 +135,9 @@ def run_mode(
                 for h in result.hits[:3]
             ]
         rows.append(row)
-        outcomes.append(Outcome(q.id, q.category, q.ood, r.found, r.took_ms, q_ir, a_ok, i_ok))
+        outcomes.append(
+            Outcome(q.id, q.category, q.ood, r.found, r.took_ms, q_ir, a_ok, i_ok, r.outcome)
+        )
 
     categories = sorted({o.category for o in outcomes})
     return {
@@ -151,24 +151,27 @@ def run_mode(
 
 
 def run_eval(
-    engine,
+    asker,
     questions: Sequence[GoldQuestion],
     modes: Iterable[str] = MODES,
     categories: Iterable[str] | None = None,
     top_k: int = TOP_K,
 ) -> dict:
-    """Ask every gold question in every mode; a report dict (JSON-serializable). Give it an
-    engine built with `cache=NoCache()`, or repeated questions are timed from the cache."""
+    """Ask every gold question in every mode; a report dict (JSON-serializable). The asker is
+    eval.askers.EngineAsker (an engine built with `cache=NoCache()`, or repeated questions are
+    timed from the cache) or eval.askers.HttpAsker (a running server)."""
     modes = list(modes)
     bad = [m for m in modes if m not in MODES]
     if bad:
         raise ValueError(f"unknown mode {', '.join(bad)} (choose from {', '.join(MODES)})")
     questions = filter_categories(list(questions), categories)
-    relevance = RelevanceIndex(engine.searcher.passages)
+    if asker.modes is not None and set(modes) - set(asker.modes):
+        raise ValueError(f"this asker answers in {', '.join(asker.modes)} mode only")
+    relevance = RelevanceIndex(asker.passages)
     qrels = build_qrels(questions, relevance)
     no_relevant = sorted(qid for qid, rel in qrels.items() if not rel)
-    per_mode = {m: run_mode(engine, questions, m, relevance, qrels, top_k) for m in modes}
-    manifest = engine.searcher.manifest
+    per_mode = {m: run_mode(asker, questions, m, relevance, qrels, top_k) for m in modes}
+    manifest = asker.manifest
     return {
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "questions": len(questions),
@@ -177,7 +180,7 @@ def run_eval(
         "top_k": top_k,
         "index": {
             k: manifest.get(k)
-            for k in ("model", "dim", "corpus_sha256", "built", "passages", "dense_index")
+            for k in ("model", "dim", "corpus_sha256", "built", "passages", "dense_index", "url")
             if k in manifest
         },
         "gold_without_relevant_passage": no_relevant,
@@ -209,7 +212,7 @@ def check_floor(report: dict, floor: dict) -> list[str]:
     overall = report["modes"][mode]["overall"]
     problems = []
     for key, limit in floor.items():
-        if key == "mode" or key.startswith("_"):
+        if key == "mode" or key.startswith("_") or isinstance(limit, dict):  # "heldout"
             continue
         name, at_most = (key[4:], True) if key.startswith("max_") else (key, False)
         value = overall.get(name)

@@ -84,6 +84,10 @@ class Booster:
         if SHISANWU.search(question):
             for i in self.shisanwu:
                 boost(fused, i, "“十三五”时期", 0.5)
+        else:  # the background's past achievements answer only questions about the past
+            for i in self.shisanwu:
+                if i in fused:
+                    boost(fused, i, "“十三五”成绩，问题不问过去", -0.5)
         # A long phrase of the question found verbatim in a candidate ("助力区域经济协调发展").
         # The question is the fixed side: SequenceMatcher indexes it once, not per passage.
         sharing = set()

@@ -15,8 +15,15 @@ class IndicatorMatcher:
     divided among the names that contain it (so GDP/比重 split between two rows); tokens
     common across the whole corpus (知识产权保护, 社会) count for nothing."""
 
-    def __init__(self, indicators: list[Indicator], generic: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        indicators: list[Indicator],
+        generic: frozenset[str] = frozenset(),
+        aliases: dict[str, tuple[str, ...]] | None = None,
+    ):
+        """aliases: other names of a row (lower-cased, normalized), e.g. from the lexicon."""
         self.indicators = list(indicators)
+        self._aliases = [tuple((aliases or {}).get(i.name, ())) for i in self.indicators]
         self._tokens = [set(tokenize(i.name)) - generic for i in self.indicators]
         # Containment as text, not as a jieba token: 知识产权 is cut differently inside
         # 知识产权保护社会满意度, but it is still shared.
@@ -26,11 +33,14 @@ class IndicatorMatcher:
     def match(self, query: str) -> list[tuple[Indicator, float]]:
         """Indicators the (normalized) query names, best first."""
         q = set(tokenize(query, normalized=True))
+        low = query.lower()
         scored = []
-        for ind, names in zip(self.indicators, self._tokens, strict=True):
+        for ind, names, aliases in zip(self.indicators, self._tokens, self._aliases, strict=True):
             score = sum(len(t) / self._freq[t] for t in q & names)
             if ind.name in query:
                 score += 10.0  # the whole name, verbatim
+            elif any(a in low for a in aliases):
+                score += 5.0  # another name for it ("满意度", "royalties")
             if score >= MIN_INDICATOR_SCORE:
                 scored.append((ind, score))
         scored.sort(key=lambda pair: -pair[1])

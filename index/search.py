@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
-from corpus.headings import column_number
+from corpus.headings import column_mentions, column_number
+from corpus.lexicon import PhraseIndex, lexicon
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
 from index.boosts import SHISANWU, Booster
@@ -15,6 +17,8 @@ from index.embed.base import Embedder
 from index.fusion import BOOST, Fused, boost, max_score, rrf
 from index.match import IndicatorMatcher
 from index.store import LoadedIndex
+
+DENSE_EXPANSIONS = True  # the model also sees the plan's terms for the question's words
 
 Mode = Literal["bm25", "dense", "hybrid"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
@@ -37,6 +41,7 @@ class Evidence:
 
     tokens: list[str]
     known_weight: float  # idf-weighted share of query tokens the corpus contains
+    known_tokens: list[str]  # the query tokens the corpus contains
     dense_top: float
     indicator_match: bool
     column_match: bool
@@ -56,14 +61,29 @@ class Searcher:
         self.passages = index.passages
         self.booster = Booster(self.passages)
         self.matcher = IndicatorMatcher(
-            index.indicators, index.lexical.common_tokens(GENERIC_SHARE)
+            index.indicators,
+            index.lexical.common_tokens(GENERIC_SHARE),
+            aliases=lexicon().indicator_aliases,
         )
         self._indicator_rows = self._rows_by_indicator()
+        self._column_aliases = self._aliases_of_columns()
         self._columns = {
             column_number(p.section[-1]): i
             for i, p in enumerate(self.passages)
             if p.kind == "column" and p.section
         }
+
+    def _aliases_of_columns(self) -> PhraseIndex:
+        """The lexicon's other names of each 专栏, and its own title, → its number."""
+        aliases = lexicon().column_aliases
+        names = {}
+        for p in self.passages:
+            if p.kind == "column" and p.section:
+                number = column_number(p.section[-1])
+                title = p.section[-1].split(maxsplit=1)[-1]
+                for name in (title, *aliases.get(title, ())):
+                    names[name] = number
+        return PhraseIndex(names)
 
     @property
     def manifest(self) -> dict:
@@ -85,27 +105,69 @@ class Searcher:
                 rows[p.text.split("（", 1)[0]] = i
         return rows
 
+    @property
+    def column_titles(self) -> dict[int, str]:
+        """专栏 number → its title ("地理标志保护工程")."""
+        return {
+            n: self.passages[i].section[-1].split(maxsplit=1)[-1] for n, i in self._columns.items()
+        }
+
+    def columns_named(self, text: str) -> list[int]:
+        """The 专栏 a (normalized) text names, by number or by name, in order."""
+        found = column_mentions(text)
+        found += [(start, n) for _, n, start, _ in self._column_aliases.finditer(text)]
+        numbers = [n for _, n in sorted(found) if n in self._columns]
+        return list(dict.fromkeys(numbers))
+
+    def column_passage(self, number: int) -> int | None:
+        """The position of a 专栏's own passage."""
+        return self._columns.get(number)
+
+    def indicator_passage(self, name: str) -> int | None:
+        """The position of an indicator row's own passage."""
+        return self._indicator_rows.get(name)
+
+    def knows(self, token: str) -> bool:
+        """Whether the corpus uses this token (BM25's vocabulary)."""
+        return bool(self.index.lexical.known([token]))
+
+    def embed(self, question: str) -> np.ndarray:
+        return self.embedder.encode_queries([question])[0]
+
     def search(
         self,
         question: str,
         mode: Mode = "hybrid",
         top_k: int = 5,
         query_vector: np.ndarray | None = None,
+        expansions: Sequence[str] = (),
     ) -> SearchResult:
-        """question must already be normalized (corpus.normalize.normalize_question)."""
+        """question must already be normalized (corpus.normalize.normalize_question);
+        expansions: the plan's terms for the question's everyday words, searched as well."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        dense_text = (
+            f"{question} {' '.join(expansions)}" if expansions and DENSE_EXPANSIONS else question
+        )
         # A model in another process starts on the question now (index/embed/model_process.py).
-        pending = self.embedder.start_query(question) if query_vector is None else None
+        pending = self.embedder.start_query(dense_text) if query_vector is None else None
         try:  # everything that does not need the vector, while the model may be running
             tokens = tokenize(question, normalized=True)
             lexical = self.index.lexical
-            bm25 = lexical.scores(tokens)
+            extra = (
+                [t for t in tokenize(" ".join(expansions), normalized=True) if t not in tokens]
+                if expansions
+                else []
+            )
+            bm25 = lexical.scores(tokens + extra)
             bm25_ranked = [
                 int(i) for i in np.argsort(-bm25, kind="stable")[:DENSE_DEPTH] if bm25[i] > 0
             ]
-            indicators = self.matcher.match(question)
+            expanded = f"{question} {' '.join(expansions)}" if expansions else question
+            indicators = self.matcher.match(expanded)
             col = column_number(question)
+            if col is None:
+                col = next((n for _, n, _, _ in self._column_aliases.finditer(question)), None)
             weights = [lexical.idf(t) for t in tokens]
             known = sum(w for t, w in zip(tokens, weights, strict=True) if lexical.known([t]))
         except BaseException:
@@ -124,7 +186,7 @@ class Searcher:
         if mode == "hybrid":
             # The 十三五 figures share names with indicator rows; the question's period decides.
             self._boost(fused, [] if SHISANWU.search(question) else indicators, col)
-            self.booster.apply(question, fused, named_indicator=bool(indicators))
+            self.booster.apply(expanded, fused, named_indicator=bool(indicators))
         ranked = sorted(fused.values(), key=lambda f: (-f.score, f.index))[:top_k]
         top = max_score(len(lists)) + (2 * BOOST if mode == "hybrid" else 0)  # room for boosts
         hits = [self._hit(f, top, bm25, dense_by_id) for f in ranked]
@@ -132,6 +194,7 @@ class Searcher:
         evidence = Evidence(
             tokens=tokens,
             known_weight=known / sum(weights) if weights else 0.0,
+            known_tokens=[t for t in lexical.known(tokens) if any(c.isalnum() for c in t)],
             dense_top=float(cos[0]) if len(cos) else 0.0,
             indicator_match=bool(indicators),
             column_match=col is not None and col in self._columns,

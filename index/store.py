@@ -26,6 +26,7 @@ from index.lexical import LexicalIndex
 FORMAT_VERSION = 1
 BUILD_FIX = "run `ipqa build` to rebuild it"
 Progress = Callable[[int, int], None]
+Finalize = Callable[[Path], dict]
 
 
 class InvalidIndex(RuntimeError):
@@ -67,9 +68,12 @@ def write_index(
     hnsw_threshold: int,
     dense_index: str = AUTO,
     progress: Progress | None = None,
+    finalize: Finalize | None = None,
 ) -> Path:
     """Build into a fresh folder beside index_dir, then swap a symlink: readers never see a
-    half-written index, and a failure leaves the previous one in place."""
+    half-written index, and a failure leaves the previous one in place. `finalize(folder)`
+    runs on the complete folder before the swap; what it returns joins the manifest (the
+    service stores its calibrated thresholds this way)."""
     index_dir = Path(index_dir)
     builds = index_dir.parent / f"{index_dir.name}.builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -107,6 +111,9 @@ def write_index(
         }
         # The manifest is written last: a folder without one is never a complete index.
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        if finalize is not None:
+            manifest.update(finalize(tmp))
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
         tmp.rename(target)
         _swap_link(index_dir, target)
     except BaseException:
@@ -210,6 +217,7 @@ def build_index(
     hnsw_threshold: int,
     dense_index: str = AUTO,
     progress: Progress | None = None,
+    finalize: Finalize | None = None,
 ) -> Path:
     return write_index(
         load_corpus(corpus_dir),
@@ -218,4 +226,5 @@ def build_index(
         hnsw_threshold=hnsw_threshold,
         dense_index=dense_index,
         progress=progress,
+        finalize=finalize,
     )

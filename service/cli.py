@@ -52,6 +52,14 @@ def _open_engine(settings: Settings, serving: bool = False):
         fail(str(exc))
 
 
+def _calibrating(finalize, progress, task):
+    def run(folder):
+        progress.update(task, description="calibrating the scope cut (tuning questions)")
+        return finalize(folder)
+
+    return run
+
+
 @app.command()
 def build() -> None:
     """Index the corpus folder (atomic: a failed build leaves the old index serving)."""
@@ -60,6 +68,7 @@ def build() -> None:
     from corpus.load import CorpusError
     from index.model.folder import ModelNotFound
     from index.store import InvalidIndex, build_index
+    from service.qa.calibrate import finalizer
     from service.state import load_embedder
 
     settings = Settings()
@@ -84,6 +93,7 @@ def build() -> None:
                 hnsw_threshold=settings.hnsw_threshold,
                 dense_index=settings.dense_index,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
+                finalize=_calibrating(finalizer(embedder), progress, task),
             )
         except (CorpusError, InvalidIndex) as exc:
             fail(str(exc))
@@ -93,6 +103,13 @@ def build() -> None:
         f"passages, {manifest['indicators']} indicators, {manifest['dense_index']} "
         f"dense index, {time.perf_counter() - started:.1f} s"
     )
+    policy = manifest.get("policy")
+    if policy:
+        console.print(
+            f"scope cut calibrated on {policy['calibrated_on']} tuning questions: "
+            f"min_score {policy['min_score']}, dense_weight {policy['dense_weight']} "
+            f"({policy['false_refusals']} false refusals, {policy['missed']} missed)"
+        )
 
 
 def _print_answer(r) -> None:
@@ -131,7 +148,9 @@ def ask(
         question = check_question(question, settings)
     except ApiError as exc:
         fail(exc.message)
-    result = engine.ask(question, top_k=top_k, mode=mode)
+    from service.schemas import AskResponse
+
+    result = AskResponse.of(engine.ask(question, top_k=top_k, mode=mode))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:

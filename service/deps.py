@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from service.engine import Engine
 from service.errors import ApiError
+from service.qa.engine import Engine
 from service.settings import Settings
 from service.state import Runtime
 

@@ -66,6 +66,7 @@ class AskResponse(BaseModel):
                     "question": "2025年海外发明专利授权量目标是多少？",
                     "normalized_question": "2025年海外发明专利授权量目标是多少",
                     "found": True,
+                    "outcome": "answer",
                     "answer": "到2025年，海外发明专利授权量目标为9万件（2020年为4万件，累计增加5万件）。",
                     "passages": [
                         {
@@ -98,12 +99,38 @@ class AskResponse(BaseModel):
 
     question: str
     normalized_question: str = Field(..., description="实际检索的问题（已规范化，追问已补全）")
-    found: bool = Field(..., description="规划能否回答这个问题")
+    found: bool = Field(..., description="规划能否回答这个问题（outcome 为 answer 或 curated）")
+    outcome: Literal["answer", "related", "none", "curated"] = Field(
+        ...,
+        description="answer：规划回答了；related：规划涉及这个主题但没有所问的内容（answer 说明"
+        "缺什么，passages 是相关段落）；none：规划没有相关内容（附 suggestions）；curated：工作人员"
+        "审定的答案",
+    )
     answer: str
     passages: list[PassageOut]
     indicators: list[IndicatorOut]
     suggestions: list[str] = Field(default_factory=list, description="found 为 false 时建议的问题")
     took_ms: float
+
+    @classmethod
+    def of(cls, answer) -> AskResponse:
+        """From the engine's plain service.qa.result.Answer."""
+        return cls(
+            question=answer.question,
+            normalized_question=answer.normalized_question,
+            found=answer.found,
+            outcome=answer.outcome,
+            answer=answer.text,
+            passages=[
+                PassageOut(
+                    id=s.passage.id, text=s.passage.text, section=s.passage.section, score=s.score
+                )
+                for s in answer.sources
+            ],
+            indicators=[IndicatorOut.of(i) for i in answer.indicators],
+            suggestions=list(answer.suggestions),
+            took_ms=answer.took_ms,
+        )
 
 
 class ErrorOut(BaseModel):

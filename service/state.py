@@ -10,7 +10,7 @@ from index.embed.factory import create_embedder
 from index.model.folder import ModelNotFound
 from index.search import Searcher
 from index.store import InvalidIndex, check_manifest, load_index, read_manifest
-from service.engine import Engine
+from service.qa.engine import Engine
 from service.settings import Settings
 
 

@@ -11,6 +11,7 @@ from corpus.load import DEFAULT_CORPUS_DIR
 from index.model.folder import DEFAULT_MODEL
 from index.store import build_index
 from service.app import create_app
+from service.qa.calibrate import finalizer
 from service.settings import Settings
 from tests.fakes import FakeEmbedder
 from tests.serverproc import MODELS_DIR, require_model
@@ -62,7 +63,14 @@ def real_embedder():
 def real_settings(tmp_path_factory, real_embedder) -> Settings:
     tmp = tmp_path_factory.mktemp("real")
     settings = make_settings(tmp)
-    build_index(settings.corpus_dir, real_embedder, settings.index_dir, hnsw_threshold=10**6)
+    # as `ipqa build` does: the scope cut calibrated on the tuning set, kept in the manifest
+    build_index(
+        settings.corpus_dir,
+        real_embedder,
+        settings.index_dir,
+        hnsw_threshold=10**6,
+        finalize=finalizer(real_embedder),
+    )
     return settings
 
 

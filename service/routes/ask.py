@@ -50,6 +50,7 @@ async def ask(
     history = check_history(request.history, settings)
     top_k = request.top_k or settings.top_k
     # A repeated question is answered on the event loop; new work goes to a thread.
-    return engine.cached(question, history, top_k) or await run_in_threadpool(
+    answer = engine.cached(question, history, top_k) or await run_in_threadpool(
         engine.ask, question, history, top_k=top_k
     )
+    return AskResponse.of(answer)

@@ -52,6 +52,7 @@ class ChatRequest(BaseModel):
 def _sources(r: AskResponse) -> dict:
     return {
         "found": r.found,
+        "outcome": r.outcome,
         "normalized_question": r.normalized_question,
         "passages": [p.model_dump() for p in r.passages],
         "indicators": [i.model_dump() for i in r.indicators],
@@ -109,7 +110,7 @@ def chat_completions(request: ChatRequest, engine: EngineDep, settings: Settings
         )
     question = check_question(turns[-1].text(), settings)
     history = check_history([Turn(role=m.role, content=m.text()) for m in turns[:-1]], settings)
-    result = engine.ask(question, history, top_k=settings.top_k)
+    result = AskResponse.of(engine.ask(question, history, top_k=settings.top_k))
     cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
     if request.stream:
         return StreamingResponse(

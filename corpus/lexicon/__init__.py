@@ -1,0 +1,263 @@
+"""The plan's language as data: everyday and English terms, names, scope words (TOML files here)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+LEXICON_DIR = Path(__file__).resolve().parent
+FILES = ("terms.toml", "names.toml", "scope.toml", "language.toml", "table.toml")
+_ASCII_WORD = re.compile(r"[a-z0-9]")
+
+
+class LexiconError(ValueError):
+    """A lexicon file cannot be read; the message names the file and the problem."""
+
+
+def _is_ascii_word_char(ch: str) -> bool:
+    return bool(_ASCII_WORD.match(ch))
+
+
+class PhraseIndex:
+    """Finds listed phrases in text: longest match first, left to right, no overlaps.
+
+    Text and phrases are compared lower-cased; a phrase that starts or ends with a Latin letter
+    or digit must not be glued to another one ("ip" is not found in "tip")."""
+
+    def __init__(self, phrases: dict[str, object] | Iterable[str], prepare=None):
+        """prepare: applied to each phrase first (the normalization questions get)."""
+        items = phrases.items() if isinstance(phrases, dict) else ((p, p) for p in phrases)
+        self.values: dict[str, object] = {}
+        for phrase, value in items:
+            key = (prepare(phrase) if prepare else phrase).strip().lower()
+            if key:
+                self.values.setdefault(key, value)
+        self.lengths = sorted({len(k) for k in self.values}, reverse=True)
+
+    def __bool__(self) -> bool:
+        return bool(self.values)
+
+    def finditer(self, text: str):
+        """(phrase, value, start, end) for each match."""
+        low = text.lower()
+        i, n = 0, len(low)
+        while i < n:
+            for size in self.lengths:
+                if i + size > n:
+                    continue
+                key = low[i : i + size]
+                if key in self.values and self._bounded(low, i, i + size, key):
+                    yield key, self.values[key], i, i + size
+                    i += size
+                    break
+            else:
+                i += 1
+
+    @staticmethod
+    def _bounded(text: str, start: int, end: int, key: str) -> bool:
+        if _is_ascii_word_char(key[0]) and start > 0 and _is_ascii_word_char(text[start - 1]):
+            return False
+        return not (
+            _is_ascii_word_char(key[-1]) and end < len(text) and _is_ascii_word_char(text[end])
+        )
+
+    def find(self, text: str) -> list[str]:
+        return [phrase for phrase, _, _, _ in self.finditer(text)]
+
+    def search(self, text: str) -> bool:
+        return next(self.finditer(text), None) is not None
+
+    def remove(self, text: str, repl: str = " ") -> str:
+        """The text with every match replaced by `repl`."""
+        return self.replace(text, lambda _value: repl)
+
+    def replace(self, text: str, by=None) -> str:
+        """The text with every match replaced by by(value) (default: the value itself)."""
+        out, last = [], 0
+        for _, value, start, end in self.finditer(text):
+            out.append(text[last:start])
+            out.append(str(value) if by is None else by(value))
+            last = end
+        out.append(text[last:])
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Everything the lexicon files say, ready to match. Built once per process."""
+
+    fingerprint: str  # of all the files
+    fingerprints: dict[str, str]  # of each file (language.toml decides how text is indexed)
+    expansions: PhraseIndex  # saying → tuple of plan terms
+    plan_terms: tuple[str, ...]
+    indicator_aliases: dict[str, tuple[str, ...]]
+    column_aliases: dict[str, tuple[str, ...]]
+    plan_reference: PhraseIndex
+    domain: PhraseIndex
+    national_places: frozenset[str]
+    places: PhraseIndex
+    place_suffixes: tuple[str, ...]
+    not_places: frozenset[str]
+    narrative: tuple[str, ...]
+    organizations: PhraseIndex
+    organization_suffixes: tuple[str, ...]
+    company_forms: tuple[str, ...]
+    generic_org_heads: frozenset[str]
+    other_plans: PhraseIndex
+    other_times: PhraseIndex
+    now_words: PhraseIndex
+    plan_answers: PhraseIndex
+    off_task: PhraseIndex
+    injection: PhraseIndex
+    qualifiers: PhraseIndex  # phrase → qualifier kind
+    fillers: PhraseIndex
+    stopwords: frozenset[str]
+    periods: PhraseIndex  # variant → canonical period
+    replacements: PhraseIndex  # variant → the word that replaces it in normalization
+    fields: PhraseIndex  # phrase → "increase" | "value_2020" | "target_2025"
+    field_words: frozenset[str]
+    figure_asks: PhraseIndex
+    structure_nouns: tuple[str, ...]
+    plan_location: PhraseIndex
+    past_period: PhraseIndex
+    list_asks: PhraseIndex
+    conversation: PhraseIndex  # phrase → plural | other | before | after | last | first | …
+    computing_words: frozenset[str]
+    table_words: PhraseIndex  # phrase → (section, key): ("columns", "growth"), ("group", "money")…
+    table_groups: dict[str, dict]  # group key → {label, unit | name_contains, say, bare}
+    raw: dict = field(repr=False, default_factory=dict)
+
+
+def _read(folder: Path) -> tuple[dict, str, dict[str, str]]:
+    data, digest, each = {}, hashlib.sha256(), {}
+    for name in FILES:
+        path = folder / name
+        try:
+            raw = path.read_bytes()
+            data[name] = tomllib.loads(raw.decode("utf-8"))
+        except FileNotFoundError as exc:
+            raise LexiconError(f"lexicon file missing: {path}") from exc
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise LexiconError(f"lexicon file {path.name} is not valid UTF-8 TOML: {exc}") from exc
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+        each[name] = hashlib.sha256(raw).hexdigest()[:16]
+    return data, digest.hexdigest()[:16], each
+
+
+def _words(value) -> list[str]:
+    """A TOML list of strings, or one string of space-separated words."""
+    if isinstance(value, str):
+        return value.split()
+    return [str(v) for v in value or []]
+
+
+def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
+    data, fingerprint, fingerprints = _read(Path(folder))
+    terms, names = data["terms.toml"].get("term", []), data["names.toml"]
+    scope, lang = data["scope.toml"], data["language.toml"]
+    expansions: dict[str, tuple[str, ...]] = {}
+    for entry in terms:
+        plan = entry["plan"]
+        for saying in [plan, *_words(entry.get("say"))]:
+            key = saying.lower()
+            expansions[key] = tuple(dict.fromkeys([*expansions.get(key, ()), plan]))
+    periods = {
+        v: canon for canon, variants in lang.get("periods", {}).items() for v in _words(variants)
+    }
+    replace_map = {
+        v: canon for canon, variants in lang.get("replace", {}).items() for v in _words(variants)
+    }
+    period_index, replace_index = PhraseIndex(periods), PhraseIndex(replace_map)
+
+    def prepare(phrase: str) -> str:
+        """Phrases are matched against normalized questions, so they get the same rewrites."""
+        return replace_index.replace(period_index.replace(phrase))
+
+    def index(values) -> PhraseIndex:
+        return PhraseIndex(values, prepare)
+
+    # Listed non-qualifiers win by being longer ("黑名单" is not a request for a 名单).
+    qualifiers = {p: None for p in _words(scope.get("not_qualifiers"))}
+    qualifiers.update(
+        {p: kind for kind, phrases in scope.get("qualifiers", {}).items() for p in _words(phrases)}
+    )
+    figure_asks = {p: True for p in _words(lang.get("figure_asks"))}
+    figure_asks.update({p: False for p in _words(scope.get("not_figure_asks"))})
+    fields = {
+        p: name
+        for name in ("increase", "value_2020", "target_2025")
+        for p in _words(lang.get("fields", {}).get(name))
+    }
+    table = data["table.toml"]
+    table_words = {
+        p: (section, key)
+        for section in ("columns", "operations")
+        for key, phrases in table.get(section, {}).items()
+        for p in _words(phrases)
+    }
+    for key, group in table.get("groups", {}).items():
+        table_words.update({p: ("group", key) for p in _words(group.get("say"))})
+        table_words.update({p: ("bare", key) for p in _words(group.get("bare"))})
+    return Lexicon(
+        fingerprint=fingerprint,
+        fingerprints=fingerprints,
+        expansions=index(expansions),
+        plan_terms=tuple(dict.fromkeys(e["plan"] for e in terms)),
+        indicator_aliases={
+            k: tuple(prepare(a).lower() for a in v) for k, v in names.get("indicators", {}).items()
+        },
+        column_aliases={
+            k: tuple(prepare(a).lower() for a in v) for k, v in names.get("columns", {}).items()
+        },
+        plan_reference=index(_words(scope.get("plan_reference"))),
+        domain=index(_words(scope.get("domain"))),
+        national_places=frozenset(_words(scope.get("national_places"))),
+        places=index(_words(scope.get("places"))),
+        place_suffixes=tuple(_words(scope.get("place_suffixes"))),
+        not_places=frozenset(_words(scope.get("not_places"))),
+        narrative=tuple(_words(scope.get("narrative"))),
+        organizations=index(_words(scope.get("organizations"))),
+        organization_suffixes=tuple(_words(scope.get("organization_suffixes"))),
+        company_forms=tuple(_words(scope.get("company_forms"))),
+        generic_org_heads=frozenset(_words(scope.get("generic_org_heads"))),
+        other_plans=index(_words(scope.get("other_plans"))),
+        other_times=index(_words(scope.get("other_times"))),
+        now_words=index(_words(scope.get("now_words"))),
+        plan_answers=index(_words(scope.get("plan_answers"))),
+        off_task=index(_words(scope.get("off_task"))),
+        injection=index(_words(scope.get("injection"))),
+        qualifiers=index(qualifiers),
+        fillers=index(_words(lang.get("fillers"))),
+        stopwords=frozenset(_words(lang.get("stopwords"))),
+        periods=period_index,
+        replacements=replace_index,
+        fields=index(fields),
+        field_words=frozenset(_words(lang.get("fields", {}).get("words"))),
+        figure_asks=index(figure_asks),
+        structure_nouns=tuple(_words(lang.get("structure_nouns"))),
+        plan_location=index(_words(lang.get("plan_location"))),
+        past_period=index(_words(lang.get("past_period"))),
+        list_asks=index(_words(lang.get("list_asks"))),
+        computing_words=frozenset(_words(lang.get("computing_words"))),
+        conversation=index(
+            {
+                p: kind
+                for kind, phrases in lang.get("conversation", {}).items()
+                for p in _words(phrases)
+            }
+        ),
+        table_words=index(table_words),
+        table_groups=dict(table.get("groups", {})),
+        raw=data,
+    )
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The lexicon shipped with the package (corpus/lexicon/*.toml)."""
+    return build_lexicon(LEXICON_DIR)

@@ -1,0 +1,1 @@
+"""Answering: understand the question, search, decide the outcome, word the answer."""

@@ -1,0 +1,149 @@
+"""Compose a short, extractive answer from the plan's own words and numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from corpus.lexicon import lexicon
+from corpus.numerals import chinese_to_int
+from corpus.records import Indicator, Passage
+from index.boosts import longest_common, squash, title_core
+from index.search import Hit
+from service.qa import wording
+from service.qa.fields import detect_field
+
+_ALL_INDICATORS = re.compile(
+    r"(主要|哪些|哪几个|几个|几项|所有|全部|各项|一共|总共|多少个|都有什么)"
+    r".{0,6}指标|指标.{0,4}(有哪些|是什么|都有|一览|列表)|指标表|主要指标"
+)
+_LABELLED = re.compile(r"^([^：；]{1,8})：(.+)$")
+MIN_ITEM_PHRASE = 6
+ProseOf = Callable[[tuple[str, ...]], Passage | None]
+
+
+def asks_all_indicators(question: str) -> bool:
+    return bool(_ALL_INDICATORS.search(question))
+
+
+def about_past_period(question: str) -> bool:
+    """The 十三五 achievements: their figures live in the plan's background, not the table."""
+    return lexicon().past_period.search(question)
+
+
+def _labelled_item(question: str, text: str) -> str | None:
+    """'主线是什么' over '…：主题：…；主线：全面加强知识产权保护；…' → '主线：全面加强知识产权保护'
+    (every labelled item the question names: '目标和根本动力分别是啥' gets both)."""
+    body = text.split("：", 1)[1] if "：" in text else text
+    items = [
+        item for item in body.split("；") if (m := _LABELLED.match(item)) and m.group(1) in question
+    ]
+    return "；".join(items) if items else None
+
+
+def _matching_item(question: str, text: str) -> str | None:
+    """The one list item the question quotes more closely than the list's own title
+    ('国际合作的主要目标' → '4. 知识产权国际合作取得新突破')."""
+    if "：" not in text or "；" not in text:
+        return None
+    head, body = text.split("：", 1)
+    q = squash(question)
+    sizes = [(longest_common(q, squash(item)), item) for item in body.split("；")]
+    best = max(sizes, default=(0, ""))
+    unique = sum(1 for size, _ in sizes if size == best[0]) == 1
+    if best[0] >= MIN_ITEM_PHRASE and unique and best[0] > longest_common(q, title_core(head)):
+        return f"{head}：{best[1]}"  # the item with the list it belongs to
+    return None
+
+
+_ORDINAL = re.compile(
+    r"第\s*([一二三四五六七八九十\d]{1,3})\s*[条项个点]|最后一[条项个点]|最后那[条项个]"
+)
+_WHICH_ITEM = re.compile(r"哪一?[条项]|那一?[条项]|哪一点")
+_NUMBERED = re.compile(r"^\s*(?:\(\d+\)|\d+\.)")
+
+
+def _items(text: str) -> tuple[str, list[str]] | None:
+    """(head, items) of a list passage ("基本原则：(1) …；(2) …"); numbered items only when
+    the list is numbered (a table caption may trail a numbered list)."""
+    if "：" not in text or "；" not in text:
+        return None
+    head, body = text.split("：", 1)
+    items = body.split("；")
+    numbered = [i for i in items if _NUMBERED.match(i)]
+    return head, (numbered if len(numbered) >= 2 else items)
+
+
+def _item_by_position(question: str, text: str) -> str | None:
+    """'第三条基本原则是什么', '最后一条呢' → that item of the list."""
+    m = _ORDINAL.search(question)
+    listed = _items(text)
+    if not m or listed is None:
+        return None
+    head, items = listed
+    if m.group(1) is None:
+        return f"{head}：{items[-1]}"
+    n = chinese_to_int(m.group(1))
+    return f"{head}：{items[n - 1]}" if n and 1 <= n <= len(items) else None
+
+
+def _item_by_word(question: str, text: str) -> str | None:
+    """'其中跟商标有关的是哪条' → the one item sharing the most words with the question."""
+    listed = _items(text)
+    if not _WHICH_ITEM.search(question) or listed is None:
+        return None
+    head, items = listed
+    q = squash(question)
+    sizes = [(longest_common(q, squash(item)), item) for item in items]
+    best = max(sizes)
+    if best[0] >= 2 and sum(1 for size, _ in sizes if size == best[0]) == 1:
+        return f"{head}：{best[1]}"
+    return None
+
+
+def best_passage(question: str, hits: list[Hit]) -> Passage:
+    best = hits[0].passage
+    if about_past_period(question):  # the 十三五 figures live in their own block
+        best = next(
+            (
+                h.passage
+                for h in hits
+                if h.passage.kind != "overview" and any("十三五" in s for s in h.passage.section)
+            ),
+            best,
+        )
+    return best
+
+
+def passage_answer(question: str, hits: list[Hit], prose_of: ProseOf) -> str:
+    best = best_passage(question, hits)
+    if lexicon().plan_location.search(question) and best.section:
+        return wording.location(best.section)
+    item = (
+        _labelled_item(question, best.text)
+        or _item_by_position(question, best.text)
+        or _item_by_word(question, best.text)
+        or _matching_item(question, best.text)
+    )
+    if item:
+        return wording.sentence(item)
+    if best.kind == "overview" and not lexicon().list_asks.search(question):
+        # "指导思想是什么": the section's own words, when it has any, not its list of parts
+        best = prose_of(tuple(best.section)) or best
+    return wording.sentence(best.text)
+
+
+def compose(
+    question: str,
+    hits: list[Hit],
+    matched: list[Indicator],
+    all_rows: list[Indicator],
+    prose_of: ProseOf,
+) -> tuple[str, list[Indicator]]:
+    """(answer, indicator rows to show) for a question the plan answers."""
+    if asks_all_indicators(question) and not matched:
+        return wording.all_indicators(all_rows), list(all_rows)
+    if matched and not about_past_period(question):
+        field = detect_field(question)
+        return "".join(wording.indicator_sentence(i, field) for i in matched[:3]), matched
+    return passage_answer(question, hits, prose_of), matched

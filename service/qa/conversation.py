@@ -1,0 +1,284 @@
+"""Follow-up questions resolved against the whole conversation, in bounded work; stateless.
+
+"那这两个加起来呢？" after two questions that each named an indicator, "另一个呢？" after an
+answer that named a pair, "排在它前面的那个专栏" after one about 专栏5, "那2020年呢？" after a
+comparison: the question is rewritten to name what it refers to. Only the last MAX_TURNS
+turns, each cut to MAX_TURN_CHARS, are read, and the result is cut to MAX_RESOLVED_CHARS,
+so no history can make the work or the searched text grow.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus.lexicon import lexicon
+from corpus.normalize import normalize_question
+from corpus.tokens import tokenize
+from service.qa import turns as refer
+from service.qa.fields import Asked, detect_field, field_phrase, field_words
+from service.qa.turns import Turn, section_mentions
+
+MAX_TURNS = 8
+MAX_TURN_CHARS = 300
+MAX_RESOLVED_CHARS = 200
+SHORT = 14
+_THIS_SECTION = re.compile(r"这一?[节章部]|该[节章部]|本[节章]|这一?部分|这个部分")
+_TAIL = re.compile(r"(有哪些|是什么|包括哪些|包括什么|有什么|怎么样|如何|是多少)\S*$")
+_TRAILING = re.compile(r"(呢|吗|呀|啊|嘛)[?？!！。.\s]*$")
+_ITEM_ORDINAL = re.compile(r"[条项]$")
+ORDER = ("before", "after", "last", "first")
+# Operations of the table's lexicon (table.toml) that compute, and those over several rows.
+COMBINING = frozenset(
+    {"sum", "difference", "largest", "smallest", "faster", "slower", "order", "order_up"}
+)
+COMPUTING = COMBINING | {
+    "check",
+    "compute",
+    "growth",
+    "multiple",
+    "increase",
+    "annual_growth",
+    "annual_increase",
+}
+_DEMONSTRATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]")
+_DEMONSTRATIVES = frozenset({"那个", "这个", "那条", "这条", "这项"})
+_NOT_A_SUBJECT = frozenset("是的在了把跟和与从对那这它")
+POINTING = ("singular", "plural", "other", "first_turn")
+
+
+class Resolver:
+    """Rewrites a follow-up to name what it refers to; needs the search's matchers."""
+
+    def __init__(self, searcher, is_plan_word=None):
+        """is_plan_word(token): whether the plan uses the word (default: BM25's vocabulary)."""
+        self.is_plan_word = is_plan_word or searcher.knows
+        self.matcher = searcher.matcher
+        self.columns_named = searcher.columns_named
+        self.titles = searcher.column_titles
+        self.units = {i.name: i.unit for i in searcher.indicators}
+        self.lex = lexicon()
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def _turn(self, role: str, content: str) -> Turn | None:
+        text = normalize_question(content[:MAX_TURN_CHARS])
+        if not text:
+            return None
+        return Turn(
+            role=role,
+            text=text,
+            indicators=tuple(i.name for i, _ in self.matcher.match(text)),
+            columns=tuple(self.columns_named(text)),
+            sections=tuple(section_mentions(text)),
+            field=detect_field(text),
+            past=self.lex.past_period.search(text),
+        )
+
+    def _history(self, history: list[tuple[str, str]]) -> list[Turn]:
+        """The last turns, newest first."""
+        turns = []
+        for role, content in reversed(history[-MAX_TURNS:]):
+            turn = self._turn(role, content)
+            if turn is not None:
+                turns.append(turn)
+        return turns
+
+    def _marks(self, question: str) -> dict[str, list[tuple[str, int]]]:
+        marks: dict[str, list[tuple[str, int]]] = {}
+        for phrase, kind, start, _ in self.lex.conversation.finditer(question):
+            if kind == "plan" or self._demonstrative(question, phrase, start):
+                continue
+            marks.setdefault(kind, []).append((phrase, start))
+        return marks
+
+    @staticmethod
+    def _demonstrative(question: str, phrase: str, start: int) -> bool:
+        """ "版权那个", "乡村振兴那个专栏": 那个 after a subject points at that subject."""
+        before = question[start - 1] if start else ""
+        return (
+            phrase in _DEMONSTRATIVES
+            and bool(_DEMONSTRATIVE_AFTER.match(before))
+            and before not in _NOT_A_SUBJECT
+        )
+
+    def _strip(self, question: str) -> str:
+        """The question less its pointing words ("那", "这两个", "呢"); "当时" → 十三五."""
+        out, last = [], 0
+        for phrase, kind, start, end in self.lex.conversation.finditer(question):
+            out.append(question[last:start])
+            if kind == "back_in_time":
+                out.append("十三五")
+            elif kind in (*ORDER, "plan"):
+                out.append(phrase)  # "最后一条" still says which one
+            last = end
+        out.append(question[last:])
+        return _TRAILING.sub("", "".join(out)).strip(" ,，。？?")
+
+    def _subject_words(self, text: str) -> list[str]:
+        """The plan's own words in the text, less those that only say which value or which
+        computation ("2025年", "几倍"): what the text is about."""
+        skip = field_words() | self.lex.computing_words
+        return [
+            t for t in tokenize(text, normalized=True) if t not in skip and self.is_plan_word(t)
+        ]
+
+    def _computes(self, text: str) -> bool:
+        """Whether the question asks for a computation or a check over the table."""
+        keys = {key for _, (_s, key), _, _ in self.lex.table_words.finditer(text)}
+        words = tokenize(text, normalized=True)
+        return bool(keys & COMPUTING) or any(t in self.lex.computing_words for t in words)
+
+    def _combines(self, text: str) -> bool:
+        """ "加一块", "差多少", "哪个多": an operation over more than one row."""
+        return any(key in COMBINING for _, (_s, key), _, _ in self.lex.table_words.finditer(text))
+
+    def _names_measure(self, text: str) -> bool:
+        """Whether the question says which number of a row it means (增长率, 倍数, 2020年…)."""
+        return any(
+            section == "columns" for _, (section, _k), _, _ in self.lex.table_words.finditer(text)
+        )
+
+    def _elliptical(self, question: str, marks, named: bool, subject: bool) -> bool:
+        if {"plural", "other", "first_turn", *ORDER} & set(marks):
+            return True
+        short = len(question) <= 2 * SHORT or len(question.split()) <= 6
+        if "singular" in marks and not named:
+            # "它属于哪一部分" leans on the last turn; "这个规划的主线是什么" does not
+            first = min(start for _, start in marks["singular"])
+            if first <= 2 or short:
+                return True
+        leaning = ("leading" in marks or "earlier" in marks or question.endswith("呢")) and short
+        if named or subject:
+            return leaning  # "专利密集型产业呢？": the earlier question's value, about this one
+        return short
+
+    # --- resolving ---------------------------------------------------------------------------
+
+    def resolve(self, question: str, history: list[tuple[str, str]]) -> str:
+        """The question to search; question is normalized, history (role, content) pairs."""
+        if not history:
+            return question
+        turns = self._history(history)
+        if not turns:
+            return question
+        section = self._this_section(question, turns)
+        if section:
+            return section
+        marks = self._marks(question)
+        own_rows = [i.name for i, _ in self.matcher.match(question)]
+        own_cols = self.columns_named(question)
+        rest = self._strip(question)
+        partial = [] if own_rows else self._partly_named(rest, turns)
+        if partial:  # "版权那个" two turns after 版权产业增加值占GDP比重 was named in full
+            own_rows, rest = partial, f"{partial[0]} {rest}"
+        named = bool(own_rows or own_cols)
+        subject = bool(self._subject_words(rest))
+        if not self._elliptical(question, marks, named, subject):
+            return question
+        computes = self._computes(question)
+        # "那这两个加起来呢" adds the value the conversation was about; "涨了百分之几" says its own
+        says_measure = detect_field(question) is not Asked.NONE or self._names_measure(question)
+        carried = "" if says_measure else self._carried_field(turns)
+        past = "十三五" if not computes and self._carry_past(question, marks, turns) else ""
+        column = self._column_in_order(question, marks, own_cols, turns)
+        if column is not None:
+            return self._cut(f"专栏{column} {self.titles[column]} {rest or '是什么'}")
+        if named and not ({"plural", "other", "first_turn"} & set(marks)):
+            # a new subject with the earlier question: "专利密集型产业呢？" after "…2025年目标"
+            if own_cols and not own_rows and len(rest) <= 6:
+                return self._cut(f"{rest}是什么")
+            return self._cut(f"{past} {rest} {carried}".strip())
+        users = [t for t in turns if t.role == "user"]
+        # the last question with a subject of its own ("基本原则有几条", not "第二条具体叫啥")
+        previous = next(
+            (t for t in users if self._subject_words(t.text)), users[0] if users else None
+        )
+        if subject and not computes and not (set(POINTING) & set(marks)):
+            # another subject, the same question: "主要目标呢？" after "基本原则有哪些？";
+            # "刚才行政保护那一节…": a subject of its own, "刚才" points at nothing more
+            tail = _TAIL.search(previous.text) if previous else None
+            return self._cut(f"{rest}{tail.group(1)}" if tail and not _TAIL.search(rest) else rest)
+        referent = self._referent(question, marks, turns)
+        if not referent and previous is not None:
+            referent = [self._strip(previous.text)]
+        return self._cut(" ".join([*referent, past, rest, carried]).strip())
+
+    def _partly_named(self, rest: str, turns: list[Turn]) -> list[str]:
+        """An indicator the conversation named in full, which the question names by a part."""
+        words = [w for w in self._subject_words(rest) if len(w) >= 2]
+        named = {n for t in turns for n in t.indicators}
+        found = [n for n in named if any(w in n for w in words)]
+        return found if len(found) == 1 else []
+
+    def _cut(self, text: str) -> str:
+        return " ".join(text.split())[:MAX_RESOLVED_CHARS]
+
+    def _carried_field(self, turns: list[Turn]) -> str:
+        """The value the conversation was about (2025 target…), for a follow-up that names none."""
+        for turn in turns:
+            if turn.role == "user" and turn.field is not Asked.NONE:
+                return field_phrase(turn.field)
+        return ""
+
+    def _carry_past(self, question: str, marks, turns: list[Turn]) -> bool:
+        """ "版权产业那个呢？" two turns into 十三五 figures is still about 十三五."""
+        if "back_in_time" in marks or self.lex.past_period.search(question):
+            return False  # already about the past (当时 became 十三五 in _strip)
+        if "十四五" in question or detect_field(question) is not Asked.NONE:
+            return False
+        users = [t for t in turns if t.role == "user"][:2]
+        return any(t.past for t in users)
+
+    def _referent(self, question: str, marks, turns: list[Turn]) -> list[str]:
+        """Names of what the pointing words point at."""
+        found = None
+        if "plural" in marks or (self._combines(question) and "other" not in marks):
+            found = refer.plural(question, turns, self.units)
+        elif "other" in marks:
+            found = refer.other(turns)
+        elif "first_turn" in marks:
+            found = refer.first_asked(turns)
+        found = found or refer.latest(turns)
+        if found is None:
+            return []
+        kind, names = found
+        if kind == "columns":
+            return [f"专栏{n} {self.titles[n]}" for n in names]
+        return list(names)
+
+    def _column_in_order(
+        self, question: str, marks, own: list[int], turns: list[Turn]
+    ) -> int | None:
+        """ "排在专栏5前面的", "下一个专栏", "最后一个专栏": a 专栏 by its place in the plan.
+        "最后一条" is an item of a list, not a 专栏."""
+        kinds = [k for k in ORDER if k in marks]
+        if not kinds or not self.titles:
+            return None
+        phrase = marks[kinds[0]][0][0]
+        about_columns = "专栏" in question or any(t.columns for t in turns[:4])
+        if not about_columns or (
+            kinds[0] in ("last", "first")
+            and _ITEM_ORDINAL.search(phrase)
+            and "专栏" not in question
+        ):
+            return None
+        numbers = sorted(self.titles)
+        if kinds[0] == "last":
+            return numbers[-1]
+        if kinds[0] == "first":
+            return numbers[0]
+        current = own[-1] if own else next((t.columns[-1] for t in turns if t.columns), None)
+        if current is None:
+            return None
+        target = current + (-1 if kinds[0] == "before" else 1)
+        return target if target in self.titles else None
+
+    def _this_section(self, question: str, turns: list[Turn]) -> str | None:
+        """ "这一节还有哪些内容？": the section the last answer named, if it named one."""
+        if not _THIS_SECTION.search(question):
+            return None
+        for t in turns:
+            if t.role == "assistant" and t.sections:
+                rest = _THIS_SECTION.sub("", self._strip(question))
+                return self._cut(f"{t.sections[-1]} {rest}")
+        return None

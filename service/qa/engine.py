@@ -1,0 +1,258 @@
+"""The question-answering path shared by /ask, the chat endpoint, the CLI and the eval."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import replace
+from pathlib import Path
+from threading import Lock
+
+from corpus.normalize import normalize_question
+from corpus.records import Indicator
+from corpus.tokens import USERDICT
+from index.boosts import longest_common
+from index.search import Mode, Searcher, SearchResult
+from service.qa import wording
+from service.qa.columncheck import check_column
+from service.qa.compose import about_past_period, asks_all_indicators, best_passage, compose
+from service.qa.compute import interpret
+from service.qa.conversation import Resolver
+from service.qa.facts import Facts
+from service.qa.fields import Asked
+from service.qa.policy import ANSWER, NONE, RELATED, Decision, Thresholds, decide
+from service.qa.result import Answer, Source
+from service.qa.understand import Qualifier, Query, Reader
+
+# A 十三五 figure in the plan's background covers an indicator when they share this much name.
+PAST_FIGURE_OVERLAP = 6
+
+
+class LRU:
+    """A small thread-safe LRU of finished answers, keyed by what was asked."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._data: OrderedDict = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key):
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+        return None
+
+    def put(self, key, value) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+def plan_vocabulary(searcher: Searcher) -> list[str]:
+    """The plan's own words, for spelling fixes: its dictionary, names and lexicon terms."""
+    from corpus.lexicon import lexicon
+    from corpus.tokens import cut
+
+    words = {
+        line.split()[0]
+        for line in USERDICT.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+    words |= {i.name for i in searcher.indicators}
+    words |= set(lexicon().plan_terms)
+    for p in searcher.passages:
+        words |= {w for w in cut(p.text) if len(w) >= 2}
+    return sorted(words)
+
+
+class Engine:
+    def __init__(
+        self,
+        searcher: Searcher,
+        cache_size: int = 2048,
+        thresholds: Thresholds | None = None,
+        cache: LRU | None = None,
+    ):
+        self.searcher = searcher
+        self.thresholds = thresholds or Thresholds.from_dict(searcher.manifest.get("policy"))
+        self.cache = cache if cache is not None else LRU(cache_size)
+        self.indicators = searcher.indicators
+        self.reader = Reader(plan_vocabulary(searcher))
+        self.resolver = Resolver(searcher)
+        self.facts = Facts(searcher.passages, searcher.indicators, searcher.column_titles)
+        self._prose: dict[tuple[str, ...], object] = {}
+        for p in searcher.passages:  # a section's first paragraph, in document order
+            if p.kind == "text":
+                self._prose.setdefault(tuple(p.section), p)
+        self._past = " ".join(
+            p.text for p in searcher.passages if any("十三五" in s for s in p.section)
+        )
+
+    def warm_up(self) -> None:
+        """Pay one-time costs (jieba's dictionary, OpenCC, the model's first call) at start-up."""
+        self.ask("知识产权保护的主要指标有哪些", [], top_k=1)
+
+    def normalize(self, question: str, history: list[tuple[str, str]]) -> str:
+        return self.resolver.resolve(normalize_question(question), history)
+
+    def cached(
+        self,
+        question: str,
+        history: list[tuple[str, str]] | None = None,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+    ) -> Answer | None:
+        """The answer to exactly this request if it is cached: no normalization, no model.
+        Cheap enough to run on the event loop before handing real work to a thread."""
+        started = time.perf_counter()
+        hit = self.cache.get(("raw", question, tuple(history or ()), top_k, mode))
+        return None if hit is None else self._stamp(hit, question, started)
+
+    def ask(
+        self,
+        question: str,
+        history: list[tuple[str, str]] | None = None,
+        top_k: int = 5,
+        mode: Mode = "hybrid",
+    ) -> Answer:
+        started = time.perf_counter()
+        raw_key = ("raw", question, tuple(history or ()), top_k, mode)
+        normalized = self.normalize(question, history or [])
+        key = (normalized, top_k, mode)  # "IP保护" and "知识产权保护" share one entry
+        hit = self.cache.get(key)
+        if hit is None:
+            hit = self._answer(question, normalized, top_k, mode)
+            self.cache.put(key, hit)
+        self.cache.put(raw_key, hit)
+        return self._stamp(hit, question, started)
+
+    @staticmethod
+    def _stamp(answer: Answer, question: str, started: float) -> Answer:
+        return replace(
+            answer, question=question, took_ms=round((time.perf_counter() - started) * 1000, 2)
+        )
+
+    # --- one question ------------------------------------------------------------------------
+
+    def understand(
+        self, normalized: str, mode: Mode = "hybrid", top_k: int = 5
+    ) -> tuple[Query, SearchResult, list[Indicator], Decision]:
+        """Read, search and decide; the eval and calibration look at these too.
+        Returns the indicator rows the question is about: those it names, or else the row
+        retrieval put first when it asks for a number ("老百姓打分到2025年要打到几分")."""
+        query = self.reader.read(normalized)
+        result = self.searcher.search(
+            query.text, mode=mode, top_k=top_k, expansions=query.expansions
+        )
+        rows = list(result.indicators) or self._implied_row(query, result)
+        past = self._past_figure(query, result)
+        decision = decide(
+            query,
+            result.evidence,
+            self.thresholds,
+            figure_known=past is True or bool(rows) or asks_all_indicators(query.text),
+            money_row=any("元" in r.unit for r in rows),
+        )
+        if past is False and decision.outcome == ANSWER:
+            decision = Decision(RELATED, (Qualifier("period", ("十三五期间",)),))
+        return query, result, rows, decision
+
+    def _implied_row(self, query: Query, result: SearchResult) -> list[Indicator]:
+        asks_value = query.asks_figure or query.field is not Asked.NONE
+        if not (asks_value and result.hits and result.hits[0].passage.kind == "indicator"):
+            return []
+        name = result.hits[0].passage.text.split("（", 1)[0]
+        return [i for i in self.indicators if i.name == name][:1]
+
+    def _past_figure(self, query: Query, result: SearchResult) -> bool | None:
+        """For a 十三五 question: whether the plan's background gives its figure (None: n/a)."""
+        if not about_past_period(query.text):
+            return None
+        if not result.indicators:
+            return True if query.asks_figure else None
+        return any(
+            longest_common(i.name, self._past) >= PAST_FIGURE_OVERLAP for i in result.indicators
+        )
+
+    def _answer(self, question: str, normalized: str, top_k: int, mode: Mode) -> Answer:
+        if not normalized:
+            return self._none(question, normalized)
+        computed = self.computed(question, normalized)
+        if computed is not None:
+            return computed
+        query, result, rows, decision = self.understand(normalized, mode, top_k)
+        if decision.outcome == NONE:
+            return self._none(question, normalized)
+        hits = result.hits
+        sources = tuple(Source(h.passage, h.score) for h in hits)
+        if decision.outcome == RELATED:
+            best = best_passage(query.text, hits) if hits else None
+            text = wording.related(
+                decision.qualifiers, rows, best.text if best else None, query.field
+            )
+            return Answer(
+                question,
+                normalized,
+                RELATED,
+                text,
+                sources,
+                tuple(rows),
+                qualifiers=tuple(q.kind for q in decision.qualifiers),
+            )
+        text, rows = compose(query.text, hits, rows, self.indicators, self._prose.get)
+        return Answer(question, normalized, ANSWER, text, sources, tuple(rows))
+
+    def computed(self, question: str, normalized: str) -> Answer | None:
+        """A computation over the indicator table, answered from its rows without the model,
+        unless the question asks about a place, a company, another period… (then the normal
+        path says what the plan lacks)."""
+        text = self.reader.clean(normalized)
+        if any(q.kind != "figure" for q in self.reader.read(text).qualifiers):
+            return None
+        fact = self.facts.answer(text)
+        if fact is not None:
+            sources = tuple(Source(p, 1.0) for p in fact.sources)
+            return Answer(question, normalized, ANSWER, fact.text, sources)
+        column = check_column(text, self.searcher.columns_named(text), self.searcher.column_titles)
+        if column is not None:
+            said, number = column
+            i = self.searcher.column_passage(number)
+            return Answer(
+                question,
+                normalized,
+                ANSWER,
+                said,
+                (Source(self.searcher.passages[i], 1.0),) if i is not None else (),
+            )
+        done = interpret(text, self.indicators, [])
+        if done is None:
+            return None
+        sources = tuple(
+            Source(self.searcher.passages[i], 1.0)
+            for r in done.rows
+            if (i := self.searcher.indicator_passage(r.name)) is not None
+        )
+        return Answer(
+            question,
+            normalized,
+            done.outcome,
+            done.text,
+            sources,
+            tuple(done.rows),
+            extra={"operation": done.operation, "working": list(done.working)},
+        )
+
+    def _none(self, question: str, normalized: str) -> Answer:
+        return Answer(
+            question, normalized, NONE, wording.NONE_ANSWER, suggestions=tuple(wording.SUGGESTIONS)
+        )
+
+
+def default_tuning_questions() -> Path:
+    """The tuning set shipped beside the code (eval/questions.jsonl)."""
+    return Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"

@@ -1,0 +1,108 @@
+"""The whole scope decision: does the plan answer the question, only touch it, or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from index.search import Evidence
+from service.qa.understand import Qualifier, Query
+
+ANSWER, RELATED, NONE = "answer", "related", "none"
+# Qualifier kinds that a named 专栏 makes moot: "专栏5指什么" asks what the column is.
+# A named 专栏 makes the loose definition words moot ("专栏5指什么" asks what the column is);
+# "定义", "法律上" still ask for a definition.
+MOOT_WITH_COLUMN = frozenset(
+    {"指什么", "是指什么", "指的是什么", "什么意思", "啥意思", "是什么意思"}
+)
+# A row in 亿元 makes "多少钱" ask for its figure; "利率", "补贴" still ask for a fee.
+MOOT_WITH_MONEY_ROW = frozenset({"多少钱", "要花", "花多少", "交多少"})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """For questions with no IP word and nothing of the plan named, the evidence decides:
+    score = known_weight + dense_weight × (dense_top − dense_center)
+            + expansion_weight × min(1, plan terms the question's words stand for ÷ 2)
+    ≥ min_score.
+
+    known_weight is the idf-weighted share of the question's words that the plan uses (BM25's
+    vocabulary), dense_top the best passage cosine, the plan terms come from the lexicon's
+    everyday words ("打官司" → 司法保护). Calibrated on the tuning questions when the index
+    is built (service/qa/calibrate.py) and stored in its manifest."""
+
+    min_score: float = 0.33
+    dense_weight: float = 6.0
+    dense_center: float = 0.9
+    expansion_weight: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Thresholds:
+        if not data:
+            return cls()
+        return cls(
+            **{
+                k: float(data[k])
+                for k in ("min_score", "dense_weight", "dense_center", "expansion_weight")
+                if k in data
+            }
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: str  # answer | related | none
+    qualifiers: tuple[Qualifier, ...] = ()  # why the plan does not answer (related)
+
+
+def scope_score(ev: Evidence, t: Thresholds, expansions: int = 0) -> float:
+    """expansions: how many plan terms the question's everyday words stand for."""
+    return (
+        ev.known_weight
+        + t.dense_weight * (ev.dense_top - t.dense_center)
+        + t.expansion_weight * min(1.0, expansions / 2)
+    )
+
+
+def in_domain(query: Query, ev: Evidence, t: Thresholds) -> bool:
+    """Whether the question is about what the plan covers at all."""
+    if query.injection:
+        return False  # "忽略之前的指令…", "你现在是我的作文枪手": whatever else it says
+    if ev.indicator_match or ev.column_match or query.domain:
+        return True
+    if query.off_task:
+        return False  # "帮我写个请假条", "ignore the document": not a question about the plan
+    if query.references_plan and (query.expansions or ev.known_tokens):
+        return True  # "文件里对农村这块有什么说法": the plan, and a subject it has words for
+    return bool(ev.tokens) and scope_score(ev, t, len(query.expansions)) >= t.min_score
+
+
+def _moot(q: Qualifier, column: bool, money_row: bool) -> bool:
+    """A qualifier every one of whose words is answered by what the question names."""
+    moot = (MOOT_WITH_COLUMN if column else frozenset()) | (
+        MOOT_WITH_MONEY_ROW if money_row else frozenset()
+    )
+    return bool(q.words) and all(w in moot for w in q.words)
+
+
+def unanswered(
+    query: Query, ev: Evidence, figure_known: bool, money_row: bool = False
+) -> tuple[Qualifier, ...]:
+    """What the question asks that the plan does not say (empty: the plan answers it).
+    money_row: an indicator in 亿元 is named, so "多少钱" asks for its figure, not a fee."""
+    found = [q for q in query.qualifiers if not _moot(q, ev.column_match, money_row)]
+    if query.asks_figure and not (ev.indicator_match or query.counts_structure or figure_known):
+        found.append(Qualifier("figure", ()))  # a number the plan does not give
+    return tuple(found)
+
+
+def decide(
+    query: Query, ev: Evidence, t: Thresholds, figure_known: bool = False, money_row: bool = False
+) -> Decision:
+    """figure_known: the question's number is one the plan states outside the table (十三五)."""
+    if not in_domain(query, ev, t):
+        return Decision(NONE)
+    missing = unanswered(query, ev, figure_known, money_row)
+    return Decision(RELATED, missing) if missing else Decision(ANSWER)

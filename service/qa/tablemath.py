@@ -1,0 +1,157 @@
+"""Arithmetic over indicator rows in decimals, keeping the table's printed precision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from corpus.records import Indicator
+from service.qa import wording
+
+PRINTED = ("value_2020", "target_2025", "increase")  # columns of the table itself
+# Computed from the 2020 and 2025 columns; the first three are rates (never added up).
+RATES = ("growth", "multiple", "annual_growth")
+DERIVED = (*RATES, "annual_increase")
+MEASURES = PRINTED + DERIVED
+# Shown precision of what the table does not print: rates in % (1 place), multiples (2).
+PLACES = {"growth": Decimal("0.1"), "annual_growth": Decimal("0.1"), "multiple": Decimal("0.01")}
+YEARS = 5  # the table runs from 2020 to 2025
+MINUS, DIVIDE = "−", "÷"
+TOLERANCE = Decimal("0.02")  # a rounded growth rate or multiple still counts as the same
+_TEXT = {"value_2020": "text_2020", "target_2025": "text_2025", "increase": "text_increase"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of one row: exact value, the text shown, its unit as shown, the working."""
+
+    row: Indicator
+    measure: str
+    value: Decimal  # as shown (rounded for derived measures)
+    exact: Decimal  # for ranking and checking at another precision
+    text: str
+    unit: str
+    working: str = ""
+
+    @property
+    def shown(self) -> str:
+        return f"{self.text}{self.unit}"
+
+    @property
+    def rounded(self) -> bool:
+        return self.value != self.exact
+
+
+def printed(row: Indicator, column: str) -> str | None:
+    """The number as the table prints it; rows built without text_* fall back to the value."""
+    text = getattr(row, _TEXT[column])
+    if text is None:
+        number = getattr(row, column)
+        text = None if number is None else str(number)
+    return text
+
+
+def decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a number: {text!r}") from exc
+
+
+def show(number: Decimal) -> str:
+    return format(number, "f")
+
+
+def unit_of(row: Indicator, measure: str) -> str:
+    """What a measure of this row is counted in: a % row grows by 个百分点."""
+    if measure in ("growth", "annual_growth"):
+        return "%"
+    if measure == "multiple":
+        return wording.TIMES
+    if measure in ("increase", "annual_increase") and row.unit == "%":
+        return wording.POINTS
+    return row.unit
+
+
+def _rounded(exact: Decimal, measure: str) -> tuple[Decimal, str]:
+    value = exact.quantize(PLACES[measure], rounding=ROUND_HALF_UP)
+    return value, "=" if value == exact else "≈"
+
+
+def figure(row: Indicator, measure: str) -> Figure | None:
+    """The measure for this row, or None where the table has '—' (or a 2020 value of 0)."""
+    unit = unit_of(row, measure)
+    if measure in ("value_2020", "target_2025"):
+        text = printed(row, measure)
+        return (
+            None if text is None else Figure(row, measure, decimal(text), decimal(text), text, unit)
+        )
+    base, target = printed(row, "value_2020"), printed(row, "target_2025")
+    if measure in ("increase", "annual_increase"):
+        text = printed(row, "increase")
+        working = f"{target} {MINUS} {base}" if base is not None and target is not None else ""
+        if text is None and working:
+            text = show(decimal(target) - decimal(base))
+        if text is None:
+            return None
+        if measure == "annual_increase":  # ÷ 5 always ends within one more decimal
+            each = decimal(text) / YEARS
+            return Figure(
+                row,
+                measure,
+                each,
+                each,
+                show(each),
+                unit,
+                f"{text} {DIVIDE} {YEARS} = {show(each)}",
+            )
+        return Figure(row, measure, decimal(text), decimal(text), text, unit, _eq(working, text))
+    if base is None or target is None or decimal(base) == 0:
+        return None
+    b, t = decimal(base), decimal(target)
+    if measure == "growth":
+        exact = (t - b) / b * 100
+        value, sign = _rounded(exact, measure)
+        working = f"({target} {MINUS} {base}) {DIVIDE} {base} {sign} {show(value)}%"
+    elif measure == "annual_growth":  # compound: the rate that, each year, gets b to t
+        exact = ((t / b) ** (Decimal(1) / YEARS) - 1) * 100
+        value, sign = _rounded(exact, measure)
+        working = f"({target} {DIVIDE} {base})^(1/{YEARS}) {MINUS} 1 {sign} {show(value)}%"
+    else:
+        exact = t / b
+        value, sign = _rounded(exact, measure)
+        working = f"{target} {DIVIDE} {base} {sign} {show(value)}"
+    return Figure(row, measure, value, exact, show(value), unit, working)
+
+
+def _eq(expression: str, result: str) -> str:
+    return f"{expression} = {result}" if expression else ""
+
+
+def difference(a: Figure, b: Figure) -> Figure:
+    """a − b, with as many decimals as the operands; a % row's difference is in 个百分点.
+    The text is the size of the difference; its sign is in value."""
+    exact = a.exact - b.exact if a.measure in DERIVED else a.value - b.value
+    value = a.value - b.value
+    unit = wording.POINTS if a.unit in ("%", wording.POINTS) else a.unit
+    size = show(abs(value))
+    working = f"{a.text} {MINUS} {b.text} = {show(value)}"
+    return Figure(a.row, a.measure, value, exact, size, unit, working)
+
+
+def total(figures: list[Figure]) -> Figure:
+    value = sum((f.value for f in figures), Decimal(0))
+    working = " + ".join(f.text for f in figures) + f" = {show(value)}"
+    return Figure(
+        figures[0].row, figures[0].measure, value, value, show(value), figures[0].unit, working
+    )
+
+
+def same_value(stated: Decimal, fig: Figure) -> bool:
+    """A stated number matches a printed one exactly ("13" is "13.0"); a computed one at the
+    precision it was stated with and within 2% of it ("约47%" is 46.8%, "2倍" is not 2.25)."""
+    if fig.measure not in DERIVED:
+        return stated == fig.value
+    places = Decimal(1).scaleb(stated.as_tuple().exponent)
+    close = abs(fig.exact - stated) <= abs(fig.exact) * TOLERANCE
+    return close and fig.exact.quantize(places, rounding=ROUND_HALF_UP) == stated

@@ -1,0 +1,121 @@
+"""What each earlier turn of a conversation names, and what pointing words point at."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.lexicon import lexicon
+from service.qa.fields import Asked
+
+_SECTION_MENTION = re.compile(
+    r"[(（][一二三四五六七八九十]+[)）]\s*[^\s›，。；、,“”]+"
+    r"|(?<![\u4e00-\u9fff])[一二三四五六七八九十]+、[^\s›，。；、,“”]+"
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one earlier turn names, in the order it names them."""
+
+    role: str
+    text: str
+    indicators: tuple[str, ...]
+    columns: tuple[int, ...]
+    sections: tuple[str, ...]
+    field: Asked
+    past: bool
+
+    def named(self, kind: str) -> tuple:
+        return self.indicators if kind == "indicators" else self.columns
+
+
+def section_mentions(text: str) -> list[str]:
+    return _SECTION_MENTION.findall(text)
+
+
+def _distinct(turns: list[Turn], kind: str) -> list:
+    """Entities of a kind, newest turn first, each once."""
+    seen: list = []
+    for t in turns:
+        for name in t.named(kind):
+            if name not in seen:
+                seen.append(name)
+    return seen
+
+
+def _in_group(question: str, names: list[str], units: dict[str, str]) -> list[str]:
+    """ "那俩占GDP的", "钱那两个": only the rows of the group the question names, if it does."""
+    lex = lexicon()
+    groups = [
+        key for _, (section, key), _, _ in lex.table_words.finditer(question) if section == "group"
+    ]
+    if not groups:
+        return names
+    keep = []
+    for key in groups:
+        group = lex.table_groups.get(key, {})
+        contains, unit = group.get("name_contains", []), group.get("unit")
+        keep += [n for n in names if any(c in n for c in contains) or units.get(n) == unit]
+    return [n for n in names if n in keep] or names
+
+
+def plural(question: str, turns: list[Turn], units: dict[str, str]) -> tuple[str, list] | None:
+    """ "这两个", "它俩": the newest turn naming two of a kind, else the two newest named (in
+    the order they were asked); rows narrowed to a group the question names ("占GDP的那俩")."""
+    for kind in ("indicators", "columns"):
+
+        def narrow(names, kind: str = kind) -> list:
+            return _in_group(question, list(names), units) if kind == "indicators" else list(names)
+
+        newest = next((t for t in turns if len(narrow(t.named(kind))) >= 1), None)
+        if newest is not None and len(narrow(newest.named(kind))) >= 2:
+            return kind, narrow(newest.named(kind))[:3]
+        names = narrow(_distinct(turns, kind))
+        if len(names) >= 2:
+            return kind, list(reversed(names[:2]))
+    return None
+
+
+def other(turns: list[Turn]) -> tuple[str, list] | None:
+    """ "另一个": the newest pair named, less the one the conversation went on with."""
+    for kind in ("columns", "indicators"):
+        pair = next((t.named(kind) for t in turns if len(t.named(kind)) >= 2), None)
+        if pair is None:
+            continue
+        one = next(
+            (
+                t.named(kind)[0]
+                for t in turns
+                if len(t.named(kind)) == 1 and t.named(kind)[0] in pair
+            ),
+            None,
+        )
+        rest = [n for n in pair if n != one]
+        if one is not None and rest:
+            return kind, rest[:1]
+    return None
+
+
+def first_asked(turns: list[Turn]) -> tuple[str, list] | None:
+    """ "我第一个问的那个指标": what the earliest question in view named."""
+    for t in reversed(turns):
+        if t.role != "user":
+            continue
+        for kind in ("indicators", "columns"):
+            if t.named(kind):
+                return kind, list(t.named(kind)[:1])
+    return None
+
+
+def latest(turns: list[Turn]) -> tuple[str, list] | None:
+    """ "它", or no pointing word: the newest thing named, by either side (a section an answer
+    named counts: "最后那条呢" after "八、实施保障" and its four sections)."""
+    for t in turns:
+        if t.indicators:
+            return "indicators", list(t.indicators[:2])
+        if t.columns:
+            return "columns", list(t.columns[:1])
+        if t.sections and t.role == "assistant":
+            return "sections", list(t.sections[:1])
+    return None

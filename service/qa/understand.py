@@ -1,0 +1,191 @@
+"""Read a question: what to search, which plan terms it means, and what it asks beyond the plan."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from corpus.lexicon import Lexicon, lexicon
+from service.qa.fields import Asked, detect_field
+from service.qa.spelling import Speller
+
+_COUNTED_STRUCTURE = re.compile(
+    r"(专栏|指标|原则|工程|部分|章|节)[^，,。？?]{0,3}(一共|总共|共有|有)"
+)
+_CLAUSE = re.compile(r"[，。！？；,.!?;:：\s]+")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|$|\D)")
+_HAN_OR_LATIN = r"[\u4e00-\u9fffA-Za-z]"
+PLAN_YEARS = frozenset({"2020", "2025"})
+
+
+def _longest(words: list[str]) -> tuple[str, ...]:
+    """The words, each once, without those inside another ("福州" beside "福州市")."""
+    unique = list(dict.fromkeys(words))
+    return tuple(w for w in unique if not any(w != o and w in o for o in unique))
+
+
+def _dictionary_word(text: str) -> bool:
+    """A word of jieba's dictionary (so a real word, not a typo of a plan word)."""
+    from corpus.tokens import word_frequency
+
+    return word_frequency(text) > 0
+
+
+# 十二五末 and 2015 are the start of the 十三五 figures the plan does give.
+PLAN_PAST_YEARS = frozenset({"2015"})
+
+
+@dataclass(frozen=True)
+class Qualifier:
+    """Something the question asks about that the plan does not cover, and the words showing it."""
+
+    kind: str  # place, organization, period, procedure, fee, duration, contact, definition, …
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the engine understands it."""
+
+    text: str  # normalized, fillers removed, plan words spelled right: what is searched
+    expansions: tuple[str, ...]  # plan terms the question's everyday words stand for
+    field: Asked
+    qualifiers: tuple[Qualifier, ...] = ()
+    domain: tuple[str, ...] = ()  # IP words in the question
+    references_plan: bool = False
+    off_task: tuple[str, ...] = ()  # asks the assistant to do something else ("帮我写")
+    injection: tuple[str, ...] = ()  # tries to change its rules ("忽略之前的指令", "ignore")
+    asks_figure: bool = False  # 多少, 几个, how many…
+    counts_structure: bool = False  # …of the plan's own parts (专栏, 指标, 原则…)
+    years: tuple[str, ...] = field(default_factory=tuple)
+
+    def has(self, *kinds: str) -> bool:
+        return any(q.kind in kinds for q in self.qualifiers)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(q.kind for q in self.qualifiers)
+
+
+class Reader:
+    """Turns a normalized question into a Query, with the lexicon and the plan's vocabulary."""
+
+    def __init__(self, vocabulary: list[str], lex: Lexicon | None = None):
+        self.lex = lex or lexicon()
+        self.speller = Speller(vocabulary, is_word=_dictionary_word)
+        suffixes = "|".join(map(re.escape, self.lex.organization_suffixes))
+        self._org = re.compile(rf"({_HAN_OR_LATIN}{{2,10}}?)({suffixes})") if suffixes else None
+
+    def clean(self, question: str) -> str:
+        """Fillers out, spelling fixed; the rest of the words stay as the user wrote them."""
+        text = self.lex.fillers.remove(question, " ")
+        text = self.speller.correct(text)
+        return " ".join(text.split()).strip(" ,.;:!?，。；：！？、")
+
+    def read(self, question: str, tokens: list[str] | None = None) -> Query:
+        """tokens: jieba search-mode tokens of the question, if the caller has them."""
+        text = self.clean(question) or question
+        lex = self.lex
+        expansions = tuple(
+            dict.fromkeys(t for _, terms, _, _ in lex.expansions.finditer(text) for t in terms)
+        )
+        # "这份材料" is the plan, not a form to hand in; "哪个单位宣传的" the plan does say.
+        bare = lex.plan_reference.remove(lex.plan_answers.remove(text, "，"), "，")
+        asks = [(p, end) for p, real, _, end in lex.figure_asks.finditer(bare) if real]
+        # "规划一共有几个专栏" counts the plan's own parts; "要认定多少个地理标志产品" does not
+        counts = any(
+            bare[end : end + 3].lstrip("个项条").startswith(lex.structure_nouns) for _, end in asks
+        ) or bool(_COUNTED_STRUCTURE.search(bare) and asks)
+        years = tuple(y for y in _YEAR.findall(bare) if y not in PLAN_YEARS)
+        if tokens is None:
+            from corpus.tokens import tokenize
+
+            tokens = tokenize(bare, normalized=True)
+        qualifiers = self._qualifiers(bare, tokens, years, bool(asks))
+        return Query(
+            text=text,
+            expansions=expansions,
+            field=detect_field(text),
+            qualifiers=qualifiers,
+            domain=tuple(lex.domain.find(text)),
+            references_plan=lex.plan_reference.search(text),
+            off_task=tuple(lex.off_task.find(text)),
+            injection=tuple(lex.injection.find(text)),
+            asks_figure=bool(asks),
+            counts_structure=bool(counts),
+            years=years,
+        )
+
+    # --- qualifiers --------------------------------------------------------------------------
+
+    def _qualifiers(
+        self, text: str, tokens: list[str], years: tuple[str, ...], asks: bool
+    ) -> tuple[Qualifier, ...]:
+        lex, found = self.lex, {}
+        for phrase, kind, _, _ in lex.qualifiers.finditer(text):
+            if kind:
+                found.setdefault(kind, []).append(phrase)
+        places = self._places(text, tokens)
+        if places:
+            found["place"] = places
+        orgs = self._organizations(text)
+        if orgs:
+            found["organization"] = orgs
+        period = lex.other_plans.find(text)
+        if asks or self._about_target(text):
+            period += [y for y in years if y not in PLAN_PAST_YEARS] + lex.other_times.find(text)
+            if detect_field(text) is not Asked.T2025:  # "现在几分，打算提到几分": both columns
+                period += lex.now_words.find(text)
+        if period:
+            found["period"] = period
+        return tuple(Qualifier(kind, _longest(words)) for kind, words in found.items())
+
+    def _about_target(self, text: str) -> bool:
+        return (
+            any(
+                v in {"target_2025", "value_2020", "increase"}
+                for _, v, _, _ in self.lex.fields.finditer(text)
+            )
+            or "指标" in text
+        )
+
+    def _narrative(self, text: str, start: int) -> bool:
+        """Whether the words before `start`, in the same clause, are someone's own story."""
+        clause_start = max((m.end() for m in _CLAUSE.finditer(text, 0, start)), default=0)
+        before = text[clause_start:start]
+        return any(marker in before for marker in self.lex.narrative)
+
+    def _places(self, text: str, tokens: list[str]) -> list[str]:
+        lex, out = self.lex, []
+        spans = [(p, s) for p, _, s, _ in lex.places.finditer(text)]
+        low = text.lower()
+        for token in tokens:  # "海淀区", "晋江市": a word ending in 省/市/县/区/州
+            if (
+                len(token) >= 3
+                and token.endswith(lex.place_suffixes)
+                and token not in lex.not_places
+                and not any(n in token for n in lex.national_places)
+                and low.find(token) >= 0
+            ):
+                spans.append((token, low.find(token)))
+        for place, start in spans:
+            if place in lex.national_places or self._narrative(text, start):
+                continue
+            out.append(place)
+        return list(dict.fromkeys(out))
+
+    def _organizations(self, text: str) -> list[str]:
+        lex, out = self.lex, []
+        for name, _, start, _ in lex.organizations.finditer(text):
+            if not self._narrative(text, start):
+                out.append(name)
+        if self._org:
+            for m in self._org.finditer(text):
+                head = m.group(1)
+                if any(head.endswith(g) for g in lex.generic_org_heads):
+                    continue
+                # "福州大学", "华为技术有限公司": named by a place or a company's legal form
+                named = lex.places.search(head[-3:]) or text[: m.end()].endswith(lex.company_forms)
+                if named and not self._narrative(text, max(m.start(), m.start(2) - 4)):
+                    out.append(m.group(0))
+        return list(dict.fromkeys(out))

@@ -1,0 +1,338 @@
+"""Every sentence the service says, in one place; numbers come in as the plan prints them."""
+
+from __future__ import annotations
+
+from corpus.records import Indicator
+from service.qa.fields import Asked
+from service.qa.understand import Qualifier
+
+PLAN = "《“十四五”国家知识产权保护和运用规划》"
+NONE_ANSWER = (
+    f"抱歉，{PLAN}中没有与这个问题相关的内容。您可以问规划的主要指标、重点工程（专栏）或各项任务。"
+)
+SUGGESTIONS = [
+    "2025年海外发明专利授权量目标是多少？",
+    "地理标志怎么保护？",
+    "“十四五”时期知识产权发展有哪些主要指标？",
+]
+RELATED_LEAD = "规划中没有直接的答案，以下内容可能相关"
+# What the plan does not contain, by the kind of thing asked.
+MISSING = {
+    "procedure": "办理流程、条件和所需材料",
+    "fee": "费用、补贴或资金数额",
+    "duration": "办理时限或期限",
+    "contact": "联系电话、地址、网址或办公时间",
+    "definition": "这个概念的定义或计算方法",
+    "who": "由哪个机构或部门负责、发布",
+    "where": "具体的地点",
+    "when": "具体的时间",
+    "detail": "这样的细分数据或名单",
+    "reason": "原因方面的说明",
+    "opinion": "评价或个人看法",
+    "figure": "这个数字",
+}
+
+
+def value(number_text: str | None, unit: str) -> str:
+    return f"{number_text}{unit}" if number_text is not None else "—"
+
+
+def increase(ind: Indicator) -> str:
+    unit = "个百分点" if ind.unit == "%" else ind.unit
+    return f"{ind.text_increase}{unit}"
+
+
+def indicator_sentence(ind: Indicator, field: Asked) -> str:
+    v20, v25 = value(ind.text_2020, ind.unit), value(ind.text_2025, ind.unit)
+    if field is Asked.V2020:
+        if ind.text_2020 is None:
+            return f"规划的指标表没有给出{ind.name}的2020年数值（表中为“—”），2025年目标为{v25}。"
+        return f"2020年，{ind.name}为{v20}；2025年目标为{v25}。"
+    if field is Asked.INCREASE:
+        if ind.text_increase is None:
+            return f"规划的指标表没有给出{ind.name}的累计增加值（表中为“—”），2025年目标为{v25}。"
+        return f"“十四五”时期{ind.name}累计增加{increase(ind)}（2020年{v20}，2025年目标{v25}）。"
+    if field is Asked.T2025:
+        rest = f"（2020年为{v20}）" if ind.text_2020 is not None else ""
+        return f"到2025年，{ind.name}的目标为{v25}{rest}。"
+    parts = [
+        f"2020年为{v20}" if ind.text_2020 is not None else "2020年无数值（表中为“—”）",
+        f"2025年目标为{v25}",
+    ]
+    if ind.text_increase is not None:
+        parts.append(f"累计增加{increase(ind)}")
+    return f"{ind.name}：" + "，".join(parts) + "。"
+
+
+def all_indicators(indicators: list[Indicator]) -> str:
+    lines = [
+        f"{i.id}. {i.name}：2020年{value(i.text_2020, i.unit)}，2025年{value(i.text_2025, i.unit)}"
+        for i in indicators
+    ]
+    return f"“十四五”时期知识产权发展主要指标共{len(indicators)}项：\n" + "\n".join(lines)
+
+
+def location(section: list[str]) -> str:
+    return f"这部分内容位于：{' › '.join(section)}。"
+
+
+def sentence(text: str) -> str:
+    return text if text.endswith(("。", "！", "？")) else text + "。"
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "、".join(items[:-1]) + "和" + items[-1]
+
+
+def related(
+    qualifiers: tuple[Qualifier, ...], rows: list[Indicator], passage_text: str | None, field: Asked
+) -> str:
+    """The plan does not answer this: say what it lacks, then what it does say."""
+    kinds = {q.kind: q.words for q in qualifiers}
+    whose = [w for k in ("place", "organization") for w in kinds.get(k, ())]
+    when = list(kinds.get("period", ()))
+    if rows and (whose or when):
+        scope = _join(whose) if whose else ""
+        lacks = (
+            f"规划只给出全国的指标，没有{scope}的数据"
+            if whose
+            else "规划的指标表只给出2020年的数值和2025年的目标"
+        )
+        if when:
+            lacks += f"，没有{_join(when)}的数据" if not whose else f"，也没有{_join(when)}的数据"
+        lacks += "。"
+        national = "".join(indicator_sentence(r, Asked.NONE) for r in rows[:2])
+        return f"{lacks}规划中的全国数据：{national}"
+    missing = [MISSING[k] for k in kinds if k in MISSING]
+    if whose:
+        missing.insert(0, f"{_join(whose)}的具体情况")
+    if when:
+        missing.insert(0, f"{_join(when)}的情况")
+    lacks = f"规划中没有写到{'，也没有写到'.join(missing)}。" if missing else f"{RELATED_LEAD}。"
+    if rows:
+        return (
+            lacks + "规划中的相关指标：" + "".join(indicator_sentence(r, field) for r in rows[:2])
+        )
+    if passage_text:
+        return lacks + "规划中相关的内容是：" + sentence(passage_text)
+    return lacks
+
+
+# --- computed answers over the indicator table (service/qa/compute.py) ---------------------
+
+RIGHT, WRONG = "没错", "不对"
+TIMES, POINTS = "倍", "个百分点"  # units of a multiple and of a difference between % values
+VERB = {"sum": "相加", "difference": "相减"}
+RESULT = {"sum": "合计", "difference": "差值"}
+UNIT_GROUP = "单位为{unit}的"
+# What each measure of a row is called in an answer.
+MEASURE = {
+    "value_2020": "2020年数值",
+    "target_2025": "2025年目标",
+    "increase": "累计增加值",
+    "growth": "2020年到2025年的增长率",
+    "multiple": "2025年目标与2020年数值之比",
+    "annual_growth": "2020年到2025年的年均增长率",
+    "annual_increase": "年均增加值",
+}
+MISSING_VALUE = "规划的指标表没有给出{name}的{what}（表中为“—”）"
+BINDING = (
+    "规划的指标表只列出各项指标的2020年数值、2025年目标和累计增加值，"
+    "没有标明哪些是约束性指标、哪些是预期性指标，这里不作推断。"
+)
+JUDGEMENT = (
+    "规划没有比较这些指标的重要程度或完成难度，这里不作评价。"
+    "指标表列出的是各项指标的2020年数值、2025年目标和累计增加值。"
+)
+WHOLE_TABLE = "表中有数值的"  # how a comparison over every row names its scope
+MORE = {"%": "高", "个百分点": "高", "分": "高", "倍": "高"}  # default 多
+LESS = {"%": "低", "个百分点": "低", "分": "低", "倍": "低"}  # default 少
+
+
+def more_or_less(unit: str, positive: bool) -> str:
+    return MORE.get(unit, "多") if positive else LESS.get(unit, "少")
+
+
+def superlative(largest: bool) -> str:
+    return "最高" if largest else "最低"
+
+
+def names(rows) -> str:
+    return _join([r.name for r in rows])
+
+
+def missing_value(ind: Indicator, what: str) -> str:
+    return MISSING_VALUE.format(name=ind.name, what=what)
+
+
+def claim(fig) -> str:
+    """What the table says, as one clause: '2025年的目标是3200亿元'."""
+    return {
+        "value_2020": "2020年为{v}",
+        "target_2025": "2025年的目标是{v}",
+        "increase": "累计增加{v}",
+        "growth": "从2020年到2025年增长{about}{v}",
+        "multiple": "2025年目标是2020年的{v}",
+        "annual_growth": "从2020年到2025年年均增长{about}{v}",
+        "annual_increase": "年均增加{v}",
+    }[fig.measure].format(v=fig.shown, about="约" if fig.rounded else "")
+
+
+def not_in_plan(ind: Indicator, what: str, stated: str) -> str:
+    return f"{missing_value(ind, what)}，{stated}不是规划中的数字"
+
+
+def verdict_before(right: bool, text: str) -> str:
+    """A worked-out answer, led by whether the statement it checks was right."""
+    return f"{RIGHT if right else WRONG}。{text}"
+
+
+def verdict(right: bool, clauses: list[str]) -> str:
+    return f"{RIGHT if right else WRONG}，" + "；".join(clauses) + "。"
+
+
+def checked(fig, stated: str | None, again: bool = False) -> str:
+    """One checked statement: '规划中X2025年的目标是3200亿元，不是3500亿元' (again: same row)."""
+    said = claim(fig) if again else f"规划中{fig.row.name}{claim(fig)}"
+    return said if stated is None else f"{said}，不是{stated}"
+
+
+def derived(fig, base: str, target: str, increase=None) -> str:
+    """A rate, multiple or yearly increase of one row, with the working; base and target are
+    the printed 2020 and 2025 numbers; increase (a figure) is added where it was asked too."""
+    row = fig.row
+    v20, v25 = value(base, row.unit), value(target, row.unit)
+    about = "约" if fig.rounded else ""
+    if fig.measure == "annual_increase":
+        return f"{row.name}五年累计增加{increase.shown}，平均每年增加{fig.shown}（{fig.working}）。"
+    if fig.measure == "multiple":
+        return f"{row.name}2025年目标{v25}是2020年{v20}的{fig.shown}（{fig.working}）。"
+    kind = "年均增长" if fig.measure == "annual_growth" else "增长"
+    kind = ("相对" + kind) if row.unit == "%" and fig.measure == "growth" else kind
+    rest = f"，即累计增加{increase.shown}" if increase is not None else ""
+    return f"{row.name}从2020年的{v20}到2025年的{v25}，{kind}{about}{fig.shown}（{fig.working}）{rest}。"
+
+
+def increase_of(fig) -> str:
+    working = f"（{fig.working}）" if fig.working else ""
+    return f"{fig.row.name}2025年目标比2020年{more_or_less(fig.unit, True)}{fig.shown}{working}。"
+
+
+def total(what: str, rows, fig) -> str:
+    return f"{names(rows)}的{what}合计{fig.shown}（{fig.working}）。"
+
+
+def difference(what: str, a, b, diff) -> str:
+    word = more_or_less(diff.unit, diff.value >= 0)
+    return (
+        f"{a.row.name}的{what}（{a.shown}）比{b.row.name}（{b.shown}）"
+        f"{word}{diff.shown}（{diff.working}）。"
+    )
+
+
+def best(what: str, scope: str, largest: bool, winners, runner_up=None, diff=None) -> str:
+    """'按增长率，这7项中最高的是X：125.0%（…）'; ties name every row that shares it."""
+    top = winners[0]
+    working = f"（{top.working}）" if top.working else ""
+    tie = "并列" if len(winners) > 1 else ""
+    text = (
+        f"按{what}，{scope}中{tie}{superlative(largest)}的是"
+        f"{names([w.row for w in winners])}：{top.shown}{working}。"
+    )
+    if runner_up is not None and diff is not None:
+        word = more_or_less(diff.unit, largest)
+        text = (
+            text[:-1]
+            + f"，比{runner_up.row.name}（{runner_up.shown}）{word}{diff.shown}（{diff.working}）。"
+        )
+    return text
+
+
+def ranking(what: str, scope: str, figures, note: str = "") -> str:
+    lines = [f"{i}. {f.row.name}：{f.shown}" for i, f in enumerate(figures, start=1)]
+    return f"按{what}，{scope}依次为：\n" + "\n".join(lines + ([note] if note else []))
+
+
+def scope(label: str, count: int) -> str:
+    """'以亿元计的2项指标', '这2项', '有数值的7项指标'."""
+    return f"{label}{count}项指标" if label else f"这{count}项"
+
+
+def units_differ(what: str, units: list[str], parts: list[str], note: str) -> str:
+    """A ranking over rows of several units: one winner per unit that has more than one row."""
+    head = f"这几项单位不同（{'、'.join(units)}），{what}只能在同一单位内比较"
+    return head + ("：" + "；".join(parts) if parts else "") + "。" + note
+
+
+def per_unit(label: str, count: int, largest: bool, winners) -> str:
+    return (
+        f"{label}{count}项中{superlative(largest)}的是"
+        f"{names([w.row for w in winners])}（{winners[0].shown}）"
+    )
+
+
+def cannot_combine(what: str, figures, operation: str, rates: bool = False) -> str:
+    """Rows in different units (or rates) are not added or subtracted; their values are given."""
+    units = "、".join(dict.fromkeys(f.unit for f in figures))
+    why = f"{what}是比率" if rates else f"这几项单位不同（{units}）"
+    listed = "；".join(f"{f.row.name}：{f.shown}" for f in figures)
+    return f"{why}，不能直接{VERB[operation]}。各项的{what}：{listed}。"
+
+
+def group_scope(labels: list[str], either: bool = False) -> str:
+    """'以亿元计的' + '占GDP比重的' → '以亿元计、占GDP比重的' (或 for a filter: any of them)."""
+    return ("或" if either else "、").join(label.removesuffix("的") for label in labels) + "的"
+
+
+def not_computed(lacks, result: str) -> str:
+    """lacks: (row, what it lacks) pairs; result: what cannot be worked out without them."""
+    return "；".join(missing_value(r, what) for r, what in lacks) + f"，算不出{result}。"
+
+
+def left_out(rows, what: str) -> str:
+    return f"{names(rows)}在表中为“—”，算不出{what}，未参与比较。" if rows else ""
+
+
+def listing(label: str, rows) -> str:
+    return f"{label}指标有{len(rows)}项：{names(rows)}。" if rows else f"没有{label}指标。"
+
+
+def counted(label: str, rows) -> str:
+    head = f"{label}指标" if label else "“十四五”时期知识产权发展主要指标"
+    return f"{head}共{len(rows)}项：{names(rows)}。"
+
+
+def missing_label(what: str | None) -> str:
+    return f"{what}为“—”（表中没有数值）的" if what else "有“—”（表中没有数值）的"
+
+
+def column_right(number: int, title: str) -> str:
+    return f"{RIGHT}，专栏{number}是{title}。"
+
+
+def column_wrong(number: int, title: str, stated: str, stated_number: int) -> str:
+    return f"{WRONG}，专栏{number}是{title}；{stated}是专栏{stated_number}。"
+
+
+def column_count(count: int, titles: str) -> str:
+    return f"规划共有{count}个专栏（重点工程）：{titles}。"
+
+
+def count_checked(right: bool, noun: str, actual: int, said: int) -> str:
+    if right:
+        return f"{RIGHT}，规划共有{actual}个{noun}。"
+    return f"{WRONG}，规划共有{actual}个{noun}，不是{said}个。"
+
+
+def label_checked(right: bool, label: str, value: str, said: str) -> str:
+    if right:
+        return f"{RIGHT}，规划的{label}是{value}。"
+    return f"{WRONG}，规划的{label}是{value}，不是{said}。"
+
+
+def past_checked(right: bool, text: str) -> str:
+    return f"{RIGHT if right else WRONG}，规划中写的是：{sentence(text)}"
+
+
+def column_misnamed(number: int, title: str, said: str) -> str:
+    return f"{WRONG}，专栏{number}是{title}，不叫{said}。"

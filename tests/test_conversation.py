@@ -1,0 +1,113 @@
+"""Follow-ups resolved against the conversation (service/qa/conversation.py), no model."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.normalize import normalize_question
+from index.search import Searcher
+from index.store import load_index
+from service.qa.conversation import MAX_RESOLVED_CHARS, Resolver
+from tests.fakes import FakeEmbedder
+
+
+@pytest.fixture(scope="module")
+def resolver(fake_settings):
+    embedder = FakeEmbedder()
+    index = load_index(
+        fake_settings.index_dir,
+        model=embedder.model_id,
+        dim=embedder.dim,
+        corpus_dir=fake_settings.corpus_dir,
+    )
+    return Resolver(Searcher(index, embedder))
+
+
+def resolve(resolver, question, *turns):
+    history = [("user" if n % 2 == 0 else "assistant", t) for n, t in enumerate(turns)]
+    return resolver.resolve(normalize_question(question), history)
+
+
+def test_a_question_of_its_own_is_left_alone(resolver):
+    assert (
+        resolve(resolver, "地理标志怎么保护？", "专栏5是什么？", "地理标志保护工程。")
+        == "地理标志怎么保护"
+    )
+    assert resolve(resolver, "这个规划的主线是什么", "专栏5是什么？", "…") == "这个规划的主线是什么"
+
+
+def test_that_year_keeps_the_subject(resolver):
+    out = resolve(resolver, "那2020年呢？", "海外发明专利授权量2025年目标是多少？", "9万件。")
+    assert out.startswith("海外发明专利授权量") and "2020年" in out
+
+
+def test_these_two_are_the_two_rows_of_the_last_two_questions(resolver):
+    out = resolve(
+        resolver,
+        "那这两个加起来呢？",
+        "知识产权质押融资登记金额2025年目标多少？",
+        "3200亿元。",
+        "使用费年进出口总额呢？",
+        "3500亿元。",
+    )
+    assert "知识产权质押融资登记金额" in out and "知识产权使用费年进出口总额" in out
+    assert "加起来" in out and "2025" in out  # the value the conversation was about
+
+
+def test_the_other_one_of_a_named_pair(resolver):
+    out = resolve(
+        resolver,
+        "另一个呢？写了啥",
+        "国际合作那部分有哪些专栏？",
+        "专栏13 “一带一路”知识产权合作工程和专栏14 对外贸易知识产权保护工程。",
+        "专栏14讲什么？",
+        "加强海外知识产权纠纷应对指导体系建设。",
+    )
+    assert out.startswith("专栏13")
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("排在它前面的那个专栏是什么？", "专栏4"),
+        ("下一个专栏是什么？", "专栏6"),
+    ],
+)
+def test_columns_in_order(resolver, question, expected):
+    out = resolve(resolver, question, "专栏5是什么？", "专栏5是地理标志保护工程。")
+    assert out.startswith(expected)
+
+
+def test_a_new_subject_asks_the_earlier_question(resolver):
+    out = resolve(resolver, "主要目标呢？", "规划的基本原则有哪些？", "四条。")
+    assert out == "主要目标有哪些"
+    out = resolve(resolver, "专利密集型产业呢？", "海外发明专利授权量2025年目标是多少？", "9万件。")
+    assert "专利密集型产业" in out and "2025" in out
+
+
+def test_back_then_is_the_period_of_the_conversation(resolver):
+    out = resolve(
+        resolver,
+        "那满意度当时到多少了",
+        "“十三五”时期国内每万人口发明专利拥有量变化如何？",
+        "6.3件增加到15.8件。",
+    )
+    assert "十三五" in out and "满意度" in out
+
+
+def test_the_section_the_last_answer_named(resolver):
+    out = resolve(
+        resolver,
+        "这一节还有哪些内容？",
+        "专栏4属于哪一节？",
+        "专栏4 植物新品种保护体系建设工程属于（六）加强知识产权行政保护。",
+    )
+    assert out.startswith("(六)") and "加强知识产权行政保护" in out and "哪些内容" in out
+
+
+def test_chained_history_cannot_grow_the_question(resolver):
+    """20 turns of 2,000 characters that each lean on the one before."""
+    turn = "它" + "那这两个呢" * 399
+    history = [("user" if n % 2 == 0 else "assistant", turn) for n in range(20)]
+    out = resolver.resolve(normalize_question("那它们呢？"), history)
+    assert len(out) <= MAX_RESOLVED_CHARS

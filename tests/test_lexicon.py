@@ -1,0 +1,83 @@
+"""The lexicon (corpus/lexicon/*.toml) against the plan: every target term is the plan's own,
+no qualifier is something the plan says, names point at real rows and columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.lexicon import FILES, LexiconError, PhraseIndex, build_lexicon, lexicon
+from corpus.load import load_corpus
+from corpus.normalize import normalize_text
+
+CORPUS = load_corpus()
+PLAN = normalize_text(" ".join(p.search_text for p in CORPUS.passages))
+RAW = lexicon().raw
+
+
+def test_every_expansion_target_is_a_term_of_the_plan():
+    missing = [
+        e["plan"] for e in RAW["terms.toml"]["term"] if normalize_text(e["plan"]) not in PLAN
+    ]
+    assert not missing, f"terms.toml targets the plan does not use: {missing}"
+
+
+def test_names_point_at_real_indicators_and_columns():
+    rows = {i.name for i in CORPUS.indicators}
+    assert set(RAW["names.toml"]["indicators"]) == rows
+    titles = {p.section[-1].split(maxsplit=1)[-1] for p in CORPUS.passages if p.kind == "column"}
+    assert set(RAW["names.toml"]["columns"]) == titles
+
+
+def test_no_qualifier_is_something_the_plan_says():
+    """A qualifier marks what the plan lacks; one the plan contains would refuse its answers."""
+    said = [
+        p
+        for kind, phrases in RAW["scope.toml"]["qualifiers"].items()
+        for p in phrases
+        if normalize_text(p) in PLAN
+    ]
+    assert not said, f"qualifiers that occur in the plan: {said}"
+
+
+def test_no_domain_word_is_a_qualifier():
+    qualifiers = {p for phrases in RAW["scope.toml"]["qualifiers"].values() for p in phrases}
+    assert not qualifiers & set(RAW["scope.toml"]["domain"])
+
+
+def test_phrase_index_takes_the_longest_match_and_respects_latin_words():
+    index = PhraseIndex({"名单": "detail", "黑名单": None, "ip": "ip"})
+    assert [(p, v) for p, v, _, _ in index.finditer("拉黑名单")] == [("黑名单", None)]
+    assert index.find("IP质押") == ["ip"]
+    assert index.find("tip jar") == []  # not glued to another Latin word
+    assert index.replace("a 名单", lambda v: f"<{v}>") == "a <detail>"
+
+
+def test_normalization_rewrites_come_from_the_lexicon():
+    assert normalize_text("IP质押融资") == "知识产权质押融资"
+    assert normalize_text("第十四个五年规划") == "十四五"
+    assert normalize_text("每万人高价值") == "每万人口高价值"
+    assert normalize_text("每万人口") == "每万人口"  # not 每万人口口
+    assert normalize_text("25年目标") == "2025年目标" and normalize_text("2025年") == "2025年"
+
+
+def test_traditional_text_gets_taiwan_words_and_simplified_text_is_left_alone():
+    assert normalize_text("智慧財產權質押融資") == "知识产权质押融资"
+    assert normalize_text("提高知识产权行政保护效能") == "提高知识产权行政保护效能"
+
+
+def test_a_broken_lexicon_file_is_one_clear_error(tmp_path):
+    for name in FILES:
+        (tmp_path / name).write_text("", encoding="utf-8")
+    (tmp_path / "terms.toml").write_text("[[term]\nplan = ", encoding="utf-8")
+    with pytest.raises(LexiconError, match="terms.toml"):
+        build_lexicon(tmp_path)
+    (tmp_path / "terms.toml").unlink()
+    with pytest.raises(LexiconError, match="missing"):
+        build_lexicon(tmp_path)
+
+
+def test_empty_lexicon_files_load_as_an_empty_lexicon(tmp_path):
+    for name in FILES:
+        (tmp_path / name).write_text("", encoding="utf-8")
+    empty = build_lexicon(tmp_path)
+    assert not empty.expansions and not empty.qualifiers and not empty.stopwords
