@@ -47,6 +47,7 @@ class SearchResult:
     hits: list[Hit]
     evidence: Evidence
     indicators: list[Indicator] = field(default_factory=list)  # named by the question
+    query_vector: np.ndarray | None = None  # the question's embedding, for reuse by callers
 
 
 class Searcher:
@@ -136,7 +137,7 @@ class Searcher:
             indicator_match=bool(indicators),
             column_match=col is not None and col in self._columns,
         )
-        return SearchResult(hits, evidence, [ind for ind, _ in indicators])
+        return SearchResult(hits, evidence, [ind for ind, _ in indicators], vector)
 
     def _boost(self, fused: dict[int, Fused], indicators, col: int | None) -> None:
         for ind, _ in indicators:

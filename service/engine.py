@@ -47,8 +47,10 @@ class Engine:
         cache_size: int = 2048,
         thresholds: ScopeThresholds | None = None,
         cache: LRU | None = None,
+        curated=None,  # a service.office.matcher.CuratedMatcher: staff answers come first
     ):
         self.searcher = searcher
+        self.curated = curated
         self.thresholds = thresholds or thresholds_for(searcher.embedder.model_id)
         self.cache = cache if cache is not None else LRU(cache_size)
         self.indicators = searcher.index.indicators
@@ -74,7 +76,9 @@ class Engine:
         """The answer to exactly this request if it is cached: no normalization, no model.
         Cheap enough to run on the event loop before handing real work to a thread."""
         started = time.perf_counter()
-        hit = self.cache.get(("raw", question, tuple(history or ()), top_k, mode))
+        hit = self.cache.get(
+            ("raw", question, tuple(history or ()), top_k, mode, self._curated_gen)
+        )
         return None if hit is None else self._stamp(hit, question, started)
 
     def ask(
@@ -85,15 +89,20 @@ class Engine:
         mode: Mode = "hybrid",
     ) -> AskResponse:
         started = time.perf_counter()
-        raw_key = ("raw", question, tuple(history or ()), top_k, mode)
+        gen = self._curated_gen  # a change to the curated answers retires cached answers
+        raw_key = ("raw", question, tuple(history or ()), top_k, mode, gen)
         normalized = self.normalize(question, history or [])
-        key = (normalized, top_k, mode)  # "IP保护" and "知识产权保护" share one entry
+        key = (normalized, top_k, mode, gen)  # "IP保护" and "知识产权保护" share one entry
         hit = self.cache.get(key)
         if hit is None:
             hit = self._answer(question, normalized, top_k, mode)
             self.cache.put(key, hit)
         self.cache.put(raw_key, hit)
         return self._stamp(hit, question, started)
+
+    @property
+    def _curated_gen(self) -> int:
+        return self.curated.generation if self.curated is not None else 0
 
     @staticmethod
     def _stamp(response: AskResponse, question: str, started: float) -> AskResponse:
@@ -102,6 +111,10 @@ class Engine:
 
     def _answer(self, question: str, normalized: str, top_k: int, mode: Mode) -> AskResponse:
         result = self.searcher.search(normalized, mode=mode, top_k=top_k) if normalized else None
+        if self.curated is not None and result is not None:
+            curated = self.curated.match(normalized, result.query_vector)
+            if curated is not None:
+                return curated.response(question, normalized, self.searcher.passages)
         matched = result.indicators if result is not None else []
         found = result is not None and in_scope(normalized, result.evidence, self.thresholds)
         year = unsupported_year(normalized)

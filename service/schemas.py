@@ -35,6 +35,9 @@ class AskRequest(BaseModel):
         description="返回的段落数，1–20",
     )
     history: list[Turn] = Field(default_factory=list, description="之前的对话，最多 20 轮")
+    channel: Literal["api", "widget"] = Field(
+        "api", description="提问的渠道（网页组件发送 widget），记入问题日志"
+    )
 
 
 class PassageOut(BaseModel):
@@ -99,6 +102,10 @@ class AskResponse(BaseModel):
     question: str
     normalized_question: str = Field(..., description="实际检索的问题（已规范化，追问已补全）")
     found: bool = Field(..., description="规划能否回答这个问题")
+    outcome: Literal["answer", "curated", "related", "none"] | None = Field(
+        None, description="回答的类型；curated：工作人员审定的回答"
+    )
+    answer_id: str | None = Field(None, description="这条回答的编号，用于 POST /feedback")
     answer: str
     passages: list[PassageOut]
     indicators: list[IndicatorOut]
@@ -119,3 +126,4 @@ class Health(BaseModel):
     corpus_sha256: str | None
     index_build_time: str | None
     dense_index: str | None = None
+    office: dict | None = Field(None, description="问题日志：数据库状态、已写入和丢弃的条数")

@@ -23,6 +23,7 @@ def make_settings(tmp: Path, **overrides) -> Settings:
         corpus_dir=DEFAULT_CORPUS_DIR,
         rate_limit="",
         cache_size=0,
+        database_url=f"sqlite:///{tmp}/ipqa.db",
     )
     values.update(overrides)
     return Settings(**values)

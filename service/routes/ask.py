@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 from fastapi.concurrency import run_in_threadpool
 
 from service.deps import EngineDep, SettingsDep
+from service.office.deps import OfficeDep
 from service.schemas import ASK_EXAMPLE, AskRequest, AskResponse, ErrorOut
 from service.validate import check_history, check_question
 
@@ -45,11 +46,13 @@ async def ask(
     ],
     engine: EngineDep,
     settings: SettingsDep,
+    office: OfficeDep,
 ) -> AskResponse:
     question = check_question(request.question, settings)
     history = check_history(request.history, settings)
     top_k = request.top_k or settings.top_k
     # A repeated question is answered on the event loop; new work goes to a thread.
-    return engine.cached(question, history, top_k) or await run_in_threadpool(
+    result = engine.cached(question, history, top_k) or await run_in_threadpool(
         engine.ask, question, history, top_k=top_k
     )
+    return office.finish(result, request.channel)  # its answer id; logged off the path
