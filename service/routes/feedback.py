@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from service.errors import ApiError
 from service.office.deps import OfficeDep
 from service.office.limit import RateLimit
+from service.routes.ask import ERRORS
 from service.schemas import ErrorOut
 
 router = APIRouter()
@@ -43,12 +44,7 @@ def _limit(request: Request) -> RateLimit:
     "/feedback",
     status_code=204,
     response_class=Response,
-    responses={
-        404: {"model": ErrorOut},
-        422: {"model": ErrorOut},
-        429: {"model": ErrorOut},
-        503: {"model": ErrorOut},
-    },
+    responses={**ERRORS, 404: {"model": ErrorOut}},
     summary="评价回答",
     description="对一条回答点赞（up）或点踩（down），可附一句说明；同一回答再评价会覆盖上一次。",
 )
