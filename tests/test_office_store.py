@@ -232,4 +232,3 @@ def test_a_broken_database_counts_drops_and_never_raises(tmp_path):
     for n in range(5):
         full.submit(_entry(f"a-{n}", "问题？", True))
     assert full.dropped == 3
-
