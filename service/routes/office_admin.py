@@ -21,7 +21,7 @@ from service.office.pages import HERE, admin_token, closed, form, render, signed
 router = APIRouter(include_in_schema=False)
 SIGN_IN_LIMIT = "10/minute"
 ASKED = [("answered", "#1d6fb8", "已回答"), ("refused", "#b7c4d4", "未回答")]
-RATED = [("up", "#1c7c3c", "👍"), ("down", "#b3261e", "👎")]
+RATED = [("up", "#1c7c3c", "好评"), ("down", "#b3261e", "差评")]
 
 
 def _sign_in_limit(request: Request) -> RateLimit:
@@ -180,6 +180,7 @@ async def curated_edit(request: Request, office: OfficeDep, curated_id: int):
         item=item,
         question=item.question,
         versions=versions,
+        saved=request.query_params.get("saved") == "1",
     )
 
 
