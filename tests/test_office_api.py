@@ -176,6 +176,7 @@ def test_unanswered_to_curated_through_the_pages(office_client):
     question = "办事大厅几点开门？"
     first = c.post("/ask", json={"question": question}).json()
     assert first["found"] is False
+    assert c.app.state.office.log.flush()  # the writer gathers for half a second
     _sign_in(c, "李四")
     page = c.get("/admin/unanswered").text
     link = re.search(r'href="(/admin/curated/new\?q=[^"]+)"', page).group(1)
@@ -208,6 +209,7 @@ def test_downvoted_page_shows_comments(office_client):
     c = office_client
     answer_id = c.post("/ask", json={"question": "专栏5是什么？"}).json()["answer_id"]
     c.post("/feedback", json={"answer_id": answer_id, "rating": "down", "comment": "<b>不全</b>"})
+    assert c.app.state.office.log.flush()
     _sign_in(c)
     page = c.get("/admin/downvoted").text
     assert "专栏5是什么？" in page and "&lt;b&gt;不全&lt;/b&gt;" in page  # escaped, never HTML

@@ -18,6 +18,7 @@ from service.office.tables import feedback, questions
 log = logging.getLogger("ipqa.office")
 QUEUE_SIZE = 10_000  # ~ two minutes of a busy replica: a database outage costs no more memory
 BATCH = 200
+GATHER_S = 0.5
 RETRY_S = 2.0
 PURGE_EVERY_S = 3600.0
 MAX_ANSWER_CHARS = 2000
@@ -121,9 +122,12 @@ class QuestionLog:
             self._queue.task_done()
             return None
         batch = [first]
-        while len(batch) < BATCH:
+        # Gather for a moment: one insert and commit per half second, not one per request,
+        # keeps the writer's CPU (and its turns at the GIL) out of the answers' way.
+        until = time.monotonic() + GATHER_S
+        while len(batch) < BATCH and not self._stopping:
             try:
-                item = self._queue.get_nowait()
+                item = self._queue.get(timeout=max(0.0, until - time.monotonic()))
             except queue.Empty:
                 break
             if item is None:
