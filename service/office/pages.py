@@ -65,19 +65,20 @@ def signed_in(request: Request) -> Session | RedirectResponse:
     return found if found is not None else RedirectResponse("/admin/login", status_code=303)
 
 
+async def fields(request: Request) -> dict[str, str]:
+    """A posted form's fields (application/x-www-form-urlencoded), the last of each name."""
+    body = (await request.body()).decode(errors="replace")
+    return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
+
+
 async def form(request: Request, who: Session) -> dict[str, str]:
-    """A posted form's fields, after the CSRF token and the Origin check."""
-    fields = {
-        k: v[-1]
-        for k, v in parse_qs(
-            (await request.body()).decode(errors="replace"), keep_blank_values=True
-        ).items()
-    }
-    if fields.get("csrf") != who.csrf or not same_origin(request):
+    """A signed-in staff member's form, after the CSRF token and the Origin check."""
+    posted = await fields(request)
+    if posted.get("csrf") != who.csrf or not same_origin(request):
         raise ApiError(
             403,
             "csrf_failed",
             "表单已过期或来源不对，请刷新页面后重试。",
             "The form is stale or came from another site; reload the page and try again.",
         )
-    return fields
+    return posted

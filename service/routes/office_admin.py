@@ -17,6 +17,7 @@ from service.office.chart import bars, legend
 from service.office.deps import OfficeDep
 from service.office.limit import RateLimit
 from service.office.pages import HERE, admin_token, closed, form, render, signed_in
+from service.office.pages import fields as posted_fields
 
 router = APIRouter(include_in_schema=False)
 SIGN_IN_LIMIT = "10/minute"
@@ -53,7 +54,7 @@ def login_page(request: Request):
 async def login(request: Request):
     token = admin_token(request)
     _sign_in_limit(request).check(request)
-    fields = await _fields(request)
+    fields = await posted_fields(request)
     name = " ".join(fields.get("name", "").split())[:40]
     if not same_origin(request) or not token_ok(fields.get("token", ""), token) or not name:
         error = "请填写姓名。" if token_ok(fields.get("token", ""), token) else "令牌不正确。"
@@ -69,13 +70,6 @@ async def login(request: Request):
         secure=secure(request),
     )
     return response
-
-
-async def _fields(request: Request) -> dict[str, str]:
-    from urllib.parse import parse_qs
-
-    body = (await request.body()).decode(errors="replace")
-    return {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
 
 
 @router.post("/admin/logout")
