@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -31,12 +32,25 @@ NAV = [
 def templates():
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(HERE / "templates"),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["local"] = local_time
+    return env
+
+
+def local_time(at: datetime | str | None, seconds: bool = False) -> str:
+    """A stored UTC time (naive, or ISO text) as the server's local time, for staff to read."""
+    if at is None:
+        return ""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 def render(template: str, status: int = 200, **context) -> HTMLResponse:

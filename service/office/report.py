@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, and_, case, func, select
 
@@ -10,6 +10,11 @@ from service.office.tables import feedback, questions
 
 ANSWERED = ("answer", "curated")
 LIST_LIMIT = 200
+
+
+def _utc(at: datetime) -> str:
+    """Stored naive in UTC; said so in the JSON ("…+00:00")."""
+    return at.replace(tzinfo=UTC).isoformat(timespec="seconds")
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -70,7 +75,7 @@ def unanswered(db: Engine, since: date, limit: int = LIST_LIMIT) -> list[dict]:
                 "question": r.normalized,
                 "example": r.example,
                 "count": r.count,
-                "last_asked": r.last.isoformat(timespec="seconds"),
+                "last_asked": _utc(r.last),
             }
             for r in c.execute(stmt)
         ]
@@ -110,7 +115,7 @@ def downvoted(db: Engine, since: date, limit: int = LIST_LIMIT) -> list[dict]:
                 "answer": r.answer,
                 "outcome": r.outcome,
                 "comment": r.comment,
-                "at": r.created_at.isoformat(timespec="seconds"),
+                "at": _utc(r.created_at),
             }
             for r in c.execute(stmt)
         ]
