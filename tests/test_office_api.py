@@ -289,3 +289,40 @@ def test_answers_survive_a_database_that_cannot_open(fake_settings, tmp_path):
 
 def test_make_settings_keeps_the_database_in_the_temp_dir(tmp_path):
     assert str(tmp_path) in make_settings(tmp_path).database_url
+
+
+def test_answer_quality_page_and_file(office_client, tmp_path):
+    from service.office import quality
+
+    report = {
+        "created": "2026-12-01T10:00:00+00:00",
+        "questions": 2,
+        "modes": {
+            "hybrid": {
+                "overall": {"n": 2, "hit@1": 0.5, "answer_accuracy": 0.5},
+                "categories": {"indicator": {"n": 2, "hit@1": 0.5, "answer_accuracy": 0.5}},
+                "questions": [
+                    {
+                        "id": "q1",
+                        "category": "indicator",
+                        "question": "专栏<5>是什么？",
+                        "ood": False,
+                        "expected_answer_contains": ["地理标志"],
+                        "answer": "别的",
+                        "found": True,
+                        "causes": ["wrong answer"],
+                    }
+                ],
+            }
+        },
+    }
+    c = office_client
+    _sign_in(c)
+    assert "还没有评测结果" in c.get("/admin/quality").text
+    quality.save(c.app.state.office.database(), "in-sample", report)
+    quality.save(c.app.state.office.database(), "held-out", {**report, "questions": 1})
+    page = c.get("/admin/quality").text
+    assert page.index("in-sample") < page.index("held-out")
+    assert "专栏&lt;5&gt;是什么？" in page and "回答包含：地理标志" in page and "<svg" in page
+    html = quality.render_file(quality.latest(c.app.state.office.database()))
+    assert "<style>" in html and "font-family" in html and "&#34;" not in html.split("</style>")[0]

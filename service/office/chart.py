@@ -65,3 +65,39 @@ def bars(days: list[dict], series: list[tuple[str, str, str]], title: str, desc:
 
 def legend(series: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
     return [(colour, label) for _, colour, label in series]
+
+
+def hbars(rows: list[tuple[str, float | None]], colour: str, title: str, desc: str) -> str:
+    """One horizontal bar per row for a share between 0 and 1, the value written beside it."""
+    row_h, label_w, value_w = 26, 170, 56
+    height = TOP + row_h * max(1, len(rows)) + 8
+    plot_w = WIDTH - label_w - value_w - RIGHT
+    key = f"h-{id(rows)}"
+    out = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+        f'aria-labelledby="{key}-t {key}-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{key}-t">{escape(title)}</title><desc id="{key}-d">{escape(desc)}</desc>',
+    ]
+    for frac in (0, 0.5, 1):
+        x = label_w + plot_w * frac
+        out.append(
+            f'<line x1="{x:.1f}" y1="{TOP - 6}" x2="{x:.1f}" y2="{height - 8}" stroke="{GRID}"/>'
+        )
+    for n, (label, value) in enumerate(rows):
+        y = TOP + n * row_h
+        out.append(
+            f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end" font-size="13" '
+            f'fill="{INK}">{escape(label)}</text>'
+        )
+        if value is not None:
+            out.append(
+                f'<rect x="{label_w}" y="{y + 4}" width="{plot_w * value:.1f}" height="{row_h - 8}"'
+                f' fill="{colour}"/>'
+            )
+        shown = "—" if value is None else f"{value:.3f}"
+        out.append(
+            f'<text x="{label_w + plot_w + 8}" y="{y + 16}" font-size="13" fill="{INK}">'
+            f"{shown}</text>"
+        )
+    out.append("</svg>")
+    return "".join(out)

@@ -25,6 +25,7 @@ NAV = [
     ("/admin/downvoted", "差评"),
     ("/admin/curated", "人工答案"),
     ("/admin/suggestions", "推荐问题"),
+    ("/admin/quality", "回答质量"),
 ]
 
 

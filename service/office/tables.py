@@ -88,4 +88,14 @@ suggestions = Table(
     Column("set_at", DateTime, nullable=False),
 )
 
-ALL = (questions, feedback, curated, curated_versions, suggestions)
+# The JSON of each `ipqa eval` run (one row per question set: in-sample, held-out).
+eval_reports = Table(
+    "eval_reports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("label", String(40), nullable=False, index=True),
+    Column("report", Text, nullable=False),
+)
+
+ALL = (questions, feedback, curated, curated_versions, suggestions, eval_reports)

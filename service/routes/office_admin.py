@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from service.errors import ApiError
 from service.office import curated as store
-from service.office import report
+from service.office import quality, report
 from service.office.auth import COOKIE, SESSION_S, new_cookie, same_origin, secure, token_ok
 from service.office.chart import bars, legend
 from service.office.deps import OfficeDep
@@ -240,6 +240,16 @@ async def suggestions_save(request: Request, office: OfficeDep):
     texts = fields.get("suggestions", "").splitlines()
     await run_in_threadpool(office.set_suggestions, texts, who.name)
     return RedirectResponse("/admin/suggestions?saved=1", status_code=303)
+
+
+@router.get("/admin/quality")
+async def quality_page(request: Request, office: OfficeDep):
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    reports = await run_in_threadpool(quality.latest, office.database())
+    views = [quality.view(label, report) for label, report in reports.items()]
+    return _page(request, office, "quality.html", title="回答质量", views=views)
 
 
 @router.get("/admin/api/report")
