@@ -1,5 +1,6 @@
 """The office loop in a real browser: a question the widget could not answer shows on the
-staff pages, staff curate it, the widget then answers with it; sign-in; no network needed."""
+staff pages, staff curate it, the widget then answers with it; 👍/👎 from the widget show on
+the staff pages; sign-in; axe on every staff page and the widget's feedback; no network."""
 
 from __future__ import annotations
 
@@ -9,34 +10,24 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.a11y import audit
 from tests.serverproc import Server, free_port, ipqa_env
-from tests.test_widget_browser import (
-    ANSWER_TIMEOUT_MS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    INPUT_LABEL,
-    OPEN_LABEL,
-    REPLY,
-    SCREENSHOTS,
-    _host_page,
-    _serve_pages,
-    _unavailable,
-)
+from tests.widget_pages import ANSWER_TIMEOUT_MS, SCREENSHOTS, ask, open_widget
+from tests.widget_site import _serve_pages, host_page
 
+# fixtures: browser (tests.browser)
+pytest_plugins = ("tests.browser",)
 pytestmark = [pytest.mark.browser, pytest.mark.real_model]
 TOKEN = "browser-test-staff-token"
 REFUSED = "办事大厅周六开门吗？"
 CURATED = "办事大厅周六上午9:00–12:00开放，其余时间请在网上办理。"
+LIKED = "地理标志怎么保护？"
+DISLIKED = "专栏5是什么？"
+COMMENT = "想知道具体怎么申请"
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory) -> Iterator[dict]:
-    import os
-
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        _unavailable(f"{CHROMIUM} not found: run `apt-get install chromium chromium-driver`")
+def office(browser, tmp_path_factory) -> Iterator[dict]:
     host_port = free_port()
     host = f"http://127.0.0.1:{host_port}"
     tmp = tmp_path_factory.mktemp("office-browser")
@@ -50,14 +41,11 @@ def office(tmp_path_factory) -> Iterator[dict]:
         tmp / "server.log",
     )
     pages = _serve_pages(
-        host_port, {"/plain.html": _host_page(server.url, "某市知识产权局（测试页）")}
+        host_port, {"/plain.html": host_page(server.url, "某市知识产权局（测试页）")}
     )
     try:
         server.wait_ready(timeout=90)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield {"api": server.url, "host": host, "browser": browser}
-            browser.close()
+        yield {"api": server.url, "host": host}
     finally:
         server.stop()
         pages.shutdown()
@@ -79,70 +67,103 @@ def _context(browser, offsite: list[str]):
     return ctx
 
 
-def _ask_widget(page, question: str):
-    from playwright.sync_api import expect
-
-    before = page.locator(REPLY).count()
-    box = page.get_by_label(INPUT_LABEL)
-    box.fill(question)
-    box.press("Enter")
-    expect(page.locator(REPLY)).to_have_count(before + 1, timeout=ANSWER_TIMEOUT_MS)
-    return page.locator(REPLY).last
-
-
 def _shot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
 
 
-def test_refused_question_to_curated_answer(office):
-    offsite: list[str] = []
-    ctx = _context(office["browser"], offsite)
-    citizen = ctx.new_page()
-    citizen.set_default_timeout(ANSWER_TIMEOUT_MS)
-    citizen.goto(f"{office['host']}/plain.html")
-    citizen.get_by_role("button", name=OPEN_LABEL).click()
-    refused = _ask_widget(citizen, REFUSED)
-    assert CURATED not in refused.inner_text()
-
-    staff = ctx.new_page()
-    staff.goto(f"{office['api']}/admin")
+def _sign_in(staff, api: str) -> None:
+    staff.goto(f"{api}/admin")
     assert staff.url.endswith("/admin/login")
+    audit(staff, "staff: sign-in")
     staff.get_by_label("您的姓名").fill("王五")
     staff.get_by_label("工作人员令牌").fill("wrong-token")
     staff.get_by_role("button", name="登录").click()
     assert "令牌不正确" in staff.get_by_role("alert").inner_text()
+    assert "ipqa_admin" not in {c["name"] for c in staff.context.cookies()}
     _shot(staff, "admin-login.png")
     staff.get_by_label("您的姓名").fill("王五")
     staff.get_by_label("工作人员令牌").fill(TOKEN)
     staff.get_by_role("button", name="登录").click()
-    staff.wait_for_url(f"{office['api']}/admin")
+    staff.wait_for_url(f"{api}/admin")
+    cookie = next(c for c in staff.context.cookies() if c["name"] == "ipqa_admin")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+
+def test_the_office_loop(browser, office):
+    from playwright.sync_api import expect
+
+    offsite: list[str] = []
+    ctx = _context(browser, offsite)
+    citizen = ctx.new_page()
+    citizen.set_default_timeout(ANSWER_TIMEOUT_MS)
+    citizen.goto(f"{office['host']}/plain.html")
+    open_widget(citizen)
+
+    # 👍 with the mouse on one answer; 👎 from the keyboard on another, then a comment
+    liked = ask(citizen, LIKED)
+    liked.get_by_role("button", name="有帮助").click()
+    expect(liked.get_by_role("button", name="有帮助")).to_have_attribute("aria-pressed", "true")
+    expect(liked.locator(".fb-done")).to_have_text("谢谢您的反馈。")
+    liked.get_by_role("button", name="没帮助").click(force=True)  # one vote per answer
+    expect(liked.get_by_role("button", name="没帮助")).to_have_attribute("aria-pressed", "false")
+    disliked = ask(citizen, DISLIKED)
+    disliked.get_by_role("button", name="没帮助").focus()
+    citizen.keyboard.press("Enter")
+    comment = disliked.get_by_label("哪里不对？可以留一句话（可不填）：")
+    expect(comment).to_be_focused()  # straight to the comment box, for keyboard users
+    audit(citizen, "widget: feedback with the comment box open")
+    _shot(citizen, "widget-feedback.png")
+    comment.type(COMMENT)
+    citizen.keyboard.press("Enter")
+    expect(disliked.locator(".fb-done")).to_have_text("已收到您的意见，谢谢。")
+    refused = ask(citizen, REFUSED)
+    assert CURATED not in refused.inner_text()
+
+    staff = ctx.new_page()
+    _sign_in(staff, office["api"])
     assert staff.locator("svg.chart").count() == 2
+    figures = staff.locator(".figures").inner_text()
+    assert "好评 1 条，差评 1 条" in figures, figures
     header = staff.locator("header.top").evaluate("e => getComputedStyle(e).backgroundColor")
-    assert header == "rgb(11, 79, 156)"  # the stylesheet loaded from the service itself
+    assert header == "rgb(11, 79, 156)"  # the stylesheet, from the service itself
+    audit(staff, "staff: overview")
     _shot(staff, "admin-overview.png")
+
+    staff.get_by_role("link", name="差评").click()
+    row = staff.locator("tr", has_text=COMMENT)
+    assert DISLIKED in row.inner_text()
+    audit(staff, "staff: answers rated 👎")
+    _shot(staff, "admin-downvoted.png")
 
     staff.get_by_role("link", name="未回答的问题").click()
     row = staff.locator("tr", has_text=REFUSED)
     assert row.count() == 1
+    audit(staff, "staff: unanswered questions")
     _shot(staff, "admin-unanswered.png")
     row.get_by_role("link", name="写人工答案").click()  # one click from the list to the form
     assert staff.get_by_label("问题", exact=True).input_value() == REFUSED
+    audit(staff, "staff: new curated answer")
     staff.get_by_label("其他问法（每行一种）").fill("办事大厅星期六上班吗")
     staff.get_by_label("回答").fill(CURATED)
     staff.get_by_role("button", name="保存").click()
     assert "王五" in staff.locator("table").inner_text()
+    audit(staff, "staff: curated answer with its history")
     _shot(staff, "admin-curated-edit.png")
 
-    again = _ask_widget(citizen, REFUSED)
-    assert CURATED in again.inner_text()
-    reworded = _ask_widget(citizen, "办事大厅星期六上班吗？")
+    again = ask(citizen, REFUSED)
+    assert CURATED in again.inner_text() and "工作人员整理的答案" in again.inner_text()
+    reworded = ask(citizen, "办事大厅星期六上班吗？")
     assert CURATED in reworded.inner_text()
 
     staff.get_by_role("link", name="人工答案").click()
     assert REFUSED in staff.locator("table").inner_text()
+    audit(staff, "staff: curated answers")
     _shot(staff, "admin-curated.png")
     staff.get_by_role("link", name="推荐问题").click()
+    audit(staff, "staff: suggestions")
     _shot(staff, "admin-suggestions.png")
+    staff.get_by_role("link", name="回答质量").click()
+    audit(staff, "staff: answer quality")
     assert offsite == [], offsite  # every page worked with nothing from the network
     ctx.close()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from html import escape
+from itertools import count
+
+_ids = count(1)  # every chart on a page needs ids of its own for aria-labelledby
 
 WIDTH, HEIGHT = 720, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 34
@@ -23,11 +26,12 @@ def bars(days: list[dict], series: list[tuple[str, str, str]], title: str, desc:
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / n
     bar = max(1.0, slot * 0.7)
+    key = f"c-{next(_ids)}"
     out = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-labelledby="c-{id(days)}-t c-{id(days)}-d" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="c-{id(days)}-t">{escape(title)}</title>',
-        f'<desc id="c-{id(days)}-d">{escape(desc)}</desc>',
+        f'aria-labelledby="{key}-t {key}-d" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{key}-t">{escape(title)}</title>',
+        f'<desc id="{key}-d">{escape(desc)}</desc>',
     ]
     for i in range(5):  # four grid steps with their values
         value = top * i / 4
@@ -72,7 +76,7 @@ def hbars(rows: list[tuple[str, float | None]], colour: str, title: str, desc: s
     row_h, label_w, value_w = 26, 170, 56
     height = TOP + row_h * max(1, len(rows)) + 8
     plot_w = WIDTH - label_w - value_w - RIGHT
-    key = f"h-{id(rows)}"
+    key = f"h-{next(_ids)}"
     out = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
         f'aria-labelledby="{key}-t {key}-d" xmlns="http://www.w3.org/2000/svg">',
