@@ -13,6 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from service.terminal import fail
+
 curated_app = typer.Typer(help="Curated answers: export or import them as JSON lines.")
 console = Console()
 
@@ -24,12 +26,6 @@ def _database():
     db = open_engine(Settings().database_url)
     migrate(db)
     return db
-
-
-def _fail(message: str) -> None:
-    from service.cli import fail
-
-    fail(message)
 
 
 @curated_app.command("export")
@@ -57,11 +53,11 @@ def import_(
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        _fail(f"cannot read {file}: {exc}")
+        fail(f"cannot read {file}: {exc}")
     try:
         added, changed = import_jsonl(_database(), text, by or getpass.getuser())
     except CuratedError as exc:
-        _fail(f"{file}: {exc} (nothing was imported)")
+        fail(f"{file}: {exc} (nothing was imported)")
     console.print(f"{added} added, {changed} changed")
 
 
