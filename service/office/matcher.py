@@ -28,7 +28,7 @@ def text_key(question: str) -> str:
 
 def threshold_for(model_id: str) -> float | None:
     """None: a model not calibrated here matches curated answers by text only."""
-    from index.embedder import DEFAULT_MODEL
+    from index.model.folder import DEFAULT_MODEL
 
     return DEFAULT_THRESHOLD if model_id == DEFAULT_MODEL else None
 
