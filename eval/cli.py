@@ -59,6 +59,17 @@ def eval_command(
     top_k: Annotated[
         int, typer.Option("--top-k", min=1, max=20, help="passages asked for per question")
     ] = TOP_K,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="also write the answer-quality page (charts, failures) here"),
+    ] = None,
+    curated: Annotated[
+        bool,
+        typer.Option(
+            "--curated/--no-curated",
+            help="answer with the office's curated answers first, as the server does",
+        ),
+    ] = False,
 ) -> None:
     """Run the gold questions through the /ask code path and report IR and answer metrics."""
     from eval.gold import GoldError, filter_categories, load_questions
@@ -82,6 +93,12 @@ def eval_command(
         engine = open_engine(Settings(), serving=True, cache=NoCache())
     except LoadError as exc:
         fail(str(exc))
+    settings = Settings()
+    if curated:
+        from eval.office import attach_curated
+
+        count = attach_curated(engine, settings.database_url)
+        console.print(f"with {count} curated answer(s) from the office database", highlight=False)
     started = time.perf_counter()
     with console.status(f"asking {len(questions)} questions × {len(modes)} mode(s)…"):
         report = run_eval(engine, questions, modes, categories, top_k=top_k)
@@ -103,6 +120,7 @@ def eval_command(
             problems = check_floor(report, floor)
             report["floor"] = {"file": str(floor_file), "values": floor, "below": problems}
     path = write_report(report, out)
+    _office(report, questions_file, curated, categories, html, settings)
     if export_beir_dir is not None:
         export_beir(engine.searcher.passages, questions, export_beir_dir)
         console.print(f"BEIR export: {export_beir_dir}")
@@ -113,6 +131,19 @@ def eval_command(
         raise typer.Exit(1)
     if floor is not None and "floor" in report:
         console.print(f"[green]{floor.get('mode', 'hybrid')} is at or above {floor_file.name}[/]")
+
+
+def _office(report, questions_file, curated, categories, html, settings) -> None:
+    """The answer-quality page: the report kept for the staff page, and an HTML file."""
+    from eval.office import keep_report, label_for, write_html
+
+    label = label_for(questions_file) + (" + curated" if curated else "")
+    if not categories:  # a subset is a look, not the office's figures
+        problem = keep_report(report, label, settings.database_url)
+        if problem:
+            err.print(f"ipqa: the report is not on the staff page: {problem}", highlight=False)
+    if html is not None:
+        console.print(f"answer-quality page: {write_html(report, label, html)}", highlight=False)
 
 
 def bench_command(

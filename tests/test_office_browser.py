@@ -45,7 +45,7 @@ def office(browser, tmp_path_factory) -> Iterator[dict]:
     )
     try:
         server.wait_ready(timeout=90)
-        yield {"api": server.url, "host": host}
+        yield {"api": server.url, "host": host, "database_url": f"sqlite:///{tmp}/office.db"}
     finally:
         server.stop()
         pages.shutdown()
@@ -65,6 +65,40 @@ def _context(browser, offsite: list[str]):
 
     ctx.route("**/*", guard)
     return ctx
+
+
+def _keep_an_eval_report(database_url: str) -> None:
+    """What `ipqa eval` leaves for the answer-quality page (a small report of that shape)."""
+    from service.office import quality
+    from service.office.db import open_engine
+
+    summary = {"n": 4, "hit@1": 0.75, "hit@5": 1.0, "mrr@10": 0.875, "answer_accuracy": 0.75}
+    wrong = {
+        "id": "ind-2-2025",
+        "category": "indicator",
+        "question": "2025年海外发明专利授权量目标是多少？",
+        "ood": False,
+        "expected_answer_contains": ["9万件"],
+        "expected_indicator": "海外发明专利授权量",
+        "answer": "到2025年，海外发明专利授权量的目标为8万件。",
+        "found": True,
+        "causes": ["wrong answer"],
+    }
+    report = {
+        "created": "2026-12-01T08:00:00+00:00",
+        "questions": 4,
+        "modes": {
+            "hybrid": {
+                "overall": summary,
+                "categories": {"indicator": summary, "column": {**summary, "hit@1": 1.0}},
+                "questions": [wrong],
+            }
+        },
+    }
+    db = open_engine(database_url)
+    quality.save(db, "in-sample", report)
+    quality.save(db, "held-out", {**report, "questions": 2})
+    db.dispose()
 
 
 def _shot(page, name: str) -> None:
@@ -163,7 +197,11 @@ def test_the_office_loop(browser, office):
     staff.get_by_role("link", name="推荐问题").click()
     audit(staff, "staff: suggestions")
     _shot(staff, "admin-suggestions.png")
+    _keep_an_eval_report(office["database_url"])
     staff.get_by_role("link", name="回答质量").click()
+    assert staff.locator("svg.chart").count() == 4  # in-sample and held-out, two charts each
+    assert "没答对的问题（1）" in staff.content()
     audit(staff, "staff: answer quality")
+    _shot(staff, "admin-quality.png")
     assert offsite == [], offsite  # every page worked with nothing from the network
     ctx.close()
