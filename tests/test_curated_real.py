@@ -11,7 +11,7 @@ pytestmark = pytest.mark.real_model
 
 
 class _Counting:
-    """The real embedder, counting query encodes."""
+    """The real embedder, counting query encodes however they are asked for."""
 
     def __init__(self, inner):
         self.inner, self.calls = inner, 0
@@ -22,6 +22,10 @@ class _Counting:
     def encode_queries(self, texts):
         self.calls += 1
         return self.inner.encode_queries(texts)
+
+    def start_query(self, text):  # the search's way in: the encode starts before BM25 runs
+        self.calls += 1
+        return self.inner.start_query(text)
 
 
 def test_the_threshold_is_the_calibrated_one(real_engine):
