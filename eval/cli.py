@@ -73,6 +73,17 @@ def eval_command(
             help="ask a running server through POST /ask (hybrid only), e.g. http://127.0.0.1:8000",
         ),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="also write the answer-quality page (charts, failures) here"),
+    ] = None,
+    curated: Annotated[
+        bool,
+        typer.Option(
+            "--curated/--no-curated",
+            help="answer with the office's curated answers first, as the server does",
+        ),
+    ] = False,
 ) -> None:
     """Run the gold questions through the /ask code path and report IR and answer metrics."""
     from eval.gold import HELDOUT_QUESTIONS, GoldError
@@ -97,7 +108,15 @@ def eval_command(
         floor = load_floor(floor_file) if check else None
     except GoldError as exc:
         fail(str(exc))
-    asker = _asker(url, Settings())
+    settings = Settings()
+    asker = _asker(url, settings)
+    if curated:
+        if url:
+            fail("--curated answers in this process; a server over --url uses its own")
+        from eval.office import attach_curated
+
+        count = attach_curated(asker.engine, settings.database_url)
+        console.print(f"with {count} curated answer(s) from the office database", highlight=False)
     started = time.perf_counter()
     reports = {}
     for name, questions in sets.items():
@@ -118,6 +137,7 @@ def eval_command(
 
     problems = _floor_problems(report, floor, modes, categories, floor_file) if floor else []
     path = write_report(report, out)
+    _office(reports, files, curated, categories, html, settings)
     if export_beir_dir is not None:
         export_beir(asker.passages, sets["in-sample"], export_beir_dir)
         console.print(f"BEIR export: {export_beir_dir}")
@@ -174,6 +194,22 @@ def _floor_problems(report: dict, floor: dict, modes, categories, floor_file: Pa
         problems += [f"held-out {m}" for m in check_floor(report["heldout"], floor["heldout"])]
     report["floor"] = {"file": str(floor_file), "values": floor, "below": problems}
     return problems
+
+
+def _office(reports: dict, files: dict, curated, categories, html, settings) -> None:
+    """The answer-quality page: each set's report kept for the staff page, and one HTML file."""
+    from eval.office import keep_report, label_for, write_html
+
+    labelled = {}
+    for name, report in reports.items():
+        label = label_for(files[name]) + (" + curated" if curated else "")
+        labelled[label] = report
+        if not categories:  # a subset is a look, not the office's figures
+            problem = keep_report(report, label, settings.database_url)
+            if problem:
+                err.print(f"ipqa: the report is not on the staff page: {problem}", highlight=False)
+    if html is not None:
+        console.print(f"answer-quality page: {write_html(labelled, html)}", highlight=False)
 
 
 def bench_command(

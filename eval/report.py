@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 CAUSES = ("false refusal", "retrieval miss", "wrong answer", "wrong indicator", "missed ood")
 
 
-COLUMNS = [
+# Two tables per mode, each narrow enough for an 80-column terminal or a pipe (rich then
+# assumes 80): fourteen columns in one table left room for "0.…" only.
+RETRIEVAL = [
     ("n", "n"),
     ("hit@1", "hit@1"),
     ("hit@3", "hit@3"),
     ("hit@5", "hit@5"),
     ("mrr@10", "MRR@10"),
     ("ndcg@10", "nDCG@10"),
+]
+ANSWERS = [
     ("answer_accuracy", "answer"),
     ("indicator_accuracy", "indic."),
     ("ood_precision", "ood P"),
@@ -23,6 +28,7 @@ COLUMNS = [
     ("latency_p50_ms", "p50 ms"),
     ("latency_p95_ms", "p95 ms"),
 ]
+COLUMNS = RETRIEVAL + ANSWERS
 
 
 def _cell(key: str, value) -> str:
@@ -35,21 +41,29 @@ def _cell(key: str, value) -> str:
     return f"{value:.3f}"
 
 
-def mode_table(mode: str, result: dict) -> Table:
-    table = Table(title=f"mode: {mode}", title_justify="left")
-    table.add_column("category")
-    for _, header in COLUMNS:
-        table.add_column(header, justify="right")
-    table.add_row("[bold]overall[/]", *(_cell(k, result["overall"].get(k)) for k, _ in COLUMNS))
+def _table(title: str, result: dict, columns: list[tuple[str, str]]) -> Table:
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("category", overflow="fold")  # the names wrap, never the figures
+    for _, header in columns:
+        table.add_column(header, justify="right", no_wrap=True, min_width=len(header))
+    table.add_row("[bold]overall[/]", *(_cell(k, result["overall"].get(k)) for k, _ in columns))
     table.add_section()
     for cat, summary in result["categories"].items():
-        table.add_row(cat, *(_cell(k, summary.get(k)) for k, _ in COLUMNS))
+        table.add_row(cat, *(_cell(k, summary.get(k)) for k, _ in columns))
     return table
+
+
+def mode_tables(mode: str, result: dict) -> list[Table]:
+    return [
+        _table(f"mode: {mode} — retrieval", result, RETRIEVAL),
+        _table(f"mode: {mode} — answers and latency", result, ANSWERS),
+    ]
 
 
 def print_report(report: dict, console: Console) -> None:
     for mode, result in report["modes"].items():
-        console.print(mode_table(mode, result))
+        for table in mode_tables(mode, result):
+            console.print(table)
     if report["gold_without_relevant_passage"]:
         console.print(
             "[yellow]gold questions whose passage_contains no passage contains "

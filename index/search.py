@@ -52,6 +52,7 @@ class SearchResult:
     hits: list[Hit]
     evidence: Evidence
     indicators: list[Indicator] = field(default_factory=list)  # named by the question
+    query_vector: np.ndarray | None = None  # the question's embedding, for reuse by callers
 
 
 class Searcher:
@@ -131,6 +132,11 @@ class Searcher:
         """Whether the corpus uses this token (BM25's vocabulary)."""
         return bool(self.index.lexical.known([token]))
 
+    @staticmethod
+    def dense_text(question: str, expansions: Sequence[str] = ()) -> str:
+        """What the model reads for a question: it, then the plan's terms it stands for."""
+        return f"{question} {' '.join(expansions)}" if expansions and DENSE_EXPANSIONS else question
+
     def embed(self, question: str) -> np.ndarray:
         return self.embedder.encode_queries([question])[0]
 
@@ -146,9 +152,7 @@ class Searcher:
         expansions: the plan's terms for the question's everyday words, searched as well."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-        dense_text = (
-            f"{question} {' '.join(expansions)}" if expansions and DENSE_EXPANSIONS else question
-        )
+        dense_text = self.dense_text(question, expansions)
         # A model in another process starts on the question now (index/embed/model_process.py).
         pending = self.embedder.start_query(dense_text) if query_vector is None else None
         try:  # everything that does not need the vector, while the model may be running
@@ -199,7 +203,7 @@ class Searcher:
             indicator_match=bool(indicators),
             column_match=col is not None and col in self._columns,
         )
-        return SearchResult(hits, evidence, [ind for ind, _ in indicators])
+        return SearchResult(hits, evidence, [ind for ind, _ in indicators], vector)
 
     def _boost(self, fused: dict[int, Fused], indicators, col: int | None) -> None:
         for ind, _ in indicators:

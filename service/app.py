@@ -12,7 +12,8 @@ from index.model.folder import ModelNotFound
 from index.store import InvalidIndex
 from service.errors import install_error_handlers, log
 from service.middleware import install_limits, install_security_headers
-from service.routes import admin, ask, chat, meta, web
+from service.office.office import Office
+from service.routes import admin, ask, chat, feedback, meta, office_admin, web
 from service.settings import Settings
 from service.state import Runtime
 
@@ -25,6 +26,7 @@ DESCRIPTION = """《“十四五”国家知识产权保护和运用规划》问
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings, embedder)
+    office = Office(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -34,15 +36,18 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             except (ModelNotFound, InvalidIndex) as exc:
                 log.error("ipqa: cannot start: %s", exc)
                 raise SystemExit(2) from None
+        office.attach(runtime)
         try:
             yield
         finally:
+            office.close()
             runtime.close()
 
     app = FastAPI(
         title="ipqa — 知识产权规划问答", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
     app.state.runtime = runtime
+    app.state.office = office
     install_error_handlers(app)
     install_limits(app, settings)  # inside CORS: a 429 or 413 still reaches the calling page
     app.add_middleware(
@@ -53,7 +58,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         max_age=600,
     )
     install_security_headers(app)  # outermost: every response, preflights included
-    for module in (ask, chat, meta, web, admin):
+    for module in (ask, chat, meta, web, admin, feedback, office_admin):
         app.include_router(module.router)
     return app
 

@@ -203,6 +203,16 @@ def _register_plugins() -> None:
 _register_plugins()
 
 
+def _office_commands() -> None:
+    from service.office.cli import curated_app, report
+
+    app.add_typer(curated_app, name="curated")
+    app.command()(report)
+
+
+_office_commands()
+
+
 def main() -> None:
     app()
 

@@ -35,6 +35,9 @@ class AskRequest(BaseModel):
         description="返回的段落数，1–20",
     )
     history: list[Turn] = Field(default_factory=list, description="之前的对话，最多 20 轮")
+    channel: Literal["api", "widget"] = Field(
+        "api", description="提问的渠道（网页组件发送 widget），记入问题日志"
+    )
 
 
 class PassageOut(BaseModel):
@@ -106,6 +109,7 @@ class AskResponse(BaseModel):
         "缺什么，passages 是相关段落）；none：规划没有相关内容（附 suggestions）；curated：工作人员"
         "审定的答案",
     )
+    answer_id: str | None = Field(None, description="这条回答的编号，用于 POST /feedback")
     answer: str
     passages: list[PassageOut]
     indicators: list[IndicatorOut]
@@ -146,3 +150,4 @@ class Health(BaseModel):
     corpus_sha256: str | None
     index_build_time: str | None
     dense_index: str | None = None
+    office: dict | None = Field(None, description="问题日志：数据库状态、已写入和丢弃的条数")

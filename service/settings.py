@@ -88,6 +88,20 @@ class Settings(BaseSettings):
     reload_token: str | None = Field(
         None, description="Opens POST /admin/reload when set; never share it"
     )
+    database_url: str = Field(
+        "sqlite:///var/ipqa.db",
+        description="The office database (question log, feedback, curated answers): SQLite "
+        "by default, `postgresql+psycopg://…` for several replicas; migrated at start",
+    )
+    log_questions: bool = Field(
+        True, description="Log every question (masked, no client address) for the staff pages"
+    )
+    log_retention_days: int = Field(
+        180, ge=1, description="Logged questions and feedback older than this are purged"
+    )
+    admin_token: str | None = Field(
+        None, description="Opens the staff pages at /admin (sign in with it) when set"
+    )
     host: str = Field("127.0.0.1", description="Address `ipqa serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="Port `ipqa serve` listens on")
 

@@ -23,7 +23,7 @@ def load_embedder(settings: Settings, serving: bool = False) -> Embedder:
     return create_embedder(settings, own_process=serving and settings.model_process)
 
 
-def load_engine(settings: Settings, embedder: Embedder, cache=None) -> Engine:
+def load_engine(settings: Settings, embedder: Embedder, cache=None, curated=None) -> Engine:
     """An engine over the index the settings name; `cache` replaces the answer LRU (the eval
     passes one that keeps nothing)."""
     index = load_index(
@@ -32,7 +32,9 @@ def load_engine(settings: Settings, embedder: Embedder, cache=None) -> Engine:
         dim=embedder.dim,
         corpus_dir=settings.corpus_dir,
     )
-    engine = Engine(Searcher(index, embedder), cache_size=settings.cache_size, cache=cache)
+    engine = Engine(
+        Searcher(index, embedder), cache_size=settings.cache_size, cache=cache, curated=curated
+    )
     engine.warm_up()
     return engine
 
@@ -66,12 +68,13 @@ class Runtime:
         self.settings = settings
         self.embedder = embedder
         self.engine: Engine | None = None
+        self.curated = None  # the office loop's curated-answer matcher, kept across reloads
         self._reload_lock = threading.Lock()
 
     def load(self) -> None:
         if self.embedder is None:
             self.embedder = load_embedder(self.settings, serving=True)
-        self.engine = load_engine(self.settings, self.embedder)
+        self.engine = load_engine(self.settings, self.embedder, curated=self.curated)
 
     def close(self) -> None:
         """Stop the model process, if the model runs in one."""
@@ -81,6 +84,6 @@ class Runtime:
     def reload(self) -> Engine:
         """Load the index the link points at now; requests in flight keep the old engine."""
         with self._reload_lock:
-            engine = load_engine(self.settings, self.embedder)
+            engine = load_engine(self.settings, self.embedder, curated=self.curated)
             self.engine = engine  # a single reference assignment: atomic for readers
             return engine

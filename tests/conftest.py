@@ -24,6 +24,7 @@ def make_settings(tmp: Path, **overrides) -> Settings:
         corpus_dir=DEFAULT_CORPUS_DIR,
         rate_limit="",
         cache_size=0,
+        database_url=f"sqlite:///{tmp}/ipqa.db",
     )
     values.update(overrides)
     return Settings(**values)
@@ -83,3 +84,25 @@ def real_client(real_settings, real_embedder):
 @pytest.fixture(scope="session")
 def real_engine(real_client):
     return real_client.app.state.runtime.engine
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One throwaway PostgreSQL cluster for the run (skipped without Debian's postgresql)."""
+    from tests.pgserver import PgServer, require_postgres
+
+    server = PgServer(require_postgres())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request, tmp_path):
+    """An empty office database: a SQLite file, then a fresh database on real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/office.db"
+    server = request.getfixturevalue("pg_server")
+    return server.fresh_database(f"t_{tmp_path.name.lower().replace('-', '_')[-40:]}")

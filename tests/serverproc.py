@@ -43,8 +43,16 @@ def ipqa_env(**settings: str | Path) -> dict[str, str]:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
         }
     )
+    # the office database in a temp dir, never the checkout's var/ipqa.db
+    env["IPQA_DATABASE_URL"] = f"sqlite:///{_scratch('ipqa-test-db-')}/ipqa.db"
     env.update({f"IPQA_{k.upper()}": str(v) for k, v in settings.items()})
     return env
+
+
+def _scratch(prefix: str) -> Path:
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def ipqa(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:

@@ -42,6 +42,8 @@ def serve_argv(port: int) -> list[str]:
 @contextmanager
 def server(port: int, log: Path, settings: dict[str, str] | None = None):
     env = {**os.environ, "IPQA_RATE_LIMIT": "", "IPQA_HOST": "127.0.0.1", **(settings or {})}
+    # the bench's questions go to a scratch question log, not the office's own database
+    env.setdefault("IPQA_DATABASE_URL", f"sqlite:///{log.parent}/office-{port}.db")
     with log.open("wb") as out:
         proc = subprocess.Popen(
             serve_argv(port),

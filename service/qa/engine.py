@@ -8,6 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 from threading import Lock
 
+import numpy as np
+
 from corpus.normalize import normalize_question
 from corpus.records import Indicator
 from corpus.tokens import USERDICT
@@ -77,8 +79,12 @@ class Engine:
         cache_size: int = 2048,
         thresholds: Thresholds | None = None,
         cache: LRU | None = None,
+        curated=None,
     ):
+        """curated: the office's staff answers (service.office.matcher.CuratedMatcher), which
+        come before the plan's own when one matches."""
         self.searcher = searcher
+        self.curated = curated
         self.thresholds = thresholds or Thresholds.from_dict(searcher.manifest.get("policy"))
         self.cache = cache if cache is not None else LRU(cache_size)
         self.indicators = searcher.indicators
@@ -92,6 +98,15 @@ class Engine:
         self._past = " ".join(
             p.text for p in searcher.passages if any("十三五" in s for s in p.section)
         )
+
+    def question_vectors(self, questions: list[str]) -> np.ndarray:
+        """Vectors of questions as the search makes them (normalized, read, with the plan's
+        terms), so a curated question and a user's one are compared alike."""
+        texts = []
+        for q in questions:
+            query = self.reader.read(normalize_question(q) or q)
+            texts.append(self.searcher.dense_text(query.text, query.expansions))
+        return self.searcher.embedder.encode_queries(texts)
 
     def warm_up(self) -> None:
         """Pay one-time costs (jieba's dictionary, OpenCC, the model's first call) at start-up."""
@@ -110,7 +125,9 @@ class Engine:
         """The answer to exactly this request if it is cached: no normalization, no model.
         Cheap enough to run on the event loop before handing real work to a thread."""
         started = time.perf_counter()
-        hit = self.cache.get(("raw", question, tuple(history or ()), top_k, mode))
+        hit = self.cache.get(
+            ("raw", question, tuple(history or ()), top_k, mode, self._curated_gen)
+        )
         return None if hit is None else self._stamp(hit, question, started)
 
     def ask(
@@ -121,15 +138,20 @@ class Engine:
         mode: Mode = "hybrid",
     ) -> Answer:
         started = time.perf_counter()
-        raw_key = ("raw", question, tuple(history or ()), top_k, mode)
+        gen = self._curated_gen  # a change to the curated answers retires cached answers
+        raw_key = ("raw", question, tuple(history or ()), top_k, mode, gen)
         normalized = self.normalize(question, history or [])
-        key = (normalized, top_k, mode)  # "IP保护" and "知识产权保护" share one entry
+        key = (normalized, top_k, mode, gen)  # "IP保护" and "知识产权保护" share one entry
         hit = self.cache.get(key)
         if hit is None:
             hit = self._answer(question, normalized, top_k, mode)
             self.cache.put(key, hit)
         self.cache.put(raw_key, hit)
         return self._stamp(hit, question, started)
+
+    @property
+    def _curated_gen(self) -> int:
+        return self.curated.generation if self.curated is not None else 0
 
     @staticmethod
     def _stamp(answer: Answer, question: str, started: float) -> Answer:
@@ -182,10 +204,18 @@ class Engine:
     def _answer(self, question: str, normalized: str, top_k: int, mode: Mode) -> Answer:
         if not normalized:
             return self._none(question, normalized)
+        if self.curated is not None:  # the same words as a curated question: no model needed
+            hit = self.curated.match(normalized, None)
+            if hit is not None:
+                return hit.answer(question, normalized, self.searcher.passages)
         computed = self.computed(question, normalized)
         if computed is not None:
             return computed
         query, result, rows, decision = self.understand(normalized, mode, top_k)
+        if self.curated is not None:  # close enough to one, by the vector already computed
+            hit = self.curated.match(normalized, result.query_vector)
+            if hit is not None:
+                return hit.answer(question, normalized, self.searcher.passages)
         if decision.outcome == NONE:
             return self._none(question, normalized)
         hits = result.hits

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body
 from fastapi.concurrency import run_in_threadpool
 
 from service.deps import EngineDep, SettingsDep
+from service.office.deps import OfficeDep
 from service.schemas import ASK_EXAMPLE, AskRequest, AskResponse, ErrorOut
 from service.validate import check_history, check_question
 
@@ -45,6 +46,7 @@ async def ask(
     ],
     engine: EngineDep,
     settings: SettingsDep,
+    office: OfficeDep,
 ) -> AskResponse:
     question = check_question(request.question, settings)
     history = check_history(request.history, settings)
@@ -53,4 +55,4 @@ async def ask(
     answer = engine.cached(question, history, top_k) or await run_in_threadpool(
         engine.ask, question, history, top_k=top_k
     )
-    return AskResponse.of(answer)
+    return office.finish(AskResponse.of(answer), request.channel)  # its id; logged off the path

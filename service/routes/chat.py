@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.deps import EngineDep, SettingsDep
 from service.errors import ApiError
+from service.office.deps import OfficeDep
 from service.routes.ask import ERRORS
 from service.schemas import AskResponse, Turn
 from service.validate import check_history, check_question
@@ -53,6 +54,7 @@ def _sources(r: AskResponse) -> dict:
     return {
         "found": r.found,
         "outcome": r.outcome,
+        "answer_id": r.answer_id,
         "normalized_question": r.normalized_question,
         "passages": [p.model_dump() for p in r.passages],
         "indicators": [i.model_dump() for i in r.indicators],
@@ -99,7 +101,9 @@ def _stream(r: AskResponse, cid: str, created: int) -> Iterator[str]:
     description="messages 中最后一条 user 消息是问题，之前的 user/assistant 消息是历史。"
     "回答在 choices[0].message.content；出处、指标和 found 在顶层字段 ipqa。",
 )
-def chat_completions(request: ChatRequest, engine: EngineDep, settings: SettingsDep):
+def chat_completions(
+    request: ChatRequest, engine: EngineDep, settings: SettingsDep, office: OfficeDep
+):
     turns = [m for m in request.messages if m.role in ("user", "assistant")]
     if not turns or turns[-1].role != "user":
         raise ApiError(
@@ -110,7 +114,9 @@ def chat_completions(request: ChatRequest, engine: EngineDep, settings: Settings
         )
     question = check_question(turns[-1].text(), settings)
     history = check_history([Turn(role=m.role, content=m.text()) for m in turns[:-1]], settings)
-    result = AskResponse.of(engine.ask(question, history, top_k=settings.top_k))
+    result = office.finish(
+        AskResponse.of(engine.ask(question, history, top_k=settings.top_k)), "chat"
+    )
     cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
     if request.stream:
         return StreamingResponse(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.deps import EngineDep, RuntimeDep
@@ -17,7 +17,7 @@ router = APIRouter()
     summary="健康检查",
     responses={503: {"model": Health, "description": "仍在加载"}},
 )
-async def healthz(runtime: RuntimeDep):
+async def healthz(runtime: RuntimeDep, request: Request):
     engine = runtime.engine
     if engine is None:
         body = Health(
@@ -36,6 +36,7 @@ async def healthz(runtime: RuntimeDep):
         corpus_sha256=manifest["corpus_sha256"],
         index_build_time=manifest["build_time"],
         dense_index=manifest["dense_index"],
+        office=request.app.state.office.health(),
     )
 
 

@@ -43,6 +43,7 @@
   var MSG_CONN = "服务暂时无法连接，请稍后重试。";
   var MSG_RATE = "请求过于频繁，请稍后再试。";
   var MSG_BAD = "这个问题无法处理，请换一种说法（1–500字）。";
+  var starters = null; // GET /suggestions: the office's own list, when the service has one
   var STARTERS = [
     "2025年海外发明专利授权量目标是多少？",
     "地理标志怎么保护？",
@@ -129,6 +130,20 @@
     ".chip:hover{background:var(--c-soft);border-color:var(--c);}",
     ".chip:disabled{opacity:.55;cursor:default;}",
     ".hint{margin:10px 0 0;font-size:.929em;color:var(--muted);}",
+    // 👍/👎 under an answer: one vote, then an optional comment after 👎 (text only)
+    ".fb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:10px;font-size:.929em;color:var(--muted);}",
+    ".fb-q{margin:0;}",
+    ".vote{display:inline-flex;align-items:center;gap:4px;border:1px solid #8fb0d9;background:#fff;color:var(--c-dark);border-radius:16px;padding:3px 10px;line-height:1.35;}",
+    ".vote svg{width:1.1em;height:1.1em;flex:none;}",
+    ".vote:hover{background:var(--c-soft);}",
+    ".vote[aria-pressed=true]{background:var(--c);border-color:var(--c);color:#fff;}",
+    ".vote[aria-disabled=true]{cursor:default;}.vote[aria-disabled=true][aria-pressed=false]{border-color:var(--line);color:var(--muted);background:#fff;}",
+    ".fb-form{display:flex;flex-wrap:wrap;gap:6px;width:100%;margin:4px 0 0;}",
+    ".fb-form label{width:100%;}",
+    ".fb-input{flex:1 1 8em;min-width:0;border:1px solid #7b8794;border-radius:8px;padding:4px 8px;background:#fff;}",
+    ".fb-send{border:1px solid var(--c);background:#fff;color:var(--c-dark);border-radius:8px;padding:3px 12px;font-weight:600;}",
+    ".fb-send:hover{background:var(--c-soft);}",
+    ".fb-done{margin:0;width:100%;}",
     ".typing{color:var(--muted);display:flex;align-items:center;gap:8px;width:auto;}",
     ".dots{display:inline-flex;gap:3px;}",
     ".dots i{width:6px;height:6px;border-radius:50%;background:#9aa8b8;display:block;animation:ipqa-b 1.2s infinite ease-in-out;}",
@@ -153,7 +168,7 @@
     "}",
     // phones: every control a finger can hit is at least 44 x 44 CSS px
     "@media (pointer:coarse),(max-width:480px){",
-    ".icon-btn,.big,.send,.input,.chip,.retry,summary{min-height:44px;min-width:44px;}",
+    ".icon-btn,.big,.send,.input,.chip,.retry,summary,.vote,.fb-input,.fb-send{min-height:44px;min-width:44px;}",
     "summary{display:flex;align-items:center;}summary::before{content:'▸';content:'▸'/'';margin-right:.4em;}details[open]>summary::before{content:'▾';content:'▾'/'';}",
     ".chip{display:inline-flex;align-items:center;}.retry{padding:3px 14px;}",
     "}",
@@ -203,6 +218,8 @@
   var ICON_CHAT = ["M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-4.9A8 8 0 1 1 21 12z", "M8.5 10.5h7", "M8.5 14h4.5"];
   var ICON_CLOSE = ["M6 6l12 12", "M18 6L6 18"];
   var ICON_NEW = ["M3 12a9 9 0 1 0 3-6.7", "M3 4v5h5"];
+  var ICON_UP = ["M7 11v9H4v-9z", "M7 11l4-8a2 2 0 0 1 3 2l-1 4h5a2 2 0 0 1 2 2.3l-1.2 6A2 2 0 0 1 16.8 20H7"];
+  var ICON_DOWN = ["M17 13V4h3v9z", "M17 13l-4 8a2 2 0 0 1-3-2l1-4H6a2 2 0 0 1-2-2.3l1.2-6A2 2 0 0 1 7.2 4H17"];
   var ICON_BOOK = ["M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2z", "M4 21V5", "M9 8h6"];
 
   function fmtNum(v) {
@@ -422,10 +439,26 @@
     return box;
   }
 
+  var welcomeChips = null;
+  function loadStarters() {
+    fetch(api + "/suggestions", { mode: "cors", credentials: "omit" }).then(function (res) {
+      return res.ok ? res.json() : null;
+    }).then(function (data) {
+      var list = data && arr(data.suggestions).filter(function (q) { return typeof q === "string" && q.trim(); });
+      if (!list || !list.length) return;
+      starters = list.slice(0, 6);
+      if (welcomeChips && welcomeChips.parentNode) {
+        var fresh = chipList(starters);
+        welcomeChips.parentNode.replaceChild(fresh, welcomeChips);
+        welcomeChips = fresh;
+      }
+    }).then(null, function () { /* keep the built-in starters */ });
+  }
+
   function welcome() {
     append(el("div", { className: "msg bot" }, [
       el("p", { className: "answer", text: "您好！我可以解答有关《“十四五”国家知识产权保护和运用规划》的问题，答案和数据均摘自规划原文。您可以这样问：" }),
-      chipList(STARTERS)
+      welcomeChips = chipList(starters || STARTERS)
     ]));
   }
 
@@ -496,7 +529,7 @@
     var text = String(data.answer || "");
     var sugg = arr(data.suggestions).filter(function (q) { return typeof q === "string" && q.trim(); });
     if (outcome === "none") {
-      if (!sugg.length) sugg = STARTERS;
+      if (!sugg.length) sugg = starters || STARTERS;
       var bare = withoutSuggestions(text, sugg);
       var leadsIn = bare !== text; // the text ends on its own "例如：", the chips follow it
       text = bare || "抱歉，规划中没有找到相关内容。";
@@ -511,7 +544,94 @@
       if (!leadsIn) box.appendChild(el("p", { className: "hint", text: "您可以试试这些问题：" }));
       box.appendChild(chipList(sugg));
     }
+    if (typeof data.answer_id === "string" && data.answer_id) box.appendChild(feedback(data));
     return append(box);
+  }
+
+  // ---- 👍/👎: one vote per answer (kept with the conversation), a comment after 👎 ----
+  var FB_THANKS = "谢谢您的反馈。";
+  function feedback(data) {
+    var qid = "ipqa-fbq-" + data.answer_id;
+    var group = el("div", { className: "fb", role: "group", "aria-labelledby": qid });
+    var note = el("p", { className: "fb-q", id: qid, text: "这个回答有帮助吗？" });
+    var up = el("button", { className: "vote up", type: "button", "aria-pressed": "false" }, [icon(ICON_UP), el("span", { text: "有帮助" })]);
+    var down = el("button", { className: "vote down", type: "button", "aria-pressed": "false" }, [icon(ICON_DOWN), el("span", { text: "没帮助" })]);
+    group.appendChild(note);
+    group.appendChild(up);
+    group.appendChild(down);
+
+    function settle(rating) {
+      // aria-disabled, not disabled: the chosen button keeps the keyboard focus
+      [up, down].forEach(function (b) {
+        b.setAttribute("aria-disabled", "true");
+        b.setAttribute("aria-pressed", b === (rating === "up" ? up : down) ? "true" : "false");
+      });
+    }
+    function say(text) {
+      var old = group.querySelector(".fb-done");
+      if (old) old.parentNode.removeChild(old);
+      group.appendChild(el("p", { className: "fb-done", text: text }));
+      scrollDown();
+    }
+    function vote(rating) {
+      if (data.vote) return;
+      data.vote = rating;
+      settle(rating);
+      postFeedback(data.answer_id, rating, null, function (ok) {
+        if (!ok) {
+          data.vote = null;
+          [up, down].forEach(function (b) { b.removeAttribute("aria-disabled"); b.setAttribute("aria-pressed", "false"); });
+          say("评价没有提交成功，请稍后再试。");
+          return;
+        }
+        save();
+        if (rating === "down") commentForm(true);
+        else say(FB_THANKS);
+      });
+    }
+    function commentForm(focus) {
+      var id = "ipqa-fb-" + data.answer_id;
+      var box = el("input", { className: "fb-input", id: id, type: "text", maxlength: "500", autocomplete: "off" });
+      var form = el("form", { className: "fb-form" }, [
+        el("label", { for: id, text: "哪里不对？可以留一句话（可不填）：" }),
+        box,
+        el("button", { className: "fb-send", type: "submit", text: "提交意见" })
+      ]);
+      form.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var text = box.value.trim().slice(0, 500);
+        data.commented = true;
+        save();
+        if (form.parentNode) form.parentNode.removeChild(form);
+        if (!text) { say(FB_THANKS); return; }
+        postFeedback(data.answer_id, "down", text, function (ok) {
+          say(ok ? "已收到您的意见，谢谢。" : "意见没有提交成功，请稍后再试。");
+        });
+      });
+      group.appendChild(form);
+      scrollDown();
+      if (focus) box.focus();
+    }
+    up.addEventListener("click", function () { vote("up"); });
+    down.addEventListener("click", function () { vote("down"); });
+    if (data.vote) {
+      settle(data.vote);
+      if (data.vote === "down" && !data.commented) commentForm(false);
+      else group.appendChild(el("p", { className: "fb-done", text: FB_THANKS }));
+    }
+    return group;
+  }
+
+  function postFeedback(answerId, rating, comment, then) {
+    var body = { answer_id: answerId, rating: rating };
+    if (comment) body.comment = comment;
+    fetch(api + "/feedback", {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (res) { then(res.status === 204); }, function () { then(false); });
   }
 
   function renderError(message, question, canRetry) {
@@ -576,7 +696,7 @@
     ]));
     var ctrl = typeof AbortController === "function" ? new AbortController() : null;
     var timer = setTimeout(function () { if (ctrl) ctrl.abort(); }, TIMEOUT_MS);
-    var body = { question: q, top_k: 5 };
+    var body = { question: q, top_k: 5, channel: "widget" };
     if (history.length) body.history = history;
 
     function done() {
@@ -615,7 +735,8 @@
         outcome: outcomeOf(data),
         indicators: arr(data.indicators),
         passages: arr(data.passages),
-        suggestions: arr(data.suggestions)
+        suggestions: arr(data.suggestions),
+        answer_id: typeof data.answer_id === "string" ? data.answer_id : ""
       };
       entries.push({ type: "bot", q: q, data: slim });
       save();
@@ -649,6 +770,7 @@
     load();
     build();
     renderAll();
+    loadStarters();
     if (START_OPEN) open(false);
   }
 

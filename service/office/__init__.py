@@ -1,0 +1,1 @@
+"""The office loop: question log, feedback, curated answers, suggestions and staff pages."""

@@ -1,0 +1,1 @@
+"""Alembic migrations of the office database, applied at start (service/office/db.py)."""

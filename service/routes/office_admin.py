@@ -1,0 +1,274 @@
+"""The staff pages at /admin (closed unless IPQA_ADMIN_TOKEN is set), the report API and the
+public suggestions list."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from service.errors import ApiError
+from service.office import curated as store
+from service.office import quality, report
+from service.office.auth import COOKIE, SESSION_S, new_cookie, same_origin, secure, token_ok
+from service.office.chart import bars, legend
+from service.office.deps import OfficeDep
+from service.office.limit import RateLimit
+from service.office.pages import HERE, admin_token, closed, form, render, signed_in
+from service.office.pages import fields as posted_fields
+
+router = APIRouter(include_in_schema=False)
+SIGN_IN_LIMIT = "10/minute"
+ASKED = [("answered", "#1d6fb8", "已回答"), ("refused", "#b7c4d4", "未回答")]
+RATED = [("up", "#1c7c3c", "好评"), ("down", "#b3261e", "差评")]
+
+
+def _sign_in_limit(request: Request) -> RateLimit:
+    state = request.app.state
+    if not hasattr(state, "sign_in_limit"):
+        state.sign_in_limit = RateLimit(SIGN_IN_LIMIT)
+    return state.sign_in_limit
+
+
+@router.get("/suggestions", include_in_schema=True, summary="推荐问题")
+def get_suggestions(office: OfficeDep) -> dict:
+    """The starter questions: staff-set, else the most asked of 30 days, else the defaults."""
+    return {"suggestions": office.suggestions}
+
+
+@router.get("/admin/static/admin.css")
+def admin_css(request: Request) -> Response:
+    admin_token(request)
+    return FileResponse(HERE / "static" / "admin.css", media_type="text/css")
+
+
+@router.get("/admin/login")
+def login_page(request: Request):
+    admin_token(request)
+    return render("login.html", title="工作人员登录")
+
+
+@router.post("/admin/login")
+async def login(request: Request):
+    token = admin_token(request)
+    _sign_in_limit(request).check(request)
+    fields = await posted_fields(request)
+    name = " ".join(fields.get("name", "").split())[:40]
+    if not same_origin(request) or not token_ok(fields.get("token", ""), token) or not name:
+        error = "请填写姓名。" if token_ok(fields.get("token", ""), token) else "令牌不正确。"
+        return render("login.html", status=401, title="工作人员登录", error=error, name=name)
+    response = RedirectResponse("/admin", status_code=303)
+    response.set_cookie(
+        COOKIE,
+        new_cookie(token, name),
+        max_age=SESSION_S,
+        path="/admin",
+        httponly=True,
+        samesite="strict",
+        secure=secure(request),
+    )
+    return response
+
+
+@router.post("/admin/logout")
+async def logout(request: Request):
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    await form(request, who)
+    response = RedirectResponse("/admin/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/admin")
+    return response
+
+
+def _page(request: Request, office, template: str, **context):
+    """A signed-in page (or the redirect to sign in)."""
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    return render(template, who=who, path=request.url.path, health=office.health(), **context)
+
+
+@router.get("/admin")
+async def overview(
+    request: Request, office: OfficeDep, days: Annotated[int, Query(ge=1, le=366)] = 30
+):
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    data = await run_in_threadpool(report.build, office.database(), days)
+    for d in data["per_day"]:
+        d["refused"] = d["questions"] - d["answered"]
+    asked_chart = bars(
+        data["per_day"], ASKED, "每天的提问数", "每天提问的条数，分已回答和未回答两部分"
+    )
+    rated_chart = bars(data["per_day"], RATED, "每天的评价", "每天收到的好评和差评条数")
+    return _page(
+        request,
+        office,
+        "overview.html",
+        title="概览",
+        data=data,
+        asked_chart=asked_chart,
+        rated_chart=rated_chart,
+        asked_legend=legend(ASKED),
+        rated_legend=legend(RATED),
+        suggestions=office.suggestions,
+    )
+
+
+@router.get("/admin/unanswered")
+async def unanswered(
+    request: Request, office: OfficeDep, days: Annotated[int, Query(ge=1, le=366)] = 30
+):
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    data = await run_in_threadpool(report.build, office.database(), days)
+    return _page(request, office, "unanswered.html", title="未回答的问题", data=data)
+
+
+@router.get("/admin/downvoted")
+async def downvoted(
+    request: Request, office: OfficeDep, days: Annotated[int, Query(ge=1, le=366)] = 30
+):
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    data = await run_in_threadpool(report.build, office.database(), days)
+    return _page(request, office, "downvoted.html", title="差评", data=data)
+
+
+@router.get("/admin/curated")
+async def curated_list(request: Request, office: OfficeDep):
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    items = await run_in_threadpool(store.all_curated, office.database())
+    return _page(request, office, "curated.html", title="人工答案", items=items)
+
+
+@router.get("/admin/curated/new")
+def curated_new(request: Request, office: OfficeDep, q: str = ""):
+    return _page(
+        request, office, "curated_form.html", title="新增人工答案", item=None, question=q[:500]
+    )
+
+
+@router.get("/admin/curated/{curated_id}")
+async def curated_edit(request: Request, office: OfficeDep, curated_id: int):
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    item = await run_in_threadpool(store.get, office.database(), curated_id)
+    if item is None:
+        raise closed()
+    versions = await run_in_threadpool(store.history, office.database(), curated_id)
+    return _page(
+        request,
+        office,
+        "curated_form.html",
+        title=f"人工答案 #{item.id}",
+        item=item,
+        question=item.question,
+        versions=versions,
+        saved=request.query_params.get("saved") == "1",
+    )
+
+
+@router.post("/admin/curated")
+@router.post("/admin/curated/{curated_id}")
+async def curated_save(request: Request, office: OfficeDep, curated_id: int | None = None):
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    fields = await form(request, who)
+    db = office.database()
+    action = fields.get("action", "save")
+    try:
+        if action in ("disable", "enable") and curated_id is not None:
+            await run_in_threadpool(store.set_enabled, db, who.name, curated_id, action == "enable")
+        else:
+            curated_id = await run_in_threadpool(
+                store.save,
+                db,
+                who.name,
+                fields.get("question", ""),
+                fields.get("variants", "").splitlines(),
+                fields.get("answer", ""),
+                fields.get("passages", "").split(),
+                curated_id is None or fields.get("enabled") == "on",
+                curated_id,
+            )
+    except store.CuratedError as exc:
+        item = store.get(db, curated_id) if curated_id is not None else None
+        return _page(
+            request,
+            office,
+            "curated_form.html",
+            title="人工答案",
+            item=item,
+            question=fields.get("question", ""),
+            draft=fields,
+            error=str(exc),
+            versions=store.history(db, curated_id) if curated_id is not None else [],
+        )
+    await run_in_threadpool(office.refresh)  # this replica answers with it at once
+    return RedirectResponse(f"/admin/curated/{curated_id}?saved=1", status_code=303)
+
+
+@router.get("/admin/suggestions")
+def suggestions_page(request: Request, office: OfficeDep):
+    return _page(
+        request,
+        office,
+        "suggestions.html",
+        title="推荐问题",
+        current=office.suggestions,
+        source=office.suggestions_source,
+    )
+
+
+@router.post("/admin/suggestions")
+async def suggestions_save(request: Request, office: OfficeDep):
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    fields = await form(request, who)
+    texts = fields.get("suggestions", "").splitlines()
+    await run_in_threadpool(office.set_suggestions, texts, who.name)
+    return RedirectResponse("/admin/suggestions?saved=1", status_code=303)
+
+
+@router.get("/admin/quality")
+async def quality_page(request: Request, office: OfficeDep):
+    who = signed_in(request)
+    if isinstance(who, RedirectResponse):
+        return who
+    reports = await run_in_threadpool(quality.latest, office.database())
+    views = [quality.view(label, report) for label, report in reports.items()]
+    return _page(request, office, "quality.html", title="回答质量", views=views)
+
+
+@router.get("/admin/api/report")
+async def report_api(
+    request: Request,
+    office: OfficeDep,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+    authorization: Annotated[str | None, Header()] = None,
+):
+    token = admin_token(request)
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    if not token_ok(given, token):
+        raise ApiError(
+            401,
+            "unauthorized",
+            "需要工作人员令牌（Authorization: Bearer …）。",
+            "A staff token is required (Authorization: Bearer …).",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    data = await run_in_threadpool(report.build, office.database(), days)
+    data["log"] = office.health()
+    return data
