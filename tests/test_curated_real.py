@@ -38,30 +38,25 @@ def test_the_threshold_is_the_calibrated_one(real_engine):
 
 
 def test_curated_answers_come_first_and_reuse_the_search_vector(real_engine):
-    from service.engine import Engine
+    from service.qa.engine import Engine
 
     counting = _Counting(real_engine.searcher.embedder)
     matcher = CuratedMatcher(threshold_for(counting.model_id))
-    matcher.load(
-        [
-            CuratedEntry(
-                1, "2025年海外发明专利授权量目标是多少？", (), "人工答案：9万件。", ("p-x",)
-            )
-        ],
-        counting.encode_queries,
-    )
     searcher = real_engine.searcher
     original = searcher.embedder
     searcher.embedder = counting
     try:
         engine = Engine(searcher, cache_size=0, curated=matcher)
+        # as the office loads them: embedded the way the engine embeds a question
+        entry = CuratedEntry(1, "2025年海外发明专利授权量目标是多少？", (), "人工答案：9万件。", ())
+        matcher.load([entry], engine.question_vectors)
         before = counting.calls
-        reworded = engine.ask("海外发明专利授权量2025年目标是多少")
+        reworded = engine.ask("2025年海外发明专利授权量的目标是多少")
         assert counting.calls == before + 1  # the search's one encode, nothing more
         other = engine.ask("2030年海外发明专利授权量的目标是多少？")
         plain = engine.ask("地理标志怎么保护？")
     finally:
         searcher.embedder = original
-    assert reworded.outcome == "curated" and reworded.answer == "人工答案：9万件。"
+    assert reworded.outcome == "curated" and reworded.text == "人工答案：9万件。"
     assert reworded.found is True
     assert other.outcome != "curated" and plain.outcome != "curated"

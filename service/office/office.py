@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from service.answer import SUGGESTIONS as DEFAULT_SUGGESTIONS
+from service.qa.wording import SUGGESTIONS as DEFAULT_SUGGESTIONS
 from service.errors import ApiError
 from service.office import curated as curated_store
 from service.office.db import migrate, open_engine

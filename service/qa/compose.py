@@ -78,13 +78,29 @@ def _item_by_position(question: str, text: str) -> str | None:
     """'第三条基本原则是什么', '最后一条呢' → that item of the list."""
     m = _ORDINAL.search(question)
     listed = _items(text)
-    if not m or listed is None:
-        return None
+    if not m or listed is None or question[m.end() : m.end() + 2] == "专栏":
+        return None  # "第二个专栏" names a 专栏, not an item of its list
     head, items = listed
     if m.group(1) is None:
         return f"{head}：{items[-1]}"
     n = chinese_to_int(m.group(1))
     return f"{head}：{items[n - 1]}" if n and 1 <= n <= len(items) else None
+
+
+_EXCEPT = re.compile(
+    r"除了\s*([^，,。？?\s]{2,12}?)[,，\s]*(?:的)?(?:另一条|另外一条|另一项|还有|另一个)"
+)
+
+
+def _item_other_than(question: str, text: str) -> str | None:
+    """'专栏3里除了维权援助 另一条是啥' → the one item of the list not about 维权援助."""
+    m = _EXCEPT.search(question)
+    listed = _items(text)
+    if not m or listed is None:
+        return None
+    head, items = listed
+    others = [i for i in items if m.group(1) not in i]
+    return f"{head}：{'；'.join(others)}" if 0 < len(others) < len(items) else None
 
 
 def _item_by_word(question: str, text: str) -> str | None:
@@ -121,6 +137,7 @@ def passage_answer(question: str, hits: list[Hit], prose_of: ProseOf) -> str:
         return wording.location(best.section)
     item = (
         _labelled_item(question, best.text)
+        or _item_other_than(question, best.text)
         or _item_by_position(question, best.text)
         or _item_by_word(question, best.text)
         or _matching_item(question, best.text)

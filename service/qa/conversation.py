@@ -13,6 +13,7 @@ import re
 
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_question
+from corpus.numerals import chinese_to_int
 from corpus.tokens import tokenize
 from service.qa import turns as refer
 from service.qa.fields import Asked, detect_field, field_phrase, field_words
@@ -26,6 +27,7 @@ _THIS_SECTION = re.compile(r"这一?[节章部]|该[节章部]|本[节章]|这�
 _TAIL = re.compile(r"(有哪些|是什么|包括哪些|包括什么|有什么|怎么样|如何|是多少)\S*$")
 _TRAILING = re.compile(r"(呢|吗|呀|啊|嘛)[?？!！。.\s]*$")
 _ITEM_ORDINAL = re.compile(r"[条项]$")
+_NTH = re.compile(r"第\s*([一二三四五六七八九十\d]{1,2})\s*[条项个](?!专栏)")
 ORDER = ("before", "after", "last", "first")
 # Operations of the table's lexicon (table.toml) that compute, and those over several rows.
 COMBINING = frozenset(
@@ -67,12 +69,20 @@ class Resolver:
         return Turn(
             role=role,
             text=text,
-            indicators=tuple(i.name for i, _ in self.matcher.match(text)),
+            indicators=self._rows_named(text),
             columns=tuple(self.columns_named(text)),
             sections=tuple(section_mentions(text)),
             field=detect_field(text),
             past=self.lex.past_period.search(text),
         )
+
+    def _rows_named(self, text: str) -> tuple[str, ...]:
+        """Rows a turn names: in full, in the order written (an answer may list two); else
+        the matcher's best."""
+        verbatim = sorted((text.find(n), n) for n in self.units if n in text)
+        if verbatim:
+            return tuple(n for _, n in verbatim)
+        return tuple(i.name for i, _ in self.matcher.match(text))
 
     def _history(self, history: list[tuple[str, str]]) -> list[Turn]:
         """The last turns, newest first."""
@@ -180,9 +190,15 @@ class Resolver:
         says_measure = detect_field(question) is not Asked.NONE or self._names_measure(question)
         carried = "" if says_measure else self._carried_field(turns)
         past = "十三五" if not computes and self._carry_past(question, marks, turns) else ""
+        listed = self._from_listing(question, marks, turns)
+        if listed is not None:
+            return self._cut(f"{listed} {rest}")
         column = self._column_in_order(question, marks, own_cols, turns)
         if column is not None:
             return self._cut(f"专栏{column} {self.titles[column]} {rest or '是什么'}")
+        if own_cols and "other" in marks and not own_rows:
+            # "专栏3里除了维权援助 另一条是啥": the other item of the 专栏 it names
+            return self._cut(_TRAILING.sub("", question).strip(" ,，。？?"))
         if named and not ({"plural", "other", "first_turn"} & set(marks)):
             # a new subject with the earlier question: "专利密集型产业呢？" after "…2025年目标"
             if own_cols and not own_rows and len(rest) <= 6:
@@ -198,9 +214,11 @@ class Resolver:
             # "刚才行政保护那一节…": a subject of its own, "刚才" points at nothing more
             tail = _TAIL.search(previous.text) if previous else None
             return self._cut(f"{rest}{tail.group(1)}" if tail and not _TAIL.search(rest) else rest)
-        referent = self._referent(question, marks, turns)
+        kind, referent = self._referent(question, marks, turns)
         if not referent and previous is not None:
             referent = [self._strip(previous.text)]
+        if kind != "indicators":
+            carried = ""  # a 2025 target belongs to a row, not to a 专栏 or a section
         return self._cut(" ".join([*referent, past, rest, carried]).strip())
 
     def _partly_named(self, rest: str, turns: list[Turn]) -> list[str]:
@@ -229,8 +247,8 @@ class Resolver:
         users = [t for t in turns if t.role == "user"][:2]
         return any(t.past for t in users)
 
-    def _referent(self, question: str, marks, turns: list[Turn]) -> list[str]:
-        """Names of what the pointing words point at."""
+    def _referent(self, question: str, marks, turns: list[Turn]) -> tuple[str | None, list[str]]:
+        """(kind, names) of what the pointing words point at."""
         found = None
         if "plural" in marks or (self._combines(question) and "other" not in marks):
             found = refer.plural(question, turns, self.units)
@@ -240,11 +258,40 @@ class Resolver:
             found = refer.first_asked(turns)
         found = found or refer.latest(turns)
         if found is None:
-            return []
+            return None, []
         kind, names = found
         if kind == "columns":
-            return [f"专栏{n} {self.titles[n]}" for n in names]
-        return list(names)
+            return kind, [f"专栏{n} {self.titles[n]}" for n in names]
+        return kind, list(names)
+
+    def _from_listing(self, question: str, marks, turns: list[Turn]) -> str | None:
+        """ "第三条是"/"最后那条呢" right after an answer that listed sections or 专栏: that one
+        of the listing ("八、实施保障" → its four sections → "(二十一)狠抓工作落实")."""
+        m = _NTH.search(question)
+        which = "last" if "last" in marks else "first" if "first" in marks else None
+        if which is None and m is None:
+            return None
+        listing = next(
+            (
+                t
+                for t in turns[:2]
+                if t.role == "assistant" and (len(t.sections) >= 2 or len(t.columns) >= 2)
+            ),
+            None,
+        )
+        if listing is None or ("专栏" in question and not listing.columns):
+            return None
+        items = (
+            [f"专栏{n} {self.titles[n]}" for n in listing.columns]
+            if len(listing.columns) >= 2
+            else list(listing.sections)
+        )
+        if which == "last":
+            return items[-1]
+        if which == "first":
+            return items[0]
+        n = chinese_to_int(m.group(1))
+        return items[n - 1] if n and 1 <= n <= len(items) else None
 
     def _column_in_order(
         self, question: str, marks, own: list[int], turns: list[Turn]
