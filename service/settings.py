@@ -88,6 +88,29 @@ class Settings(BaseSettings):
     reload_token: str | None = Field(
         None, description="Opens POST /admin/reload when set; never share it"
     )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a client has to send a request's headers (from the connect, or "
+        "from a later request's first byte); then 408 and the connection closes",
+    )
+    body_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a client has to send a request's body once its headers are in; "
+        "then 408 and the connection closes",
+    )
+    max_connections_per_client: int = Field(
+        64,
+        ge=1,
+        description="Open connections `ipqa serve` keeps from one client address (an IPv6 "
+        "/64 counts as one; trusted proxies are exempt); more are refused with a 503",
+    )
+    trusted_proxies: list[str] = Field(
+        [],
+        description="Proxies (addresses or networks, a JSON list) whose X-Forwarded-For "
+        "names the client; empty: forwarded headers are ignored",
+    )
     host: str = Field("127.0.0.1", description="Address `ipqa serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="Port `ipqa serve` listens on")
 
@@ -97,3 +120,15 @@ class Settings(BaseSettings):
         if name != AUTO:
             backend(name)  # a ValueError that lists the backends there are
         return name
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry!r}") from None
+        return value
