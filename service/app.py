@@ -5,13 +5,12 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from index.embed.base import Embedder
 from index.model.folder import ModelNotFound
 from index.store import InvalidIndex
 from service.errors import install_error_handlers, log
-from service.middleware import install_limits, install_security_headers
+from service.middleware import JsonCORSMiddleware, install_limits, install_security_headers
 from service.routes import admin, ask, chat, meta, web
 from service.settings import Settings
 from service.state import Runtime
@@ -46,7 +45,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     install_error_handlers(app)
     install_limits(app, settings)  # inside CORS: a 429 or 413 still reaches the calling page
     app.add_middleware(
-        CORSMiddleware,
+        JsonCORSMiddleware,
         allow_origins=list(settings.allowed_origins),
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["content-type"],

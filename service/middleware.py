@@ -10,7 +10,9 @@ from fastapi import FastAPI
 from limits import parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.client_address import TrustedProxies, client_key
@@ -248,6 +250,46 @@ class SecurityHeadersMiddleware:
                     "Internal error; please try again later.",
                 )(scope, receive, send_with_headers)
             raise
+
+
+_CORS_REFUSED = {  # Starlette's failure words → what to tell the calling site's admin
+    "origin": ("来源 {origin} 不在允许列表中", "origin {origin} is not allowed"),
+    "method": (
+        "请求方法不被允许（只接受 GET、POST）",
+        "the method is not allowed (GET, POST only)",
+    ),
+    "headers": (
+        "请求头不被允许（只接受 Content-Type）",
+        "a header is not allowed (Content-Type only)",
+    ),
+    "private-network": ("不接受来自私有网络的跨域请求", "private-network requests are not allowed"),
+}
+
+
+class JsonCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in our JSON error shape, naming the
+    setting to change, instead of a line of plain text."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        failures = bytes(response.body).decode().removeprefix("Disallowed CORS ").split(", ")
+        origin = "".join(c for c in request_headers.get("origin", "")[:200] if c.isprintable())
+        known = [_CORS_REFUSED[f] for f in failures if f in _CORS_REFUSED]
+        zh = "；".join(z.format(origin=origin) for z, _ in known) or "跨域请求不被允许"
+        en = "; ".join(e.format(origin=origin) for _, e in known) or "cross-origin request refused"
+        headers = {
+            k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")
+        }
+        return error_response(
+            400,
+            "cors_rejected",
+            f"跨域请求被拒绝：{zh}。允许的网站由服务端设置 IPQA_ALLOWED_ORIGINS 决定。",
+            f"Cross-origin request refused: {en}. The allowed sites are the service's "
+            "IPQA_ALLOWED_ORIGINS setting.",
+            headers,
+        )
 
 
 def install_limits(app: FastAPI, settings: Settings) -> None:

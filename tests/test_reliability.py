@@ -575,6 +575,33 @@ def test_cors_allowed_origin_only(client):
     assert pre.status_code == 400 and "access-control-allow-origin" not in pre.headers
 
 
+def test_cors_preflight_refusal_is_json_naming_the_setting(client):
+    """A site whose origin is not allowed (or that asks for a method or header that is not)
+    gets our JSON error naming IPQA_ALLOWED_ORIGINS, still without CORS headers."""
+    cases = {
+        "origin": {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+        "header": {
+            "Origin": "http://localhost:8000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, x-secret",
+        },
+    }
+    for name, headers in cases.items():
+        r = client.options("/ask", headers=headers)
+        assert r.status_code == 400, name
+        assert r.headers["content-type"] == "application/json", (name, r.headers)
+        body = r.json()
+        assert set(body) == {"error", "message", "message_en"} and body["error"] == "cors_rejected"
+        assert (
+            "IPQA_ALLOWED_ORIGINS" in body["message"]
+            and "IPQA_ALLOWED_ORIGINS" in body["message_en"]
+        )
+        assert r.headers["x-content-type-options"] == "nosniff"
+    r = client.options("/ask", headers=cases["origin"])
+    assert "https://evil.example" in r.json()["message_en"]
+    assert "access-control-allow-origin" not in r.headers
+
+
 @pytest.mark.parametrize("limit", ["", "  "])
 def test_rate_limit_setting_blank_means_off(limit):
     assert mw.RateLimitMiddleware(None, limit).items == []
