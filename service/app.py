@@ -39,7 +39,14 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             runtime.close()
 
     app = FastAPI(
-        title="ipqa — 知识产权规划问答", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+        title="ipqa — 知识产权规划问答",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # /docs and /redoc are service/routes/web.py's: local assets, under a CSP
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)

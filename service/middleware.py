@@ -213,8 +213,8 @@ class SecurityHeadersMiddleware:
     `Server-Timing: app;dur=…`, the milliseconds from here to the response's first byte (the
     bench splits a request's time with it; browsers' dev tools show it)."""
 
-    def __init__(self, app: ASGIApp, no_csp_paths: frozenset[str] = frozenset()):
-        self.app, self.no_csp_paths = app, no_csp_paths
+    def __init__(self, app: ASGIApp):
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -232,8 +232,7 @@ class SecurityHeadersMiddleware:
                 )
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
-                if scope["path"] not in self.no_csp_paths:
-                    headers.setdefault("content-security-policy", API_CSP)
+                headers.setdefault("content-security-policy", API_CSP)
             await send(message)
 
         try:
@@ -307,6 +306,4 @@ def install_limits(app: FastAPI, settings: Settings) -> None:
 
 def install_security_headers(app: FastAPI) -> None:
     """Add last, so it is the outermost user middleware and sees every response."""
-    # /docs loads Swagger UI's scripts and styles; a deny-all CSP would blank it.
-    docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
-    app.add_middleware(SecurityHeadersMiddleware, no_csp_paths=frozenset(p for p in docs if p))
+    app.add_middleware(SecurityHeadersMiddleware)

@@ -537,10 +537,12 @@ def test_security_headers_everywhere(client):
         assert r.headers["x-frame-options"] == "DENY", name
     for name in ("healthz", "ask", "error", "404", "413", "openapi", "widget", "preflight"):
         assert responses[name].headers["content-security-policy"] == api_csp, name
-    # The demo page keeps its own CSP; /docs gets none so Swagger UI can load its assets.
+    # The demo page and /docs have their own CSPs: scripts from this origin only.
     assert "script-src 'self'" in responses["page"].headers["content-security-policy"]
     assert responses["docs"].status_code == 200 and "swagger-ui" in responses["docs"].text
-    assert "content-security-policy" not in responses["docs"].headers
+    docs_csp = responses["docs"].headers["content-security-policy"]
+    assert "default-src 'none'" in docs_csp and "script-src 'self' 'sha256-" in docs_csp
+    assert "http" not in docs_csp and "http" not in responses["docs"].text.split("<body>")[0]
 
 
 def test_unexpected_error_is_json_500_with_headers(fake_settings):
