@@ -9,8 +9,8 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.serverproc import Server, ipqa_env, plan_index, require_model
-from tests.test_widget_browser import browser  # noqa: F401 (the shared Chromium fixture)
 
+pytest_plugins = ("tests.browser",)  # the shared Chromium fixture
 pytestmark = [pytest.mark.browser, pytest.mark.real_model]
 RENDER_TIMEOUT_MS = 20_000
 
@@ -27,7 +27,7 @@ def api(tmp_path_factory) -> Iterator[str]:
 
 
 @pytest.fixture
-def offline_page(browser):  # noqa: F811
+def offline_page(browser):
     """A page whose every request to anywhere but 127.0.0.1 is aborted and recorded."""
     ctx = browser.new_context(locale="zh-CN")
     page = ctx.new_page()
