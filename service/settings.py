@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corpus.load import DEFAULT_CORPUS_DIR
 from index.dense.factory import AUTO, backend
+from index.embed.base import QUERY_TOKENS
 from index.model.folder import DEFAULT_MODEL
 
 
@@ -76,6 +77,13 @@ class Settings(BaseSettings):
         "loads as the server does): run the model in a process of its "
         "own, so the server's Python never holds up a forward pass "
         "(false: in the server process)",
+    )
+    query_tokens: int = Field(
+        QUERY_TOKENS,
+        ge=8,
+        le=512,
+        description="Tokens of a question the model reads (its prompt included); the rest "
+        "of a longer question still counts for the lexical search",
     )
     hnsw_threshold: int = Field(
         20000, ge=1, description="Passage count from which the dense index is HNSW instead of exact"
