@@ -85,18 +85,14 @@ class OnnxEmbedder(Embedder):
         max_len = _read_json(location / "sentence_bert_config.json").get("max_seq_length") or min(
             int(tok_config.get("model_max_length", 512)), 512
         )
-        # One tokenizer per kind (truncation is a tokenizer's state, and passes of both kinds
-        # may run at once): a passage is cut at the model's limit; a question is read whole,
-        # then cut to its budget by keep_ends.
-        self._query_tokens = min(query_tokens, int(max_len))
-        self._tokenizers = {}
-        for kind in ("passage", "query"):
-            tokenizer = Tokenizer.from_file(str(tokenizer_path))
-            if kind == "passage":
-                tokenizer.enable_truncation(int(max_len))
-            tokenizer.no_padding()
-            self._tokenizers[kind] = tokenizer
-        self._tokenizer = self._tokenizers["passage"]
+        # Read whole, then cut in _forward: a passage to the model's limit (as the tokenizer's
+        # own truncation would), a question to its budget by keep_ends. One tokenizer for
+        # both: a second copy would cost ~100 MB.
+        self._max_len = int(max_len)
+        self._query_tokens = min(query_tokens, self._max_len)
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
         pad = tok_config.get("pad_token") or "<pad>"
         self._pad_id = self._tokenizer.token_to_id(pad) or 0
         self._pooling = _pooling(location)
@@ -104,13 +100,15 @@ class OnnxEmbedder(Embedder):
         self.dim = int(self._forward(["x"], "").shape[1])
 
     def _forward(self, texts: list[str], prompt: str | None, kind: Kind = "passage") -> np.ndarray:
-        encodings = self._tokenizers[kind].encode_batch([(prompt or "") + t for t in texts])
+        encodings = self._tokenizer.encode_batch([(prompt or "") + t for t in texts])
         rows = [e.ids for e in encodings]
         if kind == "query":
             cuts = [keep_ends(len(r), self._query_tokens) for r in rows]
             rows = [
                 r[:head] + r[len(r) - tail :] for r, (head, tail) in zip(rows, cuts, strict=True)
             ]
+        else:  # as the tokenizer's own truncation: the start, then the closing token
+            rows = [r if len(r) <= self._max_len else r[: self._max_len - 1] + r[-1:] for r in rows]
         width = max(len(r) for r in rows)
         ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
