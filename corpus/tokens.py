@@ -52,7 +52,7 @@ def tokenize(text: str, *, normalized: bool = False) -> list[str]:
     return list(_tokens(text if normalized else normalize_text(text)))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1024)  # a request tokenizes a text a few times; keep the cache small
 def _tokens(text: str) -> tuple[str, ...]:
     # One question is tokenized by the search, the indicator matcher and the follow-up
     # resolver: the cache makes that one jieba pass.

@@ -5,13 +5,12 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from index.embed.base import Embedder
 from index.model.folder import ModelNotFound
 from index.store import InvalidIndex
 from service.errors import install_error_handlers, log
-from service.middleware import install_limits, install_security_headers
+from service.middleware import JsonCORSMiddleware, install_limits, install_security_headers
 from service.office.office import Office
 from service.routes import admin, ask, chat, feedback, meta, office_admin, web
 from service.settings import Settings
@@ -44,14 +43,21 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             runtime.close()
 
     app = FastAPI(
-        title="ipqa — 知识产权规划问答", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+        title="ipqa — 知识产权规划问答",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # /docs and /redoc are service/routes/web.py's: local assets, under a CSP
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.runtime = runtime
     app.state.office = office
     install_error_handlers(app)
     install_limits(app, settings)  # inside CORS: a 429 or 413 still reaches the calling page
     app.add_middleware(
-        CORSMiddleware,
+        JsonCORSMiddleware,
         allow_origins=list(settings.allowed_origins),
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["content-type"],

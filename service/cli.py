@@ -163,9 +163,9 @@ def serve(
     port: Annotated[int | None, typer.Option(help="default: IPQA_PORT")] = None,
     workers: Annotated[int, typer.Option(min=1, help="processes; each loads the index")] = 1,
 ) -> None:
-    """Serve the API, the widget and the demo page (uvicorn)."""
-    import uvicorn
-
+    """Serve the API, the widget and the demo page (uvicorn, with read deadlines and a
+    per-address connection cap: see README "Reliability")."""
+    from service import server
     from service.app import create_app
 
     settings = Settings()
@@ -176,17 +176,10 @@ def serve(
     if workers == 1:
         app_ = create_app(settings, embedder=engine.searcher.embedder)
         app_.state.runtime.engine = engine
-        uvicorn.run(app_, host=host, port=port, log_level="info")
+        server.run(app_, host, port, settings)
     else:
         engine = None  # only a check: every worker loads its own
-        uvicorn.run(
-            "service.app:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-        )
+        server.run("service.app:app_from_env", host, port, settings, workers=workers)
 
 
 def _register_plugins() -> None:

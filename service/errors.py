@@ -76,9 +76,17 @@ _FIELD_ERRORS = {
         "needs at least {min_length} item(s)",
     ),
     "dict_type": ("invalid_request", "应为 JSON 对象", "must be a JSON object"),
+    "union_tag_not_found": (
+        "invalid_request",
+        "应为字符串、内容数组或 null",
+        "must be a string, an array of content parts, or null",
+    ),
     "model_type": ("invalid_request", "应为 JSON 对象", "must be a JSON object"),
     "model_attributes_type": ("invalid_request", "应为 JSON 对象", "must be a JSON object"),
 }
+# The tags of our discriminated unions (chat content): pydantic puts them in an error's
+# location, where they are not part of the JSON path the client sent.
+_UNION_TAGS = {"string", "array", "null"}
 _JSON_TYPES = ("application/json",)
 
 
@@ -93,7 +101,7 @@ def _validation_message(
     errors = exc.errors()
     first = errors[0] if errors else {}
     kind = str(first.get("type", ""))
-    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body" and p not in _UNION_TAGS)
     if kind == "json_invalid":
         return 400, "invalid_json", "请求体不是有效的 JSON。", "The request body is not valid JSON."
     whole_body = not where and kind in {

@@ -10,10 +10,12 @@ from fastapi import FastAPI
 from limits import parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from starlette.datastructures import MutableHeaders
-from starlette.exceptions import HTTPException
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.client_address import TrustedProxies, client_key
 from service.errors import error_response, log
 from service.settings import Settings
 
@@ -32,11 +34,13 @@ def _heavy(scope: Scope) -> bool:
     return scope["type"] == "http" and (scope["method"], scope["path"]) in HEAVY
 
 
-class BodyLimitMiddleware:
-    """413 before reading when Content-Length is too big; stop a chunked body at the limit."""
+class BodyMiddleware:
+    """Read the whole body before anything else runs, so the rate limit and the concurrency
+    slots only ever see complete requests: at most `max_body_bytes` (413, before reading when
+    Content-Length says so), within `timeout_s` of the headers (408); either closes."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int):
-        self.app, self.max = app, max_body_bytes
+    def __init__(self, app: ASGIApp, max_body_bytes: int, timeout_s: float = 10.0):
+        self.app, self.max, self.timeout_s = app, max_body_bytes, timeout_s
 
     def _too_large(self):
         return error_response(
@@ -47,10 +51,21 @@ class BodyLimitMiddleware:
             {"Connection": "close"},
         )
 
+    def _too_slow(self):
+        return error_response(
+            408,
+            "request_timeout",
+            f"请求内容未在 {self.timeout_s:g} 秒内发送完毕，连接已关闭。",
+            f"The request body did not arrive within {self.timeout_s:g} s; "
+            "the connection is closed.",
+            {"Connection": "close"},
+        )
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         declared = [v for k, v in scope["headers"] if k == b"content-length"]
+        chunked = any(k == b"transfer-encoding" for k, _ in scope["headers"])
         if declared:
             try:
                 length = int(declared[0])
@@ -66,35 +81,59 @@ class BodyLimitMiddleware:
                 )(scope, receive, send)
             if length > self.max:
                 return await self._too_large()(scope, receive, send)
+        elif not chunked:  # no body at all (a GET): nothing to wait for
+            return await self.app(scope, receive, send)
+        chunks: list[bytes] = []
         received = 0
-        started = overflowed = replaced = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, overflowed
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max:  # a chunked body, or one longer than it said
-                    overflowed = True
-                    raise HTTPException(413)  # FastAPI passes HTTPExceptions from the body on
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started, replaced
-            if overflowed and not started and message["type"] == "http.response.start":
-                started = replaced = True  # the handler's generic 413: ours says the limit
-                return await self._too_large()(scope, receive, send)
-            if replaced:
-                return  # the generic 413's body
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
         try:
-            await self.app(scope, limited_receive, tracking_send)
-        except HTTPException as exc:  # raised by limited_receive outside a FastAPI route
-            if exc.status_code != 413 or started:
-                raise
-            await self._too_large()(scope, receive, send)
+            async with asyncio.timeout(self.timeout_s):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return  # the client left: nobody to answer
+                    chunk = message.get("body", b"")
+                    received += len(chunk)
+                    if received > self.max:  # a chunked body, or one longer than it said
+                        return await self._too_large()(scope, receive, send)
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            log.info("ipqa: request body from %s not complete in time", scope.get("client"))
+            return await self._too_slow()(scope, receive, send)
+        body, replayed = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:  # later calls wait for the disconnect, as the server's would
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+class ClientAddressMiddleware:
+    """With IPQA_TRUSTED_PROXIES set: the client's address from X-Forwarded-For when the peer
+    is a trusted proxy (every hop checked; junk never becomes the address), and the scheme
+    from X-Forwarded-Proto; written into the scope, so the access log shows it too."""
+
+    def __init__(self, app: ASGIApp, trusted: TrustedProxies):
+        self.app, self.trusted = app, trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        peer = scope.get("client")
+        if scope["type"] == "http" and peer and peer[0] in self.trusted:
+            forwarded = [
+                v.decode("latin-1") for k, v in scope["headers"] if k == b"x-forwarded-for"
+            ]
+            host = self.trusted.resolve(peer[0], forwarded)
+            if host != peer[0]:
+                scope["client"] = (host, 0)
+            proto = [v for k, v in scope["headers"] if k == b"x-forwarded-proto"]
+            if proto and proto[-1].strip().lower() in (b"http", b"https"):
+                scope["scheme"] = proto[-1].strip().lower().decode()
+        await self.app(scope, receive, send)
 
 
 class RateLimitMiddleware:
@@ -112,7 +151,7 @@ class RateLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.items or not _heavy(scope):
             return await self.app(scope, receive, send)
-        key = (scope.get("client") or ("unknown", 0))[0]
+        key = client_key((scope.get("client") or ("unknown", 0))[0])
         # Test every window first so one refused request does not use up the others.
         if all(self.limiter.test(item, key) for item in self.items):
             for item in self.items:
@@ -174,8 +213,8 @@ class SecurityHeadersMiddleware:
     `Server-Timing: app;dur=…`, the milliseconds from here to the response's first byte (the
     bench splits a request's time with it; browsers' dev tools show it)."""
 
-    def __init__(self, app: ASGIApp, no_csp_paths: frozenset[str] = frozenset()):
-        self.app, self.no_csp_paths = app, no_csp_paths
+    def __init__(self, app: ASGIApp):
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -193,8 +232,7 @@ class SecurityHeadersMiddleware:
                 )
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
-                if scope["path"] not in self.no_csp_paths:
-                    headers.setdefault("content-security-policy", API_CSP)
+                headers.setdefault("content-security-policy", API_CSP)
             await send(message)
 
         try:
@@ -213,15 +251,59 @@ class SecurityHeadersMiddleware:
             raise
 
 
+_CORS_REFUSED = {  # Starlette's failure words → what to tell the calling site's admin
+    "origin": ("来源 {origin} 不在允许列表中", "origin {origin} is not allowed"),
+    "method": (
+        "请求方法不被允许（只接受 GET、POST）",
+        "the method is not allowed (GET, POST only)",
+    ),
+    "headers": (
+        "请求头不被允许（只接受 Content-Type）",
+        "a header is not allowed (Content-Type only)",
+    ),
+    "private-network": ("不接受来自私有网络的跨域请求", "private-network requests are not allowed"),
+}
+
+
+class JsonCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in our JSON error shape, naming the
+    setting to change, instead of a line of plain text."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        failures = bytes(response.body).decode().removeprefix("Disallowed CORS ").split(", ")
+        origin = "".join(c for c in request_headers.get("origin", "")[:200] if c.isprintable())
+        known = [_CORS_REFUSED[f] for f in failures if f in _CORS_REFUSED]
+        zh = "；".join(z.format(origin=origin) for z, _ in known) or "跨域请求不被允许"
+        en = "; ".join(e.format(origin=origin) for _, e in known) or "cross-origin request refused"
+        headers = {
+            k: v for k, v in response.headers.items() if k not in ("content-length", "content-type")
+        }
+        return error_response(
+            400,
+            "cors_rejected",
+            f"跨域请求被拒绝：{zh}。允许的网站由服务端设置 IPQA_ALLOWED_ORIGINS 决定。",
+            f"Cross-origin request refused: {en}. The allowed sites are the service's "
+            "IPQA_ALLOWED_ORIGINS setting.",
+            headers,
+        )
+
+
 def install_limits(app: FastAPI, settings: Settings) -> None:
     """Add before CORS so CORS wraps them: a 429/413/503 still reaches the widget's page."""
     app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrency)
     app.add_middleware(RateLimitMiddleware, rate_limit=settings.rate_limit)
-    app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyMiddleware, max_body_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout
+    )
+    if settings.trusted_proxies:  # outside the rate limit, which keys on what it resolves
+        app.add_middleware(
+            ClientAddressMiddleware, trusted=TrustedProxies(settings.trusted_proxies)
+        )
 
 
 def install_security_headers(app: FastAPI) -> None:
     """Add last, so it is the outermost user middleware and sees every response."""
-    # /docs loads Swagger UI's scripts and styles; a deny-all CSP would blank it.
-    docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
-    app.add_middleware(SecurityHeadersMiddleware, no_csp_paths=frozenset(p for p in docs if p))
+    app.add_middleware(SecurityHeadersMiddleware)

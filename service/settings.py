@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from corpus.load import DEFAULT_CORPUS_DIR
 from index.dense.factory import AUTO, backend
+from index.embed.base import QUERY_TOKENS
 from index.model.folder import DEFAULT_MODEL
 
 
@@ -77,6 +78,13 @@ class Settings(BaseSettings):
         "own, so the server's Python never holds up a forward pass "
         "(false: in the server process)",
     )
+    query_tokens: int = Field(
+        QUERY_TOKENS,
+        ge=8,
+        le=512,
+        description="Tokens of a question the model reads (its prompt included); the rest "
+        "of a longer question still counts for the lexical search",
+    )
     hnsw_threshold: int = Field(
         20000, ge=1, description="Passage count from which the dense index is HNSW instead of exact"
     )
@@ -102,6 +110,29 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(
         None, description="Opens the staff pages at /admin (sign in with it) when set"
     )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a client has to send a request's headers (from the connect, or "
+        "from a later request's first byte); then 408 and the connection closes",
+    )
+    body_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a client has to send a request's body once its headers are in; "
+        "then 408 and the connection closes",
+    )
+    max_connections_per_client: int = Field(
+        64,
+        ge=1,
+        description="Open connections `ipqa serve` keeps from one client address (an IPv6 "
+        "/64 counts as one; trusted proxies are exempt); more are refused with a 503",
+    )
+    trusted_proxies: list[str] = Field(
+        [],
+        description="Proxies (addresses or networks, a JSON list) whose X-Forwarded-For "
+        "names the client; empty: forwarded headers are ignored",
+    )
     host: str = Field("127.0.0.1", description="Address `ipqa serve` listens on")
     port: int = Field(8000, ge=1, le=65535, description="Port `ipqa serve` listens on")
 
@@ -111,3 +142,15 @@ class Settings(BaseSettings):
         if name != AUTO:
             backend(name)  # a ValueError that lists the backends there are
         return name
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"not an IP address or network: {entry!r}") from None
+        return value

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from pathlib import Path
 
 LEXICON_DIR = Path(__file__).resolve().parent
 FILES = ("terms.toml", "names.toml", "scope.toml", "language.toml", "table.toml")
-_ASCII_WORD = re.compile(r"[a-z0-9]")
+_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 class LexiconError(ValueError):
@@ -20,7 +19,7 @@ class LexiconError(ValueError):
 
 
 def _is_ascii_word_char(ch: str) -> bool:
-    return bool(_ASCII_WORD.match(ch))
+    return ch in _ASCII_WORD
 
 
 class PhraseIndex:
@@ -37,7 +36,12 @@ class PhraseIndex:
             key = (prepare(phrase) if prepare else phrase).strip().lower()
             if key:
                 self.values.setdefault(key, value)
-        self.lengths = sorted({len(k) for k in self.values}, reverse=True)
+        # Per first character, the lengths of the phrases that start with it (longest first):
+        # a position whose character starts no phrase costs one dict lookup.
+        starts: dict[str, set[int]] = {}
+        for key in self.values:
+            starts.setdefault(key[0], set()).add(len(key))
+        self.by_first = {ch: sorted(sizes, reverse=True) for ch, sizes in starts.items()}
 
     def __bool__(self) -> bool:
         return bool(self.values)
@@ -47,14 +51,23 @@ class PhraseIndex:
         low = text.lower()
         i, n = 0, len(low)
         while i < n:
-            for size in self.lengths:
-                if i + size > n:
-                    continue
-                key = low[i : i + size]
-                if key in self.values and self._bounded(low, i, i + size, key):
-                    yield key, self.values[key], i, i + size
-                    i += size
-                    break
+            sizes = self.by_first.get(low[i])
+            # a Latin phrase cannot start inside a Latin word ("ip" in "tip")
+            if sizes and not (
+                i and _is_ascii_word_char(low[i]) and _is_ascii_word_char(low[i - 1])
+            ):
+                for size in sizes:
+                    key = low[i : i + size]
+                    if (
+                        len(key) == size
+                        and key in self.values
+                        and self._bounded(low, i, i + size, key)
+                    ):
+                        yield key, self.values[key], i, i + size
+                        i += size
+                        break
+                else:
+                    i += 1
             else:
                 i += 1
 

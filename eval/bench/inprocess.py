@@ -17,6 +17,29 @@ def bench_encode(embedder, questions: list[str], n: int) -> dict:
     return {"n": n, **percentiles(times, (50, 95))}
 
 
+# The longest question allowed, of characters the vocabulary does not merge (one token each):
+# what a question can cost at most, against typical ones (IPQA_QUERY_TOKENS bounds it).
+LONG_QUESTION = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(500))
+
+
+def bench_long_question(embedder, questions: list[str], n: int = 15) -> dict:
+    """p50 encode of the 500-character question against typical questions, interleaved so
+    both see the same machine; the two count the same (each run is one question)."""
+    long_times, typical_times = [], []
+    for i in range(n):
+        typical_times += timed(lambda q: embedder.encode_queries([q]), [questions[i]])
+        long_times += timed(lambda q: embedder.encode_queries([q]), [LONG_QUESTION + str(i)])
+    long_p50 = percentiles(long_times, (50,))["p50"]
+    typical_p50 = percentiles(typical_times, (50,))["p50"]
+    return {
+        "n": n,
+        "chars": len(LONG_QUESTION),
+        "long_p50": long_p50,
+        "typical_p50": typical_p50,
+        "ratio": round(long_p50 / typical_p50, 2),
+    }
+
+
 def _drain(embedder, work: list[str], lock) -> None:
     while True:
         with lock:

@@ -7,7 +7,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from eval.bench.inprocess import bench_build, bench_encode, bench_encode_policy
+from eval.bench.inprocess import (
+    bench_build,
+    bench_encode,
+    bench_encode_policy,
+    bench_long_question,
+)
 from eval.bench.load import load_tool, throughput, variants
 from eval.bench.machine import machine, rss_peak_mib
 from eval.bench.report import render, targets
@@ -99,6 +104,7 @@ def run(
         embedder = load_embedder(settings)
     with console.status("bare encode…"):
         report["encode"] = bench_encode(embedder, questions, n_encode)
+        report["long_question"] = bench_long_question(embedder, questions, 10 if quick else 20)
         report["encode_policy"] = bench_encode_policy(
             embedder, questions[n_encode:], n=32 if quick else 96
         )

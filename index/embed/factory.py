@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from index.embed.base import Embedder
+from index.embed.base import QUERY_TOKENS, Embedder
 
 
 class EmbedderConfig(Protocol):
@@ -19,6 +19,7 @@ class EmbedderConfig(Protocol):
     threads: int | None
     batch: int | None
     vocab: str
+    query_tokens: int
 
 
 @dataclass(frozen=True)
@@ -29,18 +30,23 @@ class EmbedderSpec:
     threads: int | None = None
     batch: int | None = None
     vocab: str = "trimmed"  # the onnx runtime's only
+    query_tokens: int = QUERY_TOKENS
 
 
 def _onnx(c: EmbedderConfig) -> Embedder:
     from index.embed.onnx_runtime import OnnxEmbedder
 
-    return OnnxEmbedder(c.model, Path(c.models_dir), c.threads, c.batch, c.vocab)
+    return OnnxEmbedder(
+        c.model, Path(c.models_dir), c.threads, c.batch, c.vocab, query_tokens=c.query_tokens
+    )
 
 
 def _torch(c: EmbedderConfig) -> Embedder:
     from index.embed.torch_runtime import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(c.model, Path(c.models_dir), c.threads, c.batch)
+    return SentenceTransformerEmbedder(
+        c.model, Path(c.models_dir), c.threads, c.batch, query_tokens=c.query_tokens
+    )
 
 
 # Each runtime imports its libraries only when chosen: the server never imports torch.
@@ -63,5 +69,6 @@ def create_embedder(config: EmbedderConfig, *, own_process: bool = False) -> Emb
             backend=config.backend,
             batch=config.batch,
             vocab=config.vocab,
+            query_tokens=config.query_tokens,
         )
     return RUNTIMES[config.backend](config)

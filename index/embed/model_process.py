@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embed.base import Embedder, Kind
+from index.embed.base import QUERY_TOKENS, Embedder, Kind
 from index.model.folder import ModelNotFound
 
 log = logging.getLogger("ipqa")
@@ -59,6 +59,7 @@ class ModelProcess(Embedder):
         backend: str = "onnx",
         batch: int | None = None,
         vocab: str = "trimmed",
+        query_tokens: int = QUERY_TOKENS,
     ):
         self._spec = {
             "model": str(model),
@@ -66,6 +67,7 @@ class ModelProcess(Embedder):
             "threads": threads,
             "backend": backend,
             "vocab": vocab,
+            "query_tokens": query_tokens,
         }
         # The same pass slots (cores ÷ threads) and batching as the model would have in-process.
         super().__init__(threads, batch)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embed.base import Embedder, Kind
+from index.embed.base import QUERY_TOKENS, Embedder, Kind, keep_ends
 from index.embed.passes import model_threads
 from index.model.folder import ModelNotFound, resolve_model
 from index.model.onnx_export import INSTALL
@@ -56,6 +56,7 @@ class OnnxEmbedder(Embedder):
         threads: int | None = None,
         batch: int | None = None,
         vocab: str = "trimmed",
+        query_tokens: int = QUERY_TOKENS,
     ):
         location = Path(resolve_model(model, models_dir))
         if not location.is_dir():
@@ -84,8 +85,13 @@ class OnnxEmbedder(Embedder):
         max_len = _read_json(location / "sentence_bert_config.json").get("max_seq_length") or min(
             int(tok_config.get("model_max_length", 512)), 512
         )
+        # Read whole, then cut in _forward: a passage to the model's limit (as the tokenizer's
+        # own truncation would), a question to its budget by keep_ends. One tokenizer for
+        # both: a second copy would cost ~100 MB.
+        self._max_len = int(max_len)
+        self._query_tokens = min(query_tokens, self._max_len)
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))
-        self._tokenizer.enable_truncation(int(max_len))
+        self._tokenizer.no_truncation()
         self._tokenizer.no_padding()
         pad = tok_config.get("pad_token") or "<pad>"
         self._pad_id = self._tokenizer.token_to_id(pad) or 0
@@ -93,14 +99,22 @@ class OnnxEmbedder(Embedder):
         self.model_id = model
         self.dim = int(self._forward(["x"], "").shape[1])
 
-    def _forward(self, texts: list[str], prompt: str | None) -> np.ndarray:
+    def _forward(self, texts: list[str], prompt: str | None, kind: Kind = "passage") -> np.ndarray:
         encodings = self._tokenizer.encode_batch([(prompt or "") + t for t in texts])
-        width = max(len(e.ids) for e in encodings)
-        ids = np.full((len(encodings), width), self._pad_id, dtype=np.int64)
-        mask = np.zeros((len(encodings), width), dtype=np.int64)
-        for row, e in enumerate(encodings):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1
+        rows = [e.ids for e in encodings]
+        if kind == "query":
+            cuts = [keep_ends(len(r), self._query_tokens) for r in rows]
+            rows = [
+                r[:head] + r[len(r) - tail :] for r, (head, tail) in zip(rows, cuts, strict=True)
+            ]
+        else:  # as the tokenizer's own truncation: the start, then the closing token
+            rows = [r if len(r) <= self._max_len else r[: self._max_len - 1] + r[-1:] for r in rows]
+        width = max(len(r) for r in rows)
+        ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for row, r in enumerate(rows):
+            ids[row, : len(r)] = r
+            mask[row, : len(r)] = 1
         hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         if self._pooling == "cls":
             vectors = hidden[:, 0]
@@ -111,4 +125,4 @@ class OnnxEmbedder(Embedder):
         return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
     def embed_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
-        return self._forward(texts, self._prompts[kind])
+        return self._forward(texts, self._prompts[kind], kind)

@@ -11,6 +11,7 @@ from limits import parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from service.client_address import client_key
 from service.errors import ApiError
 
 
@@ -23,7 +24,8 @@ class RateLimit:
         """Count this request; 429 with Retry-After when the client is over the limit."""
         if not self.items:
             return
-        key = request.client.host if request.client else "unknown"
+        # the client address ClientAddressMiddleware resolved (trusted proxies), IPv6 by /64
+        key = client_key(request.client.host) if request.client else "unknown"
         if all(self.limiter.test(item, key) for item in self.items):
             for item in self.items:
                 self.limiter.hit(item, key)

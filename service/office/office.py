@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from service.qa.wording import SUGGESTIONS as DEFAULT_SUGGESTIONS
 from service.errors import ApiError
 from service.office import curated as curated_store
 from service.office.db import migrate, open_engine
@@ -22,6 +21,7 @@ from service.office.matcher import CuratedMatcher, threshold_for
 from service.office.qlog import Entry, QuestionLog
 from service.office.report import most_asked_answered
 from service.office.tables import curated, feedback, questions, suggestions
+from service.qa.wording import SUGGESTIONS as DEFAULT_SUGGESTIONS
 from service.settings import Settings
 
 log = logging.getLogger("ipqa.office")

@@ -20,8 +20,9 @@ from service.qa.fields import Asked, detect_field, field_phrase, field_words
 from service.qa.turns import Turn, section_mentions
 
 MAX_TURNS = 8
-MAX_TURN_CHARS = 300
-MAX_RESOLVED_CHARS = 200
+MAX_TURN_CHARS = 200
+MAX_RESOLVED_CHARS = 120
+MAX_TOPIC_CHARS = 60  # of an earlier question, when it is what a follow-up leans on
 SHORT = 14
 _THIS_SECTION = re.compile(r"这一?[节章部]|该[节章部]|本[节章]|这一?部分|这个部分")
 _TAIL = re.compile(r"(有哪些|是什么|包括哪些|包括什么|有什么|怎么样|如何|是多少)\S*$")
@@ -216,7 +217,7 @@ class Resolver:
             return self._cut(f"{rest}{tail.group(1)}" if tail and not _TAIL.search(rest) else rest)
         kind, referent = self._referent(question, marks, turns)
         if not referent and previous is not None:
-            referent = [self._strip(previous.text)]
+            referent = [self._strip(previous.text)[:MAX_TOPIC_CHARS]]  # its gist, not a whole turn
         if kind != "indicators":
             carried = ""  # a 2025 target belongs to a row, not to a 专栏 or a section
         return self._cut(" ".join([*referent, past, rest, carried]).strip())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict
 from dataclasses import replace
@@ -28,6 +29,16 @@ from service.qa.understand import Qualifier, Query, Reader
 
 # A 十三五 figure in the plan's background covers an indicator when they share this much name.
 PAST_FIGURE_OVERLAP = 6
+
+
+def _digest(history: list[tuple[str, str]] | None) -> str:
+    """A cache key for a conversation: its hash, not its text (20 turns may be 40 KB)."""
+    if not history:
+        return ""
+    h = hashlib.blake2b(digest_size=16)
+    for role, content in history:
+        h.update(role.encode() + b"\0" + content.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
 
 
 class LRU:
@@ -125,9 +136,7 @@ class Engine:
         """The answer to exactly this request if it is cached: no normalization, no model.
         Cheap enough to run on the event loop before handing real work to a thread."""
         started = time.perf_counter()
-        hit = self.cache.get(
-            ("raw", question, tuple(history or ()), top_k, mode, self._curated_gen)
-        )
+        hit = self.cache.get(("raw", question, _digest(history), top_k, mode, self._curated_gen))
         return None if hit is None else self._stamp(hit, question, started)
 
     def ask(
@@ -139,7 +148,7 @@ class Engine:
     ) -> Answer:
         started = time.perf_counter()
         gen = self._curated_gen  # a change to the curated answers retires cached answers
-        raw_key = ("raw", question, tuple(history or ()), top_k, mode, gen)
+        raw_key = ("raw", question, _digest(history), top_k, mode, gen)
         normalized = self.normalize(question, history or [])
         key = (normalized, top_k, mode, gen)  # "IP保护" and "知识产权保护" share one entry
         hit = self.cache.get(key)

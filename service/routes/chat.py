@@ -6,11 +6,11 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from service.deps import EngineDep, SettingsDep
 from service.errors import ApiError
@@ -23,15 +23,43 @@ router = APIRouter()
 MODEL_NAME = "ipqa"
 
 
-class ChatMessage(BaseModel):
+class TextPart(BaseModel):
+    """A content part: only text ones; an image or audio part is refused, not ignored, so a
+    question is never answered as if half of it had not been asked."""
+
     model_config = ConfigDict(extra="allow")
 
+    type: Literal["text"]
+    text: str = Field(..., max_length=100_000)  # the real limits are settings, checked later
+
+
+def _content_kind(value: Any) -> str | None:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else None
+
+
+# One member chosen by the JSON type, so an error names that member's problem only (a list
+# with a bad part is not also told that it is not a string).
+Content = Annotated[
+    Annotated[str, Tag("string")]
+    | Annotated[list[TextPart], Tag("array")]
+    | Annotated[None, Tag("null")],
+    Discriminator(_content_kind),
+]
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="allow")  # name, tool_calls …: accepted, unused
+
     role: Literal["system", "user", "assistant", "developer", "tool"]
-    content: str | list[dict[str, Any]] | None = None
+    content: Content = None
 
     def text(self) -> str:
-        if isinstance(self.content, list):  # content parts: keep the text ones
-            return "".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        if isinstance(self.content, list):
+            return "".join(part.text for part in self.content)
         return self.content or ""
 
 
@@ -113,7 +141,11 @@ def chat_completions(
             "The last message must be a user message.",
         )
     question = check_question(turns[-1].text(), settings)
-    history = check_history([Turn(role=m.role, content=m.text()) for m in turns[:-1]], settings)
+    # model_construct: the lengths are check_history's to judge, with its clear 422 (a joined
+    # turn past Turn's schema bound must not become a validation error inside the route).
+    history = check_history(
+        [Turn.model_construct(role=m.role, content=m.text()) for m in turns[:-1]], settings
+    )
     result = office.finish(
         AskResponse.of(engine.ask(question, history, top_k=settings.top_k)), "chat"
     )

@@ -1,0 +1,156 @@
+"""`ipqa serve`'s HTTP server: uvicorn (httptools), plus what it lacks against slow clients —
+a deadline for request headers and a cap on each client address's open connections."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import Counter
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from service.client_address import TrustedProxies, client_key
+from service.middleware import API_CSP, SECURITY_HEADERS
+from service.settings import Settings
+
+log = logging.getLogger("ipqa")
+
+
+def raw_error(status: str, code: str, message: str, message_en: str) -> bytes:
+    """A whole HTTP/1.1 error response with our JSON body, for answers given before (or
+    instead of) the app: the connection is closed right after."""
+    body = json.dumps(
+        {"error": code, "message": message, "message_en": message_en}, ensure_ascii=False
+    ).encode("utf-8")
+    headers = {
+        "content-type": "application/json",
+        "content-length": str(len(body)),
+        "connection": "close",
+        "content-security-policy": API_CSP,
+        **SECURITY_HEADERS,
+    }
+    head = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    return head.encode("latin-1") + b"\r\n" + body
+
+
+class Guard:
+    """Per server process: the limits, and the open connections counted per client key."""
+
+    def __init__(self, settings: Settings):
+        self.header_timeout = settings.header_timeout
+        self.max_per_client = settings.max_connections_per_client
+        self.trusted = TrustedProxies(settings.trusted_proxies)
+        self.open: Counter[str] = Counter()
+        self.timeout_response = raw_error(
+            "408 Request Timeout",
+            "request_timeout",
+            f"请求头未在 {self.header_timeout:g} 秒内发送完毕，连接已关闭。",
+            f"The request headers did not arrive within {self.header_timeout:g} s; "
+            "the connection is closed.",
+        )
+        self.busy_response = raw_error(
+            "503 Service Unavailable",
+            "too_many_connections",
+            f"来自同一地址的连接太多（最多 {self.max_per_client} 个），请稍后再试。",
+            f"Too many open connections from one address (at most {self.max_per_client}); "
+            "try again shortly.",
+        )
+
+
+_guard: Guard | None = None
+
+
+def configure(settings: Settings) -> Guard:
+    global _guard
+    _guard = Guard(settings)
+    return _guard
+
+
+def guard() -> Guard:
+    # A worker process started by uvicorn's supervisor imports this anew: settings from env.
+    return _guard or configure(Settings())
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a header deadline counted from the connection's
+    start (or from the first byte of each later request), never reset by trickled bytes;
+    past it a partial request gets a 408 and the connection closes, an idle one just closes.
+    The request body's deadline is the app's (`BodyMiddleware`), which sees the body."""
+
+    _header_timer: asyncio.TimerHandle | None = None
+    _in_headers = False
+    _key: str | None = None
+
+    def connection_made(self, transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        g = guard()
+        host = self.client[0] if self.client else None
+        if host is not None and host not in g.trusted:  # a proxy carries many clients
+            key = client_key(host)
+            if g.open[key] >= g.max_per_client:
+                log.warning("ipqa: %s has %d connections open; refused one", key, g.open[key])
+                transport.write(g.busy_response)
+                transport.close()
+                return
+            g.open[key] += 1
+            self._key = key
+        self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        if self._key is not None:
+            g = guard()
+            g.open[self._key] -= 1
+            if g.open[self._key] <= 0:
+                del g.open[self._key]
+            self._key = None
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_headers = True
+        if self._header_timer is None:  # the first request's deadline runs from the connect
+            self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._in_headers = False
+        self._disarm()
+        super().on_headers_complete()
+
+    def _arm(self) -> None:
+        self._header_timer = self.loop.call_later(guard().header_timeout, self._header_timeout)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _header_timeout(self) -> None:
+        self._header_timer = None
+        if self.transport.is_closing():
+            return
+        if self._in_headers:
+            log.info("ipqa: request headers from %s not complete in time; closed", self.client)
+            self.transport.write(guard().timeout_response)
+        self.transport.close()
+
+
+def run(app, host: str, port: int, settings: Settings, workers: int = 1) -> None:
+    """Serve `app` (an app object, or with workers > 1 an import string of a factory)."""
+    import uvicorn
+
+    configure(settings)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        http=GuardedHttpToolsProtocol if workers == 1 else f"{__name__}:GuardedHttpToolsProtocol",
+        ws="none",  # no websocket routes: no upgrade path to guard
+        # Forwarded headers are ours to judge (IPQA_TRUSTED_PROXIES, BodyMiddleware's
+        # neighbour ClientAddressMiddleware): uvicorn's own would trust loopback by default.
+        proxy_headers=False,
+        factory=workers > 1,
+        workers=workers if workers > 1 else None,
+        log_level="info",
+    )
