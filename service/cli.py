@@ -112,8 +112,22 @@ def build() -> None:
         )
 
 
+# How `ipqa ask` labels each outcome (the API's `outcome` field).
+OUTCOME_LABELS = {
+    "answer": "回答",
+    "curated": "审定回答",
+    "related": "规划中没有直接的答案，以下内容可能相关",
+    "none": "规划中没有相关内容",
+}
+
+
 def _print_answer(r) -> None:
+    console.print(
+        f"[dim]{OUTCOME_LABELS.get(r.outcome, r.outcome)}（{r.outcome}）[/]", highlight=False
+    )
     console.print(f"[bold]{r.answer}[/]" if r.found else f"[yellow]{r.answer}[/]", highlight=False)
+    if r.suggestions:
+        console.print("[dim]可以这样问：" + " · ".join(r.suggestions) + "[/]", highlight=False)
     if r.indicators:
         table = Table("指标", "单位", "2020年", "2025年", "累计增加", title="主要指标")
         for i in r.indicators:
