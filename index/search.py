@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -17,6 +18,9 @@ from index.embed.base import Embedder
 from index.fusion import BOOST, Fused, boost, max_score, rrf
 from index.match import IndicatorMatcher
 from index.store import LoadedIndex
+
+_SECTION_MARK = re.compile(r"^[(（]([一二三四五六七八九十]+)[)）]")
+_SECTION_ASKED = re.compile(r"[(（]([一二三四五六七八九十]+)[)）]|第([一二三四五六七八九十]+)节")
 
 Mode = Literal["bm25", "dense", "hybrid"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
@@ -70,6 +74,12 @@ class Searcher:
             column_number(p.section[-1]): i
             for i, p in enumerate(self.passages)
             if p.kind == "column" and p.section
+        }
+        # "(九)", "第九节": a section's overview, by the number it is written with
+        self._sections = {
+            m.group(1): i
+            for i, p in enumerate(self.passages)
+            if p.kind == "overview" and p.section and (m := _SECTION_MARK.match(p.section[-1]))
         }
 
     def _aliases_of_columns(self) -> PhraseIndex:
@@ -191,6 +201,7 @@ class Searcher:
             # The 十三五 figures share names with indicator rows; the question's period decides.
             self._boost(fused, [] if SHISANWU.search(question) else indicators, col)
             self.booster.apply(expanded, fused, named_indicator=bool(indicators))
+            self._boost_sections(fused, question)
         ranked = sorted(fused.values(), key=lambda f: (-f.score, f.index))[:top_k]
         top = max_score(len(lists)) + (2 * BOOST if mode == "hybrid" else 0)  # room for boosts
         hits = [self._hit(f, top, bm25, dense_by_id) for f in ranked]
@@ -204,6 +215,12 @@ class Searcher:
             column_match=col is not None and col in self._columns,
         )
         return SearchResult(hits, evidence, [ind for ind, _ in indicators], vector)
+
+    def _boost_sections(self, fused: dict[int, Fused], question: str) -> None:
+        for number in _SECTION_ASKED.findall(question):
+            i = self._sections.get(next(n for n in number if n))
+            if i is not None:
+                boost(fused, i, f"小节编号匹配：({number[0] or number[1]})")
 
     def _boost(self, fused: dict[int, Fused], indicators, col: int | None) -> None:
         for ind, _ in indicators:

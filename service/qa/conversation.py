@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from corpus.headings import column_mentions
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_question
 from corpus.numerals import chinese_to_int
@@ -45,6 +46,9 @@ COMPUTING = COMBINING | {
 }
 _DEMONSTRATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]")
 _DEMONSTRATIVES = frozenset({"那个", "这个", "那条", "这条", "这项"})
+# "第(九)节", "（七）那节": a section named by its number
+_SECTION_NUMBER = re.compile(r"[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+节")
+_ITEM_WORDS = frozenset({"那条", "这条", "这项"})
 _NOT_A_SUBJECT = frozenset("是的在了把跟和与从对那这它")
 POINTING = ("singular", "plural", "other", "first_turn")
 
@@ -72,6 +76,7 @@ class Resolver:
             text=text,
             indicators=self._rows_named(text),
             columns=tuple(self.columns_named(text)),
+            numbered=tuple(dict.fromkeys(n for _, n in column_mentions(text))),
             sections=tuple(section_mentions(text)),
             field=detect_field(text),
             past=self.lex.past_period.search(text),
@@ -97,7 +102,11 @@ class Resolver:
     def _marks(self, question: str) -> dict[str, list[tuple[str, int]]]:
         marks: dict[str, list[tuple[str, int]]] = {}
         for phrase, kind, start, _ in self.lex.conversation.finditer(question):
-            if kind == "plan" or self._demonstrative(question, phrase, start):
+            if kind == "plan":
+                continue
+            if self._demonstrative(question, phrase, start):
+                if phrase in _ITEM_WORDS:  # "国际合作那条": an item of the list in play
+                    marks.setdefault("item", []).append((phrase, start))
                 continue
             marks.setdefault(kind, []).append((phrase, start))
         return marks
@@ -152,6 +161,8 @@ class Resolver:
     def _elliptical(self, question: str, marks, named: bool, subject: bool) -> bool:
         if {"plural", "other", "first_turn", *ORDER} & set(marks):
             return True
+        if "item" in marks and not named:
+            return True
         short = len(question) <= 2 * SHORT or len(question.split()) <= 6
         if "singular" in marks and not named:
             # "它属于哪一部分" leans on the last turn; "这个规划的主线是什么" does not
@@ -178,11 +189,12 @@ class Resolver:
         marks = self._marks(question)
         own_rows = [i.name for i, _ in self.matcher.match(question)]
         own_cols = self.columns_named(question)
+        own_sections = section_mentions(question) or _SECTION_NUMBER.findall(question)
         rest = self._strip(question)
         partial = [] if own_rows else self._partly_named(rest, turns)
         if partial:  # "版权那个" two turns after 版权产业增加值占GDP比重 was named in full
             own_rows, rest = partial, f"{partial[0]} {rest}"
-        named = bool(own_rows or own_cols)
+        named = bool(own_rows or own_cols or own_sections)
         subject = bool(self._subject_words(rest))
         if not self._elliptical(question, marks, named, subject):
             return question
@@ -210,6 +222,9 @@ class Resolver:
         previous = next(
             (t for t in users if self._subject_words(t.text)), users[0] if users else None
         )
+        if "item" in marks and previous is not None and not named:
+            # "国际合作那条咋说的" after "主要目标分几个方面": that item of the list in play
+            return self._cut(f"{self._strip(previous.text)[:MAX_TOPIC_CHARS]} {rest}")
         if subject and not computes and not (set(POINTING) & set(marks)):
             # another subject, the same question: "主要目标呢？" after "基本原则有哪些？";
             # "刚才行政保护那一节…": a subject of its own, "刚才" points at nothing more
@@ -272,21 +287,24 @@ class Resolver:
         which = "last" if "last" in marks else "first" if "first" in marks else None
         if which is None and m is None:
             return None
+        # the newest answer, among the last few, that listed sections or numbered 专栏
         listing = next(
             (
                 t
-                for t in turns[:2]
-                if t.role == "assistant" and (len(t.sections) >= 2 or len(t.columns) >= 2)
+                for t in turns[:4]
+                if t.role == "assistant" and (len(t.sections) >= 2 or len(t.numbered) >= 2)
             ),
             None,
         )
-        if listing is None or ("专栏" in question and not listing.columns):
+        if listing is None or ("专栏" in question and not listing.numbered):
             return None
         items = (
-            [f"专栏{n} {self.titles[n]}" for n in listing.columns]
-            if len(listing.columns) >= 2
+            [f"专栏{n} {self.titles[n]}" for n in listing.numbered if n in self.titles]
+            if len(listing.numbered) >= 2
             else list(listing.sections)
         )
+        if not items:
+            return None
         if which == "last":
             return items[-1]
         if which == "first":

@@ -25,6 +25,7 @@ class Turn:
     sections: tuple[str, ...]
     field: Asked
     past: bool
+    numbered: tuple[int, ...] = ()  # 专栏 written as "专栏N": what an answer lists
 
     def named(self, kind: str) -> tuple:
         return self.indicators if kind == "indicators" else self.columns
