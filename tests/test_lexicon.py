@@ -81,3 +81,13 @@ def test_empty_lexicon_files_load_as_an_empty_lexicon(tmp_path):
         (tmp_path / name).write_text("", encoding="utf-8")
     empty = build_lexicon(tmp_path)
     assert not empty.expansions and not empty.qualifiers and not empty.stopwords
+
+
+def test_the_thesaurus_adds_plan_words_for_everyday_ones():
+    """同义词词林 (cilin): a word in a synonym group with a plan word searches for it too."""
+    from corpus.lexicon.cilin import plan_synonyms, synonym_groups
+
+    assert len(synonym_groups()) > 5000
+    found = plan_synonyms(lambda w: w in {"商标", "乡村"})
+    assert "商标" in found["牌子"] and "乡村" in found["农村"]
+    assert "商标" not in found  # the plan's own words need nothing

@@ -11,6 +11,7 @@ from threading import Lock
 
 import numpy as np
 
+from corpus.lexicon.cilin import plan_synonyms
 from corpus.normalize import normalize_question
 from corpus.records import Indicator
 from corpus.tokens import USERDICT
@@ -99,7 +100,7 @@ class Engine:
         self.thresholds = thresholds or Thresholds.from_dict(searcher.manifest.get("policy"))
         self.cache = cache if cache is not None else LRU(cache_size)
         self.indicators = searcher.indicators
-        self.reader = Reader(plan_vocabulary(searcher))
+        self.reader = Reader(plan_vocabulary(searcher), synonyms=plan_synonyms(searcher.knows))
         self.resolver = Resolver(searcher)
         self.facts = Facts(searcher.passages, searcher.indicators, searcher.column_titles)
         self._prose: dict[tuple[str, ...], object] = {}

@@ -9,6 +9,13 @@ from corpus.lexicon import Lexicon, lexicon
 from service.qa.fields import Asked, detect_field
 from service.qa.spelling import Speller
 
+
+def tokenize_cached(text: str) -> list[str]:
+    from corpus.tokens import tokenize
+
+    return tokenize(text, normalized=True)
+
+
 _COUNTED_STRUCTURE = re.compile(
     r"(专栏|指标|原则|工程|部分|章|节)[^，,。？?]{0,3}(一共|总共|共有|有)"
 )
@@ -70,8 +77,15 @@ class Query:
 class Reader:
     """Turns a normalized question into a Query, with the lexicon and the plan's vocabulary."""
 
-    def __init__(self, vocabulary: list[str], lex: Lexicon | None = None):
+    def __init__(
+        self,
+        vocabulary: list[str],
+        lex: Lexicon | None = None,
+        synonyms: dict[str, tuple[str, ...]] | None = None,
+    ):
+        """synonyms: word → plan words (同义词词林's groups, corpus/lexicon/cilin.py)."""
         self.lex = lex or lexicon()
+        self.synonyms = synonyms or {}
         self.speller = Speller(vocabulary, is_word=_dictionary_word)
         suffixes = "|".join(map(re.escape, self.lex.organization_suffixes))
         self._org = re.compile(rf"({_HAN_OR_LATIN}{{2,10}}?)({suffixes})") if suffixes else None
@@ -102,6 +116,9 @@ class Reader:
 
             tokens = tokenize(bare, normalized=True)
         qualifiers = self._qualifiers(bare, tokens, years, bool(asks))
+        if self.synonyms:  # the thesaurus's plan words for the question's other words
+            more = [w for t in tokenize_cached(text) for w in self.synonyms.get(t, ())]
+            expansions = tuple(dict.fromkeys([*expansions, *more]))
         return Query(
             text=text,
             expansions=expansions,
