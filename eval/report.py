@@ -122,8 +122,9 @@ def _print_failure(row: dict, console: Console) -> None:
 
 
 def _pair(values: list, key: str) -> str:
-    cells = [_cell(key, v) for v in values]
-    return " / ".join(cells)
+    """Both sets in one cell, two decimals each, so the table fits 80 columns."""
+    cells = ["—" if v is None else str(v) if key == "n" else f"{v:.2f}" for v in values]
+    return " ".join(cells)
 
 
 def sets_table(reports: dict[str, dict], mode: str = "hybrid") -> Table | None:
@@ -132,18 +133,23 @@ def sets_table(reports: dict[str, dict], mode: str = "hybrid") -> Table | None:
     if not results:
         return None
     names = list(results)
-    table = Table(title=f"{mode}: {' / '.join(names)}", title_justify="left")
+    table = Table(
+        title=f"{mode}, each cell {' | '.join(names)}",
+        title_justify="left",
+        box=box.SIMPLE,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+    )
     for header in ("category", "n", "answered", "hit@1", "hit@5", "answer", "refused"):
-        table.add_column(header, justify="left" if header == "category" else "right")
+        table.add_column(header, justify="left" if header == "category" else "right", no_wrap=True)
     keys = ("n", "answered_rate", "hit@1", "hit@5", "answer_accuracy", "ood_recall")
-    categories = ["overall"] + sorted({c for r in results.values() for c in r["categories"]})
+    categories = ["ALL"] + sorted({c for r in results.values() for c in r["categories"]})
     for cat in categories:
         rows = [
-            r["overall"] if cat == "overall" else r["categories"].get(cat, {})
-            for r in results.values()
+            r["overall"] if cat == "ALL" else r["categories"].get(cat, {}) for r in results.values()
         ]
         table.add_row(cat, *(_pair([row.get(k) for row in rows], k) for k in keys))
-        if cat == "overall":
+        if cat == "ALL":
             table.add_section()
     return table
 
