@@ -11,6 +11,7 @@ import numpy as np
 
 from corpus.headings import column_mentions, column_number
 from corpus.lexicon import PhraseIndex, lexicon
+from corpus.numerals import chinese_to_int
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
 from index.boosts import SHISANWU, Booster
@@ -119,6 +120,14 @@ class Searcher:
         """专栏 number → its title ("地理标志保护工程")."""
         return {
             n: self.passages[i].section[-1].split(maxsplit=1)[-1] for n, i in self._columns.items()
+        }
+
+    @property
+    def section_titles(self) -> dict[int, str]:
+        """Section number → its heading as written ("(五) 加强知识产权司法保护"), in plan order."""
+        return {
+            chinese_to_int(mark): self.passages[i].section[-1]
+            for mark, i in sorted(self._sections.items(), key=lambda kv: kv[1])
         }
 
     def columns_named(self, text: str) -> list[int]:

@@ -111,3 +111,66 @@ def test_chained_history_cannot_grow_the_question(resolver):
     history = [("user" if n % 2 == 0 else "assistant", turn) for n in range(20)]
     out = resolver.resolve(normalize_question("那它们呢？"), history)
     assert len(out) <= MAX_RESOLVED_CHARS
+
+
+def test_the_next_and_the_previous_section(resolver):
+    out = resolve(resolver, "那（八）的上一节是讲什么的？", "（八）有哪些小标题？", "…")
+    assert out.startswith("(七)") and "协同保护" in out
+    out = resolve(
+        resolver,
+        "司法保护那一节的下一节是什么？",
+        "（五）加强知识产权司法保护讲了什么？",
+        "完善知识产权司法保护体系；提升知识产权司法保护能力。",
+    )
+    assert out.startswith("(六)") and "行政保护" in out
+
+
+def test_the_next_column_is_counted_from_the_one_written_as_a_number(resolver):
+    out = resolve(
+        resolver,
+        "那按顺序，下一个专栏是什么？",
+        "专栏11是哪个工程？",
+        "专栏11 知识产权助力乡村振兴工程：推进商标品牌富农、推进地理标志兴农。",
+    )
+    assert out.startswith("专栏12")
+
+
+def test_the_last_item_of_a_named_column_is_not_the_last_column(resolver):
+    out = resolve(resolver, "乡村那个专栏最后一条是啥", "专栏10讲什么？", "版权创新发展工程。")
+    assert not out.startswith("专栏15")
+
+
+def test_a_row_named_loosely_takes_its_full_name_from_the_conversation(resolver):
+    out = resolve(
+        resolver,
+        "那个比重 2025要到多少",
+        "版权产业占GDP 十三五到多少了",
+        "“十三五”时期版权产业增加值占GDP比重超过7.39%。",
+        "有版权的专栏吗",
+        "有，专栏10 版权创新发展工程。",
+    )
+    assert "版权产业增加值占GDP比重" in out and "专利密集型" not in out
+
+
+def test_that_indicator_is_the_newest_row_not_the_newest_section(resolver):
+    out = resolve(
+        resolver,
+        "那个指标换成2020年是多少？",
+        "版权产业增加值占GDP比重2025年要达到多少？",
+        "7.5%。",
+        "专栏10在哪一节？",
+        "在（十）提升知识产权转移转化效益。",
+    )
+    assert out.startswith("版权产业增加值占GDP比重")
+
+
+def test_the_first_question_is_read_with_its_answer(resolver):
+    out = resolve(
+        resolver,
+        "第一个问的那个 具体有啥内容",
+        "小企业IP有专门的专栏吗",
+        "有，专栏8 中小企业知识产权战略推进工程。",
+        "质押融资2025多少",
+        "知识产权质押融资登记金额2025年目标3200亿元。",
+    )
+    assert out.startswith("专栏8")

@@ -88,19 +88,26 @@ def _item_by_position(question: str, text: str) -> str | None:
 
 
 _EXCEPT = re.compile(
-    r"除了\s*([^，,。？?\s]{2,12}?)[,，\s]*(?:的)?(?:另一条|另外一条|另一项|还有|另一个)"
+    r"除了\s*([^，,。？?\s]{2,12}?)(?:那一?[条项个])?[,，\s]*[^，,。？?]{0,8}?"
+    r"(?:另一条|另外一条|另一项|还有|另一个)"
 )
 
 
 def _item_other_than(question: str, text: str) -> str | None:
-    """'专栏3里除了维权援助 另一条是啥' → the one item of the list not about 维权援助."""
+    """'专栏3里除了维权援助 另一条是啥', '除了构建保护规则那一条，专栏2的另一条' → the items
+    of the list other than the one the question quotes (by the longest run they share)."""
     m = _EXCEPT.search(question)
     listed = _items(text)
     if not m or listed is None:
         return None
     head, items = listed
-    others = [i for i in items if m.group(1) not in i]
-    return f"{head}：{'；'.join(others)}" if 0 < len(others) < len(items) else None
+    said = squash(m.group(1))
+    sizes = [longest_common(said, squash(item)) for item in items]
+    best = max(sizes, default=0)
+    if best < 2 or sizes.count(best) != 1:
+        return None
+    others = [item for item, size in zip(items, sizes, strict=True) if size != best]
+    return f"{head}：{'；'.join(others)}" if others else None
 
 
 def _item_by_word(question: str, text: str) -> str | None:

@@ -14,10 +14,11 @@ import re
 from corpus.headings import column_mentions
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_question
-from corpus.numerals import chinese_to_int
 from corpus.tokens import tokenize
+from service.qa import order
 from service.qa import turns as refer
 from service.qa.fields import Asked, detect_field, field_phrase, field_words
+from service.qa.order import ORDER
 from service.qa.turns import Turn, section_mentions
 
 MAX_TURNS = 8
@@ -26,11 +27,10 @@ MAX_RESOLVED_CHARS = 120
 MAX_TOPIC_CHARS = 60  # of an earlier question, when it is what a follow-up leans on
 SHORT = 14
 _THIS_SECTION = re.compile(r"这一?[节章部]|该[节章部]|本[节章]|这一?部分|这个部分")
-_TAIL = re.compile(r"(有哪些|是什么|包括哪些|包括什么|有什么|怎么样|如何|是多少)\S*$")
+_TAIL = re.compile(
+    r"(有哪些|是什么|包括哪些|包括什么|有什么|怎么样|如何|是多少|是第几节|第几节|哪一节)\S*$"
+)
 _TRAILING = re.compile(r"(呢|吗|呀|啊|嘛)[?？!！。.\s]*$")
-_ITEM_ORDINAL = re.compile(r"[条项]$")
-_NTH = re.compile(r"第\s*([一二三四五六七八九十\d]{1,2})\s*[条项个](?!专栏)")
-ORDER = ("before", "after", "last", "first")
 # Operations of the table's lexicon (table.toml) that compute, and those over several rows.
 COMBINING = frozenset(
     {"sum", "difference", "largest", "smallest", "faster", "slower", "order", "order_up"}
@@ -46,8 +46,6 @@ COMPUTING = COMBINING | {
 }
 _DEMONSTRATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]")
 _DEMONSTRATIVES = frozenset({"那个", "这个", "那条", "这条", "这项"})
-# "第(九)节", "（七）那节": a section named by its number
-_SECTION_NUMBER = re.compile(r"[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+节")
 _ITEM_WORDS = frozenset({"那条", "这条", "这项"})
 _NOT_A_SUBJECT = frozenset("是的在了把跟和与从对那这它")
 POINTING = ("singular", "plural", "other", "first_turn")
@@ -62,6 +60,7 @@ class Resolver:
         self.matcher = searcher.matcher
         self.columns_named = searcher.columns_named
         self.titles = searcher.column_titles
+        self.sections = searcher.section_titles
         self.units = {i.name: i.unit for i in searcher.indicators}
         self.lex = lexicon()
 
@@ -71,12 +70,14 @@ class Resolver:
         text = normalize_question(content[:MAX_TURN_CHARS])
         if not text:
             return None
+        numbered = tuple(dict.fromkeys(n for _, n in column_mentions(text)))
         return Turn(
             role=role,
             text=text,
             indicators=self._rows_named(text),
-            columns=tuple(self.columns_named(text)),
-            numbered=tuple(dict.fromkeys(n for _, n in column_mentions(text))),
+            # "专栏11 …：推进商标品牌富农、地理标志兴农" is about 专栏11, not 专栏5 by its short name
+            columns=numbered or tuple(self.columns_named(text)),
+            numbered=numbered,
             sections=tuple(section_mentions(text)),
             field=detect_field(text),
             past=self.lex.past_period.search(text),
@@ -104,7 +105,9 @@ class Resolver:
         for phrase, kind, start, _ in self.lex.conversation.finditer(question):
             if kind == "plan":
                 continue
-            if self._demonstrative(question, phrase, start):
+            if self._demonstrative(question, phrase, start) or self._of_item(
+                question, phrase, start
+            ):
                 if phrase in _ITEM_WORDS:  # "国际合作那条": an item of the list in play
                     marks.setdefault("item", []).append((phrase, start))
                 continue
@@ -120,6 +123,11 @@ class Resolver:
             and bool(_DEMONSTRATIVE_AFTER.match(before))
             and before not in _NOT_A_SUBJECT
         )
+
+    @staticmethod
+    def _of_item(question: str, phrase: str, start: int) -> bool:
+        """ "跟商标有关的那条": an item described by what it is about."""
+        return phrase in _ITEM_WORDS and question[max(0, start - 3) : start].endswith("有关的")
 
     def _strip(self, question: str) -> str:
         """The question less its pointing words ("那", "这两个", "呢"); "当时" → 十三五."""
@@ -158,13 +166,15 @@ class Resolver:
             section == "columns" for _, (section, _k), _, _ in self.lex.table_words.finditer(text)
         )
 
-    def _elliptical(self, question: str, marks, named: bool, subject: bool) -> bool:
+    def _elliptical(
+        self, question: str, marks, named: bool, subject: bool, loose: bool = False
+    ) -> bool:
         if {"plural", "other", "first_turn", *ORDER} & set(marks):
             return True
         if "item" in marks and not named:
             return True
         short = len(question) <= 2 * SHORT or len(question.split()) <= 6
-        if "singular" in marks and not named:
+        if "singular" in marks and (not named or loose):
             # "它属于哪一部分" leans on the last turn; "这个规划的主线是什么" does not
             first = min(start for _, start in marks["singular"])
             if first <= 2 or short:
@@ -187,28 +197,35 @@ class Resolver:
         if section:
             return section
         marks = self._marks(question)
-        own_rows = [i.name for i, _ in self.matcher.match(question)]
+        own_rows = self._own_rows(question, turns)
         own_cols = self.columns_named(question)
-        own_sections = section_mentions(question) or _SECTION_NUMBER.findall(question)
+        own_sections = section_mentions(question) or order.section_numbers(question)
         rest = self._strip(question)
         partial = [] if own_rows else self._partly_named(rest, turns)
         if partial:  # "版权那个" two turns after 版权产业增加值占GDP比重 was named in full
             own_rows, rest = partial, f"{partial[0]} {rest}"
         named = bool(own_rows or own_cols or own_sections)
         subject = bool(self._subject_words(rest))
-        if not self._elliptical(question, marks, named, subject):
+        # "那个比重": a row only by a loose word, which the conversation says which of
+        loose = bool(own_rows) and not any(n in question for n in own_rows)
+        if not self._elliptical(question, marks, named, subject, loose):
             return question
         computes = self._computes(question)
         # "那这两个加起来呢" adds the value the conversation was about; "涨了百分之几" says its own
         says_measure = detect_field(question) is not Asked.NONE or self._names_measure(question)
         carried = "" if says_measure else self._carried_field(turns)
+        if computes:  # "加一起多少" after 2025 targets: of the 2025 targets, not a second ask
+            carried = carried.removesuffix("是多少")
         past = "十三五" if not computes and self._carry_past(question, marks, turns) else ""
-        listed = self._from_listing(question, marks, turns)
+        listed = order.from_listing(question, marks, turns, self.titles)
         if listed is not None:
             return self._cut(f"{listed} {rest}")
-        column = self._column_in_order(question, marks, own_cols, turns)
+        column = order.column_in_order(question, marks, own_cols, turns, self.titles)
         if column is not None:
             return self._cut(f"专栏{column} {self.titles[column]} {rest or '是什么'}")
+        section = order.section_in_order(question, marks, turns, self.sections)
+        if section is not None:
+            return self._cut(f"{section} {rest}")
         if own_cols and "other" in marks and not own_rows:
             # "专栏3里除了维权援助 另一条是啥": the other item of the 专栏 it names
             return self._cut(_TRAILING.sub("", question).strip(" ,，。？?"))
@@ -216,19 +233,20 @@ class Resolver:
             # a new subject with the earlier question: "专利密集型产业呢？" after "…2025年目标"
             if own_cols and not own_rows and len(rest) <= 6:
                 return self._cut(f"{rest}是什么")
+            if len(own_rows) == 1 and own_rows[0] not in rest:  # "拥有量" → its full name
+                rest = f"{own_rows[0]} {rest}"
             return self._cut(f"{past} {rest} {carried}".strip())
         users = [t for t in turns if t.role == "user"]
-        # the last question with a subject of its own ("基本原则有几条", not "第二条具体叫啥")
-        previous = next(
-            (t for t in users if self._subject_words(t.text)), users[0] if users else None
-        )
-        if "item" in marks and previous is not None and not named:
+        previous = self._topic(users)
+        if "item" in marks and not named:
             # "国际合作那条咋说的" after "主要目标分几个方面": that item of the list in play
-            return self._cut(f"{self._strip(previous.text)[:MAX_TOPIC_CHARS]} {rest}")
+            listing = self._list_in_play(turns, previous)
+            if listing:
+                return self._cut(f"{listing} {rest}")
         if subject and not computes and not (set(POINTING) & set(marks)):
             # another subject, the same question: "主要目标呢？" after "基本原则有哪些？";
             # "刚才行政保护那一节…": a subject of its own, "刚才" points at nothing more
-            tail = _TAIL.search(previous.text) if previous else None
+            tail = next((m for t in users[:3] if (m := _TAIL.search(t.text))), None)
             return self._cut(f"{rest}{tail.group(1)}" if tail and not _TAIL.search(rest) else rest)
         kind, referent = self._referent(question, marks, turns)
         if not referent and previous is not None:
@@ -236,6 +254,30 @@ class Resolver:
         if kind != "indicators":
             carried = ""  # a 2025 target belongs to a row, not to a 专栏 or a section
         return self._cut(" ".join([*referent, past, rest, carried]).strip())
+
+    def _own_rows(self, question: str, turns: list[Turn]) -> list[str]:
+        """Rows the question names; a loose match ("拥有量") keeps those the conversation named."""
+        rows = [i.name for i, _ in self.matcher.match(question)]
+        if len(rows) < 2 or any(n in question for n in rows):
+            return rows
+        named = {n for t in turns for n in t.indicators}
+        return [n for n in rows if n in named] or rows
+
+    def _topic(self, users: list[Turn]) -> Turn | None:
+        """The last question with a subject of its own ("主要目标分几个方面", not "第二条
+        具体叫啥" nor "服务呢")."""
+        subjects = [t for t in users if self._subject_words(t.text)]
+        whole = (t for t in subjects if len(self._strip(t.text)) > 4 and not t.text.endswith("呢"))
+        return next(whole, subjects[0] if subjects else users[0] if users else None)
+
+    def _list_in_play(self, turns: list[Turn], topic: Turn | None) -> str:
+        """What "X那条" picks from: a 专栏 a recent answer wrote as 专栏N, else the topic."""
+        for t in turns[:4]:
+            if t.numbered and len(t.numbered) == 1:
+                return f"专栏{t.numbered[0]} {self.titles.get(t.numbered[0], '')}"
+            if t is topic:
+                break
+        return self._strip(topic.text)[:MAX_TOPIC_CHARS] if topic else ""
 
     def _partly_named(self, rest: str, turns: list[Turn]) -> list[str]:
         """An indicator the conversation named in full, which the question names by a part."""
@@ -272,7 +314,8 @@ class Resolver:
             found = refer.other(turns)
         elif "first_turn" in marks:
             found = refer.first_asked(turns)
-        found = found or refer.latest(turns)
+        prefer = "indicators" if self._computes(question) else self._kind_asked(question)
+        found = found or refer.latest(turns, prefer=prefer)
         if found is None:
             return None, []
         kind, names = found
@@ -280,71 +323,24 @@ class Resolver:
             return kind, [f"专栏{n} {self.titles[n]}" for n in names]
         return kind, list(names)
 
-    def _from_listing(self, question: str, marks, turns: list[Turn]) -> str | None:
-        """ "第三条是"/"最后那条呢" right after an answer that listed sections or 专栏: that one
-        of the listing ("八、实施保障" → its four sections → "(二十一)狠抓工作落实")."""
-        m = _NTH.search(question)
-        which = "last" if "last" in marks else "first" if "first" in marks else None
-        if which is None and m is None:
-            return None
-        # the newest answer, among the last few, that listed sections or numbered 专栏
-        listing = next(
-            (
-                t
-                for t in turns[:4]
-                if t.role == "assistant" and (len(t.sections) >= 2 or len(t.numbered) >= 2)
-            ),
-            None,
-        )
-        if listing is None or ("专栏" in question and not listing.numbered):
-            return None
-        items = (
-            [f"专栏{n} {self.titles[n]}" for n in listing.numbered if n in self.titles]
-            if len(listing.numbered) >= 2
-            else list(listing.sections)
-        )
-        if not items:
-            return None
-        if which == "last":
-            return items[-1]
-        if which == "first":
-            return items[0]
-        n = chinese_to_int(m.group(1))
-        return items[n - 1] if n and 1 <= n <= len(items) else None
-
-    def _column_in_order(
-        self, question: str, marks, own: list[int], turns: list[Turn]
-    ) -> int | None:
-        """ "排在专栏5前面的", "下一个专栏", "最后一个专栏": a 专栏 by its place in the plan.
-        "最后一条" is an item of a list, not a 专栏."""
-        kinds = [k for k in ORDER if k in marks]
-        if not kinds or not self.titles:
-            return None
-        phrase = marks[kinds[0]][0][0]
-        about_columns = "专栏" in question or any(t.columns for t in turns[:4])
-        if not about_columns or (
-            kinds[0] in ("last", "first")
-            and _ITEM_ORDINAL.search(phrase)
-            and "专栏" not in question
-        ):
-            return None
-        numbers = sorted(self.titles)
-        if kinds[0] == "last":
-            return numbers[-1]
-        if kinds[0] == "first":
-            return numbers[0]
-        current = own[-1] if own else next((t.columns[-1] for t in turns if t.columns), None)
-        if current is None:
-            return None
-        target = current + (-1 if kinds[0] == "before" else 1)
-        return target if target in self.titles else None
+    @staticmethod
+    def _kind_asked(question: str) -> str | None:
+        """ "那个指标", "这个专栏", "那一节": the kind of thing the question points at."""
+        if "指标" in question:
+            return "indicators"
+        if "专栏" in question:
+            return "columns"
+        return "sections" if order.asks_sections(question) else None
 
     def _this_section(self, question: str, turns: list[Turn]) -> str | None:
-        """ "这一节还有哪些内容？": the section the last answer named, if it named one."""
+        """ "这一节还有哪些内容？": the section the conversation is on, if a turn named one."""
         if not _THIS_SECTION.search(question):
             return None
+        rest = _THIS_SECTION.sub("", self._strip(question))
         for t in turns:
+            numbers = order.section_numbers(t.text)
+            if numbers and numbers[-1] in self.sections:
+                return self._cut(f"{self.sections[numbers[-1]]} {rest}")
             if t.role == "assistant" and t.sections:
-                rest = _THIS_SECTION.sub("", self._strip(question))
                 return self._cut(f"{t.sections[-1]} {rest}")
         return None

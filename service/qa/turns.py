@@ -14,6 +14,9 @@ _SECTION_MENTION = re.compile(
 )
 
 
+_THREE = re.compile(r"[这那]?(三|3)\s*[个项条]")
+
+
 @dataclass(frozen=True)
 class Turn:
     """What one earlier turn names, in the order it names them."""
@@ -63,18 +66,20 @@ def _in_group(question: str, names: list[str], units: dict[str, str]) -> list[st
 
 def plural(question: str, turns: list[Turn], units: dict[str, str]) -> tuple[str, list] | None:
     """ "这两个", "它俩": the newest turn naming two of a kind, else the two newest named (in
-    the order they were asked); rows narrowed to a group the question names ("占GDP的那俩")."""
+    the order they were asked; "这三个" three); rows narrowed to a group the question names
+    ("占GDP的那俩")."""
+    how_many = 3 if _THREE.search(question) else 2
     for kind in ("indicators", "columns"):
 
         def narrow(names, kind: str = kind) -> list:
             return _in_group(question, list(names), units) if kind == "indicators" else list(names)
 
         newest = next((t for t in turns if len(narrow(t.named(kind))) >= 1), None)
-        if newest is not None and len(narrow(newest.named(kind))) >= 2:
+        if newest is not None and len(narrow(newest.named(kind))) >= max(2, how_many):
             return kind, narrow(newest.named(kind))[:3]
         names = narrow(_distinct(turns, kind))
         if len(names) >= 2:
-            return kind, list(reversed(names[:2]))
+            return kind, list(reversed(names[: max(2, how_many)]))
     return None
 
 
@@ -99,19 +104,29 @@ def other(turns: list[Turn]) -> tuple[str, list] | None:
 
 
 def first_asked(turns: list[Turn]) -> tuple[str, list] | None:
-    """ "我第一个问的那个指标": what the earliest question in view named."""
-    for t in reversed(turns):
+    """ "我第一个问的那个指标": what the earliest question in view named, or else the answer
+    it got ("小企业IP有专门的专栏吗" → "专栏8 …")."""
+    oldest_first = list(reversed(turns))
+    for i, t in enumerate(oldest_first):
         if t.role != "user":
             continue
-        for kind in ("indicators", "columns"):
-            if t.named(kind):
-                return kind, list(t.named(kind)[:1])
+        answer = oldest_first[i + 1] if i + 1 < len(oldest_first) else None
+        said = [t] + ([answer] if answer is not None and answer.role == "assistant" else [])
+        for turn in said:
+            for kind in ("indicators", "columns"):
+                if turn.named(kind):
+                    return kind, list(turn.named(kind)[:1])
     return None
 
 
-def latest(turns: list[Turn]) -> tuple[str, list] | None:
+def latest(turns: list[Turn], prefer: str | None = None) -> tuple[str, list] | None:
     """ "它", or no pointing word: the newest thing named, by either side (a section an answer
-    named counts: "最后那条呢" after "八、实施保障" and its four sections)."""
+    named counts: "最后那条呢" after "八、实施保障" and its four sections); "那个指标" the
+    newest of that kind."""
+    if prefer in ("indicators", "columns"):
+        named = next((t.named(prefer) for t in turns if t.named(prefer)), ())
+        if named:
+            return prefer, list(named[: 2 if prefer == "indicators" else 1])
     for t in turns:
         if t.indicators:
             return "indicators", list(t.indicators[:2])
