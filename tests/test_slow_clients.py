@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.docs_out import doc_file
 from tests.serverproc import Server, ipqa_env, plan_index, require_model
 
 pytestmark = pytest.mark.real_model
@@ -25,7 +26,7 @@ HALF_BODY = HALF_HEADER + b"Content-Length: 300\r\n\r\n" + b'{"question": "'
 
 # What the tests saw, for docs/bad-inputs.md's section (written by the last test).
 SEEN: dict[str, str] = {}
-DOC = Path(__file__).resolve().parents[1] / "docs" / "bad-inputs.md"
+DOC = doc_file("bad-inputs.md")
 SECTION = "Slow and greedy clients (a real `ipqa serve`)"
 
 

@@ -16,6 +16,7 @@ from tests.widget_pages import (
     RELATED_Q,
     REPLY,
     REPO,
+    SCREENSHOTS,
     WEATHER_Q,
     answer_with,
     as_related,
@@ -105,7 +106,7 @@ def _outcome_shot(page, reply, name: str) -> None:
     """The panel with this reply at its top (`ask` returns the last reply: use it at once)."""
     reply.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(200)
-    shot = REPO / "docs" / "screenshots" / f"widget-outcome-{name}.png"
+    shot = SCREENSHOTS / f"widget-outcome-{name}.png"
     page.locator("ipqa-widget .panel").screenshot(path=str(shot))
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.docs_out import docs_dir
+
 ANSWER_TIMEOUT_MS = 30_000
 REPO = Path(__file__).parents[1]
-SCREENSHOTS = REPO / "docs" / "screenshots"
+SCREENSHOTS = docs_dir() / "screenshots"
 MSG_CONN = "服务暂时无法连接，请稍后重试。"
 OPEN_LABEL = "打开知识产权规划问答"
 INPUT_LABEL = "输入您的问题"
