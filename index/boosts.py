@@ -6,6 +6,7 @@ import re
 from difflib import SequenceMatcher
 
 from corpus.headings import NUMBERING
+from corpus.lexicon import lexicon
 from corpus.records import Passage
 from index.fusion import Fused, boost
 
@@ -100,6 +101,10 @@ class Booster:
             size = matcher.find_longest_match(0, len(text), 0, len(q)).size
             if size >= MIN_PHRASE:
                 boost(fused, i, f"短语匹配（{size}字）", min(1.0, (size - 3) / 6))
+        # the publisher block answers who put the digest out, not what the plan says
+        about_publisher = lexicon().plan_answers.search(question)
         for i in list(fused):
             if self.passages[i].kind == "title":
                 boost(fused, i, "标题行降权", -1.0)
+            elif self.passages[i].kind == "publisher" and not about_publisher:
+                boost(fused, i, "宣传单位，问题不问出处", -1.0)

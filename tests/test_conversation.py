@@ -174,3 +174,9 @@ def test_the_first_question_is_read_with_its_answer(resolver):
         "知识产权质押融资登记金额2025年目标3200亿元。",
     )
     assert out.startswith("专栏8")
+
+
+def test_a_new_subject_the_plan_lacks_is_not_glued_to_the_last_one(resolver):
+    history = ("专栏5是什么？", "专栏5 地理标志保护工程：实施地理标志保护提升行动。")
+    assert resolve(resolver, "办事大厅周六开门吗？", *history) == "办事大厅周六开门吗"
+    assert resolve(resolver, "具体有哪些内容？", *history).startswith("专栏5")

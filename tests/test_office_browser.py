@@ -172,7 +172,7 @@ def test_the_office_loop(browser, office):
 
     staff.get_by_role("link", name="未回答的问题").click()
     row = staff.locator("tr", has_text=REFUSED)
-    assert row.count() == 1
+    assert row.count() == 1, staff.locator("main").inner_text()
     audit(staff, "staff: unanswered questions")
     _shot(staff, "admin-unanswered.png")
     row.get_by_role("link", name="写人工答案").click()  # one click from the list to the form

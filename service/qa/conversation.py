@@ -14,11 +14,11 @@ import re
 from corpus.headings import column_mentions
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_question
-from corpus.tokens import tokenize
 from service.qa import order
 from service.qa import turns as refer
-from service.qa.fields import Asked, detect_field, field_phrase, field_words
+from service.qa.fields import Asked, detect_field, field_phrase
 from service.qa.order import ORDER
+from service.qa.question_words import QuestionWords
 from service.qa.turns import Turn, section_mentions
 
 MAX_TURNS = 8
@@ -31,19 +31,6 @@ _TAIL = re.compile(
     r"(有哪些|是什么|包括哪些|包括什么|有什么|怎么样|如何|是多少|是第几节|第几节|哪一节)\S*$"
 )
 _TRAILING = re.compile(r"(呢|吗|呀|啊|嘛)[?？!！。.\s]*$")
-# Operations of the table's lexicon (table.toml) that compute, and those over several rows.
-COMBINING = frozenset(
-    {"sum", "difference", "largest", "smallest", "faster", "slower", "order", "order_up"}
-)
-COMPUTING = COMBINING | {
-    "check",
-    "compute",
-    "growth",
-    "multiple",
-    "increase",
-    "annual_growth",
-    "annual_increase",
-}
 _DEMONSTRATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]")
 _DEMONSTRATIVES = frozenset({"那个", "这个", "那条", "这条", "这项"})
 _ITEM_WORDS = frozenset({"那条", "这条", "这项"})
@@ -63,6 +50,7 @@ class Resolver:
         self.sections = searcher.section_titles
         self.units = {i.name: i.unit for i in searcher.indicators}
         self.lex = lexicon()
+        self.words = QuestionWords(self.is_plan_word)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -70,7 +58,10 @@ class Resolver:
         text = normalize_question(content[:MAX_TURN_CHARS])
         if not text:
             return None
-        numbered = tuple(dict.fromkeys(n for _, n in column_mentions(text)))
+        # only 专栏 this corpus has: a user may write 专栏99, a smaller corpus may lack some
+        numbered = tuple(
+            dict.fromkeys(n for _, n in column_mentions(text) if n in self.titles)
+        )
         return Turn(
             role=role,
             text=text,
@@ -142,30 +133,6 @@ class Resolver:
         out.append(question[last:])
         return _TRAILING.sub("", "".join(out)).strip(" ,，。？?")
 
-    def _subject_words(self, text: str) -> list[str]:
-        """The plan's own words in the text, less those that only say which value or which
-        computation ("2025年", "几倍"): what the text is about."""
-        skip = field_words() | self.lex.computing_words
-        return [
-            t for t in tokenize(text, normalized=True) if t not in skip and self.is_plan_word(t)
-        ]
-
-    def _computes(self, text: str) -> bool:
-        """Whether the question asks for a computation or a check over the table."""
-        keys = {key for _, (_s, key), _, _ in self.lex.table_words.finditer(text)}
-        words = tokenize(text, normalized=True)
-        return bool(keys & COMPUTING) or any(t in self.lex.computing_words for t in words)
-
-    def _combines(self, text: str) -> bool:
-        """ "加一块", "差多少", "哪个多": an operation over more than one row."""
-        return any(key in COMBINING for _, (_s, key), _, _ in self.lex.table_words.finditer(text))
-
-    def _names_measure(self, text: str) -> bool:
-        """Whether the question says which number of a row it means (增长率, 倍数, 2020年…)."""
-        return any(
-            section == "columns" for _, (section, _k), _, _ in self.lex.table_words.finditer(text)
-        )
-
     def _elliptical(
         self, question: str, marks, named: bool, subject: bool, loose: bool = False
     ) -> bool:
@@ -205,14 +172,18 @@ class Resolver:
         if partial:  # "版权那个" two turns after 版权产业增加值占GDP比重 was named in full
             own_rows, rest = partial, f"{partial[0]} {rest}"
         named = bool(own_rows or own_cols or own_sections)
-        subject = bool(self._subject_words(rest))
+        subject = bool(self.words.subject_words(rest))
+        if self.words.new_subject(question, rest, marks, named or subject):
+            return question  # "办事大厅周六开门吗": a subject of its own, one the plan lacks
         # "那个比重": a row only by a loose word, which the conversation says which of
         loose = bool(own_rows) and not any(n in question for n in own_rows)
         if not self._elliptical(question, marks, named, subject, loose):
             return question
-        computes = self._computes(question)
+        computes = self.words.computes(question)
         # "那这两个加起来呢" adds the value the conversation was about; "涨了百分之几" says its own
-        says_measure = detect_field(question) is not Asked.NONE or self._names_measure(question)
+        says_measure = detect_field(question) is not Asked.NONE or self.words.names_measure(
+            question
+        )
         carried = "" if says_measure else self._carried_field(turns)
         if computes:  # "加一起多少" after 2025 targets: of the 2025 targets, not a second ask
             carried = carried.removesuffix("是多少")
@@ -266,7 +237,7 @@ class Resolver:
     def _topic(self, users: list[Turn]) -> Turn | None:
         """The last question with a subject of its own ("主要目标分几个方面", not "第二条
         具体叫啥" nor "服务呢")."""
-        subjects = [t for t in users if self._subject_words(t.text)]
+        subjects = [t for t in users if self.words.subject_words(t.text)]
         whole = (t for t in subjects if len(self._strip(t.text)) > 4 and not t.text.endswith("呢"))
         return next(whole, subjects[0] if subjects else users[0] if users else None)
 
@@ -281,7 +252,7 @@ class Resolver:
 
     def _partly_named(self, rest: str, turns: list[Turn]) -> list[str]:
         """An indicator the conversation named in full, which the question names by a part."""
-        words = [w for w in self._subject_words(rest) if len(w) >= 2]
+        words = [w for w in self.words.subject_words(rest) if len(w) >= 2]
         named = {n for t in turns for n in t.indicators}
         found = [n for n in named if any(w in n for w in words)]
         return found if len(found) == 1 else []
@@ -308,19 +279,19 @@ class Resolver:
     def _referent(self, question: str, marks, turns: list[Turn]) -> tuple[str | None, list[str]]:
         """(kind, names) of what the pointing words point at."""
         found = None
-        if "plural" in marks or (self._combines(question) and "other" not in marks):
+        if "plural" in marks or (self.words.combines(question) and "other" not in marks):
             found = refer.plural(question, turns, self.units)
         elif "other" in marks:
             found = refer.other(turns)
         elif "first_turn" in marks:
             found = refer.first_asked(turns)
-        prefer = "indicators" if self._computes(question) else self._kind_asked(question)
+        prefer = "indicators" if self.words.computes(question) else self._kind_asked(question)
         found = found or refer.latest(turns, prefer=prefer)
         if found is None:
             return None, []
         kind, names = found
         if kind == "columns":
-            return kind, [f"专栏{n} {self.titles[n]}" for n in names]
+            return kind, [f"专栏{n} {self.titles[n]}" for n in names if n in self.titles]
         return kind, list(names)
 
     @staticmethod

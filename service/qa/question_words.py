@@ -1,0 +1,72 @@
+"""What a question's words say, read the same way for every turn: its subject in the plan's
+words, whether it asks for a computation over the table, whether it names which value."""
+
+from __future__ import annotations
+
+from corpus.lexicon import lexicon
+from corpus.tokens import tokenize
+from service.qa.fields import Asked, detect_field, field_words
+
+# Operations of the table's lexicon (table.toml) that compute, and those over several rows.
+COMBINING = frozenset(
+    {"sum", "difference", "largest", "smallest", "faster", "slower", "order", "order_up"}
+)
+COMPUTING = COMBINING | {
+    "check",
+    "compute",
+    "growth",
+    "multiple",
+    "increase",
+    "annual_growth",
+    "annual_increase",
+}
+
+
+class QuestionWords:
+    """The readings a follow-up's resolution needs, over the lexicon and the plan's words."""
+
+    def __init__(self, is_plan_word):
+        """is_plan_word(token): whether the plan uses the word."""
+        self.is_plan_word = is_plan_word
+        self.lex = lexicon()
+
+    def subject_words(self, text: str) -> list[str]:
+        """The plan's own words in the text, less those that only say which value or which
+        computation ("2025年", "几倍"): what the text is about."""
+        skip = field_words() | self.lex.computing_words
+        return [
+            t for t in tokenize(text, normalized=True) if t not in skip and self.is_plan_word(t)
+        ]
+
+    def new_subject(self, question: str, rest: str, marks, plan_subject: bool) -> bool:
+        """Two or more words of substance the plan never uses ("办事", "大厅", "周六"), no
+        pointing word, no value or computation asked: not a follow-up."""
+        if plan_subject or set(marks) - {"leading"} or self.computes(question, checks=False):
+            return False
+        if detect_field(question) is not Asked.NONE or self.names_measure(question):
+            return False
+        skip = self.lex.stopwords | field_words() | self.lex.computing_words
+        words = [
+            t
+            for t in tokenize(rest, normalized=True)
+            if len(t) >= 2 and t not in skip and not self.is_plan_word(t)
+        ]
+        return len(words) >= 2
+
+    def computes(self, text: str, checks: bool = True) -> bool:
+        """Whether the question asks for a computation or (checks) a check over the table
+        ("…对吗": any question ending in 吗 may be one)."""
+        keys = {key for _, (_s, key), _, _ in self.lex.table_words.finditer(text)}
+        ops = COMPUTING if checks else COMPUTING - {"check"}
+        words = tokenize(text, normalized=True)
+        return bool(keys & ops) or any(t in self.lex.computing_words for t in words)
+
+    def combines(self, text: str) -> bool:
+        """ "加一块", "差多少", "哪个多": an operation over more than one row."""
+        return any(key in COMBINING for _, (_s, key), _, _ in self.lex.table_words.finditer(text))
+
+    def names_measure(self, text: str) -> bool:
+        """Whether the question says which number of a row it means (增长率, 倍数, 2020年…)."""
+        return any(
+            section == "columns" for _, (section, _k), _, _ in self.lex.table_words.finditer(text)
+        )
