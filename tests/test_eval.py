@@ -193,7 +193,8 @@ COMPUTED = re.compile(r"^\d+(\.\d+)?(件|万件|亿元|%|分|倍|个百分点|�
 VERDICTS = {"不对", "没错"}
 
 
-def test_every_gold_string_is_in_the_plan():
+@pytest.mark.parametrize("which", ["tuning", "heldout"])
+def test_every_gold_string_is_in_the_plan(which):
     corpus = load_corpus()
     plan = normalize_text(
         "\n".join(p.read_text(encoding="utf-8") for p in sorted(DEFAULT_CORPUS_DIR.glob("*.txt")))
@@ -201,7 +202,7 @@ def test_every_gold_string_is_in_the_plan():
     passages = "\n".join(normalize_text(p.search_text) for p in corpus.passages)
     numbers = {normalize_text(f) for f in _number_unit_forms(corpus.indicators)}
     names = {i.name for i in corpus.indicators}
-    questions = load_questions()
+    questions = load_questions(DEFAULT_QUESTIONS if which == "tuning" else HELDOUT_QUESTIONS)
     assert len(questions) >= 200
     missing = []
     for q in questions:

@@ -45,7 +45,7 @@ def test_answer_quality_page_and_the_eval_with_curated_answers(tmp_path):
     plain = ipqa(*args, "--html", str(page), env=env)
     assert plain.returncode == 0, plain.stderr[-2000:]
     html = page.read_text(encoding="utf-8")
-    assert "<svg" in html and "没答对的问题" in html and "in-sample" in html
+    assert "<svg" in html and "没答对的问题" in html and "in-sample" in html and "held-out" in html
     with_curated = ipqa(*args, "--curated", env=env)
     assert with_curated.returncode == 0 and "with 1 curated answer" in with_curated.stdout
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
@@ -55,4 +55,7 @@ def test_answer_quality_page_and_the_eval_with_curated_answers(tmp_path):
     with db.connect() as c:
         labels = [r.label for r in c.execute(select(eval_reports.c.label))]
     db.dispose()
-    assert labels == ["in-sample", "in-sample + curated"]
+    # each run keeps both sets, the tuning set and the held-out one, under its own label
+    assert sorted(labels) == sorted(
+        ["in-sample", "held-out", "in-sample + curated", "held-out + curated"]
+    )
