@@ -65,9 +65,10 @@ class SharedLimiter:
         return self._admit_local(client)
 
     async def _admit_shared(self, limiter, client: str) -> int | None:
-        # Test every window first so one refused request does not use up the others; the
-        # hit itself is atomic in Redis, so replicas racing on the last slot admit one.
-        for item in self.items:
+        # With several windows, test them all first so one refused request does not use up
+        # the others (one window: the hit alone, one round trip). A hit is atomic in Redis,
+        # and a refused one takes no slot: replicas racing on the last slot admit one.
+        for item in self.items if len(self.items) > 1 else ():
             if not await limiter.test(item, self.scope, client):
                 return await self._wait_shared(limiter, client)
         for item in self.items:

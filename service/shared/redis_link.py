@@ -4,6 +4,7 @@ is down, callers use their per-process fallbacks and only a background ping retr
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from datetime import UTC, datetime
 
@@ -12,6 +13,8 @@ log = logging.getLogger("ipqa")
 # one from a Redis that is hung or unreachable, and the request must not wait for it.
 TIMEOUT_S = 0.25
 PING_EVERY_S = 2.0  # how soon /healthz notices an outage, or a recovery, with no traffic
+WRITES_QUEUED = 1000  # answers waiting to be written; past this they are not shared
+WRITES_PER_TRIP = 100
 
 
 def client_options(timeout_s: float, retry_cls, backoff) -> dict:
@@ -44,6 +47,8 @@ class RedisLink:
         self._up = True
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._writes: queue.Queue = queue.Queue(WRITES_QUEUED)
+        self._writer: threading.Thread | None = None
 
     # ---- the request path -------------------------------------------------------------------
 
@@ -70,6 +75,34 @@ class RedisLink:
             log.warning("ipqa: Redis is back: rate limits and the answer cache are shared again")
         self._up, self.error, self.down_since = True, None, None
 
+    def set_later(self, key: str, value: bytes, ttl_s: int) -> None:
+        """SET key value EX ttl, off the request path: a thread sends what is queued in one
+        pipelined round trip. A full queue drops the write (the answer stays local)."""
+        try:
+            self._writes.put_nowait((key, value, ttl_s))
+        except queue.Full:
+            self.fallbacks += 1
+
+    def _write(self) -> None:
+        while True:
+            batch = [self._writes.get()]
+            while len(batch) < WRITES_PER_TRIP:
+                try:
+                    batch.append(self._writes.get_nowait())
+                except queue.Empty:
+                    break
+            if any(item is None for item in batch):
+                return
+            if not self._up:
+                continue  # Redis is down: these answers stay in this process
+            try:
+                pipe = self.client.pipeline(transaction=False)
+                for key, value, ttl_s in batch:
+                    pipe.set(key, value, ex=ttl_s)
+                pipe.execute()
+            except self.errors as exc:
+                self.failed(exc)
+
     # ---- the background ping ----------------------------------------------------------------
 
     def ping(self) -> bool:
@@ -85,6 +118,8 @@ class RedisLink:
         self.ping()
         self._thread = threading.Thread(target=self._run, name="ipqa-redis-ping", daemon=True)
         self._thread.start()
+        self._writer = threading.Thread(target=self._write, name="ipqa-redis-write", daemon=True)
+        self._writer.start()
 
     def _run(self) -> None:
         while not self._stop.wait(self.ping_every_s):
@@ -92,6 +127,12 @@ class RedisLink:
 
     def close(self) -> None:
         self._stop.set()
+        if self._writer is not None:
+            try:
+                self._writes.put(None, timeout=1)
+            except queue.Full:
+                pass
+            self._writer.join(timeout=2 * self.timeout_s + 1)
         if self._thread is not None:
             self._thread.join(timeout=2 * self.timeout_s + 1)
         self.client.close()
