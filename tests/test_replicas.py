@@ -63,13 +63,24 @@ def _by_replica(entries: list[dict]) -> dict[str, list[int]]:
 
 
 def test_both_replicas_answer_and_share_one_rate_limit(cluster):
+    """Two clients, named by the X-Forwarded-For nginx passes on (the replicas trust nginx's
+    address, IPQA_TRUSTED_PROXIES): each is admitted RATE in all, across both replicas. The
+    test client sits on 127.0.0.1 too, a trusted address, so its own header names it here."""
+    clients = ["203.0.113.5", "203.0.113.6"]
     cluster.start(rate_limit=f"{RATE}/minute")
     try:
         healths = [cluster.health(n) for n in range(2)]
         seen = len(cluster.nginx.access())
         questions = variants(question_texts(), 3 * RATE, 10_000)
+        codes: dict[str, list[int]] = {}
         with httpx.Client(base_url=cluster.nginx.url, timeout=30) as client:
-            codes = [client.post("/ask", json={"question": q}).status_code for q in questions]
+            for address in clients:
+                codes[address] = [
+                    client.post(
+                        "/ask", json={"question": q}, headers={"X-Forwarded-For": address}
+                    ).status_code
+                    for q in questions
+                ]
         per = _by_replica(cluster.nginx.access()[seen:])
     finally:
         cluster.start(rate_limit="")
@@ -77,16 +88,22 @@ def test_both_replicas_answer_and_share_one_rate_limit(cluster):
         assert h["status"] == "ok" and h["redis"]["status"] == "ok", h
         assert h["office"]["database"] == "ok", h
     assert healths[0]["build_id"] == healths[1]["build_id"] == linked_build_id(cluster.index_dir)
-    assert codes.count(200) == RATE and codes.count(429) == 2 * RATE, codes
+    for address in clients:
+        got = codes[address]
+        assert got.count(200) == RATE and got.count(429) == 2 * RATE, (address, got)
     assert len(per) == 2, per
     for addr, statuses in per.items():  # each replica answered some and refused some
         assert 200 in statuses and 429 in statuses, (addr, statuses)
     write_figures(
         "Rate limit",
         [
-            f"- `IPQA_RATE_LIMIT={RATE}/minute`, {len(questions)} POST /ask through nginx from one "
-            f"address: {codes.count(200)} answered, {codes.count(429)} refused with 429 "
-            f"(without Redis each replica would have admitted {RATE}: {2 * RATE} in all)",
+            f"- `IPQA_RATE_LIMIT={RATE}/minute`; two clients (as nginx's X-Forwarded-For names "
+            f"them), {len(questions)} POST /ask each through nginx: "
+            + "; ".join(
+                f"{a}: {codes[a].count(200)} answered, {codes[a].count(429)} refused with 429"
+                for a in clients
+            )
+            + f" (without Redis each replica would have admitted {RATE} of each: {2 * RATE})",
             *(
                 f"- replica {addr}: {s.count(200)} answered, {s.count(429)} refused"
                 for addr, s in sorted(per.items())
