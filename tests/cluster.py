@@ -48,24 +48,25 @@ class Cluster:
         self.ports = [free_port() for _ in range(replicas)]
         self.replicas: list[Server | None] = [None] * replicas
         self.nginx = Nginx(self.ports)
-        self.rate_limit = ""
+        self.settings: dict[str, str] = {}
 
-    def env(self, **settings) -> dict[str, str]:
-        return ipqa_env(
-            index_dir=self.index_dir,
-            database_url=self.database_url,
-            redis_url=self.redis.url,
-            trusted_proxies='["127.0.0.1"]',  # nginx's address
-            admin_token=ADMIN_TOKEN,
-            index_watch="0.5",
-            rate_limit=self.rate_limit,
-            **settings,
-        )
+    def env(self) -> dict[str, str]:
+        settings = {
+            "index_dir": self.index_dir,
+            "database_url": self.database_url,
+            "redis_url": self.redis.url,
+            "trusted_proxies": '["127.0.0.1"]',  # nginx's address
+            "admin_token": ADMIN_TOKEN,
+            "index_watch": "0.5",
+            "rate_limit": "",
+            **self.settings,
+        }
+        return ipqa_env(**settings)
 
-    def start(self, rate_limit: str = "") -> None:
-        """(Re)start every replica with this rate limit, then nginx if it is not running."""
+    def start(self, **settings: str) -> None:
+        """(Re)start every replica with these settings, then nginx if it is not running."""
         self.stop_replicas()
-        self.rate_limit = rate_limit
+        self.settings = settings
         for n, port in enumerate(self.ports):
             self.replicas[n] = Server(self.env(), self.tmp / f"replica-{n}.log", port=port)
         for server in self.replicas:
