@@ -105,6 +105,9 @@ def write_index(
             "passages": len(corpus.passages),
             "indicators": len(corpus.indicators),
             "dense_index": dense.name,  # loading rebuilds this same backend
+            # The folder's name: every replica serving this build reports the same id, and the
+            # shared answer cache is keyed by it.
+            "build_id": target.name,
             "build_time": datetime.now(UTC).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - started, 3),
             "package_version": package_version(),
@@ -152,6 +155,12 @@ def read_manifest(index_dir: Path) -> dict:
         raise InvalidIndex(f"index manifest at {path} is unreadable ({exc}): {BUILD_FIX}") from exc
 
 
+def linked_build_id(index_dir: Path) -> str:
+    """The id of the build the index link points at now (what `load_index` would report)."""
+    index_dir = Path(index_dir).resolve()
+    return read_manifest(index_dir).get("build_id") or index_dir.name
+
+
 def check_manifest(manifest: dict, *, model: str, dim: int | None, corpus_dir: Path | None) -> None:
     """Refuse an index built for another model, dimension, format or corpus."""
     if manifest.get("format_version") != FORMAT_VERSION:
@@ -183,6 +192,7 @@ def load_index(
 ) -> LoadedIndex:
     index_dir = Path(index_dir).resolve()  # pin one build even if the link moves meanwhile
     manifest = read_manifest(index_dir)
+    manifest.setdefault("build_id", index_dir.name)  # a build from before ids were recorded
     check_manifest(manifest, model=model, dim=dim, corpus_dir=corpus_dir)
     try:
         store = backend(manifest.get("dense_index"))

@@ -29,13 +29,13 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if runtime.engine is None:  # `ipqa serve` may have loaded it already
-            try:
-                runtime.load()
-            except (ModelNotFound, InvalidIndex) as exc:
-                log.error("ipqa: cannot start: %s", exc)
-                raise SystemExit(2) from None
+        try:
+            runtime.start()  # loads, unless `ipqa serve` has already
+        except (ModelNotFound, InvalidIndex) as exc:
+            log.error("ipqa: cannot start: %s", exc)
+            raise SystemExit(2) from None
         office.attach(runtime)
+        runtime.watch()
         try:
             yield
         finally:

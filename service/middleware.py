@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 
 from fastapi import FastAPI
-from limits import parse_many
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
@@ -18,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.client_address import TrustedProxies, client_key
 from service.errors import error_response, log
 from service.settings import Settings
+from service.shared.ratelimit import SharedLimiter
 
 # The routes that run the model; everything else is cheap and never limited.
 HEAVY = frozenset({("POST", "/ask"), ("POST", "/v1/chat/completions")})
@@ -137,28 +134,22 @@ class ClientAddressMiddleware:
 
 
 class RateLimitMiddleware:
-    """Per client address on the heavy routes, a moving window (the `limits` package)."""
+    """Per client address on the heavy routes, a moving window (the `limits` package), its
+    counters shared by the replicas through Redis when IPQA_REDIS_URL is set."""
 
-    def __init__(self, app: ASGIApp, rate_limit: str):
+    def __init__(self, app: ASGIApp, rate_limit: str, redis=None):
         self.app = app
-        self.items = parse_many(rate_limit) if rate_limit.strip() else []
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
-
-    def _retry_after(self, key: str) -> int:
-        resets = [self.limiter.get_window_stats(item, key).reset_time for item in self.items]
-        return max(1, math.ceil(max(resets) - time.time()))
+        self.limiter = SharedLimiter(rate_limit, "answers", redis)
+        self.items = self.limiter.items
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.items or not _heavy(scope):
+        if not self.limiter or not _heavy(scope):
             return await self.app(scope, receive, send)
         key = client_key((scope.get("client") or ("unknown", 0))[0])
-        # Test every window first so one refused request does not use up the others.
-        if all(self.limiter.test(item, key) for item in self.items):
-            for item in self.items:
-                self.limiter.hit(item, key)
+        wait = await self.limiter.admit(key)
+        if wait is None:
             return await self.app(scope, receive, send)
-        wait = self._retry_after(key)
-        limit = "; ".join(str(item) for item in self.items)
+        limit = str(self.limiter)
         response = error_response(
             429,
             "rate_limited",
@@ -294,7 +285,9 @@ class JsonCORSMiddleware(CORSMiddleware):
 def install_limits(app: FastAPI, settings: Settings) -> None:
     """Add before CORS so CORS wraps them: a 429/413/503 still reaches the widget's page."""
     app.add_middleware(ConcurrencyLimitMiddleware, limit=settings.max_concurrency)
-    app.add_middleware(RateLimitMiddleware, rate_limit=settings.rate_limit)
+    app.add_middleware(
+        RateLimitMiddleware, rate_limit=settings.rate_limit, redis=app.state.runtime.redis
+    )
     app.add_middleware(
         BodyMiddleware, max_body_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout
     )

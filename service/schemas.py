@@ -144,10 +144,15 @@ class ErrorOut(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok", "loading", "error"]
+    status: Literal["ok", "degraded", "loading", "error"] = Field(
+        ..., description="degraded：仍在回答，但有 warnings 所列的问题"
+    )
     model: str
     passages: int
     corpus_sha256: str | None
     index_build_time: str | None
     dense_index: str | None = None
     office: dict | None = Field(None, description="问题日志：数据库状态、已写入和丢弃的条数")
+    build_id: str | None = Field(None, description="正在使用的索引版本（每个副本应相同）")
+    redis: dict | None = Field(None, description="共享的限流计数和回答缓存（设置了 Redis 时）")
+    warnings: list[str] = Field(default_factory=list, description="status 为 degraded 的原因")

@@ -96,6 +96,20 @@ class Settings(BaseSettings):
     reload_token: str | None = Field(
         None, description="Opens POST /admin/reload when set; never share it"
     )
+    index_watch: float = Field(
+        2.0,
+        ge=0,
+        description="Seconds between looks at the index link: a new build there is loaded "
+        "(0: only on POST /admin/reload)",
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis (`redis://host:6379/0`) for the rate-limit counters and the answer "
+        "cache, shared by every replica; unset: both per process",
+    )
+    cache_ttl: int = Field(
+        3600, ge=0, description="Seconds an answer is kept in Redis (0: no shared cache)"
+    )
     database_url: str = Field(
         "sqlite:///var/ipqa.db",
         description="The office database (question log, feedback, curated answers): SQLite "

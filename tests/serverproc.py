@@ -83,11 +83,11 @@ def plan_index() -> Path:
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log: Path):
-        self.port = free_port()
+    def __init__(self, env: dict[str, str], log: Path, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        with log.open("wb") as fh:  # a file, not a pipe: a full pipe would block the server
+        with log.open("ab") as fh:  # a file, not a pipe: a full pipe would block the server
             self.proc = subprocess.Popen(
                 serve_argv(self.port),
                 cwd=ROOT,

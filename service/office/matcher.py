@@ -3,6 +3,7 @@ own vector (the one the search already computed) against the curated phrasings."
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -60,6 +61,10 @@ class CuratedHit:
         return Answer(question, normalized, "curated", self.entry.answer, linked)
 
 
+def _fingerprint(entries: list[CuratedEntry]) -> str:
+    return hashlib.blake2b(repr(entries).encode(), digest_size=8).hexdigest()
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     by_text: dict[str, CuratedEntry]
@@ -72,7 +77,9 @@ class CuratedMatcher:
 
     def __init__(self, threshold: float | None = None):
         self.threshold = threshold
-        self.generation = 0  # part of the engine's cache key: a change retires cached answers
+        # Part of the engine's cache key: a change retires cached answers. Named by content,
+        # so replicas holding the same curated answers share cached ones (in Redis).
+        self.generation = _fingerprint([])
         self._snap = _Snapshot({}, (), None)
 
     def __len__(self) -> int:
@@ -97,7 +104,7 @@ class CuratedMatcher:
         if embed is not None and self.threshold is not None and texts:
             vectors = np.asarray(embed(texts), dtype=np.float32)
         self._snap = _Snapshot(by_text, tuple(owners), vectors)
-        self.generation += 1
+        self.generation = _fingerprint(entries)
 
     def match(self, normalized_question: str, query_vector: np.ndarray | None) -> CuratedHit | None:
         snap = self._snap

@@ -32,6 +32,7 @@ def reload_index(runtime: RuntimeDep, authorization: Annotated[str | None, Heade
     manifest = engine.searcher.manifest
     return {
         "status": "reloaded",
+        "build_id": manifest["build_id"],
         "index_build_time": manifest["build_time"],
         "passages": manifest["passages"],
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from typing import Literal
 
 from fastapi import APIRouter, Request, Response
@@ -16,6 +18,10 @@ from service.routes.ask import ERRORS
 from service.schemas import ErrorOut
 
 router = APIRouter()
+# With replicas, the answer may come from another one, whose log writer puts its id in the
+# shared database within about half a second: a vote that arrives first waits for it.
+LOG_WAITS_S = (0.25, 0.5, 1.0, 1.5)
+ISSUED_ID = re.compile(r"a-[0-9a-f]{20}")  # the shape Office.finish gives; others never wait
 
 
 class FeedbackRequest(BaseModel):
@@ -36,7 +42,9 @@ class FeedbackRequest(BaseModel):
 def _limit(request: Request) -> RateLimit:
     state = request.app.state
     if not hasattr(state, "feedback_limit"):
-        state.feedback_limit = RateLimit(state.runtime.settings.rate_limit)
+        state.feedback_limit = RateLimit(
+            state.runtime.settings.rate_limit, "feedback", state.runtime.redis
+        )
     return state.feedback_limit
 
 
@@ -49,9 +57,15 @@ def _limit(request: Request) -> RateLimit:
     description="对一条回答点赞（up）或点踩（down），可附一句说明；同一回答再评价会覆盖上一次。",
 )
 async def post_feedback(body: FeedbackRequest, request: Request, office: OfficeDep) -> Response:
-    _limit(request).check(request)
+    await _limit(request).check(request)
+    logged = office.settings.log_questions and ISSUED_ID.fullmatch(body.answer_id)
+    waits = LOG_WAITS_S if logged else ()
     try:
-        known = await run_in_threadpool(office.rate, body.answer_id, body.rating, body.comment)
+        for wait in (*waits, None):
+            known = await run_in_threadpool(office.rate, body.answer_id, body.rating, body.comment)
+            if known or wait is None:
+                break
+            await asyncio.sleep(wait)
     except SQLAlchemyError as exc:  # DatabaseUnavailable is a 503 of its own
         raise ApiError(
             503,

@@ -29,14 +29,18 @@ async def healthz(runtime: RuntimeDep, request: Request):
         )
         return JSONResponse(body.model_dump(), status_code=503)
     manifest = engine.searcher.manifest
+    warnings = runtime.warnings()
     return Health(
-        status="ok",
+        status="degraded" if warnings else "ok",
         model=manifest["model"],
         passages=manifest["passages"],
         corpus_sha256=manifest["corpus_sha256"],
         index_build_time=manifest["build_time"],
         dense_index=manifest["dense_index"],
         office=request.app.state.office.health(),
+        build_id=manifest["build_id"],
+        redis=runtime.redis.health() if runtime.redis is not None else None,
+        warnings=warnings,
     )
 
 

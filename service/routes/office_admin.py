@@ -28,7 +28,7 @@ RATED = [("up", "#1c7c3c", "好评"), ("down", "#b3261e", "差评")]
 def _sign_in_limit(request: Request) -> RateLimit:
     state = request.app.state
     if not hasattr(state, "sign_in_limit"):
-        state.sign_in_limit = RateLimit(SIGN_IN_LIMIT)
+        state.sign_in_limit = RateLimit(SIGN_IN_LIMIT, "sign-in", state.runtime.redis)
     return state.sign_in_limit
 
 
@@ -53,7 +53,7 @@ def login_page(request: Request):
 @router.post("/admin/login")
 async def login(request: Request):
     token = admin_token(request)
-    _sign_in_limit(request).check(request)
+    await _sign_in_limit(request).check(request)
     fields = await posted_fields(request)
     name = " ".join(fields.get("name", "").split())[:40]
     if not same_origin(request) or not token_ok(fields.get("token", ""), token) or not name:
