@@ -17,13 +17,14 @@ import httpx
 
 from eval.bench.load import variants
 from eval.gold import question_texts
+from tests.docs_out import doc_file
 from tests.nginxserver import Nginx
 from tests.redisserver import RedisServer
 from tests.serverproc import ROOT, Server, free_port, ipqa_env, plan_index
 
 ADMIN_TOKEN = "replicas-test-admin-token-0123456789"
 REDIS_CONF = ROOT / "deploy" / "redis" / "ipqa.conf"
-FIGURES = ROOT / "docs" / "replicas-figures.md"
+FIGURES = "replicas-figures.md"  # under docs/ with IPQA_UPDATE_DOCS=1, else a scratch copy
 
 
 def private_index(tmp: Path) -> Path:
@@ -182,14 +183,15 @@ def write_figures(section: str, lines: list[str]) -> None:
         "`ipqa serve` replicas (real model, real index) and nginx with "
         "`deploy/nginx/ipqa.conf`, all on this machine's 127.0.0.1. Rerun it to refresh.\n"
     )
-    text = FIGURES.read_text(encoding="utf-8") if FIGURES.is_file() else head
+    path = doc_file(FIGURES)
+    text = path.read_text(encoding="utf-8") if path.is_file() else head
     parts = text.split("\n## ")
     body = {p.split("\n", 1)[0]: p for p in parts[1:]}
     body[section] = section + "\n\n" + "\n".join(lines) + "\n"
     order = ["Machine", "Rate limit", "Feedback", "Replica killed", "Rebuild", "Redis stopped"]
     order += ["Throughput"]
     keys = sorted(body, key=lambda k: order.index(k) if k in order else len(order))
-    FIGURES.write_text(
+    path.write_text(
         parts[0].rstrip("\n") + "\n\n## " + "\n## ".join(body[k].rstrip("\n") + "\n" for k in keys),
         encoding="utf-8",
     )
