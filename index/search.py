@@ -15,7 +15,7 @@ from corpus.numerals import chinese_to_int
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
 from index.boosts import SHISANWU, Booster
-from index.embed.base import Embedder
+from index.embed.base import Embedder, Pending
 from index.fusion import BOOST, Fused, boost, max_score, rrf
 from index.match import IndicatorMatcher
 from index.store import LoadedIndex
@@ -156,6 +156,13 @@ class Searcher:
         the tuning set and cost ~17% more encode time (longer input), past the latency budget."""
         return question
 
+    def start(self, question: str) -> Pending | None:
+        """Begin the question's vector now when the model runs elsewhere (None otherwise: the
+        search starts it); the call returned must be made, or handed to search(started=)."""
+        if not self.embedder.starts_at_once:
+            return None
+        return self.embedder.start_query(self.dense_text(question))
+
     def embed(self, question: str) -> np.ndarray:
         return self.embedder.encode_queries([question])[0]
 
@@ -166,14 +173,18 @@ class Searcher:
         top_k: int = 5,
         query_vector: np.ndarray | None = None,
         expansions: Sequence[str] = (),
+        started: Pending | None = None,
     ) -> SearchResult:
         """question must already be normalized (corpus.normalize.normalize_question);
-        expansions: the plan's terms for the question's everyday words, searched as well."""
+        expansions: the plan's terms for the question's everyday words, searched as well;
+        started: the question's vector, already begun with `start(question)`."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         dense_text = self.dense_text(question, expansions)
         # A model in another process starts on the question now (index/embed/model_process.py).
-        pending = self.embedder.start_query(dense_text) if query_vector is None else None
+        pending = started
+        if pending is None and query_vector is None:
+            pending = self.embedder.start_query(dense_text)
         try:  # everything that does not need the vector, while the model may be running
             tokens = tokenize(question, normalized=True)
             lexical = self.index.lexical

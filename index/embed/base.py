@@ -27,6 +27,21 @@ def keep_ends(n: int, budget: int) -> tuple[int, int]:
     return head, budget - head
 
 
+class Pending:
+    """A question's vector on its way; call it for the vector. `begun`: the work started
+    elsewhere and the call must be made even if the vector is no longer wanted (it frees the
+    model's slot); not begun: nothing has happened yet, and it may simply be dropped."""
+
+    __slots__ = ("_get", "begun")
+
+    def __init__(self, get: Callable[[], np.ndarray], begun: bool):
+        self._get = get
+        self.begun = begun
+
+    def __call__(self) -> np.ndarray:
+        return self._get()
+
+
 class Embedder(ABC):
     """Texts → L2-normalized float32 vectors, for questions (`query`) and passages.
 
@@ -64,10 +79,13 @@ class Embedder(ABC):
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         return self.encode(texts, "passage")
 
-    def start_query(self, text: str) -> Callable[[], np.ndarray]:
-        """Begin on one question; the call returned gives its vector and must be made. Here
-        the work waits for that call; a model in another process starts at once."""
-        return lambda: self.encode_queries([text])[0]
+    # Whether start_query begins the work at once (elsewhere), so starting early pays off.
+    starts_at_once = False
+
+    def start_query(self, text: str) -> Pending:
+        """Begin on one question; calling what is returned gives its vector. Here the work
+        waits for that call; a model in another process starts at once."""
+        return Pending(lambda: self.encode_queries([text])[0], begun=False)
 
     def close(self) -> None:  # noqa: B027 - optional: most runtimes hold nothing outside
         """Let go of what the runtime holds outside this process (the model process)."""

@@ -10,13 +10,12 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import numpy as np
 
-from index.embed.base import QUERY_TOKENS, Embedder, Kind
+from index.embed.base import QUERY_TOKENS, Embedder, Kind, Pending
 from index.model.folder import ModelNotFound
 
 log = logging.getLogger("ipqa")
@@ -85,7 +84,9 @@ class ModelProcess(Embedder):
     def pid(self) -> int:
         return self._proc.pid
 
-    def start_query(self, text: str) -> Callable[[], np.ndarray]:
+    starts_at_once = True
+
+    def start_query(self, text: str) -> Pending:
         """Send one question to the model now if a pass slot is free; the call returned waits
         for its vector. The engine does its lexical work meanwhile, on the other core. When
         every slot is busy the question goes through the shared passes when called instead.
@@ -104,7 +105,7 @@ class ModelProcess(Embedder):
             finally:
                 self.passes.release(1)
 
-        return collect
+        return Pending(collect, begun=True)
 
     def close(self) -> None:
         """End the child: it sees end-of-file on every socket and exits."""

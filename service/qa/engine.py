@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from threading import Lock
@@ -172,14 +173,20 @@ class Engine:
     # --- one question ------------------------------------------------------------------------
 
     def understand(
-        self, normalized: str, mode: Mode = "hybrid", top_k: int = 5
+        self,
+        normalized: str,
+        mode: Mode = "hybrid",
+        top_k: int = 5,
+        query: Query | None = None,
+        started=None,
     ) -> tuple[Query, SearchResult, list[Indicator], Decision]:
         """Read, search and decide; the eval and calibration look at these too.
         Returns the indicator rows the question is about: those it names, or else the row
-        retrieval put first when it asks for a number ("老百姓打分到2025年要打到几分")."""
-        query = self.reader.read(normalized)
+        retrieval put first when it asks for a number ("老百姓打分到2025年要打到几分").
+        query: the question already read; started: its vector, already begun."""
+        query = query or self.reader.read(normalized)
         result = self.searcher.search(
-            query.text, mode=mode, top_k=top_k, expansions=query.expansions
+            query.text, mode=mode, top_k=top_k, expansions=query.expansions, started=started
         )
         rows = list(result.indicators) or self._implied_row(query, result)
         past = self._past_figure(query, result)
@@ -218,10 +225,20 @@ class Engine:
             hit = self.curated.match(normalized, None)
             if hit is not None:
                 return hit.answer(question, normalized, self.searcher.passages)
-        computed = self.computed(question, normalized)
+        text = self.reader.clean(normalized) or normalized  # what the model reads
+        # The model (in its own process) starts on the question now, while reading it, the
+        # table, the lexical search and the rest run here; one the table answers lets it go.
+        started = self.searcher.start(text)
+        try:
+            query = self.reader.read(text, cleaned=True)
+            computed = self.computed(question, normalized, query)
+        except BaseException:
+            _let_go(started)
+            raise
         if computed is not None:
+            _let_go(started)
             return computed
-        query, result, rows, decision = self.understand(normalized, mode, top_k)
+        query, result, rows, decision = self.understand(normalized, mode, top_k, query, started)
         if self.curated is not None:  # close enough to one, by the vector already computed
             hit = self.curated.match(normalized, result.query_vector)
             if hit is not None:
@@ -247,12 +264,13 @@ class Engine:
         text, rows = compose(query.text, hits, rows, self.indicators, self._prose.get)
         return Answer(question, normalized, ANSWER, text, sources, tuple(rows))
 
-    def computed(self, question: str, normalized: str) -> Answer | None:
+    def computed(self, question: str, normalized: str, query: Query | None = None) -> Answer | None:
         """A computation over the indicator table, answered from its rows without the model,
         unless the question asks about a place, a company, another period… (then the normal
-        path says what the plan lacks)."""
-        text = self.reader.clean(normalized)
-        if any(q.kind != "figure" for q in self.reader.read(text).qualifiers):
+        path says what the plan lacks). query: the question already read."""
+        query = query or self.reader.read(normalized)
+        text = query.text
+        if any(q.kind != "figure" for q in query.qualifiers):
             return None
         fact = self.facts.answer(text)
         if fact is not None:
@@ -291,6 +309,16 @@ class Engine:
         return Answer(
             question, normalized, NONE, wording.NONE_ANSWER, suggestions=tuple(wording.SUGGESTIONS)
         )
+
+
+_LET_GO = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipqa-unused-vector")
+
+
+def _let_go(started) -> None:
+    """A vector begun for a question answered without it is still collected (that frees the
+    model's slot), off the request."""
+    if started is not None and started.begun:
+        _LET_GO.submit(started)
 
 
 def default_tuning_questions() -> Path:

@@ -96,9 +96,10 @@ class Reader:
         text = self.speller.correct(text)
         return " ".join(text.split()).strip(" ,.;:!?，。；：！？、")
 
-    def read(self, question: str, tokens: list[str] | None = None) -> Query:
-        """tokens: jieba search-mode tokens of the question, if the caller has them."""
-        text = self.clean(question) or question
+    def read(self, question: str, tokens: list[str] | None = None, cleaned: bool = False) -> Query:
+        """tokens: jieba search-mode tokens of the question, if the caller has them;
+        cleaned: the question is already `clean`'s output."""
+        text = question if cleaned else self.clean(question) or question
         lex = self.lex
         expansions = tuple(
             dict.fromkeys(t for _, terms, _, _ in lex.expansions.finditer(text) for t in terms)
