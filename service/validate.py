@@ -47,7 +47,8 @@ def check_question(question: str, settings: Settings) -> str:
             f"The question is too long: at most {settings.max_question_chars} "
             f"characters, got {len(text)}.",
         )
-    if not normalize_question(text):
+    # a letter, digit or Han character is never normalized away; only then is it worth a look
+    if not any(ch.isalnum() for ch in text) and not normalize_question(text):
         raise ApiError(
             422,
             "no_words",

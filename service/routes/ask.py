@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 from fastapi.concurrency import run_in_threadpool
 
 from service.deps import EngineDep, SettingsDep
@@ -55,4 +55,6 @@ async def ask(
     answer = engine.cached(question, history, top_k) or await run_in_threadpool(
         engine.ask, question, history, top_k=top_k
     )
-    return office.finish(AskResponse.of(answer), request.channel)  # its id; logged off the path
+    result = office.finish(AskResponse.of(answer), request.channel)  # its id; logged off the path
+    # built and checked once by AskResponse.of: sent as it is, not validated a second time
+    return Response(result.model_dump_json(), media_type="application/json")
