@@ -59,9 +59,7 @@ class Resolver:
         if not text:
             return None
         # only 专栏 this corpus has: a user may write 专栏99, a smaller corpus may lack some
-        numbered = tuple(
-            dict.fromkeys(n for _, n in column_mentions(text) if n in self.titles)
-        )
+        numbered = tuple(dict.fromkeys(n for _, n in column_mentions(text) if n in self.titles))
         return Turn(
             role=role,
             text=text,
