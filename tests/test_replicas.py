@@ -20,6 +20,7 @@ from eval.gold import question_texts
 from index.store import linked_build_id
 from tests.cluster import ADMIN_TOKEN, Cluster, Load, write_figures
 from tests.nginxserver import Nginx
+from tests.polling import until
 from tests.serverproc import ipqa, require_model
 
 pytestmark = [
@@ -44,13 +45,7 @@ def cluster(pg_server, tmp_path_factory):
 
 
 def _until(check, timeout: float = 60.0, every: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not within {timeout} s")
+    return until(check, timeout, every)
 
 
 def _by_replica(entries: list[dict]) -> dict[str, list[int]]:

@@ -21,6 +21,7 @@ from service.schemas import AskResponse
 from service.shared.answer_cache import SharedAnswerCache, decode, encode
 from service.shared.redis_link import RedisLink
 from tests.fakes import FakeEmbedder
+from tests.polling import until
 
 QUESTIONS = question_texts()
 
@@ -42,13 +43,7 @@ def _app(settings, **overrides):
 
 
 def _until(check, timeout: float = 15.0, every: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"not within {timeout} s")
+    return until(check, timeout, every)
 
 
 def test_answers_cross_redis_as_json_unchanged(client):
