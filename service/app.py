@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         docs_url=None,
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
+        # no OpenTelemetry here (an offline service): no per-request check for a provider
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.runtime = runtime
     app.state.office = office

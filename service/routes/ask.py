@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from asyncio import get_running_loop
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
-from fastapi.concurrency import run_in_threadpool
 
-from service.deps import EngineDep, SettingsDep
+from service.deps import EngineDep, RuntimeDep, SettingsDep
 from service.office.deps import OfficeDep
 from service.schemas import ASK_EXAMPLE, AskRequest, AskResponse, ErrorOut
 from service.validate import check_history, check_question
@@ -45,6 +46,7 @@ async def ask(
         ),
     ],
     engine: EngineDep,
+    runtime: RuntimeDep,
     settings: SettingsDep,
     office: OfficeDep,
 ) -> AskResponse:
@@ -52,8 +54,8 @@ async def ask(
     history = check_history(request.history, settings)
     top_k = request.top_k or settings.top_k
     # A repeated question is answered on the event loop; new work goes to a thread.
-    answer = engine.cached(question, history, top_k) or await run_in_threadpool(
-        engine.ask, question, history, top_k=top_k
+    answer = engine.cached(question, history, top_k) or await get_running_loop().run_in_executor(
+        runtime.threads, partial(engine.ask, question, history, top_k=top_k)
     )
     result = office.finish(AskResponse.of(answer), request.channel)  # its id; logged off the path
     # built and checked once by AskResponse.of: sent as it is, not validated a second time
