@@ -19,6 +19,18 @@ _PERIOD = re.compile(r"(十四五|十三五|十二五)(时期|末|期间)?")
 MIN_PHRASE = 6  # characters in common before a shared phrase counts
 
 
+# (passage, why, weight, only if it is already a candidate by then)
+Planned = tuple[int, str, float, bool]
+
+
+def apply_plan(fused: dict[int, Fused], planned: list[Planned]) -> None:
+    """Boosts in their planned order; a conditional one only for a passage that is a
+    candidate by then (an earlier boost may have made it one)."""
+    for i, why, weight, if_candidate in planned:
+        if not if_candidate or i in fused:
+            boost(fused, i, why, weight)
+
+
 def squash(text: str) -> str:
     """Text without spaces and punctuation, for containment checks."""
     return _PUNCT.sub("", text)
@@ -58,6 +70,7 @@ class Booster:
             for _, i in self.titles
         }
         self.shisanwu = [i for i, p in enumerate(passages) if any("十三五" in s for s in p.section)]
+        self.demoted = [i for i, p in enumerate(passages) if p.kind in ("title", "publisher")]
 
     @staticmethod
     def _phrase_text(p: Passage) -> str:
@@ -68,43 +81,44 @@ class Booster:
         items = p.text.split("：", 1)[1].split("；")
         return "；".join(item for item in items if not NUMBERING.match(item))
 
-    def apply(self, question: str, fused: dict[int, Fused], named_indicator: bool) -> None:
+    def plan(self, question: str, named_indicator: bool) -> list[Planned]:
+        """The boosts the question earns, in the order they are applied; worked out before
+        the question's vector is there (the search runs this while the model does)."""
+        out: list[Planned] = []
         q = _PERIOD.sub("", squash(question))
         rest = q  # the question less the titles it names, for label matching
         for core, i in self.titles:
             if core in q:
-                boost(fused, i, f"章节标题匹配：{self.passages[i].section[-1]}")
+                out.append((i, f"章节标题匹配：{self.passages[i].section[-1]}", 1.0, False))
                 rest = rest.replace(core, "")
                 for j in self.children.get(i, []):
-                    boost(fused, j, f"所属章节标题匹配：{self.passages[i].section[-1]}", 0.5)
+                    out.append((j, f"所属章节标题匹配：{self.passages[i].section[-1]}", 0.5, False))
         if not named_indicator:
             for labels, i in self.labels:
                 hit = next((lab for lab in labels if lab in rest), None)
                 if hit:
-                    boost(fused, i, f"条目名称匹配：{hit}")
+                    out.append((i, f"条目名称匹配：{hit}", 1.0, False))
         if SHISANWU.search(question):
-            for i in self.shisanwu:
-                boost(fused, i, "“十三五”时期", 0.5)
+            out += [(i, "“十三五”时期", 0.5, False) for i in self.shisanwu]
         else:  # the background's past achievements answer only questions about the past
-            for i in self.shisanwu:
-                if i in fused:
-                    boost(fused, i, "“十三五”成绩，问题不问过去", -0.5)
+            out += [(i, "“十三五”成绩，问题不问过去", -0.5, True) for i in self.shisanwu]
         # A long phrase of the question found verbatim in a candidate ("助力区域经济协调发展").
         # The question is the fixed side: SequenceMatcher indexes it once, not per passage.
         sharing = set()
         for k in range(len(q) - MIN_PHRASE + 1):
             sharing |= self.grams.get(q[k : k + MIN_PHRASE], set())
         matcher = SequenceMatcher(None, "", q, autojunk=False)
-        for i in sorted(sharing.intersection(fused)):
+        for i in sorted(sharing):
             text = self.squashed[i]
             matcher.set_seq1(text)
             size = matcher.find_longest_match(0, len(text), 0, len(q)).size
             if size >= MIN_PHRASE:
-                boost(fused, i, f"短语匹配（{size}字）", min(1.0, (size - 3) / 6))
+                out.append((i, f"短语匹配（{size}字）", min(1.0, (size - 3) / 6), True))
         # the publisher block answers who put the digest out, not what the plan says
         about_publisher = lexicon().plan_answers.search(question)
-        for i in list(fused):
+        for i in self.demoted:
             if self.passages[i].kind == "title":
-                boost(fused, i, "标题行降权", -1.0)
-            elif self.passages[i].kind == "publisher" and not about_publisher:
-                boost(fused, i, "宣传单位，问题不问出处", -1.0)
+                out.append((i, "标题行降权", -1.0, True))
+            elif not about_publisher:
+                out.append((i, "宣传单位，问题不问出处", -1.0, True))
+        return out

@@ -14,7 +14,7 @@ from corpus.lexicon import PhraseIndex, lexicon
 from corpus.numerals import chinese_to_int
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
-from index.boosts import SHISANWU, Booster
+from index.boosts import SHISANWU, Booster, apply_plan
 from index.embed.base import Embedder, Pending
 from index.fusion import BOOST, Fused, boost, max_score, rrf
 from index.match import IndicatorMatcher
@@ -202,6 +202,11 @@ class Searcher:
             col = column_number(question)
             if col is None:
                 col = next((n for _, n, _, _ in self._column_aliases.finditer(question)), None)
+            planned = (
+                self.booster.plan(expanded, named_indicator=bool(indicators))
+                if mode == "hybrid"
+                else []
+            )
             weights = [lexical.idf(t) for t in tokens]
             known = sum(w for t, w in zip(tokens, weights, strict=True) if lexical.known([t]))
         except BaseException:
@@ -220,7 +225,7 @@ class Searcher:
         if mode == "hybrid":
             # The 十三五 figures share names with indicator rows; the question's period decides.
             self._boost(fused, [] if SHISANWU.search(question) else indicators, col)
-            self.booster.apply(expanded, fused, named_indicator=bool(indicators))
+            apply_plan(fused, planned)
             self._boost_sections(fused, question)
         ranked = sorted(fused.values(), key=lambda f: (-f.score, f.index))[:top_k]
         top = max_score(len(lists)) + (2 * BOOST if mode == "hybrid" else 0)  # room for boosts
