@@ -71,3 +71,66 @@ def test_a_given_vector_starts_nothing(searcher):
     s, embedder = searcher
     s.search("专利质押融资", query_vector=FakeEmbedder().encode_queries(["专利质押融资"])[0])
     assert embedder.events == []
+
+
+class AtOnceEmbedder(StartingEmbedder):
+    """As a model in its own process: the pass begins when started and must be collected."""
+
+    starts_at_once = True
+
+    def start_query(self, text: str):
+        from index.embed.base import Pending
+
+        return Pending(super().start_query(text), begun=True)
+
+
+def _engine(fake_settings, embedder):
+    from service.qa.engine import Engine
+
+    index = load_index(
+        fake_settings.index_dir,
+        model=embedder.model_id,
+        dim=embedder.dim,
+        corpus_dir=fake_settings.corpus_dir,
+    )
+    return Engine(Searcher(index, embedder), cache_size=0)
+
+
+def test_the_engine_starts_the_model_before_reading_the_question(fake_settings, monkeypatch):
+    embedder = AtOnceEmbedder()
+    engine = _engine(fake_settings, embedder)
+    real_read = engine.reader.read
+
+    def read(*args, **kwargs):
+        embedder.events.append("read")
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(engine.reader, "read", read)
+    engine.ask("专利质押融资有什么要求")
+    assert embedder.events == ["start", "read", "collect"]
+
+
+def test_a_question_the_table_answers_still_frees_the_model(fake_settings):
+    import time
+
+    embedder = AtOnceEmbedder()
+    answer = _engine(fake_settings, embedder).ask("使用费进出口总额的目标是2020年的几倍？")
+    assert "3500 ÷ 3194.4" in answer.text  # answered from the table, without the vector
+    deadline = time.monotonic() + 5
+    while embedder.events != ["start", "collect"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert embedder.events == ["start", "collect"]  # collected off the request: slot freed
+
+
+def test_a_runtime_that_starts_nothing_is_not_started_early(fake_settings):
+    embedder = StartingEmbedder()  # work happens when collected: nothing to gain early
+    _engine(fake_settings, embedder).ask("使用费进出口总额的目标是2020年的几倍？")
+    assert embedder.events == []
+
+
+def test_a_conditional_boost_counts_what_earlier_boosts_added():
+    from index.boosts import apply_plan
+
+    fused: dict = {}
+    apply_plan(fused, [(1, "title", 1.0, False), (1, "demote", -1.0, True), (2, "x", 1.0, True)])
+    assert list(fused) == [1] and fused[1].why == ["title", "demote"]
