@@ -179,6 +179,8 @@ class Searcher:
         expansions: the plan's terms for the question's everyday words, searched as well;
         started: the question's vector, already begun with `start(question)`."""
         if mode not in MODES:
+            if started is not None and started.begun:
+                started()  # a pass already sent must still be collected
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         dense_text = self.dense_text(question, expansions)
         # A model in another process starts on the question now (index/embed/model_process.py).

@@ -134,3 +134,11 @@ def test_a_conditional_boost_counts_what_earlier_boosts_added():
     fused: dict = {}
     apply_plan(fused, [(1, "title", 1.0, False), (1, "demote", -1.0, True), (2, "x", 1.0, True)])
     assert list(fused) == [1] and fused[1].why == ["title", "demote"]
+
+
+def test_a_begun_pass_is_collected_when_the_mode_is_wrong(fake_settings):
+    embedder = AtOnceEmbedder()
+    searcher = _engine(fake_settings, embedder).searcher
+    with pytest.raises(ValueError, match="mode"):
+        searcher.search("专利质押融资", mode="fuzzy", started=searcher.start("专利质押融资"))
+    assert embedder.events == ["start", "collect"]
