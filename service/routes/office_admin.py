@@ -119,26 +119,27 @@ async def overview(
     )
 
 
-@router.get("/admin/unanswered")
-async def unanswered(
-    request: Request, office: OfficeDep, days: Annotated[int, Query(ge=1, le=366)] = 30
-):
+async def _report_page(request: Request, office, days: int, template: str, title: str):
+    """A staff page that shows one part of the report of the last `days` days."""
     who = signed_in(request)
     if isinstance(who, RedirectResponse):
         return who
     data = await run_in_threadpool(report.build, office.database(), days)
-    return _page(request, office, "unanswered.html", title="未回答的问题", data=data)
+    return _page(request, office, template, title=title, data=data)
+
+
+@router.get("/admin/unanswered")
+async def unanswered(
+    request: Request, office: OfficeDep, days: Annotated[int, Query(ge=1, le=366)] = 30
+):
+    return await _report_page(request, office, days, "unanswered.html", "未回答的问题")
 
 
 @router.get("/admin/downvoted")
 async def downvoted(
     request: Request, office: OfficeDep, days: Annotated[int, Query(ge=1, le=366)] = 30
 ):
-    who = signed_in(request)
-    if isinstance(who, RedirectResponse):
-        return who
-    data = await run_in_threadpool(report.build, office.database(), days)
-    return _page(request, office, "downvoted.html", title="差评", data=data)
+    return await _report_page(request, office, days, "downvoted.html", "差评")
 
 
 @router.get("/admin/curated")
