@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,8 @@ from corpus.parse import parse_document
 from corpus.records import Indicator, Passage
 
 DEFAULT_CORPUS_DIR = Path(__file__).with_name("data")
+# Documents written for tests and the eval (titled （示例）), kept out of the default corpus.
+SAMPLES_DIR = Path(__file__).with_name("samples")
 SUFFIXES = {".txt", ".md"}
 
 
@@ -43,6 +46,20 @@ def corpus_sha256(corpus_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def _sidecar_title(path: Path) -> str | None:
+    """A document's title from `<name>.toml` beside it (`title = "…"`), where the text's own
+    first lines do not say it."""
+    sidecar = path.with_suffix(".toml")
+    if not sidecar.is_file():
+        return None
+    try:
+        data = tomllib.loads(sidecar.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise CorpusError(f"{sidecar.name}: {exc}") from exc
+    title = data.get("title")
+    return title.strip() if isinstance(title, str) and title.strip() else None
+
+
 def load_corpus(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> Corpus:
     passages: list[Passage] = []
     indicators: list[Indicator] = []
@@ -55,7 +72,7 @@ def load_corpus(corpus_dir: Path = DEFAULT_CORPUS_DIR) -> Corpus:
                 f"{path.name} is not UTF-8 (byte {exc.start}); save it as UTF-8"
             ) from exc
         try:
-            parsed = parse_document(text, doc=path.stem)
+            parsed = parse_document(text, doc=path.stem, title=_sidecar_title(path))
         except ValueError as exc:  # e.g. a malformed indicator row: name the file, no traceback
             raise CorpusError(f"{path.name}: {exc}") from exc
         passages.extend(parsed.passages)

@@ -1,4 +1,4 @@
-"""Parse the plan's line markers into passages with section paths and indicator rows."""
+"""Parse a document's line markers into passages with section paths and indicator rows."""
 
 from __future__ import annotations
 
@@ -7,6 +7,20 @@ import re
 from dataclasses import dataclass, field
 
 from corpus.headings import BLOCK, CHAPTER, COLUMN, MD_HEADING, SECTION
+from corpus.markers import (
+    ANNEX,
+    ARTICLE,
+    FAQ_Q,
+    MD_ROW,
+    MD_SEPARATOR,
+    QUOTE,
+    ZH_CHAPTER,
+    ZH_SECTION,
+    document_title,
+    is_tab_table,
+    md_cells,
+    tab_cells,
+)
 from corpus.records import Indicator, Passage, parse_number
 from corpus.split import split_text
 
@@ -16,6 +30,9 @@ PUBLISHER = re.compile(r"^(宣传单位|发布单位|主办单位)[:：]?\s*$")
 TERMINAL = re.compile(r"[。！？!?；;]")
 MAX_CHARS = 160
 SUBHEADING_MAX = 30
+SECTION_TITLE_MAX = 30  # a longer "（一）…" line is an item of a list, not a section heading
+# Units that collect the paragraphs under them until the next marker.
+COLLECTING = frozenset({"heading", "article", "faq"})
 
 
 @dataclass
@@ -35,7 +52,7 @@ class ParsedDoc:
 
 
 def _clean(line: str) -> str:
-    return line.replace("**", "").strip()
+    return QUOTE.sub("", line.replace("**", "").strip()).strip()
 
 
 def _paragraphs(text: str) -> list[list[str]]:
@@ -79,8 +96,11 @@ def _is_subheading(para: list[str]) -> bool:
 class _Builder:
     """Walks the paragraphs once, keeping the current chapter/section/column."""
 
-    def __init__(self, doc: str):
+    def __init__(self, doc: str, title: str = ""):
         self.doc = doc
+        self.title = title
+        self.md_offset = 0  # 1 once the document's own `#` title is read: `##` is then depth 0
+        self.last_text = ""  # the paragraph before a table may name it ("…如下表：")
         self.passages: list[Passage] = []
         self.indicators: list[Indicator] = []
         self.levels: list[str] = []  # chapter/block/section path (without column)
@@ -94,15 +114,18 @@ class _Builder:
         for chunk in split_text(text, MAX_CHARS):
             key = "\x1f".join([self.doc, kind, *path, chunk])
             pid = "p-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
-            self.passages.append(Passage(pid, self.doc, chunk, list(path), kind))
+            self.passages.append(Passage(pid, self.doc, chunk, list(path), kind, self.title))
 
     def flush(self) -> None:
         unit, self.unit = self.unit, None
         self.column_open = False
         if unit is None:
             return
-        if unit.items:
-            self.emit(f"{unit.heading}：" + "；".join(unit.items), unit.path, unit.kind)
+        if unit.kind in {"article", "faq"}:
+            self.emit(" ".join([unit.heading, *unit.items]), unit.path, unit.kind)
+        elif unit.items:
+            head = unit.heading if unit.heading.endswith(("：", ":")) else f"{unit.heading}："
+            self.emit(head + "；".join(unit.items), unit.path, unit.kind)
         elif unit.kind in {"column", "heading"}:
             self.emit(unit.heading, unit.path, unit.kind)
 
@@ -122,17 +145,19 @@ class _Builder:
 
     def depth_of(self, line: str) -> int | None:
         has_chapter = bool(self.levels) and bool(CHAPTER.match(self.levels[0]))
-        if CHAPTER.match(line):
+        if CHAPTER.match(line) or ZH_CHAPTER.match(line) or ANNEX.match(line):
             return 0
+        if ZH_SECTION.match(line):
+            return 1 if self.levels and ZH_CHAPTER.match(self.levels[0]) else 0
         if BLOCK.match(line) and not self.table_caption:
             return 1 if has_chapter else 0
-        if SECTION.match(line):
+        if SECTION.match(line) and len(line) <= SECTION_TITLE_MAX and not TERMINAL.search(line):
             # A section sits under its chapter, or under a numbered block if one is open.
             in_block = len(self.levels) > 1 and bool(BLOCK.match(self.levels[1]))
             return (1 if has_chapter else 0) + (1 if in_block else 0)
         md = MD_HEADING.match(line)
         if md:
-            return min(len(md.group(1)) - 1, len(self.levels))
+            return max(0, min(len(md.group(1)) - 1 - self.md_offset, len(self.levels)))
         return None
 
     def table_row(self, line: str) -> None:
@@ -158,8 +183,67 @@ class _Builder:
         if path:  # a table before any heading has no overview to join (finish needs a title)
             self.overviews.setdefault(tuple(path), []).append(ind.name)
 
+    def generic_table(self, para: list[str], cells) -> None:
+        """A table other than the indicator table: its header row names the columns; each row
+        becomes a passage "column：cell；…" under the current heading."""
+        caption = self.last_text if self.last_text.endswith(("：", ":", "表")) else None
+        if self.unit and self.unit.kind == "heading" and not self.unit.items:
+            caption, self.unit = self.unit.heading, None  # the line above names the table
+        self.flush()
+        rows = [cells(line) for line in para if not MD_SEPARATOR.match(line)]
+        header, body = rows[0], rows[1:]
+        path = [*self.levels, caption.rstrip("：:")] if caption else list(self.levels)
+        for row in body:
+            labels = header + [""] * (len(row) - len(header))  # a cell past the header: unlabelled
+            pairs = [f"{h}：{c}" if h else c for h, c in zip(labels, row, strict=False) if c]
+            if pairs:
+                self.emit("；".join(pairs), path, "row")
+                if path:
+                    self.overviews.setdefault(tuple(path), []).append(row[0])
+        self.last_text = ""
+
+    def opens_title(self, first: str) -> bool:
+        """The document's own `#` title line: a title passage, not a level above everything."""
+        md = MD_HEADING.match(first)
+        if not (md and len(md.group(1)) == 1 and not self.levels and not self.md_offset):
+            return False
+        self.flush()
+        self.md_offset = 1
+        self.emit(md.group(2), [], "title")
+        return True
+
+    def unit_of(self, para: list[str]) -> bool:
+        """An article (第十二条 …) or a question and its answer (问：… 答：…): one unit each,
+        collecting the paragraphs under it until the next marker."""
+        first = para[0]
+        article = ARTICLE.match(first)
+        if article:
+            self.flush()
+            label = article.group(0).strip(" :：")
+            self.note_child(label)
+            self.unit = _Unit([*self.levels, label], first, "article", para[1:])
+            return True
+        if FAQ_Q.match(first):
+            self.flush()
+            self.note_child(first)
+            self.unit = _Unit(list(self.levels), first, "faq", para[1:])
+            return True
+        return False
+
     def paragraph(self, para: list[str]) -> None:
         first = para[0]
+        if self.opens_title(first):
+            if len(para) > 1:
+                self.paragraph(para[1:])
+            return
+        if MD_ROW.match(first) and len(para) >= 2 and all(MD_ROW.match(x) for x in para):
+            self.generic_table(para, md_cells)
+            return
+        if self.unit_of(para):
+            return
+        if not (_is_row(first) and _is_table(para)) and is_tab_table(para):
+            self.generic_table(para, tab_cells)
+            return
         if _is_row(first) and _is_table(para):
             if self.unit and self.unit.kind == "heading" and not self.unit.items:
                 self.table_caption = self.unit.heading  # the line above the table names it
@@ -199,7 +283,7 @@ class _Builder:
             if self.column_open and self.unit and not self.unit.items:
                 self.unit.items.extend(items)  # a column's items: the bullets right under it
                 self.flush()
-            elif self.unit and self.unit.kind == "heading":
+            elif self.unit and self.unit.kind in COLLECTING:
                 self.unit.items.extend(items)
             else:
                 self.flush()
@@ -214,7 +298,8 @@ class _Builder:
             self.unit = _Unit(list(self.levels), first, "heading")
             return
         text = "".join(para) if all(TERMINAL.search(p[-1:]) for p in para) else " ".join(para)
-        if self.unit and self.unit.kind == "heading":
+        self.last_text = text
+        if self.unit and self.unit.kind in COLLECTING:
             self.unit.items.append(text)
         else:
             self.flush()
@@ -229,9 +314,12 @@ class _Builder:
         return ParsedDoc(self.passages, self.indicators)
 
 
-def parse_document(text: str, doc: str = "plan") -> ParsedDoc:
-    """Parse one UTF-8 document (plan markers where present, paragraphs otherwise)."""
-    builder = _Builder(doc)
+def parse_document(text: str, doc: str = "plan", title: str | None = None) -> ParsedDoc:
+    """Parse one UTF-8 document (the markers of official documents and Markdown where present,
+    paragraphs otherwise). title: the document's title, if known (else read from its text)."""
+    if title is None:
+        title = document_title([line for line in text.splitlines() if line.strip()]) or doc
+    builder = _Builder(doc, title)
     for para in _paragraphs(text):
         builder.paragraph(para)
     return builder.finish()

@@ -13,7 +13,9 @@ class Passage:
     doc: str
     text: str
     section: list[str] = field(default_factory=list)
-    kind: str = "text"  # text | heading | overview | column | indicator | publisher | title
+    # text | heading | overview | column | indicator | publisher | title | article | faq | row
+    kind: str = "text"
+    doc_title: str = ""  # the document's title, as read from it (or its sidecar file)
 
     @property
     def search_text(self) -> str:

@@ -23,7 +23,7 @@ from index.dense.factory import AUTO, backend, choose
 from index.embed.base import Embedder
 from index.lexical import LexicalIndex
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passages carry their document's title (doc_title)
 BUILD_FIX = "run `ipqa build` to rebuild it"
 Progress = Callable[[int, int], None]
 Finalize = Callable[[Path], dict]

@@ -1,0 +1,84 @@
+"""Generic markers of Chinese official documents beyond the plan's: 章/节/条, 附件, 问答, tables."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.numerals import CN_NUM, chinese_to_int
+
+_NUM = rf"[{CN_NUM}百零〇\d]+"
+# 第三章 总则 / 第二节 … : a chapter or a section of a regulation, on a line of its own.
+ZH_CHAPTER = re.compile(rf"^第\s*({_NUM})\s*章\s*(\S.{{0,40}})?$")
+ZH_SECTION = re.compile(rf"^第\s*({_NUM})\s*节\s*(\S.{{0,40}})?$")
+# 第十二条 …: an article, its text on the same line and the lines under it.
+ARTICLE = re.compile(rf"^第\s*({_NUM})\s*条(?:\s+|[:：]|$)")
+# 附件1：… / 附件二 …: an annex of a notice.
+ANNEX = re.compile(rf"^附件\s*({_NUM})?\s*[:：]?\s*(\S.{{0,60}})?$")
+# 问：/答： (also Q:/A:, 问/答 with a half-width colon): a question and its answer, one unit.
+FAQ_Q = re.compile(r"^(?:问|Q)\s*[:：]\s*(\S.*)$", re.IGNORECASE)
+FAQ_A = re.compile(r"^(?:答|A)\s*[:：]\s*(\S.*)$", re.IGNORECASE)
+# | a | b | rows of a Markdown table, and its |---|---| separator line.
+MD_ROW = re.compile(r"^\|.*\|\s*$")
+MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+QUOTE = re.compile(r"^>\s*")
+# The words a document's title ends with: what kind of document it is.
+TITLE_ENDS = (
+    "规划",
+    "办法",
+    "通知",
+    "指南",
+    "解答",
+    "解读",
+    "规定",
+    "条例",
+    "细则",
+    "意见",
+    "方案",
+    "公告",
+    "须知",
+    "问答",
+    "措施",
+    "决定",
+    "说明",
+)
+_BRACKETED_TAIL = re.compile(r"[（(][^（）()]{1,8}[)）]$")
+
+
+def ordinal(text: str) -> int | None:
+    """'十二' / '12' → 12."""
+    return chinese_to_int(text.strip()) if text else None
+
+
+def md_cells(line: str) -> list[str]:
+    """'| a | b |' → ['a', 'b'] (emphasis marks removed)."""
+    inner = line.strip().strip("|")
+    return [c.strip().replace("**", "") for c in inner.split("|")]
+
+
+def tab_cells(line: str) -> list[str]:
+    return [c.strip() for c in line.split("\t")]
+
+
+def is_tab_table(para: list[str]) -> bool:
+    """Two or more lines with the same number (≥ 2) of tab-separated cells."""
+    counts = [len(tab_cells(line)) for line in para if "\t" in line]
+    return len(counts) >= 2 and counts[0] >= 2 and counts.count(counts[0]) >= 2
+
+
+def looks_like_title(line: str) -> bool:
+    """A line naming a document: it ends with a kind of document, perhaps with （示例）."""
+    core = _BRACKETED_TAIL.sub("", line.strip().lstrip("#").strip())
+    core = core.rstrip("》”\"' ")
+    return 4 <= len(core) <= 80 and core.endswith(TITLE_ENDS)
+
+
+def document_title(lines: list[str]) -> str | None:
+    """The document's title: among its first lines, a `#` heading or a line that names a kind
+    of document (a sidecar file may say otherwise)."""
+    for line in lines[:6]:
+        text = line.strip()
+        if text.startswith("# "):
+            return text[2:].strip()
+        if looks_like_title(text):
+            return text.replace("**", "")
+    return None
