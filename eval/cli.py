@@ -12,6 +12,11 @@ from eval.gold import DEFAULT_QUESTIONS
 from eval.run import DEFAULT_FLOOR, DEFAULT_OUT, REPORTS, TOP_K
 from service.terminal import console, err, fail
 
+# The sets asked over the plan and the sample documents, and each set's key in the report and
+# in eval/floor.json.
+DOCS_SETS = frozenset({"docs-tuning", "held-out-2"})
+FLOOR_SETS = {"heldout": "held-out", "docs_tuning": "docs-tuning", "heldout2": "held-out-2"}
+
 
 def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
@@ -66,6 +71,22 @@ def eval_command(
             help="also run eval/heldout.jsonl (held-out: never tuned on) beside the tuning set",
         ),
     ] = True,
+    docs: Annotated[
+        bool,
+        typer.Option(
+            "--docs/--no-docs",
+            help="also run the document sets (eval/docs_tuning.jsonl, eval/heldout2.jsonl) "
+            "over the plan and the sample documents (corpus/samples)",
+        ),
+    ] = True,
+    docs_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs-url",
+            help="with --url: the server that serves the plan and the sample documents "
+            "(IPQA_CORPUS_DIR=var/eval-docs/corpus IPQA_INDEX_DIR=var/eval-docs/index)",
+        ),
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option(
@@ -86,7 +107,12 @@ def eval_command(
     ] = False,
 ) -> None:
     """Run the gold questions through the /ask code path and report IR and answer metrics."""
-    from eval.gold import HELDOUT_QUESTIONS, GoldError
+    from eval.gold import (
+        DOCS_TUNING_QUESTIONS,
+        HELDOUT2_QUESTIONS,
+        HELDOUT_QUESTIONS,
+        GoldError,
+    )
     from eval.report import print_failures, print_report, print_sets
     from eval.run import export_beir, load_floor, run_eval, write_report
     from index.search import MODES
@@ -100,6 +126,11 @@ def eval_command(
     files = {"in-sample": questions_file}
     if heldout and questions_file == DEFAULT_QUESTIONS:
         files["held-out"] = HELDOUT_QUESTIONS
+        if docs and (docs_url or not url):
+            files["docs-tuning"] = DOCS_TUNING_QUESTIONS
+            files["held-out-2"] = HELDOUT2_QUESTIONS
+        elif docs:
+            console.print("[dim]document sets skipped: --url without --docs-url[/]")
     try:
         sets = {
             name: _questions(path, categories, first=name == "in-sample")
@@ -110,6 +141,13 @@ def eval_command(
         fail(str(exc))
     settings = Settings()
     asker = _asker(url, settings)
+    askers = {name: asker for name in files}
+    if DOCS_SETS & set(files):
+        from eval.docs_corpus import docs_settings
+
+        with console.status("the plan and the sample documents: index…"):
+            docs_asker = _asker(docs_url, docs_settings(settings))
+        askers.update({name: docs_asker for name in DOCS_SETS & set(files)})
     if curated:
         if url:
             fail("--curated answers in this process; a server over --url uses its own")
@@ -122,12 +160,13 @@ def eval_command(
     for name, questions in sets.items():
         with console.status(f"{name}: asking {len(questions)} questions × {len(modes)} mode(s)…"):
             try:
-                reports[name] = run_eval(asker, questions, modes, categories, top_k=top_k)
+                reports[name] = run_eval(askers[name], questions, modes, categories, top_k=top_k)
             except ValueError as exc:
                 fail(str(exc))
     report = reports["in-sample"]
-    if "held-out" in reports:
-        report["heldout"] = reports["held-out"]
+    for key, name in FLOOR_SETS.items():
+        if name in reports:
+            report[key] = reports[name]
     for name, result in reports.items():
         console.rule(f"{name}: {files[name].name}")
         print_report(result, console)
@@ -188,10 +227,11 @@ def _floor_problems(report: dict, floor: dict, modes, categories, floor_file: Pa
             f"[dim]floor check skipped: mode {floor.get('mode', 'hybrid')} was not run[/]"
         )
         return []
-    top = {k: v for k, v in floor.items() if k != "heldout"}
+    top = {k: v for k, v in floor.items() if k not in FLOOR_SETS}
     problems = check_floor(report, top)
-    if "heldout" in floor and "heldout" in report:
-        problems += [f"held-out {m}" for m in check_floor(report["heldout"], floor["heldout"])]
+    for key, name in FLOOR_SETS.items():
+        if key in floor and key in report:
+            problems += [f"{name} {m}" for m in check_floor(report[key], floor[key])]
     report["floor"] = {"file": str(floor_file), "values": floor, "below": problems}
     return problems
 

@@ -55,7 +55,7 @@ def build_qrels(
     """{question id: {passage id: 1}} for non-ood questions; a question no passage matches
     gets an empty dict (a gold error: the caller reports it and leaves it out of IR)."""
     return {
-        q.id: {pid: 1 for pid in relevance.relevant(q.passage_contains)}
+        q.id: {pid: 1 for pid in relevance.relevant(q.passage_contains, q.doc)}
         for q in questions
         if not q.ood and q.passage_contains
     }

@@ -90,6 +90,7 @@ def run_mode(
         row = {
             "id": q.id,
             "category": q.category,
+            "doc": q.doc,
             "question": q.question,
             "history": [{"role": ro, "content": c} for ro, c in q.history],
             "normalized_question": r.normalized_question,
@@ -136,13 +137,29 @@ def run_mode(
             ]
         rows.append(row)
         outcomes.append(
-            Outcome(q.id, q.category, q.ood, r.found, r.took_ms, q_ir, a_ok, i_ok, r.outcome)
+            Outcome(
+                q.id,
+                q.category,
+                q.ood,
+                r.found,
+                r.took_ms,
+                q_ir,
+                a_ok,
+                i_ok,
+                r.outcome,
+                extra={"doc": q.doc} if q.doc else {},
+            )
         )
 
     categories = sorted({o.category for o in outcomes})
     return {
         "overall": summarize(outcomes),
         "categories": {c: summarize([o for o in outcomes if o.category == c]) for c in categories},
+        # per document, where the gold set names each answer's document (ood questions name none)
+        "documents": {
+            d: summarize([o for o in outcomes if o.extra.get("doc") == d])
+            for d in sorted({o.extra["doc"] for o in outcomes if o.extra.get("doc")})
+        },
         "failures": {
             cause: [row["id"] for row in rows if cause in row["causes"]] for cause in CAUSES
         },

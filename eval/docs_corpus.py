@@ -1,0 +1,67 @@
+"""The plan with the sample documents (corpus/samples): a corpus and an index of their own for
+the document sets of the eval, built when missing or when a document changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from corpus.load import DEFAULT_CORPUS_DIR, SAMPLES_DIR, corpus_files, corpus_sha256
+from index.store import FORMAT_VERSION, read_manifest
+
+DOCS_DIR = Path("var/eval-docs")
+
+
+def docs_corpus(folder: Path = DOCS_DIR / "corpus") -> Path:
+    """A corpus folder holding the plan and every sample document (copies, rewritten only
+    when they differ, so the corpus hash changes only when a document does)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {p.name: p for d in (DEFAULT_CORPUS_DIR, SAMPLES_DIR) for p in corpus_files(d)}
+    sidecars = {p.name: p for p in SAMPLES_DIR.glob("*.toml")}
+    for stale in folder.iterdir():
+        if stale.name not in wanted and stale.name not in sidecars:
+            stale.unlink()
+    for name, source in {**wanted, **sidecars}.items():
+        target = folder / name
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            shutil.copyfile(source, target)
+    return folder
+
+
+def docs_settings(settings, root: Path = DOCS_DIR):
+    """The settings with the plan-and-samples corpus and its index (built here if needed)."""
+    corpus = docs_corpus(root / "corpus")
+    ready = settings.model_copy(update={"corpus_dir": corpus, "index_dir": root / "index"})
+    try:
+        manifest = read_manifest(ready.index_dir)
+    except Exception:  # no index yet, or a broken one: build it
+        manifest = {}
+    stale = (
+        manifest.get("corpus_sha256") != corpus_sha256(corpus)
+        or manifest.get("model") != str(settings.model)
+        or manifest.get("format_version") != FORMAT_VERSION
+    )
+    if stale:
+        build(ready)
+    return ready
+
+
+def build(settings) -> Path:
+    from index.store import build_index
+    from service.qa.calibrate import finalizer
+    from service.state import load_embedder
+
+    embedder = load_embedder(settings)
+    try:
+        return build_index(
+            settings.corpus_dir,
+            embedder,
+            settings.index_dir,
+            hnsw_threshold=settings.hnsw_threshold,
+            dense_index=settings.dense_index,
+            finalize=finalizer(embedder),
+        )
+    finally:
+        close = getattr(embedder, "close", None)
+        if close is not None:
+            close()
