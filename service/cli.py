@@ -118,6 +118,7 @@ OUTCOME_LABELS = {
     "curated": "审定回答",
     "related": "规划中没有直接的答案，以下内容可能相关",
     "none": "规划中没有相关内容",
+    "clarify": "需要结合上文才能回答",
 }
 
 

@@ -40,11 +40,28 @@ class AskRequest(BaseModel):
     )
 
 
+class DocOut(BaseModel):
+    id: str = Field(..., description="文件编号（文件名，不含扩展名）")
+    title: str = Field(..., description="文件标题")
+
+
 class PassageOut(BaseModel):
     id: str
     text: str
     section: list[str]
     score: float
+    doc: DocOut | None = Field(None, description="这段文字所在的文件")
+
+    @classmethod
+    def of(cls, source) -> PassageOut:
+        p = source.passage
+        return cls(
+            id=p.id,
+            text=p.text,
+            section=p.section,
+            score=source.score,
+            doc=DocOut(id=p.doc, title=p.doc_title or p.doc),
+        )
 
 
 class IndicatorOut(BaseModel):
@@ -103,11 +120,11 @@ class AskResponse(BaseModel):
     question: str
     normalized_question: str = Field(..., description="实际检索的问题（已规范化，追问已补全）")
     found: bool = Field(..., description="规划能否回答这个问题（outcome 为 answer 或 curated）")
-    outcome: Literal["answer", "related", "none", "curated"] = Field(
+    outcome: Literal["answer", "related", "none", "curated", "clarify"] = Field(
         ...,
-        description="answer：规划回答了；related：规划涉及这个主题但没有所问的内容（answer 说明"
-        "缺什么，passages 是相关段落）；none：规划没有相关内容（附 suggestions）；curated：工作人员"
-        "审定的答案",
+        description="answer：文件回答了；related：文件涉及这个主题但没有所问的内容（answer 说明"
+        "缺什么，passages 是相关段落）；none：没有相关内容（附 suggestions）；curated：工作人员"
+        "审定的答案；clarify：没有上文的追问，无法确定问的是什么（suggestions 是完整的问题）",
     )
     answer_id: str | None = Field(None, description="这条回答的编号，用于 POST /feedback")
     answer: str
@@ -125,12 +142,7 @@ class AskResponse(BaseModel):
             found=answer.found,
             outcome=answer.outcome,
             answer=answer.text,
-            passages=[
-                PassageOut(
-                    id=s.passage.id, text=s.passage.text, section=s.passage.section, score=s.score
-                )
-                for s in answer.sources
-            ],
+            passages=[PassageOut.of(s) for s in answer.sources],
             indicators=[IndicatorOut.of(i) for i in answer.indicators],
             suggestions=list(answer.suggestions),
             took_ms=answer.took_ms,

@@ -10,7 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 
 LEXICON_DIR = Path(__file__).resolve().parent
-FILES = ("terms.toml", "names.toml", "scope.toml", "language.toml", "table.toml")
+FILES = (
+    "terms.toml",
+    "names.toml",
+    "scope.toml",
+    "language.toml",
+    "table.toml",
+    "evidence.toml",
+)
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 

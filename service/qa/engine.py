@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
@@ -19,16 +20,21 @@ from corpus.tokens import USERDICT
 from index.boosts import longest_common
 from index.search import Mode, Searcher, SearchResult
 from service.qa import wording
+from service.qa.clarify import candidates, elliptical
 from service.qa.columncheck import check_column
 from service.qa.compose import about_past_period, asks_all_indicators, best_passage, compose
 from service.qa.compute import interpret
 from service.qa.conversation import Resolver
+from service.qa.evidence import BY_WORDS, answering
 from service.qa.facts import Facts
 from service.qa.fields import Asked
-from service.qa.policy import ANSWER, NONE, RELATED, Decision, Thresholds, decide
+from service.qa.policy import ANSWER, CLARIFY, NONE, RELATED, Decision, Thresholds, decide
 from service.qa.result import Answer, Source
+from service.qa.structure import Structure
 from service.qa.understand import Qualifier, Query, Reader
 
+# A question that also names a 专栏 or a numbered section asks about that, not the whole part.
+_FINER_PART = re.compile(r"专栏|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十\d]+节")
 # A 十三五 figure in the plan's background covers an indicator when they share this much name.
 PAST_FIGURE_OVERLAP = 6
 
@@ -104,6 +110,8 @@ class Engine:
         self.reader = Reader(plan_vocabulary(searcher), synonyms=plan_synonyms(searcher.knows))
         self.resolver = Resolver(searcher)
         self.facts = Facts(searcher.passages, searcher.indicators, searcher.column_titles)
+        self.structure = Structure(searcher.passages)
+        self.scope = wording.scope_of([p.doc_title or p.doc for p in searcher.passages])
         self._prose: dict[tuple[str, ...], object] = {}
         for p in searcher.passages:  # a section's first paragraph, in document order
             if p.kind == "text":
@@ -152,10 +160,13 @@ class Engine:
         gen = self._curated_gen  # a change to the curated answers retires cached answers
         raw_key = ("raw", question, _digest(history), top_k, mode, gen)
         normalized = self.normalize(question, history or [])
-        key = (normalized, top_k, mode, gen)  # "IP保护" and "知识产权保护" share one entry
+        key = (normalized, top_k, mode, gen, not history)  # "IP保护" = "知识产权保护"
         hit = self.cache.get(key)
         if hit is None:
-            hit = self._answer(question, normalized, top_k, mode)
+            if not history and elliptical(question):
+                hit = self._clarify(question, normalized, mode)
+            else:
+                hit = self._answer(question, normalized, top_k, mode)
             self.cache.put(key, hit)
         self.cache.put(raw_key, hit)
         return self._stamp(hit, question, started)
@@ -199,6 +210,20 @@ class Engine:
         )
         if past is False and decision.outcome == ANSWER:
             decision = Decision(RELATED, (Qualifier("period", ("十三五期间",)),))
+        elif decision.outcome == RELATED and decision.qualifiers:
+            # a national row is never a place's, company's or period's figure
+            national = rows and any(q.kind in BY_WORDS for q in decision.qualifiers)
+            i = (
+                None
+                if national
+                else answering(decision.qualifiers, [h.passage for h in result.hits])
+            )
+            if i is not None:  # one of the best passages gives what is asked: answer from it
+                result.hits.insert(0, result.hits.pop(i))
+                top = result.hits[0].passage
+                name = top.text.split("（", 1)[0] if top.kind == "indicator" else None
+                rows = [r for r in self.indicators if r.name == name][:1]
+                decision = Decision(ANSWER)
         return query, result, rows, decision
 
     def _implied_row(self, query: Query, result: SearchResult) -> list[Indicator]:
@@ -243,14 +268,14 @@ class Engine:
             hit = self.curated.match(normalized, result.query_vector)
             if hit is not None:
                 return hit.answer(question, normalized, self.searcher.passages)
-        if decision.outcome == NONE:
-            return self._none(question, normalized)
         hits = result.hits
+        if decision.outcome == NONE or not hits:  # bm25 alone may match no passage at all
+            return self._none(question, normalized)
         sources = tuple(Source(h.passage, h.score) for h in hits)
         if decision.outcome == RELATED:
             best = best_passage(query.text, hits) if hits else None
             text = wording.related(
-                decision.qualifiers, rows, best.text if best else None, query.field
+                decision.qualifiers, rows, best.text if best else None, query.field, self.scope
             )
             return Answer(
                 question,
@@ -270,6 +295,11 @@ class Engine:
         path says what the plan lacks). query: the question already read."""
         query = query or self.reader.read(normalized)
         text = query.text
+        part = None if _FINER_PART.search(text) else self.structure.answer(text)
+        if part is not None:  # 第十二条, 最后一章, 一共几条: from the document's tree
+            outcome = ANSWER if part.answered else RELATED
+            sources = tuple(Source(p, 1.0) for p in part.passages)
+            return Answer(question, normalized, outcome, part.text, sources)
         if any(q.kind != "figure" for q in query.qualifiers):
             return None
         fact = self.facts.answer(text)
@@ -303,6 +333,18 @@ class Engine:
             sources,
             tuple(done.rows),
             extra={"operation": done.operation, "working": list(done.working)},
+        )
+
+    def _clarify(self, question: str, normalized: str, mode: Mode) -> Answer:
+        """A follow-up with nothing to follow: ask back, with the full questions it may mean."""
+        hits = self.searcher.search(normalized or question, mode=mode, top_k=5).hits
+        headings = [h.passage.section[-1] for h in hits if h.passage.section]
+        return Answer(
+            question,
+            normalized,
+            CLARIFY,
+            wording.CLARIFY_ANSWER,
+            suggestions=tuple(candidates(question, headings)),
         )
 
     def _none(self, question: str, normalized: str) -> Answer:

@@ -8,6 +8,7 @@ from index.search import Evidence
 from service.qa.understand import Qualifier, Query
 
 ANSWER, RELATED, NONE = "answer", "related", "none"
+CLARIFY = "clarify"  # a follow-up with no conversation before it: the service asks back
 # Qualifier kinds that a named 专栏 makes moot: "专栏5指什么" asks what the column is.
 # A named 专栏 makes the loose definition words moot ("专栏5指什么" asks what the column is);
 # "定义", "法律上" still ask for a definition.

@@ -15,6 +15,9 @@ SUGGESTIONS = [
     "地理标志怎么保护？",
     "“十四五”时期知识产权发展有哪些主要指标？",
 ]
+CLARIFY_ANSWER = (
+    "这个问题需要结合前面的对话才能理解。您想问的是下面哪一个？也可以把问题说完整一些。"
+)
 RELATED_LEAD = "规划中没有直接的答案，以下内容可能相关"
 # What the plan does not contain, by the kind of thing asked.
 MISSING = {
@@ -84,10 +87,25 @@ def _join(items: list[str]) -> str:
     return items[0] if len(items) == 1 else "、".join(items[:-1]) + "和" + items[-1]
 
 
+def scope_of(titles: list[str]) -> str:
+    """What the answers call the documents: the kind of the only one ("规划", "办法"), or
+    "已收录的文件" when several are loaded."""
+    from corpus.markers import TITLE_ENDS
+
+    if len(set(titles)) != 1:
+        return "已收录的文件"
+    core = titles[0].replace("（示例）", "").rstrip("》”\"' ")
+    return next((kind for kind in TITLE_ENDS if core.endswith(kind)), "文件")
+
+
 def related(
-    qualifiers: tuple[Qualifier, ...], rows: list[Indicator], passage_text: str | None, field: Asked
+    qualifiers: tuple[Qualifier, ...],
+    rows: list[Indicator],
+    passage_text: str | None,
+    field: Asked,
+    scope: str = "规划",
 ) -> str:
-    """The plan does not answer this: say what it lacks, then what it does say."""
+    """The documents do not answer this: say what they lack, then what they do say."""
     kinds = {q.kind: q.words for q in qualifiers}
     whose = [w for k in ("place", "organization") for w in kinds.get(k, ())]
     when = list(kinds.get("period", ()))
@@ -108,13 +126,13 @@ def related(
         missing.insert(0, f"{_join(whose)}的具体情况")
     if when:
         missing.insert(0, f"{_join(when)}的情况")
-    lacks = f"规划中没有写到{'，也没有写到'.join(missing)}。" if missing else f"{RELATED_LEAD}。"
+    lacks = f"{scope}中没有写到{'，也没有写到'.join(missing)}。" if missing else f"{RELATED_LEAD}。"
     if rows:
         return (
             lacks + "规划中的相关指标：" + "".join(indicator_sentence(r, field) for r in rows[:2])
         )
     if passage_text:
-        return lacks + "规划中相关的内容是：" + sentence(passage_text)
+        return lacks + f"{scope}中相关的内容是：" + sentence(passage_text)
     return lacks
 
 

@@ -38,7 +38,7 @@
   var FONT_SCALE = Math.min(2, Math.max(1, parseFloat(attr("font-scale", "1")) || 1));
   var BIG_FACTOR = 1.5;
   var MAX_SCALE = 2; // twice the normal size: the most that still fits a 320 px wide phone
-  var OUTCOMES = { answer: 1, curated: 1, related: 1, none: 1 };
+  var OUTCOMES = { answer: 1, curated: 1, related: 1, none: 1, clarify: 1 };
 
   var MSG_CONN = "服务暂时无法连接，请稍后重试。";
   var MSG_RATE = "请求过于频繁，请稍后再试。";
@@ -544,6 +544,7 @@
       if (!leadsIn) box.appendChild(el("p", { className: "hint", text: "您可以试试这些问题：" }));
       box.appendChild(chipList(sugg));
     }
+    if (outcome === "clarify" && sugg.length) box.appendChild(chipList(sugg));
     if (typeof data.answer_id === "string" && data.answer_id) box.appendChild(feedback(data));
     return append(box);
   }

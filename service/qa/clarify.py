@@ -1,0 +1,42 @@
+"""A follow-up with no conversation before it ("那2020年呢？", "它后面一条呢？") is not guessed:
+the service asks back, offering the full questions the best passages suggest."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.lexicon import lexicon
+
+_PUNCT = re.compile(r"[\s，。？！?!,.、：:；;“”\"'（）()]+")
+
+
+def elliptical(question: str) -> bool:
+    """Short, opening or closing like a follow-up, as language.toml [ellipsis] says."""
+    rules = lexicon().raw["language.toml"].get("ellipsis", {})
+    text = question.strip().lower()
+    bare = _PUNCT.sub("", text)
+    if not bare or len(bare) > int(rules.get("max_chars", 12)):
+        return False
+    opens = any(text.startswith(w) for w in rules.get("openers", ()))
+    closes = any(
+        text.rstrip("？?。.! ").endswith(w.rstrip("？?")) for w in rules.get("closers", ())
+    )
+    return opens and (closes or len(bare) <= 6)
+
+
+def candidates(question: str, headings: list[str], limit: int = 3) -> list[str]:
+    """Full questions to offer: the rest of the question asked about each likely subject."""
+    rules = lexicon().raw["language.toml"].get("ellipsis", {})
+    rest = question.strip().rstrip("？?。.! ")
+    for w in sorted(rules.get("openers", ()), key=len, reverse=True):
+        if rest.lower().startswith(w):
+            rest = rest[len(w) :].lstrip("，, ")
+            break
+    for w in sorted(rules.get("closers", ()), key=len, reverse=True):
+        stripped = w.rstrip("？?")
+        if stripped and rest.endswith(stripped):
+            rest = rest[: -len(stripped)]
+            break
+    rest = rest.strip("，, ") or "是什么"
+    out = [f"{h}：{rest}？" for h in dict.fromkeys(headings) if h]
+    return out[:limit]

@@ -1,0 +1,46 @@
+"""Answerability by evidence: does a retrieved passage give the kind of thing the question asks
+for (a fee, a time limit, a contact, a figure for that place…)? The shapes are data
+(corpus/lexicon/evidence.toml); no list says what one document lacks."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from corpus.lexicon import lexicon
+from corpus.normalize import normalize_text
+from service.qa.understand import Qualifier
+
+# Kinds shown by the question's own words appearing in the passage.
+BY_WORDS = frozenset({"place", "organization", "period"})
+# How many of the best passages are read for evidence.
+EVIDENCE_DEPTH = 3
+
+
+@lru_cache(maxsize=1)
+def patterns() -> dict[str, tuple[re.Pattern, ...]]:
+    raw = lexicon().raw.get("evidence.toml", {}).get("patterns", {})
+    return {kind: tuple(re.compile(p, re.M) for p in ps) for kind, ps in raw.items()}
+
+
+def shows(q: Qualifier, text: str) -> bool:
+    """Whether this passage text gives what the qualifier asks for."""
+    if q.kind in BY_WORDS:
+        norm = normalize_text(text)
+        return bool(q.words) and all(normalize_text(w) in norm for w in q.words)
+    found = patterns().get(q.kind)
+    return bool(found) and any(p.search(text) for p in found)
+
+
+def answering(qualifiers: tuple[Qualifier, ...], passages: list) -> int | None:
+    """The position of the first of the best passages that shows every qualifier (None: none
+    does, so the question is only `related`). An indicator row shows a figure, nothing else."""
+    only_figure = all(q.kind == "figure" for q in qualifiers)
+    for i, p in enumerate(passages[:EVIDENCE_DEPTH]):
+        if p.kind == "indicator":
+            if only_figure:
+                return i  # the row is the figure
+            continue
+        if all(shows(q, p.text) for q in qualifiers):
+            return i
+    return None

@@ -1,0 +1,122 @@
+"""Structure questions over any document's tree: 第N条/章/部分/节, 最后/倒数第N, 一共几条 —
+answered from the section paths the parser gave each passage, for whichever document the
+question names (or the only one that has such parts)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.markers import ordinal
+from corpus.numerals import CN_NUM
+from corpus.records import Passage
+from index.boosts import longest_common, squash
+
+_N = rf"[{CN_NUM}百零〇两\d]+"
+# What each kind of part is called in a question, and how its heading starts.
+KINDS = {
+    "条": re.compile(rf"^第({_N})条"),
+    "章": re.compile(rf"^第({_N})章"),
+    "部分": re.compile(rf"^([{CN_NUM}]+)、"),
+}
+_ASK = re.compile(
+    rf"(?:(倒数)?第\s*({_N})\s*|(最后)\s*一?\s*)(条|章|部分|大部分)|"
+    rf"(一共|总共|共|有)\s*(?:有)?\s*(多少|几)\s*(条|章|部分)"
+)
+# Words of a title that say nothing about which document it is.
+_GENERIC = re.compile(r"本市|（示例）|\(示例\)|关于|《|》|“|”")
+MIN_TITLE_MATCH = 2
+
+
+@dataclass(frozen=True)
+class Part:
+    doc: str
+    number: int
+    heading: str
+    passage: Passage  # the part's own passage (an article) or its overview
+
+
+@dataclass(frozen=True)
+class Found:
+    text: str
+    passages: tuple[Passage, ...]
+    answered: bool  # False: the document has no such part (the answer says so)
+
+
+def _two(n: int) -> str:
+    return f"{n}"
+
+
+class Structure:
+    def __init__(self, passages: list[Passage]):
+        self.titles: dict[str, str] = {}
+        self.parts: dict[tuple[str, str], list[Part]] = {}
+        seen: set[tuple[str, str, str]] = set()
+        for p in passages:
+            self.titles.setdefault(p.doc, p.doc_title or p.doc)
+            for kind, marker in KINDS.items():
+                for depth, heading in enumerate(p.section):
+                    m = marker.match(heading)
+                    if not m or (p.doc, kind, heading) in seen:
+                        continue
+                    own = depth == len(p.section) - 1
+                    if kind != "条" and not (own and p.kind == "overview"):
+                        continue
+                    if kind == "条" and not own:
+                        continue
+                    n = ordinal(m.group(1))
+                    if n is not None:
+                        seen.add((p.doc, kind, heading))
+                        self.parts.setdefault((p.doc, kind), []).append(Part(p.doc, n, heading, p))
+
+    def _doc(self, question: str, kind: str) -> str | None:
+        """The document the question names by its title, else the only one with such parts."""
+        having = [d for (d, k) in self.parts if k == kind]
+        if not having:
+            return None
+        q = squash(question)
+        scored = sorted(
+            ((longest_common(q, squash(_GENERIC.sub("", self.titles[d]))), d) for d in having),
+            reverse=True,
+        )
+        if scored[0][0] >= MIN_TITLE_MATCH and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+            return scored[0][1]
+        return having[0] if len(having) == 1 else None
+
+    def answer(self, question: str) -> Found | None:
+        m = _ASK.search(question)
+        if not m:
+            return None
+        kind = (m.group(4) or m.group(7) or "").replace("大部分", "部分")
+        doc = self._doc(question, kind)
+        if doc is None:
+            return None
+        parts = sorted(self.parts[(doc, kind)], key=lambda p: p.number)
+        title = self.titles[doc]
+        if m.group(5):  # 一共几条
+            listed = "、".join(p.heading for p in parts[:3])
+            return Found(
+                f"《{title}》共有{len(parts)}{kind}（{listed}……{parts[-1].heading}）。",
+                tuple(p.passage for p in parts[:1]),
+                True,
+            )
+        if m.group(3):
+            part = parts[-1]
+        else:
+            n = ordinal(m.group(2))
+            if n is None:
+                return None
+            if m.group(1):
+                part = parts[-n] if 0 < n <= len(parts) else None
+            else:
+                part = next((p for p in parts if p.number == n), None)
+            if part is None:
+                return Found(
+                    f"《{title}》共有{len(parts)}{kind}，没有{m.group(0)}。",
+                    (),
+                    False,
+                )
+        text = part.passage.text
+        if kind != "条":
+            text = f"{part.heading}：" + text.split("：", 1)[1] if "：" in text else part.heading
+        return Found(text if text.endswith("。") else text + "。", (part.passage,), True)
