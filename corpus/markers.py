@@ -82,3 +82,9 @@ def document_title(lines: list[str]) -> str | None:
         if looks_like_title(text):
             return text.replace("**", "")
     return None
+
+
+def document_kind(title: str) -> str:
+    """The kind of document a title names ("规划", "办法"…), "文件" when it names none."""
+    core = _BRACKETED_TAIL.sub("", title.strip()).rstrip("》”\"' ")
+    return next((kind for kind in TITLE_ENDS if core.endswith(kind)), "文件")

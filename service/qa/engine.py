@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import time
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
-from threading import Lock
 
 import numpy as np
 
@@ -28,6 +25,7 @@ from service.qa.conversation import Resolver
 from service.qa.evidence import BY_WORDS, answering
 from service.qa.facts import Facts
 from service.qa.fields import Asked
+from service.qa.lru import LRU, _digest
 from service.qa.policy import ANSWER, CLARIFY, NONE, RELATED, Decision, Thresholds, decide
 from service.qa.result import Answer, Source
 from service.qa.structure import Structure
@@ -37,41 +35,6 @@ from service.qa.understand import Qualifier, Query, Reader
 _FINER_PART = re.compile(r"专栏|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十\d]+节")
 # A 十三五 figure in the plan's background covers an indicator when they share this much name.
 PAST_FIGURE_OVERLAP = 6
-
-
-def _digest(history: list[tuple[str, str]] | None) -> str:
-    """A cache key for a conversation: its hash, not its text (20 turns may be 40 KB)."""
-    if not history:
-        return ""
-    h = hashlib.blake2b(digest_size=16)
-    for role, content in history:
-        h.update(role.encode() + b"\0" + content.encode("utf-8", "surrogatepass") + b"\0")
-    return h.hexdigest()
-
-
-class LRU:
-    """A small thread-safe LRU of finished answers, keyed by what was asked."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._data: OrderedDict = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key):
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        return None
-
-    def put(self, key, value) -> None:
-        if self.size <= 0:
-            return
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
 
 
 def plan_vocabulary(searcher: Searcher) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from corpus.markers import document_kind
 from corpus.records import Indicator
 from service.qa.fields import Asked
 from service.qa.understand import Qualifier
@@ -15,9 +16,7 @@ SUGGESTIONS = [
     "地理标志怎么保护？",
     "“十四五”时期知识产权发展有哪些主要指标？",
 ]
-CLARIFY_ANSWER = (
-    "这个问题需要结合前面的对话才能理解。您想问的是下面哪一个？也可以把问题说完整一些。"
-)
+CLARIFY_ANSWER = "这个问题要结合前面的对话才能理解。您想问的是下面哪一个？也可以把问题说完整。"
 RELATED_LEAD = "规划中没有直接的答案，以下内容可能相关"
 # What the plan does not contain, by the kind of thing asked.
 MISSING = {
@@ -88,14 +87,8 @@ def _join(items: list[str]) -> str:
 
 
 def scope_of(titles: list[str]) -> str:
-    """What the answers call the documents: the kind of the only one ("规划", "办法"), or
-    "已收录的文件" when several are loaded."""
-    from corpus.markers import TITLE_ENDS
-
-    if len(set(titles)) != 1:
-        return "已收录的文件"
-    core = titles[0].replace("（示例）", "").rstrip("》”\"' ")
-    return next((kind for kind in TITLE_ENDS if core.endswith(kind)), "文件")
+    """The only document's kind ("规划", "办法"), or "已收录的文件" for several."""
+    return document_kind(titles[0]) if len(set(titles)) == 1 else "已收录的文件"
 
 
 def related(
@@ -105,7 +98,7 @@ def related(
     field: Asked,
     scope: str = "规划",
 ) -> str:
-    """The documents do not answer this: say what they lack, then what they do say."""
+    """Not answered: say what the documents lack, then what they do say."""
     kinds = {q.kind: q.words for q in qualifiers}
     whose = [w for k in ("place", "organization") for w in kinds.get(k, ())]
     when = list(kinds.get("period", ()))

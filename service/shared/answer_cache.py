@@ -11,7 +11,7 @@ from dataclasses import fields
 
 from corpus.records import Indicator, Passage
 from index.store import package_version
-from service.qa.engine import LRU
+from service.qa.lru import LRU
 from service.qa.result import Answer, Source
 from service.shared.redis_link import RedisLink
 
