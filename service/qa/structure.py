@@ -43,10 +43,6 @@ class Found:
     answered: bool  # False: the document has no such part (the answer says so)
 
 
-def _two(n: int) -> str:
-    return f"{n}"
-
-
 class Structure:
     def __init__(self, passages: list[Passage]):
         self.titles: dict[str, str] = {}
