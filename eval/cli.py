@@ -154,6 +154,8 @@ def eval_command(
         from eval.office import attach_curated
 
         count = attach_curated(asker.engine, settings.database_url)
+        for other in {id(a): a for a in askers.values() if a is not asker}.values():
+            attach_curated(other.engine, settings.database_url)  # every set answers alike
         console.print(f"with {count} curated answer(s) from the office database", highlight=False)
     started = time.perf_counter()
     reports = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.gold import DEFAULT_QUESTIONS
+from eval.gold import DEFAULT_QUESTIONS, DOCS_TUNING_QUESTIONS, HELDOUT2_QUESTIONS
 from eval.gold import HELDOUT_QUESTIONS as HELDOUT
 
 
@@ -16,6 +16,10 @@ def label_for(questions_file: Path) -> str:
         return "in-sample"
     if path == HELDOUT.resolve():
         return "held-out"
+    if path == DOCS_TUNING_QUESTIONS.resolve():
+        return "documents in-sample"
+    if path == HELDOUT2_QUESTIONS.resolve():
+        return "documents held-out"
     return path.stem[:40]
 
 

@@ -55,7 +55,7 @@ def test_answer_quality_page_and_the_eval_with_curated_answers(tmp_path):
     with db.connect() as c:
         labels = [r.label for r in c.execute(select(eval_reports.c.label))]
     db.dispose()
-    # each run keeps both sets, the tuning set and the held-out one, under its own label
-    assert sorted(labels) == sorted(
-        ["in-sample", "held-out", "in-sample + curated", "held-out + curated"]
-    )
+    # each run keeps every set, tuning and held-out, the plan's and the documents', under its
+    # own label
+    sets = ["in-sample", "held-out", "documents in-sample", "documents held-out"]
+    assert sorted(labels) == sorted(sets + [f"{s} + curated" for s in sets])
