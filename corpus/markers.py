@@ -65,10 +65,14 @@ def is_tab_table(para: list[str]) -> bool:
     return len(counts) >= 2 and counts[0] >= 2 and counts.count(counts[0]) >= 2
 
 
+def _core(title: str) -> str:
+    """A title without its bracketed tail （示例） and closing quotes."""
+    return _BRACKETED_TAIL.sub("", title.strip()).rstrip("》”\"' ")
+
+
 def looks_like_title(line: str) -> bool:
     """A line naming a document: it ends with a kind of document, perhaps with （示例）."""
-    core = _BRACKETED_TAIL.sub("", line.strip().lstrip("#").strip())
-    core = core.rstrip("》”\"' ")
+    core = _core(line.strip().lstrip("#"))
     return 4 <= len(core) <= 80 and core.endswith(TITLE_ENDS)
 
 
@@ -86,5 +90,5 @@ def document_title(lines: list[str]) -> str | None:
 
 def document_kind(title: str) -> str:
     """The kind of document a title names ("规划", "办法"…), "文件" when it names none."""
-    core = _BRACKETED_TAIL.sub("", title.strip()).rstrip("》”\"' ")
+    core = _core(title)
     return next((kind for kind in TITLE_ENDS if core.endswith(kind)), "文件")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from corpus.load import DEFAULT_CORPUS_DIR, SAMPLES_DIR, corpus_files, corpus_sha256
-from index.store import FORMAT_VERSION, read_manifest
+from corpus.load import DEFAULT_CORPUS_DIR, SAMPLES_DIR, corpus_files
+from index.store import InvalidIndex, check_manifest, read_manifest
 
 DOCS_DIR = Path("var/eval-docs")
 
@@ -32,16 +32,11 @@ def docs_settings(settings, root: Path = DOCS_DIR):
     """The settings with the plan-and-samples corpus and its index (built here if needed)."""
     corpus = docs_corpus(root / "corpus")
     ready = settings.model_copy(update={"corpus_dir": corpus, "index_dir": root / "index"})
-    try:
-        manifest = read_manifest(ready.index_dir)
-    except Exception:  # no index yet, or a broken one: build it
-        manifest = {}
-    stale = (
-        manifest.get("corpus_sha256") != corpus_sha256(corpus)
-        or manifest.get("model") != str(settings.model)
-        or manifest.get("format_version") != FORMAT_VERSION
-    )
-    if stale:
+    try:  # the same check a command makes before it loads an index
+        check_manifest(
+            read_manifest(ready.index_dir), model=settings.model, dim=None, corpus_dir=corpus
+        )
+    except InvalidIndex:  # none yet, or built from other documents, model, format or analysis
         build(ready)
     return ready
 
