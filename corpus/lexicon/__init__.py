@@ -146,6 +146,7 @@ class Lexicon:
     plan_location: PhraseIndex
     past_period: PhraseIndex
     list_asks: PhraseIndex
+    ask_markers: PhraseIndex  # words that make a clause the asking part of a question
     conversation: PhraseIndex  # phrase → plural | other | before | after | last | first | …
     computing_words: frozenset[str]
     table_words: PhraseIndex  # phrase → (section, key): ("columns", "growth"), ("group", "money")…
@@ -263,6 +264,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         plan_location=index(_words(lang.get("plan_location"))),
         past_period=index(_words(lang.get("past_period"))),
         list_asks=index(_words(lang.get("list_asks"))),
+        ask_markers=index(_words(lang.get("ask_markers"))),
         computing_words=frozenset(_words(lang.get("computing_words"))),
         conversation=index(
             {

@@ -16,6 +16,8 @@ MOOT_WITH_COLUMN = frozenset(
     {"指什么", "是指什么", "指的是什么", "什么意思", "啥意思", "是什么意思"}
 )
 # A row in 亿元 makes "多少钱" ask for its figure; "利率", "补贴" still ask for a fee.
+# Kinds whose answer is itself a number: asking "多少" of them asks for that, not for a figure.
+NUMBER_KINDS = ("fee", "duration", "contact", "when", "detail")
 MOOT_WITH_MONEY_ROW = frozenset({"多少钱", "要花", "花多少", "交多少"})
 
 
@@ -94,7 +96,10 @@ def unanswered(
     """What the question asks that the plan does not say (empty: the plan answers it).
     money_row: an indicator in 亿元 is named, so "多少钱" asks for its figure, not a fee."""
     found = [q for q in query.qualifiers if not _moot(q, ev.column_match, money_row)]
-    if query.asks_figure and not (ev.indicator_match or query.counts_structure or figure_known):
+    numbered = query.has(*NUMBER_KINDS)  # "热线是多少", "要交多少": the number is that kind's
+    if query.asks_figure and not (
+        ev.indicator_match or query.counts_structure or figure_known or numbered
+    ):
         found.append(Qualifier("figure", ()))  # a number the plan does not give
     return tuple(found)
 

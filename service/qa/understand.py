@@ -19,6 +19,7 @@ def tokenize_cached(text: str) -> list[str]:
 _COUNTED_STRUCTURE = re.compile(
     r"(专栏|指标|原则|工程|部分|章|节)[^，,。？?]{0,3}(一共|总共|共有|有)"
 )
+_ASK_SPLIT = re.compile(r"[，,。；;！!？?：:]+")
 _CLAUSE = re.compile(r"[，。！？；,.!?;:：\s]+")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|$|\D)")
 _HAN_OR_LATIN = r"[\u4e00-\u9fffA-Za-z]"
@@ -140,9 +141,8 @@ class Reader:
         self, text: str, tokens: list[str], years: tuple[str, ...], asks: bool
     ) -> tuple[Qualifier, ...]:
         lex, found = self.lex, {}
-        for phrase, kind, _, _ in lex.qualifiers.finditer(text):
-            if kind:
-                found.setdefault(kind, []).append(phrase)
+        for phrase, kind in self._asked(text):
+            found.setdefault(kind, []).append(phrase)
         places = self._places(text, tokens)
         if places:
             found["place"] = places
@@ -157,6 +157,39 @@ class Reader:
         if period:
             found["period"] = period
         return tuple(Qualifier(kind, _longest(words)) for kind, words in found.items())
+
+    def _asked(self, text: str) -> list[tuple[str, str]]:
+        """(phrase, kind) of the qualifiers in the part of the question that asks: when some
+        clauses ask (a question word, a question mark) and carry something to ask for of their
+        own, the words of the other clauses are the question's framing ("单位写总结要用：……",
+        "新认定为优势企业，市里奖多少钱")."""
+        found = [
+            (p, kind, start) for p, kind, start, _ in self.lex.qualifiers.finditer(text) if kind
+        ]
+        asking = self._asking_clauses(text)
+        if not found or not asking:
+            return [(p, kind) for p, kind, _ in found]
+
+        def inside(at: int) -> bool:
+            return any(a <= at < b for a, b in asking)
+
+        asked = [(p, kind) for p, kind, start in found if inside(start)]
+        figure = any(
+            real and inside(start) for _, real, start, _ in self.lex.figure_asks.finditer(text)
+        )
+        return asked if asked or figure else [(p, kind) for p, kind, _ in found]
+
+    def _asking_clauses(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of the clauses that ask, when only some do (else [])."""
+        clauses, start = [], 0
+        for m in [*_ASK_SPLIT.finditer(text), None]:
+            end = m.start() if m else len(text)
+            asks = bool(m and ("?" in m.group() or "？" in m.group()))
+            if text[start:end].strip():
+                clauses.append((start, end, asks or self.lex.ask_markers.search(text[start:end])))
+            start = m.end() if m else end
+        asking = [(a, b) for a, b, asks in clauses if asks]
+        return asking if len(asking) < len(clauses) else []
 
     def _about_target(self, text: str) -> bool:
         return (
