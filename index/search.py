@@ -26,6 +26,9 @@ _SECTION_ASKED = re.compile(r"[(（]([一二三四五六七八九十]+)[)）]|�
 Mode = Literal["bm25", "dense", "hybrid"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
 DENSE_DEPTH = 50  # how deep each list goes into fusion
+# A row a question names without asking for a number: its whole name, an alias, or words
+# sharing this much (index.match scores).
+NAMED_SCORE = 5.0
 GENERIC_SHARE = 0.12  # a token in more than this share of passages names no indicator
 
 
@@ -64,12 +67,12 @@ class Searcher:
         self.embedder = embedder
         self.passages = index.passages
         self.booster = Booster(self.passages)
+        self._indicator_rows = self._rows_by_indicator()
         self.matcher = IndicatorMatcher(
             index.indicators,
             index.lexical.common_tokens(GENERIC_SHARE),
-            aliases=lexicon().indicator_aliases,
+            aliases=self._own_aliases(lexicon().indicator_aliases),
         )
-        self._indicator_rows = self._rows_by_indicator()
         self._column_aliases = self._aliases_of_columns()
         self._columns = {
             column_number(p.section[-1]): i
@@ -107,6 +110,20 @@ class Searcher:
     @property
     def model_id(self) -> str:
         return self.embedder.model_id
+
+    def _own_aliases(self, aliases: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        """A row's other names, less those another document uses for its own subject: with a
+        guide to 专利质押登记 loaded, "质押登记" no longer names the plan's 质押融资 row."""
+        others: dict[str, str] = {}  # document → its passages' text, lower-cased
+        for p in self.passages:
+            others[p.doc] = others.get(p.doc, "") + "\n" + p.text.lower()
+        out = {}
+        for name, names in aliases.items():
+            row = self._indicator_rows.get(name)
+            own = self.passages[row].doc if row is not None else None
+            elsewhere = [text for doc, text in others.items() if doc != own]
+            out[name] = tuple(a for a in names if not any(a in text for text in elsewhere))
+        return out
 
     def _rows_by_indicator(self) -> dict[str, int]:
         rows = {}
@@ -174,10 +191,13 @@ class Searcher:
         query_vector: np.ndarray | None = None,
         expansions: Sequence[str] = (),
         started: Pending | None = None,
+        asks_value: bool = True,
     ) -> SearchResult:
         """question must already be normalized (corpus.normalize.normalize_question);
         expansions: the plan's terms for the question's everyday words, searched as well;
-        started: the question's vector, already begun with `start(question)`."""
+        started: the question's vector, already begun with `start(question)`;
+        asks_value: the question asks for a number, so a table row sharing some of its words
+        counts; otherwise only a row it names (whole name, alias or most of its words) does."""
         if mode not in MODES:
             if started is not None and started.begun:
                 started()  # a pass already sent must still be collected
@@ -201,6 +221,8 @@ class Searcher:
             ]
             expanded = f"{question} {' '.join(expansions)}" if expansions else question
             indicators = self.matcher.match(expanded)
+            if not asks_value:  # "质押登记要补正材料" shares 质押/登记 with a row, names none
+                indicators = [(i, score) for i, score in indicators if score >= NAMED_SCORE]
             col = column_number(question)
             if col is None:
                 col = next((n for _, n, _, _ in self._column_aliases.finditer(question)), None)

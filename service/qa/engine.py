@@ -26,7 +26,16 @@ from service.qa.evidence import BY_WORDS, answering
 from service.qa.facts import Facts
 from service.qa.fields import Asked
 from service.qa.lru import LRU, _digest
-from service.qa.policy import ANSWER, CLARIFY, NONE, RELATED, Decision, Thresholds, decide
+from service.qa.policy import (
+    ANSWER,
+    CLARIFY,
+    NONE,
+    NUMBER_KINDS,
+    RELATED,
+    Decision,
+    Thresholds,
+    decide,
+)
 from service.qa.result import Answer, Source
 from service.qa.structure import Structure
 from service.qa.understand import Qualifier, Query, Reader
@@ -160,7 +169,13 @@ class Engine:
         query: the question already read; started: its vector, already begun."""
         query = query or self.reader.read(normalized)
         result = self.searcher.search(
-            query.text, mode=mode, top_k=top_k, expansions=query.expansions, started=started
+            query.text,
+            mode=mode,
+            top_k=top_k,
+            expansions=query.expansions,
+            started=started,
+            asks_value=(query.asks_figure and not query.has(*NUMBER_KINDS))
+            or query.field is not Asked.NONE,
         )
         rows = list(result.indicators) or self._implied_row(query, result)
         past = self._past_figure(query, result)
