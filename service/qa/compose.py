@@ -11,6 +11,7 @@ from corpus.records import Indicator, Passage
 from index.boosts import longest_common, squash, title_core
 from index.search import Hit
 from service.qa import wording
+from service.qa.extract import part_asked
 from service.qa.fields import detect_field
 
 _ALL_INDICATORS = re.compile(
@@ -19,6 +20,8 @@ _ALL_INDICATORS = re.compile(
 )
 _LABELLED = re.compile(r"^([^：；]{1,8})：(.+)$")
 MIN_ITEM_PHRASE = 6
+# Passages that are one unit of their document: an article, an FAQ pair, a table row.
+WHOLE_UNITS = frozenset({"article", "faq", "row"})
 ProseOf = Callable[[tuple[str, ...]], Passage | None]
 
 
@@ -138,10 +141,25 @@ def best_passage(question: str, hits: list[Hit]) -> Passage:
     return best
 
 
-def passage_answer(question: str, hits: list[Hit], prose_of: ProseOf) -> str:
+def _content_words(question: str) -> tuple[str, ...]:
+    from corpus.tokens import tokenize
+
+    return tuple(t for t in tokenize(question, normalized=True) if len(t) >= 2)
+
+
+def passage_answer(
+    question: str, hits: list[Hit], prose_of: ProseOf, kinds: tuple[str, ...] = ()
+) -> str:
+    """kinds: what the question asks for (fee, duration, contact…), which the answer shows."""
     best = best_passage(question, hits)
     if lexicon().plan_location.search(question) and best.section:
         return wording.location(best.section)
+    if kinds or best.kind in WHOLE_UNITS:
+        part = part_asked(best.text, kinds, _content_words(question), best.kind)
+        if part:
+            return wording.sentence(part)
+        if best.kind in ("faq", "article"):
+            return wording.sentence(best.text)  # one unit: never cut into the plan's list items
     item = (
         _labelled_item(question, best.text)
         or _item_other_than(question, best.text)
@@ -163,11 +181,13 @@ def compose(
     matched: list[Indicator],
     all_rows: list[Indicator],
     prose_of: ProseOf,
+    kinds: tuple[str, ...] = (),
 ) -> tuple[str, list[Indicator]]:
-    """(answer, indicator rows to show) for a question the plan answers."""
+    """(answer, indicator rows to show) for a question the plan answers; kinds: what it asks
+    for (fee, duration, contact…)."""
     if asks_all_indicators(question) and not matched:
         return wording.all_indicators(all_rows), list(all_rows)
     if matched and not about_past_period(question):
         field = detect_field(question)
         return "".join(wording.indicator_sentence(i, field) for i in matched[:3]), matched
-    return passage_answer(question, hits, prose_of), matched
+    return passage_answer(question, hits, prose_of, kinds), matched

@@ -264,7 +264,9 @@ class Engine:
                 tuple(rows),
                 qualifiers=tuple(q.kind for q in decision.qualifiers),
             )
-        text, rows = compose(query.text, hits, rows, self.indicators, self._prose.get)
+        text, rows = compose(
+            query.text, hits, rows, self.indicators, self._prose.get, _asked_kinds(query)
+        )
         return Answer(question, normalized, ANSWER, text, sources, tuple(rows))
 
     def computed(self, question: str, normalized: str, query: Query | None = None) -> Answer | None:
@@ -329,6 +331,12 @@ class Engine:
         return Answer(
             question, normalized, NONE, wording.NONE_ANSWER, suggestions=tuple(wording.SUGGESTIONS)
         )
+
+
+def _asked_kinds(query: Query) -> tuple[str, ...]:
+    """What the answer should show: the question's qualifiers, and a figure when it asks for a
+    number ("资助最多算几个": the clause with 5个 as well as the one in 元)."""
+    return query.kinds + (("figure",) if query.asks_figure else ())
 
 
 _LET_GO = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipqa-unused-vector")

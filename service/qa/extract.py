@@ -1,0 +1,95 @@
+"""Answer the part asked: of a passage that answers, the clauses that give the kind of thing
+the question asks for (a fee, a time limit, a contact…) about its subject, whole clauses only;
+an FAQ pair answers with its 答, not by repeating the 问."""
+
+from __future__ import annotations
+
+import re
+
+from service.qa.evidence import shows
+from service.qa.understand import Qualifier
+
+_FAQ = re.compile(r"^\s*问[：:].*?答[：:]\s*", re.S)
+# Clause ends: a sentence's end, a list's semicolon, a line.
+_UNITS = re.compile(r"(?<=[。；！？])|\n+")
+_ARTICLE = re.compile(r"^(第[一二三四五六七八九十百零〇\d]+条)\s*")
+_LEAD = re.compile(r"^([^，。；：]{2,20})：")
+# Kinds a clause can show by itself; a procedure, a list of materials or a definition is
+# the whole passage.
+EXTRACTED = frozenset({"fee", "duration", "contact", "when", "where", "who", "figure"})
+FAQ_WHOLE = 200  # an FAQ answer up to this long is given whole
+MAX_UNITS = 3  # clauses in one answer, at most
+MAX_CHARS = 160  # …and characters, beyond the first clause
+
+
+def answer_body(text: str) -> str:
+    """The passage less an FAQ pair's question."""
+    return _FAQ.sub("", text, count=1)
+
+
+def _lead(text: str) -> str:
+    """What the clauses belong to: '第十一条', '（二）相关服务费用' ('' for none)."""
+    m = _ARTICLE.match(text) or _LEAD.match(text)
+    return m.group(1) if m else ""
+
+
+def _units(body: str) -> list[str]:
+    return [u.strip(" ；") for u in _UNITS.split(body) if u.strip(" ；。")]
+
+
+def _shared(words: tuple[str, ...], unit: str) -> int:
+    return sum(len(w) for w in words if w in unit)
+
+
+def part_asked(
+    text: str, kinds: tuple[str, ...], words: tuple[str, ...], kind: str = "text"
+) -> str | None:
+    """The clauses of a passage (of this kind: text, article, faq, row…) that show every kind
+    asked (or, failing that, any), those sharing the question's words first and kept in the
+    document's order; None when the passage is one clause already or none shows what is
+    asked. words: the question's content words. An FAQ answer short enough is given whole; a
+    table row keeps its first cell (whose row it is)."""
+    faq, row = kind == "faq", kind == "row"
+    body = answer_body(text) if faq else text
+    if faq and len(body) <= FAQ_WHOLE:
+        return body.strip()
+    units = _units(body.replace("；", "；\n") if row else body)
+    asked = tuple(k for k in kinds if k in EXTRACTED)
+    if not asked:
+        return _first_of(body, units) if faq else None
+    quals = [Qualifier(k, ()) for k in asked]
+    cells = units[1:] if row else units
+    showing = [(u, {q.kind for q in quals if shows(q, u)}) for u in cells]
+    showing = [(u, ks) for u, ks in showing if ks]
+    if not showing or (len(units) <= 1 and not faq):
+        return None
+    # the clause most about the question's subject, then one showing more of what is asked
+    ranked = sorted(showing, key=lambda pair: (-_shared(words, pair[0]), -len(pair[1])))
+    first = [ranked[0]]
+    for kind in asked:  # "由谁来做，要几个工作日": a clause for each thing asked
+        if not any(kind in ks for _, ks in first):
+            first += [pair for pair in ranked if kind in pair[1]][:1]
+    more = [pair for pair in ranked if pair not in first and _shared(words, pair[0]) > 0]
+    picked: list[str] = []
+    for u, _ in first + more:
+        if picked and (len(picked) >= MAX_UNITS or sum(map(len, picked)) + len(u) > MAX_CHARS):
+            break
+        picked.append(u)
+    picked = [u for u in units if u in picked]  # in the document's order
+    out = "；".join(u.rstrip("。；") for u in picked)
+    if row:  # the row's first cell says whose row it is
+        return f"{units[0].rstrip('；')}；{out}"
+    lead = _lead(body)
+    return f"{lead}：{out}" if lead and not out.startswith(lead) else out
+
+
+def _first_of(body: str, units: list[str]) -> str:
+    """An FAQ answer asked about as a whole: all of it when short, else its first clauses."""
+    if len(body) <= MAX_CHARS or not units:
+        return body.strip()
+    picked: list[str] = []
+    for u in units:
+        if picked and sum(map(len, picked)) + len(u) > MAX_CHARS:
+            break
+        picked.append(u)
+    return "；".join(u.rstrip("。；") for u in picked)
