@@ -133,6 +133,19 @@ def test_structure_questions_over_any_document():
     assert tree.answer("商标品牌有什么奖励") is None  # not a structure question
 
 
+def test_the_part_after_or_before_one_named_and_the_document_named_by_its_kind():
+    tree = Structure(_parse(REGULATION, "reg") + _parse(GUIDE, "guide") + _parse(FAQ, "faq"))
+    assert tree.answer("第三条后面那一条呢").text.startswith("第四条")
+    assert tree.answer("第二章前面那一章是什么").text.startswith("第一章")
+    last = tree.answer("第五条后面是哪一条")
+    assert last.answered and "最后一条" in last.text
+    # two documents have a 第二部分: "指南" names which
+    assert tree.answer("指南的第二部分讲什么").text.startswith("二、联系方式")
+    assert tree.answer("问答的第二个部分讲什么").text.startswith("二、咨询")
+    # a numbered section named with a column or section number: only its neighbour is read here
+    assert tree.answer("第二部分讲什么", finer=True) is None
+
+
 def test_evidence_decides_whether_a_passage_gives_what_is_asked():
     faq = [p for p in _parse(FAQ, "faq") if p.kind == "faq"]
     fee, duration = Qualifier("fee", ("收费",)), Qualifier("duration", ("多久",))

@@ -26,6 +26,7 @@ VOCAB = [
     "主题",
     "主体",
     "海外发明专利授权量",
+    "干部",
 ]
 READER = Reader(VOCAB)
 
@@ -90,6 +91,8 @@ def test_spelling_is_fixed_by_sound_but_real_words_stay():
     assert READER.clean("知识产全质压融资") == "知识产权质押融资"
     assert READER.clean("zscq保护") == "知识产权保护"
     assert READER.clean("规划的主题是什么") == "规划的主题是什么"  # 主题 is a word, not 主体
+    # a character's rare reading does not make a typo: 个 is ge, not the gan of 干部
+    assert READER.clean("最后一个部分") == "最后一个部分"
 
 
 def test_decide_three_outcomes():

@@ -275,7 +275,7 @@ class Engine:
         path says what the plan lacks). query: the question already read."""
         query = query or self.reader.read(normalized)
         text = query.text
-        part = None if _FINER_PART.search(text) else self.structure.answer(text)
+        part = self.structure.answer(text, finer=bool(_FINER_PART.search(text)))
         if part is not None:  # 第十二条, 最后一章, 一共几条: from the document's tree
             outcome = ANSWER if part.answered else RELATED
             sources = tuple(Source(p, 1.0) for p in part.passages)

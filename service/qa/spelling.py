@@ -14,6 +14,8 @@ from functools import lru_cache
 
 MIN_TERM = 2
 MAX_TERM = 10
+# Readings of a typed character tried, in pypinyin's order (most usual first).
+USUAL_READINGS = 2
 MIN_INITIALS = 3  # "zscq" yes, "zl"/"sb" no: two letters are too often something else
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_RUN = re.compile(r"[A-Za-z]{3,}")
@@ -22,13 +24,14 @@ _TONE_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü�
 
 @lru_cache(maxsize=8192)
 def _readings(ch: str) -> frozenset[str]:
-    """Toneless pinyin readings of one character (all of them: 重 is zhong and chong)."""
+    """Toneless pinyin readings of one character, its usual ones (重 is zhong and chong; 个's
+    rare gàn would make "一个部分" sound like "一干部分")."""
     from pypinyin.pinyin_dict import pinyin_dict
 
     raw = pinyin_dict.get(ord(ch))
     if not raw:
         return frozenset()
-    return frozenset(r.translate(_TONE_MARKS) for r in raw.split(","))
+    return frozenset(r.translate(_TONE_MARKS) for r in raw.split(",")[:USUAL_READINGS])
 
 
 def _term_syllables(term: str) -> tuple[str, ...] | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.markers import ordinal
+from corpus.markers import document_kind, ordinal
 from corpus.numerals import CN_NUM
 from corpus.records import Passage
 from index.boosts import longest_common, squash
@@ -18,14 +18,23 @@ KINDS = {
     "条": re.compile(rf"^第({_N})条"),
     "章": re.compile(rf"^第({_N})章"),
     "部分": re.compile(rf"^([{CN_NUM}]+)、"),
+    "节": re.compile(rf"^[(（]({_N})[)）]"),
 }
 _ASK = re.compile(
-    rf"(?:(倒数)?第\s*({_N})\s*|(最后)\s*一?\s*)(条|章|部分|大部分)|"
-    rf"(一共|总共|共|有)\s*(?:有)?\s*(多少|几)\s*(条|章|部分)"
+    rf"(?:(倒数)?第\s*({_N})\s*个?\s*|(最后)\s*一?\s*个?\s*)(条|章|部分|大部分|节)|"
+    rf"(一共|总共|共|有)\s*(?:有)?\s*(多少|几)\s*个?\s*(条|章|部分|节)"
 )
+# A part named, then the one after or before it: "（六）那一节后面紧接着的是哪一节",
+# "第五部分的下一部分", "第十九条前面那一条".
+_NEIGHBOR = re.compile(
+    rf"(?:第\s*({_N})\s*个?\s*(条|章|部分|节)|[(（]({_N})[)）])[^，,。？?]{{0,8}}?"
+    r"(后面|之后|下一|后一|紧接着|接下来|前面|之前|上一|前一)"
+)
+_AFTER = ("后面", "之后", "下一", "后一", "紧接着", "接下来")
 # Words of a title that say nothing about which document it is.
 _GENERIC = re.compile(r"本市|（示例）|\(示例\)|关于|《|》|“|”")
 MIN_TITLE_MATCH = 2
+KIND_NAMED = 10  # the question says which kind of document: "规划的第五部分", "办法第三条"
 
 
 @dataclass(frozen=True)
@@ -72,15 +81,27 @@ class Structure:
             return None
         q = squash(question)
         scored = sorted(
-            ((longest_common(q, squash(_GENERIC.sub("", self.titles[d]))), d) for d in having),
+            (
+                (
+                    longest_common(q, squash(_GENERIC.sub("", self.titles[d])))
+                    + KIND_NAMED * (document_kind(self.titles[d]) in q),
+                    d,
+                )
+                for d in having
+            ),
             reverse=True,
         )
         if scored[0][0] >= MIN_TITLE_MATCH and (len(scored) == 1 or scored[0][0] > scored[1][0]):
             return scored[0][1]
         return having[0] if len(having) == 1 else None
 
-    def answer(self, question: str) -> Found | None:
-        m = _ASK.search(question)
+    def answer(self, question: str, finer: bool = False) -> Found | None:
+        """finer: the question also names a smaller part (专栏, a numbered section), so only
+        its neighbour is read here ("（六）那一节后面是哪一节")."""
+        near = _NEIGHBOR.search(question)
+        if near:
+            return self._neighbor(question, near)
+        m = None if finer else _ASK.search(question)
         if not m:
             return None
         kind = (m.group(4) or m.group(7) or "").replace("大部分", "部分")
@@ -112,7 +133,31 @@ class Structure:
                     (),
                     False,
                 )
-        text = part.passage.text
-        if kind != "条":
-            text = f"{part.heading}：" + text.split("：", 1)[1] if "：" in text else part.heading
-        return Found(text if text.endswith("。") else text + "。", (part.passage,), True)
+        return _said(part, kind)
+
+    def _neighbor(self, question: str, m: re.Match) -> Found | None:
+        kind = (m.group(2) or "节").replace("大部分", "部分")
+        doc = self._doc(question, kind)
+        n = ordinal(m.group(1) or m.group(3))
+        if doc is None or n is None:
+            return None
+        parts = self.parts[(doc, kind)]  # in the document's order
+        at = next((i for i, p in enumerate(parts) if p.number == n), None)
+        if at is None:
+            return None
+        step = 1 if m.group(4) in _AFTER else -1
+        if not 0 <= at + step < len(parts):
+            where = "最后" if step == 1 else "第一"
+            title = self.titles[doc]
+            return Found(
+                f"{parts[at].heading}是《{title}》的{where}一{kind}。", (parts[at].passage,), True
+            )
+        return _said(parts[at + step], kind)
+
+
+def _said(part: Part, kind: str) -> Found:
+    """A part as an answer: an article whole, another part by its heading and its items."""
+    text = part.passage.text
+    if kind != "条":
+        text = f"{part.heading}：" + text.split("：", 1)[1] if "：" in text else part.heading
+    return Found(text if text.endswith("。") else text + "。", (part.passage,), True)
