@@ -10,7 +10,7 @@ from corpus.records import Passage
 from service.qa.clarify import elliptical
 from service.qa.evidence import answering, shows
 from service.qa.structure import Structure
-from service.qa.understand import Qualifier
+from service.qa.understand import Qualifier, Reader
 from service.qa.wording import scope_of
 
 REGULATION = """某某区商标品牌扶持规定（示例）
@@ -78,6 +78,9 @@ ANNEX = """关于申报示范单位的通知（示例）
 研发投入\t30
 专利数量\t20
 """
+
+
+READER = Reader([])
 
 
 def _parse(text: str, doc: str) -> list[Passage]:
@@ -157,6 +160,17 @@ def test_evidence_decides_whether_a_passage_gives_what_is_asked():
     # a year is not a time limit, a place must be named by the passage
     assert not shows(duration, "到2025年，登记金额达到3200亿元")
     assert not shows(Qualifier("place", ("上海",)), faq[2].text)
+
+
+def test_evidence_is_about_the_kind_of_ip_the_asking_part_names():
+    faq = [p for p in _parse(FAQ, "faq") if p.kind == "faq"]  # 版权登记常见问答
+    duration = Qualifier("duration", ("多久",))
+    assert answering((duration,), faq, READER.read("作品登记要多久").objects) == 0
+    # 版权 is in the document's title: a passage is about what its document is about
+    assert answering((duration,), faq, READER.read("版权登记审查要多久").objects) == 0
+    assert answering((duration,), faq, READER.read("商标注册审查要多久").objects) is None
+    # the trouble told before the question is framing, not what is asked about
+    assert READER.read("我的商标被人仿冒了，咨询电话是多少").objects == ()
 
 
 def test_an_indicator_row_shows_a_figure_and_nothing_else():

@@ -147,6 +147,7 @@ class Lexicon:
     past_period: PhraseIndex
     list_asks: PhraseIndex
     ask_markers: PhraseIndex  # words that make a clause the asking part of a question
+    ip_objects: dict[str, tuple[str, ...]]  # kind of IP → its names (evidence.toml)
     conversation: PhraseIndex  # phrase → plural | other | before | after | last | first | …
     computing_words: frozenset[str]
     table_words: PhraseIndex  # phrase → (section, key): ("columns", "growth"), ("group", "money")…
@@ -265,6 +266,10 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         past_period=index(_words(lang.get("past_period"))),
         list_asks=index(_words(lang.get("list_asks"))),
         ask_markers=index(_words(lang.get("ask_markers"))),
+        ip_objects={
+            kind: tuple(prepare(n).lower() for n in _words(names))
+            for kind, names in data.get("evidence.toml", {}).get("objects", {}).items()
+        },
         computing_words=frozenset(_words(lang.get("computing_words"))),
         conversation=index(
             {

@@ -194,7 +194,11 @@ class Engine:
             i = (
                 None
                 if national
-                else answering(decision.qualifiers, [h.passage for h in result.hits])
+                else answering(
+                    decision.qualifiers,
+                    [h.passage for h in result.hits],
+                    query.objects,
+                )
             )
             if i is not None:  # one of the best passages gives what is asked: answer from it
                 result.hits.insert(0, result.hits.pop(i))

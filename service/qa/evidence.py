@@ -32,15 +32,28 @@ def shows(q: Qualifier, text: str) -> bool:
     return bool(found) and any(p.search(text) for p in found)
 
 
-def answering(qualifiers: tuple[Qualifier, ...], passages: list) -> int | None:
-    """The position of the first of the best passages that shows every qualifier (None: none
-    does, so the question is only `related`). An indicator row shows a figure, nothing else."""
+def _about(p, objects: tuple[str, ...]) -> bool:
+    """Whether a passage is about every kind of IP the question names (by its text, its
+    headings or its document's title)."""
+    if not objects:
+        return True
+    names = lexicon().ip_objects
+    context = normalize_text(" ".join([p.doc_title or "", *p.section, p.text]))
+    return all(any(n in context for n in names.get(k, ())) for k in objects)
+
+
+def answering(
+    qualifiers: tuple[Qualifier, ...], passages: list, objects: tuple[str, ...] = ()
+) -> int | None:
+    """The position of the first of the best passages that shows every qualifier, about the
+    kinds of IP the question names (None: none does, so the question is only `related`). An
+    indicator row shows a figure, nothing else."""
     only_figure = all(q.kind == "figure" for q in qualifiers)
     for i, p in enumerate(passages[:EVIDENCE_DEPTH]):
         if p.kind == "indicator":
             if only_figure:
                 return i  # the row is the figure
             continue
-        if all(shows(q, p.text) for q in qualifiers):
+        if all(shows(q, p.text) for q in qualifiers) and _about(p, objects):
             return i
     return None

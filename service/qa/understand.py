@@ -66,6 +66,7 @@ class Query:
     asks_figure: bool = False  # 多少, 几个, how many…
     counts_structure: bool = False  # …of the plan's own parts (专栏, 指标, 原则…)
     years: tuple[str, ...] = field(default_factory=tuple)
+    objects: tuple[str, ...] = ()  # kinds of IP the asking part names (专利, 商标…)
 
     def has(self, *kinds: str) -> bool:
         return any(q.kind in kinds for q in self.qualifiers)
@@ -133,6 +134,7 @@ class Reader:
             asks_figure=bool(asks),
             counts_structure=bool(counts),
             years=years,
+            objects=self._objects(bare),
         )
 
     # --- qualifiers --------------------------------------------------------------------------
@@ -178,6 +180,17 @@ class Reader:
             real and inside(start) for _, real, start, _ in self.lex.figure_asks.finditer(text)
         )
         return asked if asked or figure else [(p, kind) for p, kind, _ in found]
+
+    def _objects(self, text: str) -> tuple[str, ...]:
+        """The kinds of IP the asking part of the question names ("我们的商标被仿冒了，援助热线
+        是多少" asks for a hotline, whatever the trouble is with)."""
+        asking = self._asking_clauses(text) or [(0, len(text))]
+        low = text.lower()
+        return tuple(
+            kind
+            for kind, names in self.lex.ip_objects.items()
+            if any(n in low[a:b] for n in names for a, b in asking)
+        )
 
     def _asking_clauses(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of the clauses that ask, when only some do (else [])."""
