@@ -22,7 +22,6 @@ ASSET_TYPES = {
     "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
     "swagger-ui.css": "text/css; charset=utf-8",
     "redoc.standalone.js": "text/javascript; charset=utf-8",
-    "favicon.png": "image/png",
 }
 # Own origin only. Swagger UI sets style attributes and ReDoc injects <style> elements, so
 # styles may be inline; scripts may not (Swagger UI's one inline start-up script is allowed
@@ -68,6 +67,33 @@ def widget(request: Request) -> Response:
     return Response(data, media_type="text/javascript; charset=utf-8", headers=headers)
 
 
+# The service's icon: the SVG for the pages that link it, the .ico (the same drawing at 16, 32
+# and 48 px) for browsers and tools that ask for /favicon.ico on their own.
+ICON_TYPES = {"favicon.svg": "image/svg+xml", "favicon.ico": "image/x-icon"}
+
+
+def _icon(name: str, request: Request) -> Response:
+    data, etag = _asset(name)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, max-age=86400",
+        "Content-Security-Policy": "default-src 'none'",  # an SVG opened on its own runs nothing
+    }
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type=ICON_TYPES[name], headers=headers)
+
+
+@router.get("/favicon.svg", include_in_schema=False)
+def favicon_svg(request: Request) -> Response:
+    return _icon("favicon.svg", request)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon_ico(request: Request) -> Response:
+    return _icon("favicon.ico", request)
+
+
 @lru_cache(maxsize=8)
 def _docs_page(kind: str, title: str, openapi_url: str) -> tuple[bytes, str]:
     """The page (FastAPI's own) and its CSP, which allows its inline scripts by their hash."""
@@ -77,7 +103,7 @@ def _docs_page(kind: str, title: str, openapi_url: str) -> tuple[bytes, str]:
             title=f"{title} - Swagger UI",
             swagger_js_url="/docs-assets/swagger-ui-bundle.js",
             swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/docs-assets/favicon.png",
+            swagger_favicon_url="/favicon.svg",
             # no validator badge: it would be an image from swagger.io
             swagger_ui_parameters={"validatorUrl": None},
         )
@@ -86,7 +112,7 @@ def _docs_page(kind: str, title: str, openapi_url: str) -> tuple[bytes, str]:
             openapi_url=openapi_url,
             title=f"{title} - ReDoc",
             redoc_js_url="/docs-assets/redoc.standalone.js",
-            redoc_favicon_url="/docs-assets/favicon.png",
+            redoc_favicon_url="/favicon.svg",
             with_google_fonts=False,
         )
     html = bytes(page.body)
