@@ -12,6 +12,7 @@ from index.store import InvalidIndex
 from service.errors import install_error_handlers, log
 from service.middleware import JsonCORSMiddleware, install_limits, install_security_headers
 from service.office.office import Office
+from service.openapi_limits import document_limits
 from service.routes import admin, ask, chat, feedback, meta, office_admin, web
 from service.settings import Settings
 from service.state import Runtime
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     install_security_headers(app)  # outermost: every response, preflights included
     for module in (ask, chat, meta, web, admin, feedback, office_admin):
         app.include_router(module.router)
+    document_limits(app, settings)  # /docs and /redoc state the settings' limits
     return app
 
 
