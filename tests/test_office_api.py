@@ -323,7 +323,8 @@ def test_answer_quality_page_and_file(office_client, tmp_path):
     quality.save(c.app.state.office.database(), "in-sample", report)
     quality.save(c.app.state.office.database(), "held-out", {**report, "questions": 1})
     page = c.get("/admin/quality").text
-    assert page.index("in-sample") < page.index("held-out")
+    assert page.index("规划问题 · 调优集") < page.index("规划问题 · 留出集（未参与调优）")
+    assert "首条命中率" in page and 'title="hit@1"' in page and "回答不对" in page
     assert "专栏&lt;5&gt;是什么？" in page and "回答包含：地理标志" in page and "<svg" in page
     html = quality.render_file(quality.latest(c.app.state.office.database()))
     assert "<style>" in html and "font-family" in html and "&#34;" not in html.split("</style>")[0]
