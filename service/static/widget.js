@@ -427,6 +427,13 @@
     return node;
   }
 
+  // A new reply taller than the log opens at its first line, not at its end (a long reply
+  // would show only its last passage); a shorter one stays whole at the end of the log.
+  function showStart(node) {
+    if (node.offsetHeight + 16 <= log.clientHeight) return;
+    log.scrollTop += node.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
+  }
+
   function chipList(questions) {
     var box = el("div", { className: "chips" });
     questions.forEach(function (q) {
@@ -741,7 +748,7 @@
       };
       entries.push({ type: "bot", q: q, data: slim });
       save();
-      renderBot(slim);
+      showStart(renderBot(slim));
     }, function (err) {
       done();
       if (!(err && (err.msg || err.name === "AbortError"))) diagnose();
