@@ -169,7 +169,16 @@ class _Builder:
             raise ValueError(f"indicator row without number, name and unit: {line!r}")
         (v20, t20), (v25, t25), (inc, tinc) = (parse_number(c) for c in cells[1:4])
         ind = Indicator(
-            int(m.group(1)), m.group(2).strip(), m.group(3).strip(), v20, v25, inc, t20, t25, tinc
+            int(m.group(1)),
+            m.group(2).strip(),
+            m.group(3).strip(),
+            v20,
+            v25,
+            inc,
+            t20,
+            t25,
+            tinc,
+            self.table_caption or "",
         )
         self.indicators.append(ind)
         path = [*self.levels, self.table_caption] if self.table_caption else list(self.levels)

@@ -40,6 +40,7 @@ class Indicator:
     text_2020: str | None = None
     text_2025: str | None = None
     text_increase: str | None = None
+    table: str = ""  # the table's caption, as the document prints it
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -12,10 +12,26 @@ from index.fusion import Fused, boost
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _LABEL = re.compile(r"(?:^|[：；])([^：；]{2,6})：")
-SHISANWU = re.compile(r"十三五|十二五")
+
+
+def _alternatives(words) -> str:
+    return "|".join(re.escape(w) for w in words if w) or "(?!)"
+
+
+def past_periods() -> re.Pattern:
+    """The periods before the plan's own (十三五, 十二五: the lexicon's period_names)."""
+    lex = lexicon()
+    return re.compile(_alternatives([lex.period_past, *lex.periods_earlier]))
+
+
+PAST = past_periods()
 # Plan periods are everywhere in the text; they say when, not what, so they never count
 # toward a title or phrase match.
-_PERIOD = re.compile(r"(十四五|十三五|十二五)(时期|末|期间)?")
+_lex = lexicon()
+_PERIOD = re.compile(
+    rf"({_alternatives([_lex.period_current, _lex.period_past, *_lex.periods_earlier])})"
+    r"(时期|末|期间)?"
+)
 MIN_PHRASE = 6  # characters in common before a shared phrase counts
 
 
@@ -69,7 +85,10 @@ class Booster:
             i: [j for core, j in self.titles if passages[j].section[:-1] == passages[i].section]
             for _, i in self.titles
         }
-        self.shisanwu = [i for i, p in enumerate(passages) if any("十三五" in s for s in p.section)]
+        past = lexicon().period_past
+        self.past = [
+            i for i, p in enumerate(passages) if past and any(past in s for s in p.section)
+        ]
         self.demoted = [i for i, p in enumerate(passages) if p.kind in ("title", "publisher")]
 
     @staticmethod
@@ -98,10 +117,11 @@ class Booster:
                 hit = next((lab for lab in labels if lab in rest), None)
                 if hit:
                     out.append((i, f"条目名称匹配：{hit}", 1.0, False))
-        if SHISANWU.search(question):
-            out += [(i, "“十三五”时期", 0.5, False) for i in self.shisanwu]
+        past = lexicon().period_past
+        if PAST.search(question):
+            out += [(i, f"“{past}”时期", 0.5, False) for i in self.past]
         else:  # the background's past achievements answer only questions about the past
-            out += [(i, "“十三五”成绩，问题不问过去", -0.5, True) for i in self.shisanwu]
+            out += [(i, f"“{past}”成绩，问题不问过去", -0.5, True) for i in self.past]
         # A long phrase of the question found verbatim in a candidate ("助力区域经济协调发展").
         # The question is the fixed side: SequenceMatcher indexes it once, not per passage.
         sharing = set()

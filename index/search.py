@@ -14,7 +14,7 @@ from corpus.lexicon import PhraseIndex, lexicon
 from corpus.numerals import chinese_to_int
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
-from index.boosts import SHISANWU, Booster, apply_plan
+from index.boosts import PAST, Booster, apply_plan
 from index.embed.base import Embedder, Pending
 from index.fusion import BOOST, Fused, boost, max_score, rrf
 from index.match import IndicatorMatcher
@@ -247,8 +247,8 @@ class Searcher:
             lists = {mode: lists[mode]}
         fused = rrf(lists)
         if mode == "hybrid":
-            # The 十三五 figures share names with indicator rows; the question's period decides.
-            self._boost(fused, [] if SHISANWU.search(question) else indicators, col)
+            # The past period's figures share names with indicator rows; the question's period decides.
+            self._boost(fused, [] if PAST.search(question) else indicators, col)
             apply_plan(fused, planned)
             self._boost_sections(fused, question)
         ranked = sorted(fused.values(), key=lambda f: (-f.score, f.index))[:top_k]

@@ -23,7 +23,8 @@ from index.dense.factory import AUTO, backend, choose
 from index.embed.base import Embedder
 from index.lexical import LexicalIndex
 
-FORMAT_VERSION = 2  # 2: passages carry their document's title (doc_title)
+# 2: passages carry their document's title (doc_title); 3: indicator rows their table's caption
+FORMAT_VERSION = 3
 BUILD_FIX = "run `ipqa build` to rebuild it"
 Progress = Callable[[int, int], None]
 Finalize = Callable[[Path], dict]

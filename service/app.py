@@ -17,10 +17,10 @@ from service.routes import admin, ask, chat, feedback, meta, office_admin, web
 from service.settings import Settings
 from service.state import Runtime
 
-DESCRIPTION = """《“十四五”国家知识产权保护和运用规划》问答服务。
+DESCRIPTION = """知识产权政策文件问答服务：规划，以及本局的办事指南、常见问题和规章。
 
-用中文提问（简体、繁体均可，可夹英文缩写如 IP、GDP），得到简短回答、规划中的出处段落及其章节位置，
-以及相关的主要指标（2020 年数值、2025 年目标、累计增加值）。追问时把之前的对话放进 `history`。"""
+用中文提问（简体、繁体均可，可夹英文缩写如 IP、GDP），得到简短回答、文件中的出处段落及其所在文件和
+章节，以及相关的主要指标（2020 年数值、2025 年目标、累计增加值）。追问时把之前的对话放进 `history`。"""
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:

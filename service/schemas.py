@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-ASK_EXAMPLE = {
-    "question": "那2020年是多少？",
-    "top_k": 5,
-    "history": [
-        {"role": "user", "content": "海外发明专利授权量2025年目标是多少？"},
-        {"role": "assistant", "content": "到2025年，海外发明专利授权量目标为9万件。"},
-    ],
-}
+# Examples for /docs, from the plan (data beside the code, not part of it).
+EXAMPLES = json.loads(Path(__file__).with_name("api_examples.json").read_text(encoding="utf-8"))
+ASK_EXAMPLE = EXAMPLES["ask_request"]
 
 
 class Turn(BaseModel):
@@ -79,43 +76,7 @@ class IndicatorOut(BaseModel):
 
 
 class AskResponse(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "question": "2025年海外发明专利授权量目标是多少？",
-                    "normalized_question": "2025年海外发明专利授权量目标是多少",
-                    "found": True,
-                    "outcome": "answer",
-                    "answer": "到2025年，海外发明专利授权量目标为9万件（2020年为4万件，累计增加5万件）。",
-                    "passages": [
-                        {
-                            "id": "p-9ffdc9a58e",
-                            "text": "海外发明专利授权量（万件）：2020年 4；2025年 9；累计增加值 5",
-                            "section": [
-                                "二、总体要求",
-                                "(三) 主要目标",
-                                "“十四五”时期知识产权发展主要指标",
-                            ],
-                            "score": 0.75,
-                        }
-                    ],
-                    "indicators": [
-                        {
-                            "id": 2,
-                            "name": "海外发明专利授权量",
-                            "unit": "万件",
-                            "value_2020": 4,
-                            "target_2025": 9,
-                            "increase": 5,
-                        }
-                    ],
-                    "suggestions": [],
-                    "took_ms": 18.2,
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLES["ask_response"]]})
 
     question: str
     normalized_question: str = Field(..., description="实际检索的问题（已规范化，追问已补全）")

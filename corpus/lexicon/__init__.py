@@ -148,6 +148,10 @@ class Lexicon:
     list_asks: PhraseIndex
     ask_markers: PhraseIndex  # words that make a clause the asking part of a question
     ip_objects: dict[str, tuple[str, ...]]  # kind of IP → its names (evidence.toml)
+    period_current: str  # the plan's own period (十四五)
+    period_past: str  # the period before it, whose figures its background gives (十三五)
+    periods_earlier: tuple[str, ...]  # periods before that (十二五)
+    suggestions: tuple[str, ...]  # example questions offered when nothing answers
     conversation: PhraseIndex  # phrase → plural | other | before | after | last | first | …
     computing_words: frozenset[str]
     table_words: PhraseIndex  # phrase → (section, key): ("columns", "growth"), ("group", "money")…
@@ -266,6 +270,10 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         past_period=index(_words(lang.get("past_period"))),
         list_asks=index(_words(lang.get("list_asks"))),
         ask_markers=index(_words(lang.get("ask_markers"))),
+        period_current=str(lang.get("period_names", {}).get("current", "")),
+        period_past=str(lang.get("period_names", {}).get("past", "")),
+        periods_earlier=tuple(_words(lang.get("period_names", {}).get("earlier"))),
+        suggestions=tuple(_words(lang.get("suggestions"))),
         ip_objects={
             kind: tuple(prepare(n).lower() for n in _words(names))
             for kind, names in data.get("evidence.toml", {}).get("objects", {}).items()

@@ -50,7 +50,7 @@ MODES: dict[str, tuple[str, str]] = {
 # kind of question (the eval's category) -> (name, note)
 CATEGORIES: dict[str, tuple[str, str]] = {
     "indicator": ("主要指标", "规划主要指标的 2020 年数值、2025 年目标"),
-    "shisanwu": ("往期数据", "规划里回顾的“十三五”“十二五”期末数值"),
+    "shisanwu": ("往期数据", "规划里回顾的上一个、上上个五年期末数值"),
     "overall": ("总体要求", "指导思想、基本原则、发展目标"),
     "column": ("专栏", "规划中各专栏（重点工程）的内容"),
     "section": ("章节内容", "某一章、某一节讲了什么"),

@@ -134,7 +134,8 @@ def best_passage(question: str, hits: list[Hit]) -> Passage:
             (
                 h.passage
                 for h in hits
-                if h.passage.kind != "overview" and any("十三五" in s for s in h.passage.section)
+                if h.passage.kind != "overview"
+                and any(lexicon().period_past in s for s in h.passage.section)
             ),
             best,
         )

@@ -124,7 +124,7 @@ class Resolver:
         for phrase, kind, start, end in self.lex.conversation.finditer(question):
             out.append(question[last:start])
             if kind == "back_in_time":
-                out.append("十三五")
+                out.append(self.lex.period_past)
             elif kind in (*ORDER, "plan"):
                 out.append(phrase)  # "最后一条" still says which one
             last = end
@@ -185,7 +185,8 @@ class Resolver:
         carried = "" if says_measure else self._carried_field(turns)
         if computes:  # "加一起多少" after 2025 targets: of the 2025 targets, not a second ask
             carried = carried.removesuffix("是多少")
-        past = "十三五" if not computes and self._carry_past(question, marks, turns) else ""
+        carry = not computes and self._carry_past(question, marks, turns)
+        past = self.lex.period_past if carry else ""
         listed = order.from_listing(question, marks, turns, self.titles)
         if listed is not None:
             return self._cut(f"{listed} {rest}")
@@ -269,7 +270,8 @@ class Resolver:
         """ "版权产业那个呢？" two turns into 十三五 figures is still about 十三五."""
         if "back_in_time" in marks or self.lex.past_period.search(question):
             return False  # already about the past (当时 became 十三五 in _strip)
-        if "十四五" in question or detect_field(question) is not Asked.NONE:
+        current = self.lex.period_current
+        if (current and current in question) or detect_field(question) is not Asked.NONE:
             return False
         users = [t for t in turns if t.role == "user"][:2]
         return any(t.past for t in users)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.lexicon import lexicon
 from corpus.lexicon.cilin import plan_synonyms
 from corpus.normalize import normalize_question
 from corpus.records import Indicator
@@ -48,7 +49,6 @@ PAST_FIGURE_OVERLAP = 6
 
 def plan_vocabulary(searcher: Searcher) -> list[str]:
     """The plan's own words, for spelling fixes: its dictionary, names and lexicon terms."""
-    from corpus.lexicon import lexicon
     from corpus.tokens import cut
 
     words = {
@@ -88,8 +88,9 @@ class Engine:
         for p in searcher.passages:  # a section's first paragraph, in document order
             if p.kind == "text":
                 self._prose.setdefault(tuple(p.section), p)
+        past = lexicon().period_past
         self._past = " ".join(
-            p.text for p in searcher.passages if any("十三五" in s for s in p.section)
+            p.text for p in searcher.passages if past and any(past in s for s in p.section)
         )
 
     def question_vectors(self, questions: list[str]) -> np.ndarray:
@@ -187,7 +188,8 @@ class Engine:
             money_row=any("元" in r.unit for r in rows),
         )
         if past is False and decision.outcome == ANSWER:
-            decision = Decision(RELATED, (Qualifier("period", ("十三五期间",)),))
+            period = f"{lexicon().period_past}期间"
+            decision = Decision(RELATED, (Qualifier("period", (period,)),))
         elif decision.outcome == RELATED and decision.qualifiers:
             # a national row is never a place's, company's or period's figure
             national = rows and any(q.kind in BY_WORDS for q in decision.qualifiers)

@@ -54,8 +54,11 @@ class Facts:
         for p in passages:
             for label, value in re.findall(r"(主题|主线|目标|根本动力)：([^；。]+)", p.text):
                 self.labelled.setdefault(label, (value.strip(), p))
+        past = lexicon().period_past
         self.past = [
-            p for p in passages if any("十三五" in s for s in p.section) and _NUMBER.search(p.text)
+            p
+            for p in passages
+            if past and any(past in s for s in p.section) and _NUMBER.search(p.text)
         ]
 
     def _count(self, what: str) -> int:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
+from corpus.lexicon import lexicon
 from corpus.markers import document_kind
 from corpus.records import Indicator
 from service.qa.fields import Asked
 from service.qa.understand import Qualifier
 
-PLAN = "《“十四五”国家知识产权保护和运用规划》"
-NONE_ANSWER = (
-    f"抱歉，{PLAN}中没有与这个问题相关的内容。您可以问规划的主要指标、重点工程（专栏）或各项任务。"
-)
-SUGGESTIONS = [
-    "2025年海外发明专利授权量目标是多少？",
-    "地理标志怎么保护？",
-    "“十四五”时期知识产权发展有哪些主要指标？",
-]
+NONE_ANSWER = "抱歉，已收录的文件中没有与这个问题相关的内容。您可以换个说法，或者从下面的问题问起。"
+SUGGESTIONS = list(lexicon().suggestions)  # corpus/lexicon/language.toml
 CLARIFY_ANSWER = "这个问题要结合前面的对话才能理解。您想问的是下面哪一个？也可以把问题说完整。"
 RELATED_LEAD = "规划中没有直接的答案，以下内容可能相关"
 # What the plan does not contain, by the kind of thing asked.
@@ -53,7 +47,7 @@ def indicator_sentence(ind: Indicator, field: Asked) -> str:
     if field is Asked.INCREASE:
         if ind.text_increase is None:
             return f"规划的指标表没有给出{ind.name}的累计增加值（表中为“—”），2025年目标为{v25}。"
-        return f"“十四五”时期{ind.name}累计增加{increase(ind)}（2020年{v20}，2025年目标{v25}）。"
+        return f"{_period()}{ind.name}累计增加{increase(ind)}（2020年{v20}，2025年目标{v25}）。"
     if field is Asked.T2025:
         rest = f"（2020年为{v20}）" if ind.text_2020 is not None else ""
         return f"到2025年，{ind.name}的目标为{v25}{rest}。"
@@ -71,7 +65,18 @@ def all_indicators(indicators: list[Indicator]) -> str:
         f"{i.id}. {i.name}：2020年{value(i.text_2020, i.unit)}，2025年{value(i.text_2025, i.unit)}"
         for i in indicators
     ]
-    return f"“十四五”时期知识产权发展主要指标共{len(indicators)}项：\n" + "\n".join(lines)
+    return f"{_table(indicators)}共{len(indicators)}项：\n" + "\n".join(lines)
+
+
+def _period() -> str:
+    """'“十四五”时期': the plan's own period, as the lexicon names it."""
+    current = lexicon().period_current
+    return f"“{current}”时期" if current else "规划期内"
+
+
+def _table(rows) -> str:
+    """The indicator table's caption, as its document prints it."""
+    return next((r.table for r in rows if r.table), "主要指标")
 
 
 def location(section: list[str]) -> str:
@@ -309,7 +314,7 @@ def listing(label: str, rows) -> str:
 
 
 def counted(label: str, rows) -> str:
-    head = f"{label}指标" if label else "“十四五”时期知识产权发展主要指标"
+    head = f"{label}指标" if label else _table(rows)
     return f"{head}共{len(rows)}项：{names(rows)}。"
 
 
