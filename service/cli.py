@@ -16,7 +16,7 @@ from service.terminal import console, err, fail
 
 PLUGINS = "ipqa.commands"  # entry-point group: each names a register_commands(app) function
 app = typer.Typer(
-    help="ipqa：《“十四五”国家知识产权保护和运用规划》问答",
+    help="ipqa：知识产权政策文件问答（规划、办事指南、常见问题、规章）",
     no_args_is_help=True,
     add_completion=False,
 )
