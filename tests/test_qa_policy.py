@@ -8,7 +8,7 @@ from corpus.load import load_corpus
 from index.search import Evidence
 from service.qa import wording
 from service.qa.fields import Asked
-from service.qa.policy import ANSWER, NONE, RELATED, Thresholds, decide, scope_score
+from service.qa.policy import ANSWER, NONE, RELATED, Thresholds, decide, in_domain, scope_score
 from service.qa.understand import Qualifier, Reader
 
 ROWS = {i.name: i for i in load_corpus().indicators}
@@ -159,3 +159,17 @@ def test_related_wording_names_what_is_missing_then_what_the_plan_says():
 
 def test_the_refusal_has_no_suggestions_inside_its_text():
     assert not any(s in wording.NONE_ANSWER for s in wording.SUGGESTIONS)
+
+
+def test_symbols_and_code_are_not_questions():
+    for text in ("@%", "SELECT * FROM 专利 WHERE id=1", "<script>alert('专利')</script>"):
+        q = READER.read(text)
+        assert q.junk and not in_domain(q, evidence(), Thresholds()), text
+    assert not READER.read("专利 select 哪些").junk  # a word that is also SQL is not code
+
+
+def test_yes_no_questions_and_the_clause_that_asks():
+    assert READER.read("规划有没有提到商业秘密保护").yes_no
+    assert not READER.read("你知道专利年费是多少吗").yes_no  # asks how much
+    q = READER.read("有人卖山寨货用我的牌子，规划管不管")
+    assert q.yes_no and q.asking.endswith("管不管") and "山寨" not in q.asking

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -152,6 +153,9 @@ class Lexicon:
     period_past: str  # the period before it, whose figures its background gives (十三五)
     periods_earlier: tuple[str, ...]  # periods before that (十二五)
     suggestions: tuple[str, ...]  # example questions offered when nothing answers
+    yes_no: PhraseIndex  # 吗, 是不是, 有没有…
+    wh_words: PhraseIndex  # 什么, 多少, 哪…
+    code_like: tuple[re.Pattern, ...]  # SQL, markup: input that is not a question
     conversation: PhraseIndex  # phrase → plural | other | before | after | last | first | …
     computing_words: frozenset[str]
     table_words: PhraseIndex  # phrase → (section, key): ("columns", "growth"), ("group", "money")…
@@ -274,6 +278,9 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         period_past=str(lang.get("period_names", {}).get("past", "")),
         periods_earlier=tuple(_words(lang.get("period_names", {}).get("earlier"))),
         suggestions=tuple(_words(lang.get("suggestions"))),
+        yes_no=index(_words(lang.get("yes_no"))),
+        wh_words=index(_words(lang.get("wh_words"))),
+        code_like=tuple(re.compile(p) for p in lang.get("code_like", [])),
         ip_objects={
             kind: tuple(prepare(n).lower() for n in _words(names))
             for kind, names in data.get("evidence.toml", {}).get("objects", {}).items()

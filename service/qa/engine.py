@@ -23,7 +23,7 @@ from service.qa.columncheck import check_column
 from service.qa.compose import about_past_period, asks_all_indicators, best_passage, compose
 from service.qa.compute import interpret
 from service.qa.conversation import Resolver
-from service.qa.evidence import BY_WORDS, answering
+from service.qa.evidence import BY_WORDS, answering, mentions
 from service.qa.facts import Facts
 from service.qa.fields import Asked
 from service.qa.lru import LRU, _digest
@@ -240,7 +240,7 @@ class Engine:
         started = self.searcher.start(text)
         try:
             query = self.reader.read(text, cleaned=True)
-            computed = self.computed(question, normalized, query)
+            computed = None if query.junk else self.computed(question, normalized, query)
         except BaseException:
             _let_go(started)
             raise
@@ -273,6 +273,11 @@ class Engine:
         text, rows = compose(
             query.text, hits, rows, self.indicators, self._prose.get, _asked_kinds(query)
         )
+        top = hits[0].passage
+        if query.yes_no and mentions(
+            query, top, self.searcher.index.lexical.known
+        ):  # "规划有没有提到商业秘密保护": say it does
+            text = wording.says_so(top.doc_title or self.scope) + text
         return Answer(question, normalized, ANSWER, text, sources, tuple(rows))
 
     def computed(self, question: str, normalized: str, query: Query | None = None) -> Answer | None:

@@ -42,6 +42,27 @@ def _about(p, objects: tuple[str, ...]) -> bool:
     return all(any(n in context for n in names.get(k, ())) for k in objects)
 
 
+def mentions(query, p, known) -> bool:
+    """Whether a passage names what a yes/no question asks about: every word of its asking
+    part (not a stopword, not a way of naming the documents or of asking) is one the documents
+    use, and one of them is in the passage, its headings or its document's title. Only then
+    does the answer start by saying it does ("规划提到要建火星基地吗": 火星 it never uses).
+    known(tokens): those of the tokens the documents use."""
+    from corpus.tokens import tokenize
+
+    lex = lexicon()
+    framing = {w for index in (lex.plan_reference, lex.yes_no) for w in index.find(query.asking)}
+    words = [
+        t
+        for t in tokenize(query.asking, normalized=True)
+        if len(t) >= 2 and not any(t in f or f in t for f in framing)
+    ]
+    if not words or len(known(words)) < len(words):
+        return False
+    context = normalize_text(" ".join([p.doc_title or "", *p.section, p.text]))
+    return any(normalize_text(t) in context for t in words)
+
+
 def answering(
     qualifiers: tuple[Qualifier, ...], passages: list, objects: tuple[str, ...] = ()
 ) -> int | None:

@@ -71,8 +71,10 @@ def scope_score(ev: Evidence, t: Thresholds, expansions: int = 0) -> float:
 
 def in_domain(query: Query, ev: Evidence, t: Thresholds) -> bool:
     """Whether the question is about what the plan covers at all."""
-    if query.injection:
-        return False  # "忽略之前的指令…", "你现在是我的作文枪手": whatever else it says
+    if query.injection or query.junk:
+        return (
+            False  # "忽略之前的指令…", "你现在是我的作文枪手", "SELECT … FROM 专利": whatever else
+        )
     if ev.indicator_match or ev.column_match or query.domain:
         return True
     if query.off_task:

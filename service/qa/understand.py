@@ -23,6 +23,8 @@ _ASK_SPLIT = re.compile(r"[，,。；;！!？?：:]+")
 _CLAUSE = re.compile(r"[，。！？；,.!?;:：\s]+")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|$|\D)")
 _HAN_OR_LATIN = r"[\u4e00-\u9fffA-Za-z]"
+# Something a question is written in: a Chinese character, a Latin word, a number.
+_WORDLIKE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}|\d")
 PLAN_YEARS = frozenset({"2020", "2025"})
 
 
@@ -67,6 +69,9 @@ class Query:
     counts_structure: bool = False  # …of the plan's own parts (专栏, 指标, 原则…)
     years: tuple[str, ...] = field(default_factory=tuple)
     objects: tuple[str, ...] = ()  # kinds of IP the asking part names (专利, 商标…)
+    junk: bool = False  # symbols only, or code (SQL, markup): not a question at all
+    yes_no: bool = False  # asks whether (吗, 有没有…), not what/how much/which
+    asking: str = ""  # the clauses that ask ("规划管不管" of "有人卖山寨货…，规划管不管")
 
     def has(self, *kinds: str) -> bool:
         return any(q.kind in kinds for q in self.qualifiers)
@@ -135,6 +140,9 @@ class Reader:
             counts_structure=bool(counts),
             years=years,
             objects=self._objects(bare),
+            junk=not _WORDLIKE.search(text) or any(p.search(text) for p in lex.code_like),
+            yes_no=lex.yes_no.search(bare) and not lex.wh_words.search(bare),
+            asking="，".join(bare[a:b] for a, b in self._asking_clauses(bare)) or bare,
         )
 
     # --- qualifiers --------------------------------------------------------------------------
@@ -198,8 +206,10 @@ class Reader:
         for m in [*_ASK_SPLIT.finditer(text), None]:
             end = m.start() if m else len(text)
             asks = bool(m and ("?" in m.group() or "？" in m.group()))
-            if text[start:end].strip():
-                clauses.append((start, end, asks or self.lex.ask_markers.search(text[start:end])))
+            said = text[start:end]
+            if said.strip():
+                asks = asks or self.lex.ask_markers.search(said) or self.lex.yes_no.search(said)
+                clauses.append((start, end, asks))
             start = m.end() if m else end
         asking = [(a, b) for a, b, asks in clauses if asks]
         return asking if len(asking) < len(clauses) else []

@@ -79,6 +79,11 @@ def _table(rows) -> str:
     return next((r.table for r in rows if r.table), "主要指标")
 
 
+def says_so(title: str) -> str:
+    """The start of an answer to a yes/no question whose document says so."""
+    return f"《{title}》写到了：" if title and not title.startswith("《") else f"{title}写到了："
+
+
 def location(section: list[str]) -> str:
     return f"这部分内容位于：{' › '.join(section)}。"
 
