@@ -153,6 +153,7 @@ class Lexicon:
     period_past: str  # the period before it, whose figures its background gives (十三五)
     periods_earlier: tuple[str, ...]  # periods before that (十二五)
     suggestions: tuple[str, ...]  # example questions offered when nothing answers
+    topic_qualifiers: frozenset[str]  # qualifier words that name a topic, not what is asked
     yes_no: PhraseIndex  # 吗, 是不是, 有没有…
     wh_words: PhraseIndex  # 什么, 多少, 哪…
     code_like: tuple[re.Pattern, ...]  # SQL, markup: input that is not a question
@@ -278,6 +279,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         period_past=str(lang.get("period_names", {}).get("past", "")),
         periods_earlier=tuple(_words(lang.get("period_names", {}).get("earlier"))),
         suggestions=tuple(_words(lang.get("suggestions"))),
+        topic_qualifiers=frozenset(_words(scope.get("topic_qualifiers"))),
         yes_no=index(_words(lang.get("yes_no"))),
         wh_words=index(_words(lang.get("wh_words"))),
         code_like=tuple(re.compile(p) for p in lang.get("code_like", [])),

@@ -178,7 +178,7 @@ class Reader:
         ]
         asking = self._asking_clauses(text)
         if not found or not asking:
-            return [(p, kind) for p, kind, _ in found]
+            return self._less_topics([(p, kind) for p, kind, _ in found])
 
         def inside(at: int) -> bool:
             return any(a <= at < b for a, b in asking)
@@ -187,7 +187,13 @@ class Reader:
         figure = any(
             real and inside(start) for _, real, start, _ in self.lex.figure_asks.finditer(text)
         )
-        return asked if asked or figure else [(p, kind) for p, kind, _ in found]
+        return self._less_topics(asked if asked or figure else [(p, k) for p, k, _ in found])
+
+    def _less_topics(self, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Words that only name the topic (补助, 申报) when something else is asked of it."""
+        topics = self.lex.topic_qualifiers
+        asked = {kind for p, kind in found if p not in topics}
+        return [(p, kind) for p, kind in found if p not in topics or not asked or kind in asked]
 
     def _objects(self, text: str) -> tuple[str, ...]:
         """The kinds of IP the asking part of the question names ("我们的商标被仿冒了，援助热线
