@@ -212,10 +212,12 @@ _register_plugins()
 
 
 def _office_commands() -> None:
-    from service.office.cli import curated_app, report
+    from service.office.cli import backup, curated_app, report, restore
 
     app.add_typer(curated_app, name="curated")
     app.command()(report)
+    app.command()(backup)
+    app.command()(restore)
 
 
 _office_commands()

@@ -1,4 +1,5 @@
-"""`ipqa curated export|import FILE.jsonl` and `ipqa report [--days N] [--csv FILE]`."""
+"""`ipqa curated export|import FILE.jsonl`, `ipqa report [--days N] [--csv FILE]`, and
+`ipqa backup [PATH]` / `ipqa restore PATH [--force]`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import getpass
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -84,6 +86,62 @@ def report(
             writer.writeheader()
             writer.writerows(data["per_day"])
         console.print(f"per-day figures → {csv_file}")
+
+
+def backup(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="file or folder; default var/backups/ipqa-<UTC time>.sqlite3|.pgdump"),
+    ] = None,
+) -> None:
+    """Back up the office database to one file; the server keeps running.
+
+    SQLite: its online backup API. PostgreSQL: pg_dump --format=custom, connecting with
+    IPQA_DATABASE_URL."""
+    from service.office import backup as backups
+    from service.settings import Settings
+
+    started = time.perf_counter()
+    try:
+        with console.status("backing up the office database…") as status:
+            done = backups.backup(Settings().database_url, path, say=status.update)
+    except backups.BackupError as exc:
+        fail(str(exc))
+    console.print(
+        f"backup {done.path} ({done.path.stat().st_size / 1e6:.1f} MB, schema {done.revision}, "
+        f"{time.perf_counter() - started:.1f} s): {done.rows_text()}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def restore(
+    path: Annotated[Path, typer.Argument(help="a file `ipqa backup` wrote")],
+    force: Annotated[
+        bool, typer.Option("--force", help="replace a database that holds rows")
+    ] = False,
+) -> None:
+    """Restore the office database from a file `ipqa backup` wrote.
+
+    The file is checked first; a database that holds rows is replaced only with --force; a
+    backup from an older schema is migrated, one from a newer ipqa refused."""
+    from service.office import backup as backups
+    from service.settings import Settings
+
+    url = Settings().database_url
+    started = time.perf_counter()
+    try:
+        with console.status(f"restoring {path}…") as status:
+            done = backups.restore(url, path, force, say=status.update)
+    except backups.BackupError as exc:
+        fail(str(exc))
+    upgraded = f", upgraded from {done.upgraded_from}" if done.upgraded_from else ""
+    console.print(
+        f"restored {path} → {backups.describe(url)} (schema {done.revision}{upgraded}, "
+        f"{time.perf_counter() - started:.1f} s): {done.rows_text()}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _pct(share: float | None) -> str:
