@@ -113,16 +113,19 @@ class Searcher:
 
     def _own_aliases(self, aliases: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         """A row's other names, less those another document uses for its own subject: with a
-        guide to 专利质押登记 loaded, "质押登记" no longer names the plan's 质押融资 row."""
-        others: dict[str, str] = {}  # document → its passages' text, lower-cased
-        for p in self.passages:
-            others[p.doc] = others.get(p.doc, "") + "\n" + p.text.lower()
+        guide to 专利权质押登记 loaded, "质押登记" and "专利质押" (both of its words in one of the
+        guide's passages) no longer name the plan's 质押融资 row."""
+        words = [(p.doc, set(tokenize(p.text, normalized=True))) for p in self.passages]
         out = {}
         for name, names in aliases.items():
             row = self._indicator_rows.get(name)
             own = self.passages[row].doc if row is not None else None
-            elsewhere = [text for doc, text in others.items() if doc != own]
-            out[name] = tuple(a for a in names if not any(a in text for text in elsewhere))
+            kept = []
+            for alias in names:
+                mine = set(tokenize(alias, normalized=True))
+                if not mine or not any(doc != own and mine <= ws for doc, ws in words):
+                    kept.append(alias)
+            out[name] = tuple(kept)
         return out
 
     def _rows_by_indicator(self) -> dict[str, int]:
