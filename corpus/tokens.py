@@ -77,3 +77,9 @@ def word_frequency(word: str) -> int:
 def cut(text: str) -> list[str]:
     """Plain (accurate-mode) jieba words, used to split long text at word boundaries."""
     return _tokenizer().lcut(text)
+
+
+@lru_cache(maxsize=256)
+def cut_with_places(text: str) -> list[tuple[str, int, int]]:
+    """Accurate-mode jieba words with their (start, end) in the text."""
+    return [(w, a, b) for w, a, b in _tokenizer().tokenize(text)]

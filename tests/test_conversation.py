@@ -180,3 +180,17 @@ def test_a_new_subject_the_plan_lacks_is_not_glued_to_the_last_one(resolver):
     history = ("专栏5是什么？", "专栏5 地理标志保护工程：实施地理标志保护提升行动。")
     assert resolve(resolver, "办事大厅周六开门吗？", *history) == "办事大厅周六开门吗"
     assert resolve(resolver, "具体有哪些内容？", *history).startswith("专栏5")
+
+
+def test_a_sibling_subject_takes_the_earlier_question(resolver):
+    # the two share their last word (登记): what comes before it is swapped
+    out = resolver._swap_subject("专利质押设立登记一般多久能办完", "变更登记")
+    assert out == "专利质押变更登记一般多久能办完"
+    # nothing in common: which words were the subject is not known, so nothing is guessed
+    assert resolver._swap_subject("发明专利一般多久能授权", "实用新型") is None
+
+
+def test_a_pointing_word_does_not_cut_a_word_in_two(resolver):
+    kinds = [kind for _, kind, _, _ in resolver._pointers("那个体户呢")]
+    assert "singular" not in kinds  # 那 + 个体户, not 那个 + 体户
+    assert "singular" in [kind for _, kind, _, _ in resolver._pointers("那个专栏呢")]

@@ -252,3 +252,18 @@ def test_eval_runs_every_mode_over_the_documents_and_every_gold_string_is_found(
     # a gold string copied from a table's source line ("审查 | 5个工作日") may not survive the
     # table's rows; these are counted in the report, and few
     assert len(held["gold_without_relevant_passage"]) <= 15
+
+
+def test_an_article_longer_than_one_passage_is_answered_whole():
+    long_article = "第一条 " + "；".join(
+        f"第{i}项要求写得很长很长很长很长很长很长很长很长" for i in range(20)
+    )
+    text = (
+        "某某办法（示例）\n\n第一章 总则\n\n"
+        + long_article
+        + "。\n\n第二条 本办法自公布之日起施行。\n"
+    )
+    passages = _parse(text, "long")
+    assert sum(p.section[-1:] == ["第一条"] for p in passages) >= 2  # split into pieces
+    found = Structure(passages).answer("第一条讲什么")
+    assert "第19项要求" in found.text and len(found.passages) >= 2

@@ -36,6 +36,14 @@ _DEMONSTRATIVES = frozenset({"那个", "这个", "那条", "这条", "这项"})
 _ITEM_WORDS = frozenset({"那条", "这条", "这项"})
 _NOT_A_SUBJECT = frozenset("是的在了把跟和与从对那这它")
 POINTING = ("singular", "plural", "other", "first_turn")
+SWAP_MAX = 8  # a follow-up this short ("实用新型呢") takes the earlier question's ask
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    """jieba's words of a text with their places."""
+    from corpus.tokens import cut_with_places
+
+    return cut_with_places(text)
 
 
 class Resolver:
@@ -91,7 +99,7 @@ class Resolver:
 
     def _marks(self, question: str) -> dict[str, list[tuple[str, int]]]:
         marks: dict[str, list[tuple[str, int]]] = {}
-        for phrase, kind, start, _ in self.lex.conversation.finditer(question):
+        for phrase, kind, start, _ in self._pointers(question):
             if kind == "plan":
                 continue
             if self._demonstrative(question, phrase, start) or self._of_item(
@@ -102,6 +110,31 @@ class Resolver:
                 continue
             marks.setdefault(kind, []).append((phrase, start))
         return marks
+
+    def _pointers(self, question: str):
+        """The lexicon's conversation phrases in the question, less those that end inside a
+        word going on past them ("那个体户" is 那 + 个体户, not 那个 + 体户)."""
+        words = _words(question)
+        for phrase, kind, start, end in self.lex.conversation.finditer(question):
+            if not any(a < end and b - end >= 2 and a >= start for _, a, b in words):
+                yield phrase, kind, start, end
+
+    def _swap_subject(self, previous: str, rest: str) -> str | None:
+        """The earlier question about a sibling subject: "变更登记呢" after "专利质押设立登记
+        多久能办完" → "专利质押变更登记多久能办完": the follow-up's last word (登记) is in the
+        earlier question, and the words before it there give way to the follow-up's. Without
+        a last word in common, None: which words were the subject is not known."""
+        new = [w for w, _, _ in _words(rest) if w.strip()]
+        if len(new) < 2:
+            return None
+        head, lead = new[-1], "".join(new[:-1])
+        if len(head) < 2 or len(lead) < 2:
+            return None  # "第6个": a number, not a subject
+        at = previous.rfind(head)
+        start = at - len(lead)
+        if at < 0 or start < 0 or previous[start:at] == lead:
+            return None  # no word in common, or the same subject again
+        return previous[:start] + lead + previous[at:]
 
     @staticmethod
     def _demonstrative(question: str, phrase: str, start: int) -> bool:
@@ -121,7 +154,7 @@ class Resolver:
     def _strip(self, question: str) -> str:
         """The question less its pointing words ("那", "这两个", "呢"); "当时" → 十三五."""
         out, last = [], 0
-        for phrase, kind, start, end in self.lex.conversation.finditer(question):
+        for phrase, kind, start, end in self._pointers(question):
             out.append(question[last:start])
             if kind == "back_in_time":
                 out.append(self.lex.period_past)
@@ -217,6 +250,11 @@ class Resolver:
             # another subject, the same question: "主要目标呢？" after "基本原则有哪些？";
             # "刚才行政保护那一节…": a subject of its own, "刚才" points at nothing more
             tail = next((m for t in users[:3] if (m := _TAIL.search(t.text))), None)
+            swapped = None
+            if not tail and previous is not None and len(rest) <= SWAP_MAX:
+                swapped = self._swap_subject(self._strip(previous.text), rest)
+            if swapped:
+                return self._cut(swapped)
             return self._cut(f"{rest}{tail.group(1)}" if tail and not _TAIL.search(rest) else rest)
         kind, referent = self._referent(question, marks, turns)
         if not referent and previous is not None:

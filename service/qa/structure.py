@@ -5,7 +5,7 @@ question names (or the only one that has such parts)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from corpus.markers import document_kind, ordinal
 from corpus.numerals import CN_NUM
@@ -43,6 +43,7 @@ class Part:
     number: int
     heading: str
     passage: Passage  # the part's own passage (an article) or its overview
+    rest: tuple[Passage, ...] = ()  # an article too long for one passage: its other pieces
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ class Structure:
         self.titles: dict[str, str] = {}
         self.parts: dict[tuple[str, str], list[Part]] = {}
         seen: set[tuple[str, str, str]] = set()
+        pieces: dict[tuple[str, tuple[str, ...]], list[Passage]] = {}
         for p in passages:
+            if p.kind == "article":
+                pieces.setdefault((p.doc, tuple(p.section)), []).append(p)
             self.titles.setdefault(p.doc, p.doc_title or p.doc)
             for kind, marker in KINDS.items():
                 for depth, heading in enumerate(p.section):
@@ -73,6 +77,15 @@ class Structure:
                     if n is not None:
                         seen.add((p.doc, kind, heading))
                         self.parts.setdefault((p.doc, kind), []).append(Part(p.doc, n, heading, p))
+
+        for (doc, kind), parts in self.parts.items():
+            if kind == "条":
+                self.parts[(doc, kind)] = [
+                    replace(part, rest=tuple(pieces[(doc, tuple(part.passage.section))][1:]))
+                    if (doc, tuple(part.passage.section)) in pieces
+                    else part
+                    for part in parts
+                ]
 
     def _doc(self, question: str, kind: str) -> str | None:
         """The document the question names by its title, else the only one with such parts."""
@@ -157,7 +170,7 @@ class Structure:
 
 def _said(part: Part, kind: str) -> Found:
     """A part as an answer: an article whole, another part by its heading and its items."""
-    text = part.passage.text
+    text = " ".join(p.text for p in (part.passage, *part.rest))
     if kind != "条":
         text = f"{part.heading}：" + text.split("：", 1)[1] if "：" in text else part.heading
-    return Found(text if text.endswith("。") else text + "。", (part.passage,), True)
+    return Found(text if text.endswith("。") else text + "。", (part.passage, *part.rest), True)
