@@ -13,7 +13,19 @@ from service.errors import install_error_handlers, log
 from service.middleware import JsonCORSMiddleware, install_limits, install_security_headers
 from service.office.office import Office
 from service.openapi_limits import document_limits
-from service.routes import admin, ask, chat, feedback, meta, office_admin, web
+from service.routes import (
+    admin,
+    ask,
+    chat,
+    documents,
+    feedback,
+    meta,
+    office_admin,
+    office_passages,
+    staff,
+    staff_accounts,
+    web,
+)
 from service.settings import Settings
 from service.state import Runtime
 
@@ -67,7 +79,19 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         max_age=600,
     )
     install_security_headers(app)  # outermost: every response, preflights included
-    for module in (ask, chat, meta, web, admin, feedback, office_admin):
+    for module in (
+        ask,
+        chat,
+        meta,
+        documents,
+        web,
+        admin,
+        feedback,
+        office_admin,
+        office_passages,
+        staff,
+        staff_accounts,
+    ):
         app.include_router(module.router)
     document_limits(app, settings)  # /docs and /redoc state the settings' limits
     return app

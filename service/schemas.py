@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.reader.library import passage_url
+
 # Examples for /docs, from the plan (data beside the code, not part of it).
 EXAMPLES = json.loads(Path(__file__).with_name("api_examples.json").read_text(encoding="utf-8"))
 ASK_EXAMPLE = EXAMPLES["ask_request"]
@@ -48,6 +50,12 @@ class PassageOut(BaseModel):
     section: list[str]
     score: float
     doc: DocOut | None = Field(None, description="这段文字所在的文件")
+    url: str | None = Field(
+        None,
+        description="在原文中阅读这一段：相对地址 /documents/{文件编号}#{段落编号}，"
+        "打开文件全文并定位、突出显示这一段",
+        examples=["/documents/plan#p-9ffdc9a58e"],
+    )
 
     @classmethod
     def of(cls, source) -> PassageOut:
@@ -58,7 +66,15 @@ class PassageOut(BaseModel):
             section=p.section,
             score=source.score,
             doc=DocOut(id=p.doc, title=p.doc_title or p.doc),
+            url=passage_url(p.doc, p.id),
         )
+
+
+class DocumentOut(BaseModel):
+    id: str = Field(..., description="文件编号")
+    title: str = Field(..., description="文件标题")
+    passages: int = Field(..., description="这份文件的段落数")
+    url: str = Field(..., description="阅读全文的页面：/documents/{文件编号}")
 
 
 class IndicatorOut(BaseModel):

@@ -122,7 +122,24 @@ class Settings(BaseSettings):
         180, ge=1, description="Logged questions and feedback older than this are purged"
     )
     admin_token: str | None = Field(
-        None, description="Opens the staff pages at /admin (sign in with it) when set"
+        None,
+        description="Opens the staff pages at /admin when set; creates the first admin account "
+        "(/admin/setup) and opens the scripted report API (Bearer); nobody signs in with it",
+    )
+    staff_session_hours: float = Field(
+        12, gt=0, le=720, description="Hours a staff sign-in lasts (then sign in again)"
+    )
+    staff_lockout_failures: int = Field(
+        5, ge=1, description="Wrong passwords for one staff account before it is locked"
+    )
+    staff_lockout_address_failures: int = Field(
+        20, ge=1, description="Failed staff sign-ins from one client address before it is locked"
+    )
+    staff_lockout_minutes: int = Field(
+        15,
+        ge=1,
+        description="Failures count within this many minutes, and a lock lasts as long "
+        "(an admin can lift it sooner: the accounts page, `ipqa staff unlock`)",
     )
     header_timeout: float = Field(
         10.0,

@@ -1,6 +1,7 @@
 """The office loop in a real browser: a question the widget could not answer shows on the
 staff pages, staff curate it, the widget then answers with it; 👍/👎 from the widget show on
-the staff pages; sign-in; axe on every staff page and the widget's feedback; no network."""
+the staff pages; the first admin made with the token and signing in with that account; axe on
+every staff page and the widget's feedback; no network."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tests.widget_site import _serve_pages, host_page
 pytest_plugins = ("tests.browser",)
 pytestmark = [pytest.mark.browser, pytest.mark.real_model]
 TOKEN = "browser-test-staff-token"
+PASSWORD = "browser-test-password"
 REFUSED = "办事大厅周六开门吗？"
 CURATED = "办事大厅周六上午9:00–12:00开放，其余时间请在网上办理。"
 LIKED = "地理标志怎么保护？"
@@ -107,17 +109,26 @@ def _shot(page, name: str) -> None:
 
 
 def _sign_in(staff, api: str) -> None:
+    """The first admin made with the token (the setup page), then signing in as that account:
+    a wrong password first."""
     staff.goto(f"{api}/admin")
     assert staff.url.endswith("/admin/login")
     audit(staff, "staff: sign-in")
-    staff.get_by_label("您的姓名").fill("王五")
-    staff.get_by_label("工作人员令牌").fill("wrong-token")
+    staff.get_by_role("link", name="用工作人员令牌创建第一个管理员").click()
+    staff.get_by_label("工作人员令牌").fill(TOKEN)
+    staff.get_by_label("管理员用户名").fill("王五")
+    staff.get_by_label("密码（至少 10 个字符）").fill(PASSWORD)
+    staff.get_by_label("再输入一次密码").fill(PASSWORD)
+    staff.get_by_role("button", name="创建管理员账号").click()
+    assert "管理员账号已创建" in staff.get_by_role("status").inner_text()
+    staff.get_by_label("用户名").fill("王五")
+    staff.get_by_label("密码").fill("wrong-password")
     staff.get_by_role("button", name="登录").click()
-    assert "令牌不正确" in staff.get_by_role("alert").inner_text()
+    assert "用户名或密码不正确" in staff.get_by_role("alert").inner_text()
     assert "ipqa_admin" not in {c["name"] for c in staff.context.cookies()}
     _shot(staff, "admin-login.png")
-    staff.get_by_label("您的姓名").fill("王五")
-    staff.get_by_label("工作人员令牌").fill(TOKEN)
+    staff.get_by_label("用户名").fill("王五")
+    staff.get_by_label("密码").fill(PASSWORD)
     staff.get_by_role("button", name="登录").click()
     staff.wait_for_url(f"{api}/admin")
     cookie = next(c for c in staff.context.cookies() if c["name"] == "ipqa_admin")

@@ -1,66 +1,61 @@
-"""Staff sign-in: the admin token buys a signed session cookie; forms carry a CSRF token."""
+"""Staff sign-in pieces: the session cookie (its token is a server-side session's, see
+sessions.py), the signed-in staff member, the CSRF token forms carry, and the token check of
+the scripted report API."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import secrets
-import time
 from dataclasses import dataclass
 
 from fastapi import Request
 
+from service.office.accounts import ADMIN, EDITOR, ROLE_LABELS, rank
+from service.office.audit import Actor
+
 COOKIE = "ipqa_admin"
-SESSION_S = 12 * 3600
-
-
-def _key(token: str) -> bytes:
-    # Derived from the token: changing IPQA_ADMIN_TOKEN signs every session out.
-    return hashlib.sha256(b"ipqa-admin-session\x00" + token.encode()).digest()
-
-
-def _sign(token: str, text: str) -> str:
-    return hmac.new(_key(token), text.encode(), hashlib.sha256).hexdigest()
 
 
 def token_ok(given: str, token: str | None) -> bool:
     return bool(token) and hmac.compare_digest(given.encode(), token.encode())
 
 
+def csrf_for(cookie: str) -> str:
+    """The form token of a session: only a page of that session (which can read it from the
+    HTML, never from the HttpOnly cookie) can post it."""
+    return hashlib.sha256(b"ipqa-staff-csrf\x00" + cookie.encode()).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class Session:
-    name: str
-    cookie: str
+    session_id: int
+    account_id: int
+    name: str  # the account's username: the name on every change
+    role: str
     csrf: str
 
+    @property
+    def can_edit(self) -> bool:
+        return rank(self.role) >= rank(EDITOR)
 
-def new_cookie(token: str, name: str) -> str:
-    expires = int(time.time()) + SESSION_S
-    who = base64.urlsafe_b64encode(name.encode()).decode().rstrip("=")
-    body = f"{expires}.{who}.{secrets.token_hex(8)}"
-    return f"{body}.{_sign(token, body)}"
+    @property
+    def is_admin(self) -> bool:
+        return rank(self.role) >= rank(ADMIN)
 
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
 
-def session(request: Request, token: str | None) -> Session | None:
-    """The signed-in staff member, if the cookie is ours, unexpired and the token unchanged."""
-    cookie = request.cookies.get(COOKIE, "")
-    if not token or cookie.count(".") != 3:
-        return None
-    body, sig = cookie.rsplit(".", 1)
-    if not hmac.compare_digest(sig, _sign(token, body)):
-        return None
-    expires, who, _nonce = body.split(".")
-    if not expires.isdigit() or int(expires) < time.time():
-        return None
-    name = base64.urlsafe_b64decode(who + "=" * (-len(who) % 4)).decode(errors="replace")
-    return Session(name=name, cookie=cookie, csrf=_sign(token, "csrf\x00" + cookie)[:32])
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.name, "web")
 
 
 def secure(request: Request) -> bool:
-    """Behind https (directly, or a proxy that says so) the cookie is Secure."""
-    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip()
-    return request.url.scheme == "https" or forwarded == "https"
+    """Behind https the cookie is Secure. The scheme is the request's own, or what a proxy in
+    IPQA_TRUSTED_PROXIES said (ClientAddressMiddleware); anyone else's X-Forwarded-Proto is
+    ignored."""
+    return request.url.scheme == "https"
 
 
 def same_origin(request: Request) -> bool:

@@ -6,9 +6,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import Engine, insert, select, update
 
+from service.office import audit
+from service.office.audit import Actor
 from service.office.matcher import CuratedEntry, text_key
 from service.office.tables import curated, curated_versions
 
@@ -153,8 +156,10 @@ def save(
     passage_ids: Iterable[str] = (),
     enabled: bool = True,
     curated_id: int | None = None,
+    via: str = "web",
 ) -> int:
-    """Create (curated_id None) or change one curated answer; returns its id."""
+    """Create (curated_id None) or change one curated answer; returns its id. `who` (an
+    account, or a shell user when `via` is "cli") and the change go to the audit log."""
     question, variants, answer, passage_ids = clean(question, variants, answer, passage_ids)
     who = (" ".join(who.split()) or "staff")[:80]
     values = {
@@ -166,20 +171,29 @@ def save(
         "updated_by": who,
         "updated_at": _now(),
     }
+    before = None
     with db.begin() as c:
         if curated_id is None:
             values["version"] = 1
             curated_id = c.execute(insert(curated).values(**values)).inserted_primary_key[0]
         else:
-            current = c.execute(
-                select(curated.c.version).where(curated.c.id == curated_id)
-            ).scalar_one_or_none()
+            current = c.execute(select(curated).where(curated.c.id == curated_id)).first()
             if current is None:
                 raise CuratedError(f"没有编号为 {curated_id} 的人工答案。")
-            values["version"] = current + 1
+            before = _audited(_row(current))
+            values["version"] = current.version + 1
             c.execute(update(curated).where(curated.c.id == curated_id).values(**values))
         c.execute(insert(curated_versions).values(**_version_row(curated_id, values)))
+        after = _audited(_row(SimpleNamespace(id=curated_id, **values)))
+        action = "curated.create" if before is None else "curated.update"
+        audit.record(c, Actor(who, via), action, f"人工答案 #{curated_id}", before, after)
     return curated_id
+
+
+def _audited(item: Curated) -> dict:
+    """A curated answer as the audit log keeps it (who and when are the entry's own)."""
+    keep = ("question", "variants", "answer", "passages", "enabled")
+    return {"version": item.version, **{k: v for k, v in item.as_json().items() if k in keep}}
 
 
 def set_enabled(db: Engine, who: str, curated_id: int, enabled: bool) -> None:
@@ -198,7 +212,7 @@ def export_jsonl(db: Engine) -> str:
     return "".join(json.dumps(c.as_json(), ensure_ascii=False) + "\n" for c in all_curated(db))
 
 
-def import_jsonl(db: Engine, text: str, who: str) -> tuple[int, int]:
+def import_jsonl(db: Engine, text: str, who: str, via: str = "cli") -> tuple[int, int]:
     """(added, changed). A line whose question matches an existing one is a new version of it;
     every line is checked before anything is written."""
     items = []
@@ -223,6 +237,6 @@ def import_jsonl(db: Engine, text: str, who: str) -> tuple[int, int]:
     added = changed = 0
     for question, variants, answer, passages, enabled in items:
         existing = find_by_question(db, question)
-        save(db, who, question, variants, answer, passages, enabled, existing and existing.id)
+        save(db, who, question, variants, answer, passages, enabled, existing and existing.id, via)
         added, changed = (added, changed + 1) if existing else (added + 1, changed)
     return added, changed

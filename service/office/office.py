@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.errors import ApiError
+from service.office import audit
 from service.office import curated as curated_store
 from service.office.db import migrate, open_engine
 from service.office.mask import mask_numbers
@@ -215,6 +216,9 @@ class Office:
         db = self.database()
         now = _now()
         with db.begin() as c:
+            before = [
+                r.text for r in c.execute(select(suggestions).order_by(suggestions.c.position))
+            ]
             c.execute(suggestions.delete())
             if texts:
                 c.execute(
@@ -224,6 +228,7 @@ class Office:
                         for n, t in enumerate(texts)
                     ],
                 )
+            audit.record(c, who, "suggestions.set", "推荐问题", before, texts)
         self.refresh()
 
     def _chores(self) -> None:

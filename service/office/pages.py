@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qs
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from service.errors import ApiError
-from service.office.auth import Session, same_origin, session
+from service.office import sessions
+from service.office.accounts import ROLE_LABELS, VIEWER, rank
+from service.office.auth import COOKIE, Session, csrf_for, same_origin
 
 HERE = Path(__file__).resolve().parent
 # Stricter than the demo page's: no script at all, styles from our own file only.
@@ -27,6 +31,7 @@ NAV = [
     ("/admin/suggestions", "推荐问题"),
     ("/admin/quality", "回答质量"),
 ]
+ADMIN_NAV = [("/admin/accounts", "账号"), ("/admin/audit", "审计日志")]  # admins only
 
 
 @lru_cache(maxsize=1)
@@ -40,6 +45,7 @@ def templates():
         lstrip_blocks=True,
     )
     env.filters["local"] = local_time
+    env.filters["pretty"] = pretty_json
     return env
 
 
@@ -54,8 +60,15 @@ def local_time(at: datetime | str | None, seconds: bool = False) -> str:
     return at.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
+def pretty_json(value) -> str:
+    """An audit entry's before or after, readable: Chinese as is, one key a line."""
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
 def render(template: str, status: int = 200, **context) -> HTMLResponse:
-    html = templates().get_template(template).render(nav=NAV, **context)
+    who = context.get("who")
+    nav = NAV + ADMIN_NAV if who is not None and who.is_admin else NAV
+    html = templates().get_template(template).render(nav=nav, **context)
     return HTMLResponse(
         html,
         status_code=status,
@@ -75,9 +88,26 @@ def admin_token(request: Request) -> str:
     return token
 
 
-def signed_in(request: Request) -> Session | RedirectResponse:
-    found = session(request, admin_token(request))
-    return found if found is not None else RedirectResponse("/admin/login", status_code=303)
+async def staff(request: Request, role: str = VIEWER) -> Session | Response:
+    """The signed-in staff member if their role allows `role`'s pages and actions; else the
+    redirect to sign in (no live session), or a 403 page that says what is missing."""
+    admin_token(request)
+    cookie = request.cookies.get(COOKIE, "")
+    office = request.app.state.office
+    found = await run_in_threadpool(sessions.lookup, office.database(), cookie) if cookie else None
+    if found is None:
+        return RedirectResponse("/admin/login", status_code=303)
+    who = Session(found.session_id, found.account_id, found.username, found.role, csrf_for(cookie))
+    if rank(who.role) < rank(role):
+        return render(
+            "refused.html",
+            status=403,
+            title="没有权限",
+            who=who,
+            path=request.url.path,
+            needed=ROLE_LABELS[role],
+        )
+    return who
 
 
 async def fields(request: Request) -> dict[str, str]:

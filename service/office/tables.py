@@ -99,3 +99,61 @@ eval_reports = Table(
 )
 
 ALL = (questions, feedback, curated, curated_versions, suggestions, eval_reports)
+
+# ---- staff accounts (migration 0005): who may sign in, their sessions, what they changed ----
+
+# One row per person. The password only as an argon2id hash; a disabled account cannot sign in.
+staff_accounts = Table(
+    "staff_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(40), nullable=False, unique=True),
+    Column("role", String(10), nullable=False),  # viewer | editor | admin
+    Column("password_hash", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("password_changed_at", DateTime, nullable=False),
+    Column("last_sign_in_at", DateTime),
+)
+
+# Server-side sessions: the cookie holds a random token, this table only its SHA-256. A session
+# is over once ended_at is set (sign-out, disabled account, new password, an admin) or expired.
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("account_id", Integer, nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ended_at", DateTime),
+    Column("ended_why", String(20)),
+)
+
+# Failed sign-ins per key ("account:NAME" or "address:IP"), in a window; locked_until once over.
+staff_throttle = Table(
+    "staff_throttle",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("first_at", DateTime, nullable=False),
+    Column("locked_until", DateTime),
+)
+
+# Every change staff make: who (the account), when, how (web, cli, setup), what, before/after.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime, nullable=False, index=True),  # UTC
+    Column("actor", String(80), nullable=False),
+    Column("via", String(10), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("before", Text),  # JSON, or NULL when the thing did not exist
+    Column("after", Text),  # JSON, or NULL when it no longer does
+)
+
+STAFF = (staff_accounts, staff_sessions, staff_throttle, audit_log)

@@ -1,5 +1,6 @@
-"""The staff pages at /admin (closed unless IPQA_ADMIN_TOKEN is set), the report API and the
-public suggestions list."""
+"""The staff pages at /admin (closed unless IPQA_ADMIN_TOKEN is set; each person signs in with
+their own account, service/routes/staff.py), the report API and the public suggestions list.
+Viewers read every page here; changing curated answers or suggestions takes an editor."""
 
 from __future__ import annotations
 
@@ -10,26 +11,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from service.errors import ApiError
+from service.office import citations, quality, report
 from service.office import curated as store
-from service.office import quality, report
-from service.office.auth import COOKIE, SESSION_S, new_cookie, same_origin, secure, token_ok
+from service.office.accounts import EDITOR
+from service.office.auth import token_ok
 from service.office.chart import bars, legend
 from service.office.deps import OfficeDep
-from service.office.limit import RateLimit
-from service.office.pages import HERE, admin_token, closed, form, render, signed_in
-from service.office.pages import fields as posted_fields
+from service.office.pages import HERE, admin_token, closed, form, render, staff
 
 router = APIRouter(include_in_schema=False)
-SIGN_IN_LIMIT = "10/minute"
 ASKED = [("answered", "#1d6fb8", "已回答"), ("refused", "#b7c4d4", "未回答")]
 RATED = [("up", "#1c7c3c", "好评"), ("down", "#b3261e", "差评")]
-
-
-def _sign_in_limit(request: Request) -> RateLimit:
-    state = request.app.state
-    if not hasattr(state, "sign_in_limit"):
-        state.sign_in_limit = RateLimit(SIGN_IN_LIMIT, "sign-in", state.runtime.redis)
-    return state.sign_in_limit
 
 
 @router.get("/suggestions", include_in_schema=True, summary="推荐问题")
@@ -44,50 +36,8 @@ def admin_css(request: Request) -> Response:
     return FileResponse(HERE / "static" / "admin.css", media_type="text/css")
 
 
-@router.get("/admin/login")
-def login_page(request: Request):
-    admin_token(request)
-    return render("login.html", title="工作人员登录")
-
-
-@router.post("/admin/login")
-async def login(request: Request):
-    token = admin_token(request)
-    await _sign_in_limit(request).check(request)
-    fields = await posted_fields(request)
-    name = " ".join(fields.get("name", "").split())[:40]
-    if not same_origin(request) or not token_ok(fields.get("token", ""), token) or not name:
-        error = "请填写姓名。" if token_ok(fields.get("token", ""), token) else "令牌不正确。"
-        return render("login.html", status=401, title="工作人员登录", error=error, name=name)
-    response = RedirectResponse("/admin", status_code=303)
-    response.set_cookie(
-        COOKIE,
-        new_cookie(token, name),
-        max_age=SESSION_S,
-        path="/admin",
-        httponly=True,
-        samesite="strict",
-        secure=secure(request),
-    )
-    return response
-
-
-@router.post("/admin/logout")
-async def logout(request: Request):
-    who = signed_in(request)
-    if isinstance(who, RedirectResponse):
-        return who
-    await form(request, who)
-    response = RedirectResponse("/admin/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/admin")
-    return response
-
-
-def _page(request: Request, office, template: str, **context):
-    """A signed-in page (or the redirect to sign in)."""
-    who = signed_in(request)
-    if isinstance(who, RedirectResponse):
-        return who
+def _page(request: Request, office, who, template: str, **context):
+    """A signed-in staff member's page."""
     return render(template, who=who, path=request.url.path, health=office.health(), **context)
 
 
@@ -95,8 +45,8 @@ def _page(request: Request, office, template: str, **context):
 async def overview(
     request: Request, office: OfficeDep, days: Annotated[int, Query(ge=1, le=366)] = 30
 ):
-    who = signed_in(request)
-    if isinstance(who, RedirectResponse):
+    who = await staff(request)
+    if isinstance(who, Response):
         return who
     data = await run_in_threadpool(report.build, office.database(), days)
     for d in data["per_day"]:
@@ -108,6 +58,7 @@ async def overview(
     return _page(
         request,
         office,
+        who,
         "overview.html",
         title="概览",
         data=data,
@@ -121,11 +72,11 @@ async def overview(
 
 async def _report_page(request: Request, office, days: int, template: str, title: str):
     """A staff page that shows one part of the report of the last `days` days."""
-    who = signed_in(request)
-    if isinstance(who, RedirectResponse):
+    who = await staff(request)
+    if isinstance(who, Response):
         return who
     data = await run_in_threadpool(report.build, office.database(), days)
-    return _page(request, office, template, title=title, data=data)
+    return _page(request, office, who, template, title=title, data=data)
 
 
 @router.get("/admin/unanswered")
@@ -144,24 +95,30 @@ async def downvoted(
 
 @router.get("/admin/curated")
 async def curated_list(request: Request, office: OfficeDep):
-    who = signed_in(request)
-    if isinstance(who, RedirectResponse):
+    who = await staff(request)
+    if isinstance(who, Response):
         return who
     items = await run_in_threadpool(store.all_curated, office.database())
-    return _page(request, office, "curated.html", title="人工答案", items=items)
+    sources = citations.sources(request, items)
+    return _page(
+        request, office, who, "curated.html", title="人工答案", items=items, sources=sources
+    )
 
 
 @router.get("/admin/curated/new")
-def curated_new(request: Request, office: OfficeDep, q: str = ""):
+async def curated_new(request: Request, office: OfficeDep, q: str = ""):
+    who = await staff(request, EDITOR)
+    if isinstance(who, Response):
+        return who
     return _page(
-        request, office, "curated_form.html", title="新增人工答案", item=None, question=q[:500]
+        request, office, who, "curated_form.html", title="新增人工答案", item=None, question=q[:500]
     )
 
 
 @router.get("/admin/curated/{curated_id}")
 async def curated_edit(request: Request, office: OfficeDep, curated_id: int):
-    who = signed_in(request)
-    if isinstance(who, RedirectResponse):
+    who = await staff(request)
+    if isinstance(who, Response):
         return who
     item = await run_in_threadpool(store.get, office.database(), curated_id)
     if item is None:
@@ -170,24 +127,41 @@ async def curated_edit(request: Request, office: OfficeDep, curated_id: int):
     return _page(
         request,
         office,
+        who,
         "curated_form.html",
         title=f"人工答案 #{item.id}",
         item=item,
         question=item.question,
         versions=versions,
         saved=request.query_params.get("saved") == "1",
+        cited=citations.cited(request, item.passage_ids),
     )
 
 
 @router.post("/admin/curated")
 @router.post("/admin/curated/{curated_id}")
 async def curated_save(request: Request, office: OfficeDep, curated_id: int | None = None):
-    who = signed_in(request)
-    if isinstance(who, RedirectResponse):
+    who = await staff(request, EDITOR)
+    if isinstance(who, Response):
         return who
     fields = await form(request, who)
     db = office.database()
     action = fields.get("action", "save")
+    cites = await citations.posted(request, fields)
+    if action == "find":  # 查找段落: the form again with the passages found; nothing saved
+        item = store.get(db, curated_id) if curated_id is not None else None
+        return _page(
+            request,
+            office,
+            who,
+            "curated_form.html",
+            title=f"人工答案 #{curated_id}" if item else "新增人工答案",
+            item=item,
+            question=fields.get("question", ""),
+            draft=fields,
+            versions=store.history(db, curated_id) if item else [],
+            **citations.form_context(request, cites, fields),
+        )
     try:
         if action in ("disable", "enable") and curated_id is not None:
             await run_in_threadpool(store.set_enabled, db, who.name, curated_id, action == "enable")
@@ -199,7 +173,7 @@ async def curated_save(request: Request, office: OfficeDep, curated_id: int | No
                 fields.get("question", ""),
                 fields.get("variants", "").splitlines(),
                 fields.get("answer", ""),
-                fields.get("passages", "").split(),
+                cites,
                 curated_id is None or fields.get("enabled") == "on",
                 curated_id,
             )
@@ -208,12 +182,14 @@ async def curated_save(request: Request, office: OfficeDep, curated_id: int | No
         return _page(
             request,
             office,
+            who,
             "curated_form.html",
             title="人工答案",
             item=item,
             question=fields.get("question", ""),
             draft=fields,
             error=str(exc),
+            cited=citations.cited(request, cites),
             versions=store.history(db, curated_id) if curated_id is not None else [],
         )
     await run_in_threadpool(office.refresh)  # this replica answers with it at once
@@ -221,10 +197,14 @@ async def curated_save(request: Request, office: OfficeDep, curated_id: int | No
 
 
 @router.get("/admin/suggestions")
-def suggestions_page(request: Request, office: OfficeDep):
+async def suggestions_page(request: Request, office: OfficeDep):
+    who = await staff(request)
+    if isinstance(who, Response):
+        return who
     return _page(
         request,
         office,
+        who,
         "suggestions.html",
         title="推荐问题",
         current=office.suggestions,
@@ -234,8 +214,8 @@ def suggestions_page(request: Request, office: OfficeDep):
 
 @router.post("/admin/suggestions")
 async def suggestions_save(request: Request, office: OfficeDep):
-    who = signed_in(request)
-    if isinstance(who, RedirectResponse):
+    who = await staff(request, EDITOR)
+    if isinstance(who, Response):
         return who
     fields = await form(request, who)
     texts = fields.get("suggestions", "").splitlines()
@@ -245,12 +225,12 @@ async def suggestions_save(request: Request, office: OfficeDep):
 
 @router.get("/admin/quality")
 async def quality_page(request: Request, office: OfficeDep):
-    who = signed_in(request)
-    if isinstance(who, RedirectResponse):
+    who = await staff(request)
+    if isinstance(who, Response):
         return who
     reports = await run_in_threadpool(quality.latest, office.database())
     views = [quality.view(label, report) for label, report in reports.items()]
-    return _page(request, office, "quality.html", title="回答质量", views=views)
+    return _page(request, office, who, "quality.html", title="回答质量", views=views)
 
 
 @router.get("/admin/api/report")

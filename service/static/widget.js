@@ -124,6 +124,7 @@
     ".srcs{list-style:none;margin:8px 0 0;padding:0;display:flex;flex-direction:column;gap:8px;}",
     ".src{background:var(--bg);border-radius:8px;padding:8px 10px;font-size:.929em;}",
     ".path{display:block;color:var(--c-dark);font-size:.923em;font-weight:600;margin-bottom:3px;}",
+    "a.path::after{content:\" ↗\"/\"（新窗口）\";}",
     ".src-text{margin:0;white-space:pre-wrap;color:#334155;}",
     ".chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;}",
     ".chip{border:1px solid #8fb0d9;background:#fff;color:var(--c-dark);border-radius:16px;padding:5px 11px;font-size:.929em;line-height:1.35;text-align:left;max-width:100%;}",
@@ -501,8 +502,11 @@
     passages.forEach(function (p) {
       if (!p || typeof p !== "object") return;
       var path = arr(p.section).map(String).join(" › ");
+      // the reader page at this passage (a relative /documents/… URL of the API), in a new tab
+      var u = String(p.url || "");
       list.appendChild(el("li", { className: "src" }, [
-        path ? el("span", { className: "path", text: path }) : null,
+        /^\/[^\/\\]/.test(u) ? el("a", { className: "path", href: api + u, target: "_blank", rel: "noopener", text: path || "查看原文" })
+          : path ? el("span", { className: "path", text: path }) : null,
         el("p", { className: "src-text", text: String(p.text || "") })
       ]));
     });

@@ -1,0 +1,1 @@
+"""The reader: each served document as a page, built from the passages the running index holds."""
