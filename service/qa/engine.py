@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -18,13 +17,11 @@ from corpus.tokens import USERDICT
 from index.boosts import longest_common
 from index.search import Mode, Searcher, SearchResult
 from service.qa import wording
+from service.qa.answerers import without_model
 from service.qa.clarify import candidates, elliptical
-from service.qa.columncheck import check_column
 from service.qa.compose import about_past_period, asks_all_indicators, best_passage, compose
-from service.qa.compute import interpret
 from service.qa.conversation import Resolver
 from service.qa.evidence import BY_WORDS, answering, mentions
-from service.qa.facts import Facts
 from service.qa.fields import Asked
 from service.qa.lru import LRU, _digest
 from service.qa.policy import (
@@ -38,11 +35,8 @@ from service.qa.policy import (
     decide,
 )
 from service.qa.result import Answer, Source
-from service.qa.structure import Structure
 from service.qa.understand import Qualifier, Query, Reader
 
-# A question that also names a 专栏 or a numbered section asks about that, not the whole part.
-_FINER_PART = re.compile(r"专栏|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十\d]+节")
 # A 十三五 figure in the plan's background covers an indicator when they share this much name.
 PAST_FIGURE_OVERLAP = 6
 
@@ -81,8 +75,7 @@ class Engine:
         self.indicators = searcher.indicators
         self.reader = Reader(plan_vocabulary(searcher), synonyms=plan_synonyms(searcher.knows))
         self.resolver = Resolver(searcher)
-        self.facts = Facts(searcher.passages, searcher.indicators, searcher.column_titles)
-        self.structure = Structure(searcher.passages)
+        self.answerers = without_model(searcher)  # tried in order before the model
         self.scope = wording.scope_of([p.doc_title or p.doc for p in searcher.passages])
         self._prose: dict[tuple[str, ...], object] = {}
         for p in searcher.passages:  # a section's first paragraph, in document order
@@ -281,50 +274,22 @@ class Engine:
         return Answer(question, normalized, ANSWER, text, sources, tuple(rows))
 
     def computed(self, question: str, normalized: str, query: Query | None = None) -> Answer | None:
-        """A computation over the indicator table, answered from its rows without the model,
-        unless the question asks about a place, a company, another period… (then the normal
-        path says what the plan lacks). query: the question already read."""
+        """An answer that needs no model: the first of the answerers (service/qa/answerers.py)
+        that replies. query: the question already read."""
         query = query or self.reader.read(normalized)
-        text = query.text
-        part = self.structure.answer(text, finer=bool(_FINER_PART.search(text)))
-        if part is not None:  # 第十二条, 最后一章, 一共几条: from the document's tree
-            outcome = ANSWER if part.answered else RELATED
-            sources = tuple(Source(p, 1.0) for p in part.passages)
-            return Answer(question, normalized, outcome, part.text, sources)
-        if any(q.kind != "figure" for q in query.qualifiers):
-            return None
-        fact = self.facts.answer(text)
-        if fact is not None:
-            sources = tuple(Source(p, 1.0) for p in fact.sources)
-            return Answer(question, normalized, ANSWER, fact.text, sources)
-        column = check_column(text, self.searcher.columns_named(text), self.searcher.column_titles)
-        if column is not None:
-            said, number = column
-            i = self.searcher.column_passage(number)
-            return Answer(
-                question,
-                normalized,
-                ANSWER,
-                said,
-                (Source(self.searcher.passages[i], 1.0),) if i is not None else (),
-            )
-        done = interpret(text, self.indicators, [])
-        if done is None:
-            return None
-        sources = tuple(
-            Source(self.searcher.passages[i], 1.0)
-            for r in done.rows
-            if (i := self.searcher.indicator_passage(r.name)) is not None
-        )
-        return Answer(
-            question,
-            normalized,
-            done.outcome,
-            done.text,
-            sources,
-            tuple(done.rows),
-            extra={"operation": done.operation, "working": list(done.working)},
-        )
+        for answerer in self.answerers:
+            reply = answerer(query)
+            if reply is not None:
+                return Answer(
+                    question,
+                    normalized,
+                    reply.outcome,
+                    reply.text,
+                    tuple(Source(p, 1.0) for p in reply.passages),
+                    reply.rows,
+                    extra=reply.extra,
+                )
+        return None
 
     def _clarify(self, question: str, normalized: str, mode: Mode) -> Answer:
         """A follow-up with nothing to follow: ask back, with the full questions it may mean."""

@@ -1,0 +1,114 @@
+"""The answerers that need no model, in the order they are tried, behind one protocol: each
+reads the question once read (a Query) and returns a Reply or None. The engine turns the first
+Reply into an Answer in one place (service/qa/engine.py)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from corpus.records import Indicator, Passage
+from index.search import Searcher
+from service.qa.columncheck import check_column
+from service.qa.compute import interpret
+from service.qa.facts import Facts
+from service.qa.policy import ANSWER, RELATED
+from service.qa.structure import Structure
+from service.qa.understand import Query
+
+# A question that also names a 专栏 or a numbered section asks about that, not the whole part.
+_FINER_PART = re.compile(r"专栏|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十\d]+节")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What an answerer found: the outcome, the words, the passages it comes from."""
+
+    outcome: str
+    text: str
+    passages: tuple[Passage, ...] = ()
+    rows: tuple[Indicator, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+
+class Answerer(Protocol):
+    def __call__(self, query: Query) -> Reply | None: ...
+
+
+class FromTree:
+    """第十二条, 最后一章, 一共几条, （六）后面那一节: from the documents' trees."""
+
+    def __init__(self, structure: Structure):
+        self.structure = structure
+
+    def __call__(self, query: Query) -> Reply | None:
+        part = self.structure.answer(query.text, finer=bool(_FINER_PART.search(query.text)))
+        if part is None:
+            return None
+        return Reply(ANSWER if part.answered else RELATED, part.text, part.passages)
+
+
+def _only_figures(query: Query) -> bool:
+    """The table's answerers take questions that ask nothing beyond a figure (a place, a
+    company, another period… go the normal way, which says what the documents lack)."""
+    return all(q.kind == "figure" for q in query.qualifiers)
+
+
+class FromFacts:
+    """Counts and labelled facts the documents state (一共几个专栏, 主线是什么, 十三五 figures)."""
+
+    def __init__(self, facts: Facts):
+        self.facts = facts
+
+    def __call__(self, query: Query) -> Reply | None:
+        fact = self.facts.answer(query.text) if _only_figures(query) else None
+        return None if fact is None else Reply(ANSWER, fact.text, tuple(fact.sources))
+
+
+class FromColumns:
+    """A 专栏 named by its number and title, checked against the document ("专栏5是商业秘密吗")."""
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+
+    def __call__(self, query: Query) -> Reply | None:
+        if not _only_figures(query):
+            return None
+        s = self.searcher
+        column = check_column(query.text, s.columns_named(query.text), s.column_titles)
+        if column is None:
+            return None
+        said, number = column
+        i = s.column_passage(number)
+        return Reply(ANSWER, said, (s.passages[i],) if i is not None else ())
+
+
+class FromTable:
+    """A computation over the indicator table (sums, differences, growth, rankings, checks)."""
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+
+    def __call__(self, query: Query) -> Reply | None:
+        if not _only_figures(query):
+            return None
+        done = interpret(query.text, self.searcher.indicators, [])
+        if done is None:
+            return None
+        s = self.searcher
+        passages = tuple(
+            s.passages[i] for r in done.rows if (i := s.indicator_passage(r.name)) is not None
+        )
+        extra = {"operation": done.operation, "working": list(done.working)}
+        return Reply(done.outcome, done.text, passages, tuple(done.rows), extra)
+
+
+def without_model(searcher: Searcher) -> list[Answerer]:
+    """The answerers tried before the model is waited for, in order."""
+    return [
+        FromTree(Structure(searcher.passages)),
+        FromFacts(Facts(searcher.passages, searcher.indicators, searcher.column_titles)),
+        FromColumns(searcher),
+        FromTable(searcher),
+    ]
