@@ -1,8 +1,8 @@
-"""Items picked from a list passage by what the question says (service/qa/compose.py)."""
+"""Items picked from a list passage by what the question says (service/qa/answering/compose.py)."""
 
 from __future__ import annotations
 
-from service.qa.compose import _item_by_position, _item_other_than
+from service.qa.answering.compose import _item_by_position, _item_other_than
 
 COLUMN = "专栏2 数据知识产权保护工程：构建数据知识产权保护规则；促进数据资源利用和安全保护"
 

@@ -12,9 +12,9 @@ from corpus.lexicon import LEXICON_DIR, lexicon
 from corpus.load import load_corpus
 from corpus.normalize import normalize_question
 from corpus.records import Indicator
-from service.qa import compute
-from service.qa.compute import interpret
-from service.qa.tableread import group_rows
+from service.qa.table import compute
+from service.qa.table.compute import interpret
+from service.qa.table.tableread import group_rows
 
 REAL = load_corpus().indicators
 BY_ID = {r.id: r for r in REAL}

@@ -1,4 +1,4 @@
-"""Follow-ups resolved against the conversation (service/qa/conversation.py), no model."""
+"""Follow-ups resolved against the conversation (service/qa/followups/conversation.py), no model."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import pytest
 from corpus.normalize import normalize_question
 from index.search import Searcher
 from index.store import load_index
-from service.qa.conversation import MAX_RESOLVED_CHARS, Resolver
+from service.qa.followups.conversation import MAX_RESOLVED_CHARS, Resolver
+from service.qa.followups.swap import swap_subject
 from tests.fakes import FakeEmbedder
 
 
@@ -182,12 +183,12 @@ def test_a_new_subject_the_plan_lacks_is_not_glued_to_the_last_one(resolver):
     assert resolve(resolver, "具体有哪些内容？", *history).startswith("专栏5")
 
 
-def test_a_sibling_subject_takes_the_earlier_question(resolver):
+def test_a_sibling_subject_takes_the_earlier_question():
     # the two share their last word (登记): what comes before it is swapped
-    out = resolver._swap_subject("专利质押设立登记一般多久能办完", "变更登记")
+    out = swap_subject("专利质押设立登记一般多久能办完", "变更登记")
     assert out == "专利质押变更登记一般多久能办完"
     # nothing in common: which words were the subject is not known, so nothing is guessed
-    assert resolver._swap_subject("发明专利一般多久能授权", "实用新型") is None
+    assert swap_subject("发明专利一般多久能授权", "实用新型") is None
 
 
 def test_a_pointing_word_does_not_cut_a_word_in_two(resolver):

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from corpus.parse import parse_document
 from corpus.records import Passage
-from service.qa.clarify import elliptical
-from service.qa.evidence import answering, shows
-from service.qa.structure import Structure
-from service.qa.understand import Qualifier, Reader
-from service.qa.wording import scope_of
+from service.qa.answering.evidence import answering, shows
+from service.qa.answering.wording import scope_of
+from service.qa.reading.clarify import elliptical
+from service.qa.reading.understand import Qualifier, Reader
+from service.qa.structure.parts import Structure
 
 REGULATION = """某某区商标品牌扶持规定（示例）
 

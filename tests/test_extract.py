@@ -1,6 +1,6 @@
-"""Answer the part asked (service/qa/extract.py): whole clauses showing what is asked."""
+"""Answer the part asked (service/qa/answering/extract.py): whole clauses showing what is asked."""
 
-from service.qa.extract import answer_body, part_asked
+from service.qa.answering.extract import answer_body, part_asked
 
 FEES = (
     "（二）相关服务费用：申请人需要出具登记簿副本的，每份收取50元；小微企业和个人减按50%收取，"

@@ -1,6 +1,6 @@
 """History that chains itself (issue 15, finding 3): on a real `ipqa serve`, 1,000 crafted
 follow-up requests must each cost under 100 ms of engine time and leave the server's memory
-within +50 MB. service/qa/conversation.py reads the last 8 turns, 200 characters each, and
+within +50 MB. service/qa/followups/conversation.py reads the last 8 turns, 200 characters each, and
 resolves to at most 120 characters, whatever the history holds."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.qa.conversation import MAX_RESOLVED_CHARS
+from service.qa.followups.conversation import MAX_RESOLVED_CHARS
 from tests.serverproc import Server, ipqa_env, plan_index, require_model
 
 pytestmark = pytest.mark.real_model

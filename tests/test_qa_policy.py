@@ -6,10 +6,18 @@ import pytest
 
 from corpus.load import load_corpus
 from index.search import Evidence
-from service.qa import wording
-from service.qa.fields import Asked
-from service.qa.policy import ANSWER, NONE, RELATED, Thresholds, decide, in_domain, scope_score
-from service.qa.understand import Qualifier, Reader
+from service.qa.answering import wording
+from service.qa.answering.policy import (
+    ANSWER,
+    NONE,
+    RELATED,
+    Thresholds,
+    decide,
+    in_domain,
+    scope_score,
+)
+from service.qa.reading.fields import Asked
+from service.qa.reading.understand import Qualifier, Reader
 
 ROWS = {i.name: i for i in load_corpus().indicators}
 VOCAB = [

@@ -22,7 +22,7 @@ from service.office.matcher import CuratedMatcher, threshold_for
 from service.office.qlog import Entry, QuestionLog
 from service.office.report import most_asked_answered
 from service.office.tables import curated, feedback, questions, suggestions
-from service.qa.wording import SUGGESTIONS as DEFAULT_SUGGESTIONS
+from service.qa.answering.wording import SUGGESTIONS as DEFAULT_SUGGESTIONS
 from service.settings import Settings
 
 log = logging.getLogger("ipqa.office")

@@ -10,12 +10,12 @@ from typing import Protocol
 
 from corpus.records import Indicator, Passage
 from index.search import Searcher
-from service.qa.columncheck import check_column
-from service.qa.compute import interpret
-from service.qa.facts import Facts
-from service.qa.policy import ANSWER, RELATED
-from service.qa.structure import Structure
-from service.qa.understand import Query
+from service.qa.answering.policy import ANSWER, RELATED
+from service.qa.reading.understand import Query
+from service.qa.structure.parts import Structure
+from service.qa.table.columncheck import check_column
+from service.qa.table.compute import interpret
+from service.qa.table.facts import Facts
 
 # A question that also names a 专栏 or a numbered section asks about that, not the whole part.
 _FINER_PART = re.compile(r"专栏|[(（][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十\d]+节")

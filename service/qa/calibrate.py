@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.search import Evidence
-from service.qa.policy import Thresholds, in_domain, scope_score, unanswered
+from service.qa.answering.policy import Thresholds, in_domain, scope_score, unanswered
 
 DENSE_WEIGHTS = (0.0, 2.0, 4.0, 6.0, 8.0)
 EXPANSION_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)

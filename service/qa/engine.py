@@ -16,15 +16,16 @@ from corpus.records import Indicator
 from corpus.tokens import USERDICT
 from index.boosts import longest_common
 from index.search import Mode, Searcher, SearchResult
-from service.qa import wording
 from service.qa.answerers import without_model
-from service.qa.clarify import candidates, elliptical
-from service.qa.compose import about_past_period, asks_all_indicators, best_passage, compose
-from service.qa.conversation import Resolver
-from service.qa.evidence import BY_WORDS, answering, mentions
-from service.qa.fields import Asked
-from service.qa.lru import LRU, _digest
-from service.qa.policy import (
+from service.qa.answering import wording
+from service.qa.answering.compose import (
+    about_past_period,
+    asks_all_indicators,
+    best_passage,
+    compose,
+)
+from service.qa.answering.evidence import BY_WORDS, answering, mentions
+from service.qa.answering.policy import (
     ANSWER,
     CLARIFY,
     NONE,
@@ -34,8 +35,12 @@ from service.qa.policy import (
     Thresholds,
     decide,
 )
+from service.qa.followups.conversation import Resolver
+from service.qa.lru import LRU, _digest
+from service.qa.reading.clarify import candidates, elliptical
+from service.qa.reading.fields import Asked
+from service.qa.reading.understand import Qualifier, Query, Reader
 from service.qa.result import Answer, Source
-from service.qa.understand import Qualifier, Query, Reader
 
 # A 十三五 figure in the plan's background covers an indicator when they share this much name.
 PAST_FIGURE_OVERLAP = 6

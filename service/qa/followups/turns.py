@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.lexicon import lexicon
-from service.qa.fields import Asked
+from service.qa.reading.fields import Asked
 
 _SECTION_MENTION = re.compile(
     r"[(（][一二三四五六七八九十]+[)）]\s*[^\s›，。；、,“”]+"

@@ -9,8 +9,8 @@ from functools import lru_cache
 
 from corpus.lexicon import PhraseIndex, lexicon
 from corpus.records import Indicator
-from service.qa import wording
-from service.qa.tablemath import DERIVED, decimal
+from service.qa.table import sayings
+from service.qa.table.tablemath import DERIVED, decimal
 
 # A figure someone states: "4000亿元", "85%", "15.8件", "百分之五十" is not (digits only).
 _FIGURE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(万件|件|亿元|亿|个百分点|百分点|%|分|倍)?")
@@ -153,7 +153,7 @@ def unit_label(unit: str) -> str:
     for group in lexicon().table_groups.values():
         if group.get("unit") == unit and group.get("label"):
             return group["label"]
-    return wording.UNIT_GROUP.format(unit=unit)
+    return sayings.UNIT_GROUP.format(unit=unit)
 
 
 # Which measure a question that says several means: the most specific one.
@@ -169,10 +169,10 @@ def selection(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]:
         return r.rows, ""
     if r.groups and r.about_table:
         chosen = {row.name for key in r.groups for row in group_rows(key, rows)}
-        label = wording.group_scope([group_label(k) for k in r.groups])
+        label = sayings.group_scope([group_label(k) for k in r.groups])
         return [row for row in rows if row.name in chosen], label
     if r.about_table:
-        return list(rows), wording.WHOLE_TABLE
+        return list(rows), sayings.WHOLE_TABLE
     return [], ""
 
 

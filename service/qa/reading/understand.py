@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from corpus.lexicon import Lexicon, lexicon
-from service.qa.fields import Asked, detect_field
-from service.qa.spelling import Speller
+from service.qa.reading.fields import Asked, detect_field
+from service.qa.reading.spelling import Speller
 
 
 def tokenize_cached(text: str) -> list[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from service.qa.evidence import shows
-from service.qa.understand import Qualifier
+from service.qa.answering.evidence import shows
+from service.qa.reading.understand import Qualifier
 
 _FAQ = re.compile(r"^\s*问[：:].*?答[：:]\s*", re.S)
 # Clause ends: a sentence's end, a list's semicolon, a line.

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from corpus.records import Indicator
-from service.qa import wording
+from service.qa.table import sayings
 
 PRINTED = ("value_2020", "target_2025", "increase")  # columns of the table itself
 # Computed from the 2020 and 2025 columns; the first three are rates (never added up).
@@ -67,9 +67,9 @@ def unit_of(row: Indicator, measure: str) -> str:
     if measure in ("growth", "annual_growth"):
         return "%"
     if measure == "multiple":
-        return wording.TIMES
+        return sayings.TIMES
     if measure in ("increase", "annual_increase") and row.unit == "%":
-        return wording.POINTS
+        return sayings.POINTS
     return row.unit
 
 
@@ -133,7 +133,7 @@ def difference(a: Figure, b: Figure) -> Figure:
     The text is the size of the difference; its sign is in value."""
     exact = a.exact - b.exact if a.measure in DERIVED else a.value - b.value
     value = a.value - b.value
-    unit = wording.POINTS if a.unit in ("%", wording.POINTS) else a.unit
+    unit = sayings.POINTS if a.unit in ("%", sayings.POINTS) else a.unit
     size = show(abs(value))
     working = f"{a.text} {MINUS} {b.text} = {show(value)}"
     return Figure(a.row, a.measure, value, exact, size, unit, working)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from corpus.records import Indicator
-from service.qa import wording
-from service.qa.tablemath import DERIVED, PRINTED, Figure, figure, same_value
-from service.qa.tableread import Reading, Stated
+from service.qa.table import sayings
+from service.qa.table.tablemath import DERIVED, PRINTED, Figure, figure, same_value
+from service.qa.table.tableread import Reading, Stated
 
 # A % row's increase is in 个百分点, and people say "提高1.4%" for it too.
 RATE_OF = {"increase": "growth", "annual_increase": "annual_growth"}
-UNIT_EQUIVALENT = {"%": {"%", wording.POINTS}, wording.POINTS: {"%", wording.POINTS}}
+UNIT_EQUIVALENT = {"%": {"%", sayings.POINTS}, sayings.POINTS: {"%", sayings.POINTS}}
 
 
 def _nearest(r: Reading, pos: int) -> tuple[Indicator | None, str | None]:
@@ -60,20 +60,20 @@ def check(r: Reading) -> tuple[str, list[Indicator], list[Figure]] | None:
             (f for f in found if _compatible(stated, f) and same_value(stated.value, f)), None
         )
         if match is not None:
-            clauses.append(wording.checked(match, None, again))
+            clauses.append(sayings.checked(match, None, again))
             figs.append(match)
         elif found:
             right = False
-            clauses.append(wording.checked(found[0], said, again))
+            clauses.append(sayings.checked(found[0], said, again))
             figs.append(found[0])
         else:
             right = False
-            what = wording.MEASURE[measure] if measure in PRINTED else absent(row)
-            clauses.append(wording.not_in_plan(row, what, said))
-    return wording.verdict(right, clauses), used, figs
+            what = sayings.MEASURE[measure] if measure in PRINTED else absent(row)
+            clauses.append(sayings.not_in_plan(row, what, said))
+    return sayings.verdict(right, clauses), used, figs
 
 
 def absent(row: Indicator) -> str:
     """Which of the two columns a row lacks, as an answer calls it."""
     column = "value_2020" if figure(row, "value_2020") is None else "target_2025"
-    return wording.MEASURE[column]
+    return sayings.MEASURE[column]

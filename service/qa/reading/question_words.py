@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from corpus.lexicon import lexicon
 from corpus.tokens import tokenize
-from service.qa.fields import Asked, detect_field, field_words
+from service.qa.reading.fields import Asked, detect_field, field_words
 
 # Operations of the table's lexicon (table.toml) that compute, and those over several rows.
 COMBINING = frozenset(

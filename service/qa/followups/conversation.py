@@ -14,12 +14,13 @@ import re
 from corpus.headings import column_mentions
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_question
-from service.qa import order
-from service.qa import turns as refer
-from service.qa.fields import Asked, detect_field, field_phrase
-from service.qa.order import ORDER
-from service.qa.question_words import QuestionWords
-from service.qa.turns import Turn, section_mentions
+from service.qa.followups import order
+from service.qa.followups import turns as refer
+from service.qa.followups.order import ORDER
+from service.qa.followups.swap import swap_subject
+from service.qa.followups.turns import Turn, section_mentions
+from service.qa.reading.fields import Asked, detect_field, field_phrase
+from service.qa.reading.question_words import QuestionWords
 
 MAX_TURNS = 8
 MAX_TURN_CHARS = 200
@@ -118,23 +119,6 @@ class Resolver:
         for phrase, kind, start, end in self.lex.conversation.finditer(question):
             if not any(a < end and b - end >= 2 and a >= start for _, a, b in words):
                 yield phrase, kind, start, end
-
-    def _swap_subject(self, previous: str, rest: str) -> str | None:
-        """The earlier question about a sibling subject: "变更登记呢" after "专利质押设立登记
-        多久能办完" → "专利质押变更登记多久能办完": the follow-up's last word (登记) is in the
-        earlier question, and the words before it there give way to the follow-up's. Without
-        a last word in common, None: which words were the subject is not known."""
-        new = [w for w, _, _ in _words(rest) if w.strip()]
-        if len(new) < 2:
-            return None
-        head, lead = new[-1], "".join(new[:-1])
-        if len(head) < 2 or len(lead) < 2:
-            return None  # "第6个": a number, not a subject
-        at = previous.rfind(head)
-        start = at - len(lead)
-        if at < 0 or start < 0 or previous[start:at] == lead:
-            return None  # no word in common, or the same subject again
-        return previous[:start] + lead + previous[at:]
 
     @staticmethod
     def _demonstrative(question: str, phrase: str, start: int) -> bool:
@@ -252,7 +236,7 @@ class Resolver:
             tail = next((m for t in users[:3] if (m := _TAIL.search(t.text))), None)
             swapped = None
             if not tail and previous is not None and len(rest) <= SWAP_MAX:
-                swapped = self._swap_subject(self._strip(previous.text), rest)
+                swapped = swap_subject(self._strip(previous.text), rest)
             if swapped:
                 return self._cut(swapped)
             return self._cut(f"{rest}{tail.group(1)}" if tail and not _TAIL.search(rest) else rest)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from corpus.records import Indicator
-from service.qa import wording
-from service.qa.tablecheck import absent, check
-from service.qa.tablemath import (
+from service.qa.table import sayings
+from service.qa.table.tablecheck import absent, check
+from service.qa.table.tablemath import (
     DERIVED,
     PRINTED,
     RATES,
@@ -17,7 +17,7 @@ from service.qa.tablemath import (
     printed,
     total,
 )
-from service.qa.tableread import (
+from service.qa.table.tableread import (
     Reading,
     group_label,
     group_rows,
@@ -62,7 +62,7 @@ def _claimed(r: Reading, done: Computation) -> Computation:
     if done.operation != "rank" or not done.leaders or not r.has("check") or len(r.rows) != 1:
         return done
     right = r.rows[0] in done.leaders
-    return replace(done, text=wording.verdict_before(right, done.text))
+    return replace(done, text=sayings.verdict_before(right, done.text))
 
 
 def _done(text: str, rows, operation: str, figures=(), outcome: str = ANSWER) -> Computation:
@@ -71,7 +71,7 @@ def _done(text: str, rows, operation: str, figures=(), outcome: str = ANSWER) ->
 
 
 def _not_computed(rows: list[Indicator], result: str) -> str:
-    return wording.not_computed([(row, absent(row)) for row in rows], result)
+    return sayings.not_computed([(row, absent(row)) for row in rows], result)
 
 
 def _figures(rows: list[Indicator], measure: str) -> tuple[list[Figure], list[Indicator]]:
@@ -87,10 +87,10 @@ def _undetermined(r: Reading, rows: list[Indicator]) -> Computation | None:
         return None
     chosen = selection(r, rows)[0] or rows
     if r.has("binding"):
-        return _done(wording.BINDING, chosen, "undetermined", outcome=RELATED)
+        return _done(sayings.BINDING, chosen, "undetermined", outcome=RELATED)
     judged = r.ops.get("judgement", [])
     if judged and (r.has("which", "order") or any(p.startswith(("最", "most")) for p in judged)):
-        return _done(wording.JUDGEMENT, chosen, "undetermined", outcome=RELATED)
+        return _done(sayings.JUDGEMENT, chosen, "undetermined", outcome=RELATED)
     return None
 
 
@@ -107,9 +107,9 @@ def _rank(r: Reading, rows: list[Indicator]) -> Computation | None:
     if len(chosen) < 2 or not (r.has("which", "order", "order_up") or r.about_table):
         return None
     measure = primary_measure(r)
-    what = wording.MEASURE[measure]
+    what = sayings.MEASURE[measure]
     figs, lacking = _figures(chosen, measure)
-    note = wording.left_out(lacking, what)
+    note = sayings.left_out(lacking, what)
     if not figs:
         return _done(_not_computed(chosen, what), chosen, "rank", outcome=RELATED)
     largest = not r.has("smallest", "slower", "order_up") and (ranks or r.has("higher"))
@@ -119,21 +119,21 @@ def _rank(r: Reading, rows: list[Indicator]) -> Computation | None:
         by_unit.setdefault(f.unit, []).append(f)
     if len(by_unit) > 1:  # 件 and 亿元 cannot be compared: rank within each unit
         parts = [
-            wording.per_unit(unit_label(unit), len(fs), largest, _ties(fs))
+            sayings.per_unit(unit_label(unit), len(fs), largest, _ties(fs))
             for unit, fs in by_unit.items()
             if len(fs) > 1
         ]
-        text = wording.units_differ(what, list(by_unit), parts, note)
+        text = sayings.units_differ(what, list(by_unit), parts, note)
         return _done(text, [f.row for f in figs], "rank", ordered)
     if r.has("order", "order_up") and not r.has("largest", "smallest", "faster", "slower"):
-        text = wording.ranking(what, wording.scope(label, len(figs)), ordered, note)
+        text = sayings.ranking(what, sayings.scope(label, len(figs)), ordered, note)
         return _done(text, [f.row for f in figs], "order", ordered)
     winners = _ties(ordered)
     runner, diff = None, None
     if len(ordered) == 2 and len(winners) == 1:
         runner = ordered[1]
         diff = difference(ordered[0], runner)
-    text = wording.best(what, wording.scope(label, len(figs)), largest, winners, runner, diff)
+    text = sayings.best(what, sayings.scope(label, len(figs)), largest, winners, runner, diff)
     done = _done(text + note, [f.row for f in figs], "rank", winners)
     return replace(done, leaders=tuple(f.row for f in winners))
 
@@ -149,16 +149,16 @@ def _sum(r: Reading, rows: list[Indicator]) -> Computation | None:
     if len(chosen) < 2:
         return None
     measure = primary_measure(r)
-    what = wording.MEASURE[measure]
+    what = sayings.MEASURE[measure]
     figs, lacking = _figures(chosen, measure)
     if measure in RATES or len({f.unit for f in figs}) > 1:
-        text = wording.cannot_combine(what, figs, "sum", rates=measure in RATES)
+        text = sayings.cannot_combine(what, figs, "sum", rates=measure in RATES)
         return _done(text, chosen, "sum", outcome=RELATED)
     if lacking:
-        text = _not_computed(lacking, wording.RESULT["sum"])
+        text = _not_computed(lacking, sayings.RESULT["sum"])
         return _done(text, chosen, "sum", outcome=RELATED)
     result = total(figs)
-    return _done(wording.total(what, chosen, result), chosen, "sum", [result])
+    return _done(sayings.total(what, chosen, result), chosen, "sum", [result])
 
 
 def _difference(r: Reading, rows: list[Indicator]) -> Computation | None:
@@ -170,25 +170,25 @@ def _difference(r: Reading, rows: list[Indicator]) -> Computation | None:
     if len(chosen) < 2 or (len(chosen) > 2 and not r.rows):  # no pair named to subtract
         return None
     measure = primary_measure(r)
-    what = wording.MEASURE[measure]
+    what = sayings.MEASURE[measure]
     a, b = figure(chosen[0], measure), figure(chosen[1], measure)
     if a is None or b is None:
         lacking = [x for x, f in zip(chosen[:2], (a, b), strict=True) if f is None]
-        text = _not_computed(lacking, wording.RESULT["difference"])
+        text = _not_computed(lacking, sayings.RESULT["difference"])
         return _done(text, chosen[:2], "difference", outcome=RELATED)
     if a.unit != b.unit:
-        text = wording.cannot_combine(what, [a, b], "difference")
+        text = sayings.cannot_combine(what, [a, b], "difference")
         return _done(text, chosen[:2], "difference", outcome=RELATED)
     diff = difference(a, b)
-    return _done(wording.difference(what, a, b, diff), chosen[:2], "difference", [diff])
+    return _done(sayings.difference(what, a, b, diff), chosen[:2], "difference", [diff])
 
 
 def _increase(chosen: list[Indicator], operation: str) -> Computation | None:
     fig = figure(chosen[0], "increase")
     if fig is None:
-        text = _not_computed(chosen, wording.MEASURE["increase"])
+        text = _not_computed(chosen, sayings.MEASURE["increase"])
         return _done(text, chosen, operation, outcome=RELATED)
-    return _done(wording.increase_of(fig), chosen, operation, [fig])
+    return _done(sayings.increase_of(fig), chosen, operation, [fig])
 
 
 def _filtered(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]:
@@ -197,12 +197,12 @@ def _filtered(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]:
     if r.groups:
         chosen = {row.name for key in r.groups for row in group_rows(key, rows)}
         kept = [row for row in kept if row.name in chosen]
-        label = wording.group_scope([group_label(k) for k in r.groups], either=True)
+        label = sayings.group_scope([group_label(k) for k in r.groups], either=True)
     if r.has("missing"):
         years = [m for _, m in r.columns if m in PRINTED]
         columns = years[-1:] or list(PRINTED)
         kept = [row for row in kept if any(figure(row, c) is None for c in columns)]
-        label = wording.missing_label(wording.MEASURE[years[-1]] if years else None)
+        label = sayings.missing_label(sayings.MEASURE[years[-1]] if years else None)
     return kept, label
 
 
@@ -212,7 +212,7 @@ def _count(r: Reading, rows: list[Indicator]) -> Computation | None:
     if r.measures and not r.has("missing"):  # "几个百分点" asks a value, not how many rows
         return None
     kept, label = _filtered(r, rows)
-    return _done(wording.counted(label, kept), kept or rows, "count")
+    return _done(sayings.counted(label, kept), kept or rows, "count")
 
 
 def _which(r: Reading, rows: list[Indicator]) -> Computation | None:
@@ -221,7 +221,7 @@ def _which(r: Reading, rows: list[Indicator]) -> Computation | None:
     if not (r.groups or r.has("missing")):
         return None  # "主要指标有哪些": the engine lists the table already
     kept, label = _filtered(r, rows)
-    return _done(wording.listing(label, kept), kept or rows, "which")
+    return _done(sayings.listing(label, kept), kept or rows, "which")
 
 
 def _derived(r: Reading, rows: list[Indicator]) -> Computation | None:
@@ -249,10 +249,10 @@ def _derived(r: Reading, rows: list[Indicator]) -> Computation | None:
             shown = measure == "annual_increase" or ("increase" in said and measure == "growth")
             increase = figure(row, "increase") if shown else None
             base, target = printed(row, "value_2020"), printed(row, "target_2025")
-            texts.append(wording.derived(fig, base, target, increase))
+            texts.append(sayings.derived(fig, base, target, increase))
             figs.append(fig)
     lacking = list(dict.fromkeys(lacking))
     if lacking:
-        texts.append(_not_computed(lacking, wording.MEASURE[asked[0]]))
+        texts.append(_not_computed(lacking, sayings.MEASURE[asked[0]]))
     outcome = ANSWER if figs else RELATED
     return _done("".join(texts), chosen, asked[0], figs, outcome)

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_text
-from service.qa.understand import Qualifier
+from service.qa.reading.understand import Qualifier
 
 # Kinds shown by the question's own words appearing in the passage.
 BY_WORDS = frozenset({"place", "organization", "period"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from index.search import Evidence
-from service.qa.understand import Qualifier, Query
+from service.qa.reading.understand import Qualifier, Query
 
 ANSWER, RELATED, NONE = "answer", "related", "none"
 CLARIFY = "clarify"  # a follow-up with no conversation before it: the service asks back

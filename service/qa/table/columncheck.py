@@ -6,7 +6,7 @@ import re
 
 from corpus.lexicon import lexicon
 from index.boosts import squash
-from service.qa import wording
+from service.qa.table import sayings
 
 STRONG_CHECKS = frozenset(
     {
@@ -47,8 +47,8 @@ def _name_claim(text: str, titles: dict[int, str]) -> tuple[str, int] | None:
     number, said = int(m.group(1)), m.group(2).strip()
     title = titles[number]
     if squash(said) == squash(title):
-        return wording.column_right(number, title), number
-    return wording.column_misnamed(number, title, said), number
+        return sayings.column_right(number, title), number
+    return sayings.column_misnamed(number, title, said), number
 
 
 def check_column(text: str, named: list[int], titles: dict[int, str]) -> tuple[str, int] | None:
@@ -67,5 +67,5 @@ def check_column(text: str, named: list[int], titles: dict[int, str]) -> tuple[s
         return None
     number, title_of = numbered[0], titled[0]
     if number == title_of:
-        return wording.column_right(number, titles[number]), number
-    return wording.column_wrong(number, titles[number], titles[title_of], title_of), number
+        return sayings.column_right(number, titles[number]), number
+    return sayings.column_wrong(number, titles[number], titles[title_of], title_of), number

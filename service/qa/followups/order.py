@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from corpus.numerals import chinese_to_int
-from service.qa.turns import Turn
+from service.qa.followups.turns import Turn
 
 ORDER = ("before", "after", "last", "first")
 _ITEM_ORDINAL = re.compile(r"[条项]$")

@@ -10,9 +10,9 @@ from corpus.numerals import chinese_to_int
 from corpus.records import Indicator, Passage
 from index.boosts import longest_common, squash, title_core
 from index.search import Hit
-from service.qa import wording
-from service.qa.extract import part_asked
-from service.qa.fields import detect_field
+from service.qa.answering import wording
+from service.qa.answering.extract import part_asked
+from service.qa.reading.fields import detect_field
 
 _ALL_INDICATORS = re.compile(
     r"(主要|哪些|哪几个|几个|几项|所有|全部|各项|一共|总共|多少个|都有什么)"

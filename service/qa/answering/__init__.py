@@ -1,0 +1,1 @@
+"""Deciding and wording an answer from retrieved passages: evidence, policy, composition."""

@@ -1,0 +1,139 @@
+"""Every sentence the service says, in one place; numbers come in as the plan prints them."""
+
+from __future__ import annotations
+
+from corpus.lexicon import lexicon
+from corpus.markers import document_kind
+from corpus.records import Indicator
+from service.qa.reading.fields import Asked
+from service.qa.reading.understand import Qualifier
+
+NONE_ANSWER = "抱歉，已收录的文件中没有与这个问题相关的内容。您可以换个说法，或者从下面的问题问起。"
+SUGGESTIONS = list(lexicon().suggestions)  # corpus/lexicon/language.toml
+CLARIFY_ANSWER = "这个问题要结合前面的对话才能理解。您想问的是下面哪一个？也可以把问题说完整。"
+RELATED_LEAD = "规划中没有直接的答案，以下内容可能相关"
+# What the plan does not contain, by the kind of thing asked.
+MISSING = {
+    "procedure": "办理流程、条件和所需材料",
+    "fee": "费用、补贴或资金数额",
+    "duration": "办理时限或期限",
+    "contact": "联系电话、地址、网址或办公时间",
+    "definition": "这个概念的定义或计算方法",
+    "who": "由哪个机构或部门负责、发布",
+    "where": "具体的地点",
+    "when": "具体的时间",
+    "detail": "这样的细分数据或名单",
+    "reason": "原因方面的说明",
+    "opinion": "评价或个人看法",
+    "figure": "这个数字",
+}
+
+
+def value(number_text: str | None, unit: str) -> str:
+    return f"{number_text}{unit}" if number_text is not None else "—"
+
+
+def increase(ind: Indicator) -> str:
+    unit = "个百分点" if ind.unit == "%" else ind.unit
+    return f"{ind.text_increase}{unit}"
+
+
+def indicator_sentence(ind: Indicator, field: Asked) -> str:
+    v20, v25 = value(ind.text_2020, ind.unit), value(ind.text_2025, ind.unit)
+    if field is Asked.V2020:
+        if ind.text_2020 is None:
+            return f"规划的指标表没有给出{ind.name}的2020年数值（表中为“—”），2025年目标为{v25}。"
+        return f"2020年，{ind.name}为{v20}；2025年目标为{v25}。"
+    if field is Asked.INCREASE:
+        if ind.text_increase is None:
+            return f"规划的指标表没有给出{ind.name}的累计增加值（表中为“—”），2025年目标为{v25}。"
+        return f"{_period()}{ind.name}累计增加{increase(ind)}（2020年{v20}，2025年目标{v25}）。"
+    if field is Asked.T2025:
+        rest = f"（2020年为{v20}）" if ind.text_2020 is not None else ""
+        return f"到2025年，{ind.name}的目标为{v25}{rest}。"
+    parts = [
+        f"2020年为{v20}" if ind.text_2020 is not None else "2020年无数值（表中为“—”）",
+        f"2025年目标为{v25}",
+    ]
+    if ind.text_increase is not None:
+        parts.append(f"累计增加{increase(ind)}")
+    return f"{ind.name}：" + "，".join(parts) + "。"
+
+
+def all_indicators(indicators: list[Indicator]) -> str:
+    lines = [
+        f"{i.id}. {i.name}：2020年{value(i.text_2020, i.unit)}，2025年{value(i.text_2025, i.unit)}"
+        for i in indicators
+    ]
+    return f"{table_caption(indicators)}共{len(indicators)}项：\n" + "\n".join(lines)
+
+
+def _period() -> str:
+    """'“十四五”时期': the plan's own period, as the lexicon names it."""
+    current = lexicon().period_current
+    return f"“{current}”时期" if current else "规划期内"
+
+
+def table_caption(rows) -> str:
+    """The indicator table's caption, as its document prints it."""
+    return next((r.table for r in rows if r.table), "主要指标")
+
+
+def says_so(title: str) -> str:
+    """The start of an answer to a yes/no question whose document says so."""
+    return f"《{title}》写到了：" if title and not title.startswith("《") else f"{title}写到了："
+
+
+def location(section: list[str]) -> str:
+    return f"这部分内容位于：{' › '.join(section)}。"
+
+
+def sentence(text: str) -> str:
+    return text if text.endswith(("。", "！", "？")) else text + "。"
+
+
+def joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "、".join(items[:-1]) + "和" + items[-1]
+
+
+def scope_of(titles: list[str]) -> str:
+    """The only document's kind ("规划", "办法"), or "已收录的文件" for several."""
+    return document_kind(titles[0]) if len(set(titles)) == 1 else "已收录的文件"
+
+
+def related(
+    qualifiers: tuple[Qualifier, ...],
+    rows: list[Indicator],
+    passage_text: str | None,
+    field: Asked,
+    scope: str = "规划",
+) -> str:
+    """Not answered: say what the documents lack, then what they do say."""
+    kinds = {q.kind: q.words for q in qualifiers}
+    whose = [w for k in ("place", "organization") for w in kinds.get(k, ())]
+    when = list(kinds.get("period", ()))
+    if rows and (whose or when):
+        scope = joined(whose) if whose else ""
+        lacks = (
+            f"规划只给出全国的指标，没有{scope}的数据"
+            if whose
+            else "规划的指标表只给出2020年的数值和2025年的目标"
+        )
+        if when:
+            lacks += f"，没有{joined(when)}的数据" if not whose else f"，也没有{joined(when)}的数据"
+        lacks += "。"
+        national = "".join(indicator_sentence(r, Asked.NONE) for r in rows[:2])
+        return f"{lacks}规划中的全国数据：{national}"
+    missing = [MISSING[k] for k in kinds if k in MISSING]
+    if whose:
+        missing.insert(0, f"{joined(whose)}的具体情况")
+    if when:
+        missing.insert(0, f"{joined(when)}的情况")
+    lacks = f"{scope}中没有写到{'，也没有写到'.join(missing)}。" if missing else f"{RELATED_LEAD}。"
+    if rows:
+        return (
+            lacks + "规划中的相关指标：" + "".join(indicator_sentence(r, field) for r in rows[:2])
+        )
+    if passage_text:
+        return lacks + f"{scope}中相关的内容是：" + sentence(passage_text)
+    return lacks

@@ -1,0 +1,1 @@
+"""Follow-ups: a question resolved against the conversation before it."""
