@@ -161,6 +161,7 @@ class Lexicon:
     computing_words: frozenset[str]
     table_words: PhraseIndex  # phrase → (section, key): ("columns", "growth"), ("group", "money")…
     table_groups: dict[str, dict]  # group key → {label, unit | name_contains, say, bare}
+    table_roles: dict[str, frozenset[str]]  # combining, computing, not_triggers, strong_checks
     raw: dict = field(repr=False, default_factory=dict)
 
 
@@ -297,6 +298,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         ),
         table_words=index(table_words),
         table_groups=dict(table.get("groups", {})),
+        table_roles={k: frozenset(_words(v)) for k, v in table.get("roles", {}).items()},
         raw=data,
     )
 

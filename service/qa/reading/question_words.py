@@ -7,20 +7,6 @@ from corpus.lexicon import lexicon
 from corpus.tokens import tokenize
 from service.qa.reading.fields import Asked, detect_field, field_words
 
-# Operations of the table's lexicon (table.toml) that compute, and those over several rows.
-COMBINING = frozenset(
-    {"sum", "difference", "largest", "smallest", "faster", "slower", "order", "order_up"}
-)
-COMPUTING = COMBINING | {
-    "check",
-    "compute",
-    "growth",
-    "multiple",
-    "increase",
-    "annual_growth",
-    "annual_increase",
-}
-
 
 class QuestionWords:
     """The readings a follow-up's resolution needs, over the lexicon and the plan's words."""
@@ -57,13 +43,16 @@ class QuestionWords:
         """Whether the question asks for a computation or (checks) a check over the table
         ("…对吗": any question ending in 吗 may be one)."""
         keys = {key for _, (_s, key), _, _ in self.lex.table_words.finditer(text)}
-        ops = COMPUTING if checks else COMPUTING - {"check"}
+        roles = self.lex.table_roles  # table.toml [roles]
+        computing = roles.get("combining", frozenset()) | roles.get("computing", frozenset())
+        ops = computing if checks else computing - {"check"}
         words = tokenize(text, normalized=True)
         return bool(keys & ops) or any(t in self.lex.computing_words for t in words)
 
     def combines(self, text: str) -> bool:
         """ "加一块", "差多少", "哪个多": an operation over more than one row."""
-        return any(key in COMBINING for _, (_s, key), _, _ in self.lex.table_words.finditer(text))
+        combining = self.lex.table_roles.get("combining", frozenset())
+        return any(key in combining for _, (_s, key), _, _ in self.lex.table_words.finditer(text))
 
     def names_measure(self, text: str) -> bool:
         """Whether the question says which number of a row it means (增长率, 倍数, 2020年…)."""

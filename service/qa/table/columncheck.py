@@ -8,22 +8,6 @@ from corpus.lexicon import lexicon
 from index.boosts import squash
 from service.qa.table import sayings
 
-STRONG_CHECKS = frozenset(
-    {
-        "对吗",
-        "对不对",
-        "对吧",
-        "是吗",
-        "是不是",
-        "是这样吗",
-        "没错吧",
-        "没记错吧",
-        "没问题吧",
-        "是真的吗",
-        "真的吗",
-    }
-)
-
 
 def _asks_to_check(text: str) -> bool:
     found = [
@@ -31,7 +15,8 @@ def _asks_to_check(text: str) -> bool:
         for p, (section, key), _, _ in lexicon().table_words.finditer(text)
         if (section, key) == ("operations", "check")
     ]
-    return any(p in STRONG_CHECKS for p in found) or text.endswith(("吗", "吧"))
+    strong = lexicon().table_roles.get("strong_checks", frozenset())
+    return any(p in strong for p in found) or text.endswith(("吗", "吧"))
 
 
 _CALLED = re.compile(

@@ -27,8 +27,6 @@ TABLE_YEARS = frozenset({"2020", "2025"})
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 UNIT_SPELLING = {"亿": "亿元", "百分点": "个百分点"}
-# Words that only qualify an operation said by another word ("高" needs "哪个").
-NOT_TRIGGERS = frozenset({"table", "unit_cue", "ignore", "missing", "higher", "lower"})
 
 
 @dataclass(frozen=True)
@@ -196,7 +194,7 @@ def trigger() -> re.Pattern:
     words = [
         phrase
         for phrase, (section, key) in lexicon().table_words.values.items()
-        if (section == "operations" and key not in NOT_TRIGGERS)
+        if (section == "operations" and key not in lexicon().table_roles.get("not_triggers", ()))
         or (section == "columns" and key in DERIVED)
     ]
     words.sort(key=len, reverse=True)
