@@ -279,12 +279,24 @@ def bench_command(
         ),
     ] = None,
     pairs: Annotated[int, typer.Option(min=1, help="with --compare")] = 8,
+    precisions: Annotated[
+        str | None,
+        typer.Option(
+            "--precisions",
+            metavar="fp32,int8,…|all",
+            help="instead: each precision's encode against fp32 (paired), cosine to fp32 and "
+            "memory (report: eval/reports/bench-precision.json)",
+        ),
+    ] = None,
 ) -> None:
     """Measure model cost, /ask latency and throughput, cold start, memory and index scale."""
     from eval.bench.compare import compare as compare_settings
     from eval.bench.run import run
 
     try:
+        if precisions:
+            _bench_precisions(precisions)
+            return
         if compare:
             compare_settings(
                 compare, pairs=pairs, out=REPORTS / "bench-compare.json", console=console
@@ -293,6 +305,19 @@ def bench_command(
         run(quick=quick, out=out, skip_scale=skip_scale, console=console)
     except RuntimeError as exc:
         fail(str(exc))
+
+
+def _bench_precisions(names: str) -> None:
+    from eval.bench.precision import bench_precisions, render
+    from index.model.quantize import PRECISIONS
+
+    chosen = list(PRECISIONS) if names == "all" else _split([names])
+    unknown = [n for n in chosen if n not in PRECISIONS]
+    if unknown:
+        fail(f"unknown precision {', '.join(unknown)} (choose from {', '.join(PRECISIONS)})")
+    with console.status("precisions: encode, cosine, memory…"):
+        report = bench_precisions(chosen)
+    render(report, console)
 
 
 def register_commands(app: typer.Typer) -> None:

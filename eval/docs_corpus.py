@@ -34,19 +34,41 @@ def docs_settings(settings, root: Path = DOCS_DIR):
     ready = settings.model_copy(update={"corpus_dir": corpus, "index_dir": root / "index"})
     try:  # the same check a command makes before it loads an index
         check_manifest(
-            read_manifest(ready.index_dir), model=settings.model, dim=None, corpus_dir=corpus
+            read_manifest(ready.index_dir),
+            model=settings.model,
+            dim=None,
+            corpus_dir=corpus,
+            precision=settings.precisions,
+            query_model=query_model(settings),
         )
     except InvalidIndex:  # none yet, or built from other documents, model, format or analysis
         build(ready)
     return ready
 
 
+def query_model(settings) -> str | None:
+    """The fingerprint of the question model the settings name (None: not made yet, or not
+    an onnx model: the load checks it then)."""
+    from index.model.folder import ModelNotFound, resolve_model
+    from index.model.provision import onnx_files
+    from index.model.quantize import model_fingerprint
+
+    if settings.backend != "onnx":
+        return None
+    try:
+        location = Path(resolve_model(settings.model, settings.models_dir))
+        return model_fingerprint(onnx_files(location, settings.vocab)[0], settings.precision)
+    except ModelNotFound:
+        return None
+
+
 def build(settings) -> Path:
     from index.store import build_index
+    from service.model_files import build_embedders, prepare_precisions
     from service.qa.calibrate import finalizer
-    from service.state import load_embedder
 
-    embedder = load_embedder(settings)
+    prepare_precisions(settings)
+    embedder, queries = build_embedders(settings)
     try:
         return build_index(
             settings.corpus_dir,
@@ -54,9 +76,9 @@ def build(settings) -> Path:
             settings.index_dir,
             hnsw_threshold=settings.hnsw_threshold,
             dense_index=settings.dense_index,
-            finalize=finalizer(embedder),
+            finalize=finalizer(queries),
+            queries=queries,
         )
     finally:
-        close = getattr(embedder, "close", None)
-        if close is not None:
-            close()
+        for used in {id(e): e for e in (embedder, queries)}.values():
+            used.close()

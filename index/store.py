@@ -22,6 +22,7 @@ from index.dense.base import VectorStore
 from index.dense.factory import AUTO, backend, choose
 from index.embed.base import Embedder
 from index.lexical import LexicalIndex
+from index.model.quantize import FP32
 
 # 2: passages carry their document's title (doc_title); 3: indicator rows their table's caption
 FORMAT_VERSION = 3
@@ -70,11 +71,14 @@ def write_index(
     dense_index: str = AUTO,
     progress: Progress | None = None,
     finalize: Finalize | None = None,
+    queries: Embedder | None = None,
 ) -> Path:
     """Build into a fresh folder beside index_dir, then swap a symlink: readers never see a
     half-written index, and a failure leaves the previous one in place. `finalize(folder)`
     runs on the complete folder before the swap; what it returns joins the manifest (the
-    service stores its calibrated thresholds this way)."""
+    service stores its calibrated thresholds this way). `embedder` embeds the passages;
+    `queries` (default: the same) is the one questions will be embedded with, whose
+    precision the manifest records beside the passages'."""
     index_dir = Path(index_dir)
     builds = index_dir.parent / f"{index_dir.name}.builds"
     builds.mkdir(parents=True, exist_ok=True)
@@ -106,6 +110,7 @@ def write_index(
             "passages": len(corpus.passages),
             "indicators": len(corpus.indicators),
             "dense_index": dense.name,  # loading rebuilds this same backend
+            "precision": precision_record(embedder, queries or embedder),
             # The folder's name: every replica serving this build reports the same id, and the
             # shared answer cache is keyed by it.
             "build_id": target.name,
@@ -162,8 +167,58 @@ def linked_build_id(index_dir: Path) -> str:
     return read_manifest(index_dir).get("build_id") or index_dir.name
 
 
-def check_manifest(manifest: dict, *, model: str, dim: int | None, corpus_dir: Path | None) -> None:
-    """Refuse an index built for another model, dimension, format or corpus."""
+def precision_record(passages: Embedder, queries: Embedder) -> dict:
+    """What the manifest records of the weights: the passages' precision and the questions'
+    (by default fp32 passages, embedded once at build, for int4 questions), and the
+    fingerprint of the model file questions must be embedded with."""
+    return {
+        "passages": passages.precision,
+        "queries": queries.precision,
+        "query_model": queries.fingerprint,
+    }
+
+
+def recorded_precision(manifest: dict) -> dict:
+    """The manifest's precision record; an index from before precisions is fp32 throughout."""
+    return manifest.get("precision") or {"passages": FP32, "queries": FP32, "query_model": FP32}
+
+
+def _pair(passages: str, queries: str) -> str:
+    if passages == queries:
+        return f"{queries} (passages and questions)"
+    return f"{passages} passages with {queries} questions"
+
+
+def check_precision(manifest: dict, precision: tuple[str, str], query_model: str | None) -> None:
+    """Refuse vectors made at another precision than the settings' (passages, queries) pair,
+    or (with `query_model`) by another copy of the question model than the one loaded."""
+    recorded = recorded_precision(manifest)
+    built = (recorded.get("passages"), recorded.get("queries"))
+    if built != tuple(precision):
+        raise InvalidIndex(
+            f"index vectors are {_pair(*built)} but the settings ask for {_pair(*precision)} "
+            f"(IPQA_PRECISION, IPQA_PASSAGE_PRECISION): {BUILD_FIX}, or set the "
+            f"precision the index was built with"
+        )
+    if query_model is not None and recorded.get("query_model") != query_model:
+        raise InvalidIndex(
+            f"index was built for the question model {recorded.get('query_model')!r} but "
+            f"the model loaded is {query_model!r} (its quantized copy was made again): "
+            f"{BUILD_FIX}"
+        )
+
+
+def check_manifest(
+    manifest: dict,
+    *,
+    model: str,
+    dim: int | None,
+    corpus_dir: Path | None,
+    precision: tuple[str, str] | None = None,
+    query_model: str | None = None,
+) -> None:
+    """Refuse an index built for another model, dimension, format, corpus or precision
+    (`precision`: the (passages, queries) pair asked for; None: not checked)."""
     if manifest.get("format_version") != FORMAT_VERSION:
         raise InvalidIndex(
             f"index format {manifest.get('format_version')} is not {FORMAT_VERSION}: {BUILD_FIX}"
@@ -186,15 +241,30 @@ def check_manifest(manifest: dict, *, model: str, dim: int | None, corpus_dir: P
         raise InvalidIndex(
             f"the corpus in {corpus_dir} changed since the index was built: {BUILD_FIX}"
         )
+    if precision is not None:
+        check_precision(manifest, precision, query_model)
 
 
 def load_index(
-    index_dir: Path, *, model: str, dim: int | None = None, corpus_dir: Path | None = None
+    index_dir: Path,
+    *,
+    model: str,
+    dim: int | None = None,
+    corpus_dir: Path | None = None,
+    precision: tuple[str, str] | None = None,
+    query_model: str | None = None,
 ) -> LoadedIndex:
     index_dir = Path(index_dir).resolve()  # pin one build even if the link moves meanwhile
     manifest = read_manifest(index_dir)
     manifest.setdefault("build_id", index_dir.name)  # a build from before ids were recorded
-    check_manifest(manifest, model=model, dim=dim, corpus_dir=corpus_dir)
+    check_manifest(
+        manifest,
+        model=model,
+        dim=dim,
+        corpus_dir=corpus_dir,
+        precision=precision,
+        query_model=query_model,
+    )
     try:
         store = backend(manifest.get("dense_index"))
     except ValueError as exc:
@@ -229,6 +299,7 @@ def build_index(
     dense_index: str = AUTO,
     progress: Progress | None = None,
     finalize: Finalize | None = None,
+    queries: Embedder | None = None,
 ) -> Path:
     return write_index(
         load_corpus(corpus_dir),
@@ -238,4 +309,5 @@ def build_index(
         dense_index=dense_index,
         progress=progress,
         finalize=finalize,
+        queries=queries,
     )

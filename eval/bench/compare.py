@@ -18,6 +18,29 @@ from eval.gold import question_texts
 from eval.run import REPORTS
 
 LATENCY_N = 60  # sequential /ask requests to each side per pair, uncached and cached
+# Settings the index records: B gets an index of its own, built with B's settings first.
+INDEX_SETTINGS = frozenset({"IPQA_PRECISION", "IPQA_PASSAGE_PRECISION"})
+
+
+def own_index(key: str, value: str, folder: Path) -> dict[str, str]:
+    """B's settings: the one changed, and for a setting the index records, an index built
+    with it (`ipqa build`, here) that only B's servers load."""
+    import os
+    import subprocess
+    import sys
+
+    if key not in INDEX_SETTINGS:
+        return {key: value}
+    changed = {key: value, "IPQA_INDEX_DIR": str(folder / "index-B")}
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "build"],
+        env={**os.environ, **changed},
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"B's index ({key}={value}) failed to build: {done.stdout[-500:]}")
+    return changed
 
 
 def paired_latency(port_a: int, port_b: int, questions: list[str]) -> dict:
@@ -85,8 +108,10 @@ def compare(
     runs: list[dict] = []
     paired: dict[str, list[float]] = {"uncached": [], "cached": []}
     with tempfile.TemporaryDirectory() as tmp, console.status("comparing…") as status:
+        status.update(f"B's settings ({setting})")
+        changed_b = own_index(key, value, Path(tmp))
         for pair in range(pairs):
-            sides = [("A", {}), ("B", {key: value})]
+            sides = [("A", {}), ("B", changed_b)]
             order = sides if pair % 2 == 0 else sides[::-1]
             status.update(f"pair {pair + 1}/{pairs}: starting A and B")
             with ExitStack() as stack:

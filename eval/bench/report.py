@@ -36,6 +36,15 @@ def targets(r: dict) -> list[dict]:
             (s["rss_peak_mib"] or 1e9) <= 1024,
             "MiB",
         )
+    if s and "encode_fp32" in s["uncached"]:  # issue 23: the answer faster than fp32's encode
+        ratio = s["uncached"]["round_trip"]["p50"] / s["uncached"]["encode_fp32"]["p50"]
+        add(
+            "uncached /ask p50 ≤ 0.8 × fp32 bare encode p50",
+            round(ratio, 3),
+            0.8,
+            ratio <= 0.8,
+            "×",
+        )
     if "long_question" in r:  # after the server's five, whose places tests rely on
         lq = r["long_question"]
         ratio = lq["long_p50"] / lq["typical_p50"]
@@ -49,7 +58,8 @@ def render(r: dict, console) -> None:
     m = r["machine"]
     title = (
         f"ipqa bench — {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB · backend "
-        f"{r['backend']}, vocab {r.get('vocab', 'full')}, threads {r['threads']}, batch "
+        f"{r['backend']}, vocab {r.get('vocab', 'full')}, precision "
+        f"{r.get('precision', 'fp32')}, threads {r['threads']}, batch "
         f"{r.get('batch', 1)}, model process {'on' if r.get('model_process') else 'off'}"
         f" · torch {m['torch']}, faiss {m['faiss']}, "
         f"onnxruntime {m['onnxruntime']} · load {m['load_avg_at_start']:.1f}"
@@ -93,6 +103,11 @@ def render(r: dict, console) -> None:
                 f"bare encode, interleaved with the uncached /ask n={u['n']}",
                 u.get("encode"),
                 "the ratio's denominator",
+            ),
+            (
+                f"bare fp32 encode, interleaved too n={u['n']}",
+                u.get("encode_fp32") if r.get("precision", "fp32") != "fp32" else None,
+                "the yardstick of a quantized model",
             ),
             (f"/ask uncached (distinct), engine took_ms n={u['n']}", u.get("engine"), ""),
             (f"/ask uncached, app (Server-Timing) n={u['n']}", u.get("app"), ""),

@@ -28,7 +28,7 @@ QUICK_SIZES = (1_000, 5_000)
 
 
 def bench_server(
-    questions: list[str], n_latency: int, n_load: int, workdir: Path, encode=None
+    questions: list[str], n_latency: int, n_load: int, workdir: Path, encode=None, fp32=None
 ) -> dict:
     import httpx
 
@@ -44,7 +44,9 @@ def bench_server(
         distinct = questions[:n_latency]
         for q in questions[-3:]:  # warm the HTTP path on questions not measured
             client.request("POST", "/ask", {"question": q + "？"})
-        out["uncached"] = http_latency(client, distinct, encode)
+        out["uncached"] = http_latency(client, distinct, encode, fp32)
+        if fp32 is None and "encode" in out["uncached"]:  # the server runs fp32 itself
+            out["uncached"]["encode_fp32"] = out["uncached"]["encode"]
         out["cached"] = http_latency(client, distinct * 3)  # now all in the cache
         # The floor any request pays here (client, uvicorn, middleware): GET /healthz.
         times = timed(lambda _: client.request("GET", "/healthz"), range(len(distinct)))
@@ -93,6 +95,8 @@ def run(
         "quick": quick,
         "backend": settings.backend,
         "vocab": settings.vocab if settings.backend == "onnx" else "full",
+        "precision": settings.precisions[1],
+        "passage_precision": settings.precisions[0],
         "batch": settings.batch,
         "model_process": settings.model_process,
         "threads": model_threads(settings.threads),
@@ -102,6 +106,12 @@ def run(
     }
     with console.status("loading the model in-process…"):
         embedder = load_embedder(settings)
+        # A quantized server is judged against the fp32 model's encode as well.
+        fp32 = (
+            load_embedder(settings.model_copy(update={"precision": "fp32"}))
+            if settings.precision != "fp32"
+            else None
+        )
     with console.status("bare encode…"):
         report["encode"] = bench_encode(embedder, questions, n_encode)
         report["long_question"] = bench_long_question(embedder, questions, 10 if quick else 20)
@@ -113,9 +123,14 @@ def run(
             report["build_s"] = bench_build(settings, embedder)
     with tempfile.TemporaryDirectory() as tmp, console.status("server: cold start, /ask, load…"):
         report["server"] = bench_server(
-            questions, n_latency, n_load, Path(tmp), encode=embedder.encode_queries
+            questions,
+            n_latency,
+            n_load,
+            Path(tmp),
+            encode=embedder.encode_queries,
+            fp32=fp32.encode_queries if fp32 is not None else None,
         )
-    del embedder
+    del embedder, fp32
     if not skip_scale:
         with console.status("scale: BM25 and FAISS on synthetic corpora…"):
             report["scale"] = bench_scale(

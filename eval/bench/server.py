@@ -105,17 +105,25 @@ def _app_ms(headers: dict) -> float | None:
     return float(m.group(1)) if m else None
 
 
-def http_latency(client: Client, questions: list[str], encode=None) -> dict:
+def http_latency(client: Client, questions: list[str], encode=None, fp32=None) -> dict:
     """Latency of each /ask, and where it went: the engine's own time (took_ms) and the app's
     (Server-Timing). With `encode`, an in-process encode of the same question runs just before
-    each request, so the two see the same load on a shared machine."""
-    out: dict[str, list[float]] = {"round_trip": [], "app": [], "engine": [], "encode": []}
+    each request, so the two see the same load on a shared machine; with `fp32`, the fp32
+    model's encode too (the yardstick when the server runs a quantized one)."""
+    out: dict[str, list[float]] = {
+        "round_trip": [],
+        "app": [],
+        "engine": [],
+        "encode": [],
+        "encode_fp32": [],
+    }
     errors = 0
     for q in questions:
-        if encode is not None:
-            t = time.perf_counter()
-            encode([q])
-            out["encode"].append((time.perf_counter() - t) * 1000)
+        for name, fn in (("encode", encode), ("encode_fp32", fp32)):
+            if fn is not None:
+                t = time.perf_counter()
+                fn([q])
+                out[name].append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         status, headers, body = client.request("POST", "/ask", {"question": q})
         out["round_trip"].append((time.perf_counter() - t) * 1000)

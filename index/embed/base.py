@@ -53,6 +53,10 @@ class Embedder(ABC):
     model_id: str
     dim: int
     vocab: str | None = None  # the vocabulary the onnx runtime serves, "trimmed" or "full"
+    # The weights' precision (index/model/quantize.py) and what the index manifest records
+    # of the file: "fp32", or a quantized copy's "<precision>:<hash>".
+    precision: str = "fp32"
+    fingerprint: str = "fp32"
     batch_sizes: ClassVar[dict[str, int]] = {"query": 32, "passage": 16}  # texts per pass
 
     def __init__(self, threads: int | None = None, batch: int | None = None):

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from index.embed.base import QUERY_TOKENS, Embedder
+from index.model.folder import ModelNotFound
 
 
 class EmbedderConfig(Protocol):
@@ -20,6 +21,7 @@ class EmbedderConfig(Protocol):
     batch: int | None
     vocab: str
     query_tokens: int
+    precision: str
 
 
 @dataclass(frozen=True)
@@ -31,18 +33,28 @@ class EmbedderSpec:
     batch: int | None = None
     vocab: str = "trimmed"  # the onnx runtime's only
     query_tokens: int = QUERY_TOKENS
+    precision: str = "fp32"  # the onnx runtime's only (index/model/quantize.py)
 
 
 def _onnx(c: EmbedderConfig) -> Embedder:
     from index.embed.onnx_runtime import OnnxEmbedder
 
     return OnnxEmbedder(
-        c.model, Path(c.models_dir), c.threads, c.batch, c.vocab, query_tokens=c.query_tokens
+        c.model,
+        Path(c.models_dir),
+        c.threads,
+        c.batch,
+        c.vocab,
+        query_tokens=c.query_tokens,
+        precision=c.precision,
     )
 
 
 def _torch(c: EmbedderConfig) -> Embedder:
     from index.embed.torch_runtime import SentenceTransformerEmbedder
+
+    if c.precision != "fp32":
+        raise ModelNotFound(f"precision {c.precision} needs IPQA_BACKEND=onnx")
 
     return SentenceTransformerEmbedder(
         c.model, Path(c.models_dir), c.threads, c.batch, query_tokens=c.query_tokens
@@ -70,5 +82,6 @@ def create_embedder(config: EmbedderConfig, *, own_process: bool = False) -> Emb
             batch=config.batch,
             vocab=config.vocab,
             query_tokens=config.query_tokens,
+            precision=config.precision,
         )
     return RUNTIMES[config.backend](config)

@@ -39,7 +39,13 @@ def main(argv: list[str]) -> int:
         message = str(exc) if isinstance(exc, ModelNotFound) else f"{type(exc).__name__}: {exc}"
         connections[0].send(("error", message))
         return 2
-    info = {"model_id": embedder.model_id, "dim": embedder.dim, "vocab": embedder.vocab}
+    info = {
+        "model_id": embedder.model_id,
+        "dim": embedder.dim,
+        "vocab": embedder.vocab,
+        "precision": embedder.precision,
+        "fingerprint": embedder.fingerprint,
+    }
     connections[0].send(("ready", info))
     workers = [
         threading.Thread(target=_serve, args=(embedder, c), daemon=True) for c in connections

@@ -59,6 +59,7 @@ class ModelProcess(Embedder):
         batch: int | None = None,
         vocab: str = "trimmed",
         query_tokens: int = QUERY_TOKENS,
+        precision: str = "fp32",
     ):
         self._spec = {
             "model": str(model),
@@ -67,6 +68,7 @@ class ModelProcess(Embedder):
             "backend": backend,
             "vocab": vocab,
             "query_tokens": query_tokens,
+            "precision": precision,
         }
         # The same pass slots (cores ÷ threads) and batching as the model would have in-process.
         super().__init__(threads, batch)
@@ -77,6 +79,7 @@ class ModelProcess(Embedder):
         self._closed = False
         self._proc, connections, info = self._spawn()  # ModelNotFound with the child's words
         self.model_id, self.dim, self.vocab = info["model_id"], info["dim"], info.get("vocab")
+        self.precision, self.fingerprint = info["precision"], info["fingerprint"]
         for conn in connections:
             self._free.put((0, conn))
 

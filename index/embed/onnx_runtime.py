@@ -12,6 +12,15 @@ from index.embed.passes import model_threads
 from index.model.folder import ModelNotFound, resolve_model
 from index.model.onnx_export import INSTALL
 from index.model.provision import onnx_files
+from index.model.quantize import (
+    FP32,
+    RECIPES,
+    calibration_digest,
+    check_precision,
+    model_fingerprint,
+    quantized_model,
+    read_fingerprint,
+)
 
 
 def _read_json(path: Path) -> dict:
@@ -57,6 +66,7 @@ class OnnxEmbedder(Embedder):
         batch: int | None = None,
         vocab: str = "trimmed",
         query_tokens: int = QUERY_TOKENS,
+        precision: str = FP32,
     ):
         location = Path(resolve_model(model, models_dir))
         if not location.is_dir():
@@ -70,7 +80,12 @@ class OnnxEmbedder(Embedder):
             from tokenizers import Tokenizer
         except ModuleNotFoundError as exc:
             raise ModelNotFound(f"IPQA_BACKEND=onnx needs {exc.name}: {INSTALL}") from exc
-        path, tokenizer_path, self.vocab = onnx_files(location, vocab)
+        source, tokenizer_path, self.vocab = onnx_files(location, vocab)
+        # fp32: the exported file, its embedding table packed (table_pack.py); another
+        # precision: its quantized copy (quantize.py), made here if a dynamic recipe's is
+        # missing; a calibrated one needs `ipqa setup`.
+        path = self.model_file = quantized_model(source, check_precision(precision))
+        self.precision, self.fingerprint = precision, model_fingerprint(source, precision)
         options = ort.SessionOptions()
         options.intra_op_num_threads = model_threads(threads)
         options.inter_op_num_threads = 1
@@ -99,7 +114,11 @@ class OnnxEmbedder(Embedder):
         self.model_id = model
         self.dim = int(self._forward(["x"], "").shape[1])
 
-    def _forward(self, texts: list[str], prompt: str | None, kind: Kind = "passage") -> np.ndarray:
+    def inputs(self, texts: list[str], kind: Kind) -> dict[str, np.ndarray]:
+        """The model's inputs for `texts` (what a pass feeds; calibration feeds the same)."""
+        return self._inputs(texts, self._prompts[kind], kind)
+
+    def _inputs(self, texts: list[str], prompt: str | None, kind: Kind) -> dict[str, np.ndarray]:
         encodings = self._tokenizer.encode_batch([(prompt or "") + t for t in texts])
         rows = [e.ids for e in encodings]
         if kind == "query":
@@ -115,7 +134,12 @@ class OnnxEmbedder(Embedder):
         for row, r in enumerate(rows):
             ids[row, : len(r)] = r
             mask[row, : len(r)] = 1
-        hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
+        return {"input_ids": ids, "attention_mask": mask}
+
+    def _forward(self, texts: list[str], prompt: str | None, kind: Kind = "passage") -> np.ndarray:
+        feed = self._inputs(texts, prompt, kind)
+        mask = feed["attention_mask"]
+        hidden = self._session.run(None, feed)[0]
         if self._pooling == "cls":
             vectors = hidden[:, 0]
         else:
@@ -126,3 +150,27 @@ class OnnxEmbedder(Embedder):
 
     def embed_batch(self, texts: list[str], kind: Kind) -> np.ndarray:
         return self._forward(texts, self._prompts[kind], kind)
+
+
+def prepare_precision(
+    model: str,
+    models_dir: Path,
+    precision: str,
+    vocab: str = "trimmed",
+    calibration: list[tuple[Kind, str]] | None = None,
+) -> Path:
+    """Make the model file for `precision` now (`ipqa setup`, `ipqa build`): a calibrated
+    recipe is calibrated on `calibration` (kind, text) pairs, each fed alone as the server
+    feeds a question, and made again whenever they change (the fingerprint records them)."""
+    location = Path(resolve_model(model, models_dir))
+    source, _, _ = onnx_files(location, vocab)
+    if precision == FP32 or not RECIPES[check_precision(precision)].static:
+        return quantized_model(source, precision)
+    if not calibration:
+        raise ModelNotFound(f"the {precision} model needs calibration texts")
+    reader = OnnxEmbedder(model, models_dir, vocab=vocab)
+    feeds = [reader.inputs([text], kind) for kind, text in calibration]
+    made = read_fingerprint(source, precision)
+    digest = calibration_digest(feeds)
+    stale = made is None or (made.get("calibration") or {}).get("sha256") != digest
+    return quantized_model(source, precision, lambda: feeds, force=stale)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import warnings
 from pathlib import Path
@@ -87,3 +88,20 @@ def save_onnx(graph, target: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def file_sha256(path: Path) -> str:
+    """The hash of an ONNX file together with its external weights file, if any."""
+    digest = hashlib.sha256()
+    for part in (path, path.with_name(path.name + "_data")):
+        if part.is_file():
+            with part.open("rb") as fh:
+                while block := fh.read(1 << 20):
+                    digest.update(block)
+    return digest.hexdigest()
+
+
+def file_stat(path: Path) -> dict:
+    data = path.with_name(path.name + "_data")
+    files = [p for p in (path, data) if p.is_file()]
+    return {"size": sum(p.stat().st_size for p in files), "mtime_ns": path.stat().st_mtime_ns}
