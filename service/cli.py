@@ -189,6 +189,7 @@ def serve(
 
     settings = Settings()
     host, port = host or settings.host, port or settings.port
+    settings = settings.model_copy(update={"host": host, "port": port})  # names the spool file
     # Load before listening: a missing model or a bad index stops here with one clear line.
     engine = _open_engine(settings, serving=workers == 1)
     console.print(f"serving on http://{host}:{port}  (demo page /, API docs /docs)")

@@ -1,5 +1,6 @@
 """`ipqa serve`'s HTTP server: uvicorn (httptools), plus what it lacks against slow clients —
-a deadline for request headers and a cap on each client address's open connections."""
+a deadline for request headers and a cap on each client address's open connections — and a
+lingering close after a 413, so the client that is still sending its body reads the 413."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from service.middleware import API_CSP, SECURITY_HEADERS
 from service.settings import Settings
 
 log = logging.getLogger("ipqa")
+# After a 413 sent while the body is still arriving: read and discard up to this much, for up
+# to this long, then close (nginx's lingering_close does the same for its own 413s).
+LINGER_BYTES = 16 * 1024 * 1024
+LINGER_S = 5.0
 
 
 def raw_error(status: str, code: str, message: str, message_en: str) -> bytes:
@@ -58,6 +63,27 @@ class Guard:
         )
 
 
+class _LingeringClose:
+    """The transport as a request's cycle sees it: close() after a 413 asks the protocol to
+    linger first. Everything else is the transport's own."""
+
+    def __init__(self, transport, protocol: GuardedHttpToolsProtocol):
+        self._transport, self._protocol = transport, protocol
+        self.status = b""
+
+    def write(self, data: bytes) -> None:
+        if not self.status and data.startswith(b"HTTP/1.1 ") and data[9:10] != b"1":
+            self.status = bytes(data[9:12])
+        self._transport.write(data)
+
+    def close(self) -> None:
+        if self.status != b"413" or not self._protocol.linger():
+            self._transport.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+
 _guard: Guard | None = None
 
 
@@ -81,6 +107,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     _header_timer: asyncio.TimerHandle | None = None
     _in_headers = False
     _key: str | None = None
+    _body_done = True  # the current request's body has all arrived (or it had none)
+    _discarded: int | None = None  # lingering: bytes read and thrown away since the 413
+    _linger_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -99,6 +128,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._linger_timer is not None:
+            self._linger_timer.cancel()
         if self._key is not None:
             g = guard()
             g.open[self._key] -= 1
@@ -116,7 +147,35 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_headers = False
         self._disarm()
+        self._body_done = False
         super().on_headers_complete()
+        if self.cycle is not None:  # its close() after a 413 lingers
+            self.cycle.transport = _LingeringClose(self.transport, self)
+
+    def on_message_complete(self) -> None:
+        self._body_done = True
+        super().on_message_complete()
+
+    def linger(self) -> bool:
+        """The 413 is written and the body still arriving: end our side (the client reads the
+        413, then EOF), read and discard what it still sends, up to LINGER_BYTES or LINGER_S,
+        then close. Closing at once, its bytes unread, answers them with a reset, and a reset
+        can wipe out the 413 before the client has read it. False: close at once."""
+        transport = self.transport
+        if self._body_done or transport.is_closing() or not transport.can_write_eof():
+            return False
+        self._discarded = 0
+        transport.write_eof()
+        self.flow.resume_reading()
+        self._linger_timer = self.loop.call_later(LINGER_S, transport.close)
+        return True
+
+    def data_received(self, data: bytes) -> None:
+        if self._discarded is None:
+            return super().data_received(data)
+        self._discarded += len(data)
+        if self._discarded > LINGER_BYTES:
+            self.transport.close()
 
     def _arm(self) -> None:
         self._header_timer = self.loop.call_later(guard().header_timeout, self._header_timeout)

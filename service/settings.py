@@ -135,6 +135,15 @@ class Settings(BaseSettings):
     log_retention_days: int = Field(
         180, ge=1, description="Logged questions and feedback older than this are purged"
     )
+    spool_dir: Path = Field(
+        Path("var/spool"),
+        description="Where each replica keeps the question-log entries the database cannot "
+        "take yet (it is down, or the writer is behind): a file per replica, replayed in order "
+        "when the database is back, also after a kill (docs/deploy.md)",
+    )
+    replica: str | None = Field(
+        None, description="This replica's name, for its spool file (default: host name-port)"
+    )
     admin_token: str | None = Field(
         None,
         description="Opens the staff pages at /admin when set; creates the first admin account "

@@ -25,6 +25,7 @@ def make_settings(tmp: Path, **overrides) -> Settings:
         rate_limit="",
         cache_size=0,
         database_url=f"sqlite:///{tmp}/ipqa.db",
+        spool_dir=tmp / "spool",
     )
     values.update(overrides)
     return Settings(**values)

@@ -45,7 +45,9 @@ def ipqa_env(**settings: str | Path) -> dict[str, str]:
         }
     )
     # the office database in a temp dir, never the checkout's var/ipqa.db
-    env["IPQA_DATABASE_URL"] = f"sqlite:///{_scratch('ipqa-test-db-')}/ipqa.db"
+    scratch = _scratch("ipqa-test-db-")
+    env["IPQA_DATABASE_URL"] = f"sqlite:///{scratch}/ipqa.db"
+    env["IPQA_SPOOL_DIR"] = str(scratch / "spool")  # the question log's, never var/spool
     env.update({f"IPQA_{k.upper()}": str(v) for k, v in settings.items()})
     return env
 

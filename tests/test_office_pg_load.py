@@ -1,5 +1,5 @@
 """PostgreSQL killed in the middle of 1,000 /ask requests at concurrency 8, against a real
-`ipqa serve`: no answer fails, the dropped writes show in /healthz, writing resumes."""
+`ipqa serve`: no answer fails, the spooled writes show in /healthz, writing resumes."""
 
 from __future__ import annotations
 
@@ -79,7 +79,9 @@ def test_postgres_killed_mid_load(pg_server, tmp_path):
         assert failures == [], failures[:5]
         assert done[0] == REQUESTS and {"kill", "restart"} <= set(events)
         health = httpx.get(f"{server.url}/healthz").json()["office"]
-        assert health["dropped_writes"] > 0, health
+        # nothing dropped: what PostgreSQL missed went to the spool (tests/test_outage.py)
+        assert health["dropped_writes"] == 0, health
+        assert health["replayed"] + health["spool"]["entries"] > 0, health
 
         # Back up: new answers are written again (the pool reconnects on its own).
         deadline, later = time.monotonic() + 60, []

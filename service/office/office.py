@@ -10,8 +10,7 @@ import time
 from collections import deque
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, func, insert, select
 
 from service.errors import ApiError
 from service.office import audit
@@ -21,7 +20,9 @@ from service.office.mask import mask_numbers
 from service.office.matcher import CuratedMatcher, threshold_for
 from service.office.qlog import Entry, QuestionLog
 from service.office.report import most_asked_answered
+from service.office.spool import Spool, replica_name
 from service.office.tables import curated, feedback, questions, suggestions
+from service.office.upsert import upsert
 from service.qa.answering.wording import SUGGESTIONS as DEFAULT_SUGGESTIONS
 from service.settings import Settings
 
@@ -61,7 +62,14 @@ class Office:
         self.settings = settings
         self.db: Engine | None = None
         self.db_error: str | None = None
-        self.log = QuestionLog(lambda: self._database(), settings.log_retention_days, self._chores)
+        spool = Spool(
+            settings.spool_dir,
+            replica_name(settings.replica, settings.port),
+            settings.database_url,
+        )
+        self.log = QuestionLog(
+            lambda: self._database(), settings.log_retention_days, self._chores, spool=spool
+        )
         self.matcher = CuratedMatcher()
         self.recent = _Recent(RECENT_IDS)
         self.suggestions: list[str] = list(DEFAULT_SUGGESTIONS)
@@ -162,16 +170,9 @@ class Office:
         comment = mask_numbers(comment.strip())[:MAX_COMMENT_CHARS] if comment else None
         now = _now()
         values = {"rating": rating, "comment": comment, "created_at": now, "day": date.today()}
-        db = self.database()
-        for _ in range(2):  # a concurrent first vote on the same answer: update it instead
-            try:
-                with db.begin() as c:
-                    where = feedback.c.answer_id == answer_id
-                    if not c.execute(update(feedback).where(where).values(**values)).rowcount:
-                        c.execute(insert(feedback).values(answer_id=answer_id, **values))
-                return True
-            except IntegrityError:
-                continue
+        # One statement, committed before the 204: stored, or an error the client sees.
+        with self.database().begin() as c:
+            upsert(c, feedback, {"answer_id": answer_id, **values}, "answer_id", values)
         return True
 
     def database(self) -> Engine:
@@ -245,6 +246,8 @@ class Office:
             "logged": self.log.written,
             "dropped_writes": self.log.dropped,
             "queued": self.log.queued,
+            "spool": self.log.spool_health(),  # entries waiting for the database, on disk
+            "replayed": self.log.replayed,
             "curated": len(self.matcher),
             "error": self.log.last_error or self.db_error,
         }

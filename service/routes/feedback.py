@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from service.errors import ApiError
 from service.office.deps import OfficeDep
 from service.office.limit import RateLimit
+from service.office.office import DatabaseUnavailable
 from service.routes.ask import ERRORS
 from service.schemas import ErrorOut
 
@@ -66,7 +67,7 @@ async def post_feedback(body: FeedbackRequest, request: Request, office: OfficeD
             if known or wait is None:
                 break
             await asyncio.sleep(wait)
-    except SQLAlchemyError as exc:  # DatabaseUnavailable is a 503 of its own
+    except (SQLAlchemyError, DatabaseUnavailable) as exc:  # written through: stored, or this
         raise ApiError(
             503,
             "storage_unavailable",

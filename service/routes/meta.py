@@ -29,7 +29,7 @@ async def healthz(runtime: RuntimeDep, request: Request):
         )
         return JSONResponse(body.model_dump(), status_code=503)
     manifest = engine.searcher.manifest
-    warnings = runtime.warnings()
+    warnings = [*runtime.warnings(), *request.app.state.office.log.warnings()]
     return Health(
         status="degraded" if warnings else "ok",
         model=manifest["model"],

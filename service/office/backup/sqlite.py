@@ -56,6 +56,11 @@ def checked(path: Path, readonly: bool = True) -> tuple[str | None, dict[str, in
                 raise BackupError(
                     f"{path} is damaged: SQLite's integrity_check says {'; '.join(problems[:3])}"
                 )
+            # A file cut short inside a page of empty tables passes integrity_check (SQLite
+            # reads the missing end as zeros), but a whole database is always whole pages.
+            page = c.exec_driver_sql("PRAGMA page_size").scalar()
+            if path.stat().st_size % page:
+                raise BackupError(f"{path} is damaged: it ends inside a page (cut short)")
             return read_state(c)
     except DBAPIError as exc:
         raise BackupError(f"{path} is damaged or not a database: {exc.orig}") from None
