@@ -91,6 +91,12 @@ class IndicatorOut(BaseModel):
         return cls(**{name: getattr(row, name) for name in cls.model_fields})
 
 
+class GuidanceOut(BaseModel):
+    text: str = Field(..., description="办事指引：下一步该找谁、怎么办（工作人员设定）")
+    phone: str | None = Field(None, description="咨询电话")
+    url: str | None = Field(None, description="办事或咨询的网页（http/https）")
+
+
 class AskResponse(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLES["ask_response"]]})
 
@@ -108,6 +114,11 @@ class AskResponse(BaseModel):
     passages: list[PassageOut]
     indicators: list[IndicatorOut]
     suggestions: list[str] = Field(default_factory=list, description="found 为 false 时建议的问题")
+    guidance: GuidanceOut | None = Field(
+        None,
+        description="办事指引（outcome 为 related 或 none 时，工作人员为这个主题或段落所在文件设定的"
+        "下一步）；没有设定时为 null",
+    )
     took_ms: float
 
     @classmethod
@@ -145,3 +156,36 @@ class Health(BaseModel):
     build_id: str | None = Field(None, description="正在使用的索引版本（每个副本应相同）")
     redis: dict | None = Field(None, description="共享的限流计数和回答缓存（设置了 Redis 时）")
     warnings: list[str] = Field(default_factory=list, description="status 为 degraded 的原因")
+
+
+class MessageRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "有人卖山寨货用我的商标，去哪里投诉？",
+                    "contact": "13800000000",
+                    "consent": True,
+                    "answer_id": "a-3f9c0e1b2a4d5c6e7f80",
+                }
+            ]
+        },
+    )
+
+    question: str = Field(..., max_length=2000, description="留言的问题（去掉首尾空白后 1–500 字）")
+    contact: str | None = Field(
+        None,
+        max_length=200,
+        description="联系方式（电话或电子邮箱）；只有 consent 为 true 时才能填写",
+    )
+    consent: bool = Field(
+        False, strict=True, description="同意工作人员保存联系方式并用它答复（默认不同意）"
+    )
+    answer_id: str | None = Field(
+        None, pattern=r"^a-[0-9a-f]{20}$", description="留言所针对的回答的 answer_id（可选）"
+    )
+
+
+class MessageCreated(BaseModel):
+    id: int = Field(..., description="留言编号")

@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     replica: str | None = Field(
         None, description="This replica's name, for its spool file (default: host name-port)"
     )
+    message_retention_days: int = Field(
+        90, ge=1, description="Citizens' messages (留言) and contacts older than this are deleted"
+    )
     admin_token: str | None = Field(
         None,
         description="Opens the staff pages at /admin when set; creates the first admin account "

@@ -27,6 +27,13 @@ ACTIONS = {
     "session.start": "登录",
     "session.end": "结束会话",
     "sign_in.locked": "登录失败次数过多，锁定",
+    "message.status": "修改留言状态",
+    "message.note": "写留言处理记录",
+    "messages.purge": "删除过期留言",
+    "guidance.create": "新增办事指引",
+    "guidance.update": "修改办事指引",
+    "guidance.delete": "删除办事指引",
+    "question.mark": "标记未回答的问题",
 }
 VIA = {"web": "网页", "cli": "命令行", "setup": "令牌创建", "system": "系统"}
 SYSTEM = "（系统）"

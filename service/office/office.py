@@ -1,5 +1,5 @@
-"""The office loop in one object: the database, the question log, feedback, curated answers
-and suggestions; built by create_app, started by its lifespan."""
+"""The office loop in one object: the database, the question log, feedback, curated answers,
+next steps (办事指引) and suggestions; built by create_app, started by its lifespan."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, func, insert, select
 
 from service.errors import ApiError
-from service.office import audit
+from service.office import audit, messages
 from service.office import curated as curated_store
+from service.office import guidance as guidance_store
 from service.office.db import migrate, open_engine
+from service.office.guidance import GuidanceMatcher
 from service.office.mask import mask_numbers
 from service.office.matcher import CuratedMatcher, threshold_for
 from service.office.qlog import Entry, QuestionLog
@@ -24,6 +26,7 @@ from service.office.spool import Spool, replica_name
 from service.office.tables import curated, feedback, questions, suggestions
 from service.office.upsert import upsert
 from service.qa.answering.wording import SUGGESTIONS as DEFAULT_SUGGESTIONS
+from service.schemas import GuidanceOut
 from service.settings import Settings
 
 log = logging.getLogger("ipqa.office")
@@ -33,6 +36,9 @@ SUGGESTION_DAYS = 30
 SUGGESTION_MIN_ASKS = 3  # a question a few people asked, never one person's own words
 SUGGESTION_COUNT = 3
 MAX_COMMENT_CHARS = 500
+MAX_SUGGESTIONS = 10
+GUIDED = ("related", "none")  # the replies that end without an answer get a next step
+PURGE_EVERY_S = 3600.0  # 留言 past IPQA_MESSAGE_RETENTION_DAYS, as often as the log's purge
 
 
 class _Recent:
@@ -71,6 +77,9 @@ class Office:
             lambda: self._database(), settings.log_retention_days, self._chores, spool=spool
         )
         self.matcher = CuratedMatcher()
+        self.guidance = GuidanceMatcher()
+        self._guidance_seen: tuple | None = None
+        self._messages_purged_at = 0.0
         self.recent = _Recent(RECENT_IDS)
         self.suggestions: list[str] = list(DEFAULT_SUGGESTIONS)
         self.suggestions_source = "default"
@@ -131,6 +140,13 @@ class Office:
             updates["answer"] = result.answer.replace(
                 "；".join(result.suggestions), "；".join(self.suggestions)
             )
+        if getattr(result, "outcome", None) in GUIDED:
+            guide = self.guidance.pick(
+                [result.question, result.normalized_question],
+                [p.doc.id for p in result.passages if p.doc is not None],
+            )
+            if guide is not None:
+                updates["guidance"] = GuidanceOut(**guide.public())
         result = result.model_copy(update=updates)
         self.recent.add(answer_id)
         if self.settings.log_questions:
@@ -195,6 +211,10 @@ class Office:
         if force or seen != self._curated_seen:
             self.matcher.load(curated_store.enabled_entries(db), self._embed)
             self._curated_seen = seen
+        guides_seen = guidance_store.fingerprint(db)
+        if force or guides_seen != self._guidance_seen:
+            self.guidance.load(guidance_store.all_guides(db))
+            self._guidance_seen = guides_seen
         self.suggestions, self.suggestions_source = self._suggestions(db)
         self._refreshed_at = time.monotonic()
 
@@ -212,8 +232,13 @@ class Office:
             return (asked + rest)[:SUGGESTION_COUNT], "asked"
         return list(DEFAULT_SUGGESTIONS), "default"
 
-    def set_suggestions(self, texts: list[str], who: str) -> None:
-        texts = [" ".join(t.split())[:100] for t in texts if t.strip()][:10]
+    def set_suggestions(self, texts: list[str], who: str, append: bool = False) -> None:
+        """Staff's list (empty: worked out from the log); `append`: after the current staff
+        list (热门问题 published one by one), not instead of it."""
+        texts = [" ".join(t.split())[:100] for t in texts if t.strip()]
+        if append and self.suggestions_source == "staff":
+            texts = list(self.suggestions) + texts
+        texts = list(dict.fromkeys(texts))[:MAX_SUGGESTIONS]
         db = self.database()
         now = _now()
         with db.begin() as c:
@@ -236,6 +261,9 @@ class Office:
         """Run by the log's writer thread between batches."""
         if self.db is not None and time.monotonic() - self._refreshed_at >= REFRESH_S:
             self.refresh()
+        if self.db is not None and time.monotonic() - self._messages_purged_at >= PURGE_EVERY_S:
+            self._messages_purged_at = time.monotonic()
+            messages.purge(self.db, self.settings.message_retention_days)
 
     # ---- health ---------------------------------------------------------------------------
 

@@ -25,9 +25,12 @@ ADMIN_CSP = (
 )
 NAV = [
     ("/admin", "概览"),
+    ("/admin/questions", "问题记录"),
     ("/admin/unanswered", "未回答的问题"),
     ("/admin/downvoted", "差评"),
+    ("/admin/messages", "留言"),
     ("/admin/curated", "人工答案"),
+    ("/admin/guidance", "办事指引"),
     ("/admin/suggestions", "推荐问题"),
     ("/admin/quality", "回答质量"),
 ]

@@ -87,6 +87,7 @@ def _sources(r: AskResponse) -> dict:
         "passages": [p.model_dump() for p in r.passages],
         "indicators": [i.model_dump() for i in r.indicators],
         "suggestions": r.suggestions,
+        "guidance": r.guidance.model_dump() if r.guidance else None,
     }
 
 

@@ -18,10 +18,12 @@ from service.office.auth import token_ok
 from service.office.chart import bars, legend
 from service.office.deps import OfficeDep
 from service.office.pages import HERE, admin_token, closed, form, render, staff
+from service.routes.office_log import hot_list
 
 router = APIRouter(include_in_schema=False)
 ASKED = [("answered", "#1d6fb8", "已回答"), ("refused", "#b7c4d4", "未回答")]
 RATED = [("up", "#1c7c3c", "好评"), ("down", "#b3261e", "差评")]
+SUGGESTIONS_SAVED = {"1": "推荐问题已保存。", "none": "没有勾选问题，推荐问题没有改动。"}
 
 
 @router.get("/suggestions", include_in_schema=True, summary="推荐问题")
@@ -77,13 +79,6 @@ async def _report_page(request: Request, office, days: int, template: str, title
         return who
     data = await run_in_threadpool(report.build, office.database(), days)
     return _page(request, office, who, template, title=title, data=data)
-
-
-@router.get("/admin/unanswered")
-async def unanswered(
-    request: Request, office: OfficeDep, days: Annotated[int, Query(ge=1, le=366)] = 30
-):
-    return await _report_page(request, office, days, "unanswered.html", "未回答的问题")
 
 
 @router.get("/admin/downvoted")
@@ -209,6 +204,8 @@ async def suggestions_page(request: Request, office: OfficeDep):
         title="推荐问题",
         current=office.suggestions,
         source=office.suggestions_source,
+        hot=await run_in_threadpool(hot_list, request),
+        saved=SUGGESTIONS_SAVED.get(request.query_params.get("saved", "")),
     )
 
 

@@ -1,7 +1,7 @@
 /*! ipqa widget — 知识产权规划问答. Plain JS, no dependencies, one global (window.IPQAWidget).
  * Embed: <script src="https://HOST/widget.js" data-api="https://HOST" defer></script>
  * Options (data-*): api, title, position ("right" | "left"), open ("true"),
- *   font-scale (1–2: the site's text size for the widget; the reader's 大字 toggle makes it 1.5x, at most 2).
+ *   font-scale (1–2: the site's text size; the reader's 大字 makes it 1.5x, at most 2).
  * All UI lives in a Shadow DOM; all server and user text is inserted with textContent. */
 (function () {
   "use strict";
@@ -14,7 +14,7 @@
 
   function attr(name, fallback) {
     var v = script && script.getAttribute("data-" + name);
-    return v === null || v === undefined ? fallback : v;
+    return v == null ? fallback : v;
   }
 
   function scriptOrigin() {
@@ -34,24 +34,23 @@
   var HISTORY_TURNS = 10;
   var MAX_SAVED = 40;
   var STORE_KEY = "ipqa-widget:v1:" + api;
-  var BIG_KEY = "ipqa-widget:big-text"; // localStorage is per site, so this is remembered per site
+  var BIG_KEY = "ipqa-widget:big-text"; // localStorage: remembered per site
   var FONT_SCALE = Math.min(2, Math.max(1, parseFloat(attr("font-scale", "1")) || 1));
   var BIG_FACTOR = 1.5;
-  var MAX_SCALE = 2; // twice the normal size: the most that still fits a 320 px wide phone
+  var MAX_SCALE = 2; // the most that still fits a 320 px wide phone
   var OUTCOMES = { answer: 1, curated: 1, related: 1, none: 1, clarify: 1 };
 
   var MSG_CONN = "服务暂时无法连接，请稍后重试。";
   var MSG_RATE = "请求过于频繁，请稍后再试。";
   var MSG_BAD = "这个问题无法处理，请换一种说法（1–500字）。";
-  var starters = null; // GET /suggestions: the office's own list, when the service has one
+  var starters = null; // GET /suggestions: the office's own list
   var STARTERS = [
     "2025年海外发明专利授权量目标是多少？",
     "地理标志怎么保护？",
     "“十四五”时期知识产权发展有哪些主要指标？"
   ];
 
-  // Sizes are in em of .root, whose size follows the reader's browser default (the host is
-  // reset to `medium`), the site's data-font-scale and the 大字 toggle (--fs).
+  // Sizes in em of .root: the browser default (host reset to `medium`), data-font-scale, 大字 (--fs).
   var FULL_SCREEN = "(max-width:480px),(max-height:500px)";
   var CSS = [
     ":host{all:initial!important;display:block!important;}",
@@ -64,7 +63,7 @@
     ":focus{outline:none;}",
     ":focus-visible{outline:3px solid #f5a623;outline-offset:2px;}",
     ".sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;}",
-    // transparent borders: invisible normally, drawn in forced-colors (high contrast) mode
+    // transparent borders: drawn only in forced-colors (high contrast) mode
     ".launcher{position:fixed;bottom:24px;right:24px;width:60px;height:60px;border-radius:50%;border:2px solid transparent;padding:0;",
     "background:var(--c);color:#fff;display:flex;align-items:center;justify-content:center;",
     "box-shadow:0 6px 20px rgba(11,79,156,.35),0 2px 6px rgba(0,0,0,.15);transition:transform .15s ease,background .15s ease;}",
@@ -76,7 +75,7 @@
     "display:flex;flex-direction:column;background:#fff;border-radius:14px;overflow:hidden;",
     "box-shadow:0 16px 48px rgba(15,30,60,.28),0 2px 8px rgba(0,0,0,.08);border:1px solid rgba(0,0,0,.06);}",
     ".left .panel{right:auto;left:24px;}",
-    // the header is chrome: it grows with 大字 up to 1.5x only, so the conversation keeps the room
+    // the header grows with 大字 up to 1.5x only: the conversation keeps the room
     ".head{display:grid;grid-template-columns:auto minmax(0,1fr) auto;grid-template-areas:'badge title tools' 'badge sub sub';",
     "align-items:center;column-gap:10px;padding:10px 10px 10px 16px;background:var(--c);color:#fff;flex:none;font-size:min(1em,21px);border-bottom:1px solid transparent;}",
     ".tools{grid-area:tools;display:flex;gap:4px;}",
@@ -111,8 +110,7 @@
     "td.num{font-variant-numeric:tabular-nums;font-weight:600;color:var(--ink);white-space:nowrap;}",
     "td.inc{color:#0a7a45;}",
     ".unit{display:block;font-size:.923em;color:var(--muted);}",
-    // Too narrow for four columns (a phone with large text): each indicator's name on a line of
-    // its own, its three figures under the year headings. The explicit roles keep it a table.
+    // Too narrow for four columns: each name on its own line, its figures under the headings.
     "@container (max-width:14.5em){",
     "table,caption,thead,tbody{display:block;}tr{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));}",
     "tr>:first-child{grid-column:1/-1;text-align:left;padding-left:8px;}tbody td{border-top:0;padding-top:0;}",
@@ -131,7 +129,7 @@
     ".chip:hover{background:var(--c-soft);border-color:var(--c);}",
     ".chip:disabled{opacity:.55;cursor:default;}",
     ".hint{margin:10px 0 0;font-size:.929em;color:var(--muted);}",
-    // 👍/👎 under an answer: one vote, then an optional comment after 👎 (text only)
+    // 👍/👎: one vote, then an optional comment after 👎
     ".fb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:10px;font-size:.929em;color:var(--muted);}",
     ".fb-q{margin:0;}",
     ".vote{display:inline-flex;align-items:center;gap:4px;border:1px solid #8fb0d9;background:#fff;color:var(--c-dark);border-radius:16px;padding:3px 10px;line-height:1.35;}",
@@ -145,6 +143,7 @@
     ".fb-send{border:1px solid var(--c);background:#fff;color:var(--c-dark);border-radius:8px;padding:3px 12px;font-weight:600;}",
     ".fb-send:hover{background:var(--c-soft);}",
     ".fb-done{margin:0;width:100%;}",
+    ".ck{display:flex;align-items:center;gap:6px}.guide{margin:10px 0 0;padding:6px 10px;background:#fff8e6;border-radius:8px}.guide a{margin-left:.5em;white-space:nowrap}",
     ".typing{color:var(--muted);display:flex;align-items:center;gap:8px;width:auto;}",
     ".dots{display:inline-flex;gap:3px;}",
     ".dots i{width:6px;height:6px;border-radius:50%;background:#9aa8b8;display:block;animation:ipqa-b 1.2s infinite ease-in-out;}",
@@ -167,9 +166,9 @@
     ".badge{display:none;}.head{padding-left:12px;grid-template-columns:minmax(0,1fr) auto;grid-template-areas:'title tools' 'sub sub';}.log{padding:12px 8px 8px;}.msg{max-width:100%;}.bot{width:100%;}",
     ".input{font-size:max(16px,1em);}",
     "}",
-    // phones: every control a finger can hit is at least 44 x 44 CSS px
+    // phones: every control at least 44 x 44 CSS px
     "@media (pointer:coarse),(max-width:480px){",
-    ".icon-btn,.big,.send,.input,.chip,.retry,summary,.vote,.fb-input,.fb-send{min-height:44px;min-width:44px;}",
+    ".icon-btn,.big,.send,.input,.chip,.retry,summary,.vote,.fb-input,.fb-send,.ck input{min-height:44px;min-width:44px;}",
     "summary{display:flex;align-items:center;}summary::before{content:'▸';content:'▸'/'';margin-right:.4em;}details[open]>summary::before{content:'▾';content:'▾'/'';}",
     ".chip{display:inline-flex;align-items:center;}.retry{padding:3px 14px;}",
     "}",
@@ -187,7 +186,7 @@
       for (var k in props) {
         if (!Object.prototype.hasOwnProperty.call(props, k)) continue;
         var v = props[k];
-        if (v === null || v === undefined || v === false) continue;
+        if (v == null || v === false) continue;
         if (k === "text") n.textContent = String(v);
         else if (k === "className") n.className = v;
         else if (k === "onclick") n.addEventListener("click", v);
@@ -201,14 +200,9 @@
   var SVGNS = "http://www.w3.org/2000/svg";
   function icon(paths, stroke) {
     var s = document.createElementNS(SVGNS, "svg");
-    s.setAttribute("viewBox", "0 0 24 24");
-    s.setAttribute("aria-hidden", "true");
-    s.setAttribute("focusable", "false");
-    s.setAttribute("fill", "none");
-    s.setAttribute("stroke", "currentColor");
-    s.setAttribute("stroke-width", stroke || "2");
-    s.setAttribute("stroke-linecap", "round");
-    s.setAttribute("stroke-linejoin", "round");
+    var a = { viewBox: "0 0 24 24", "aria-hidden": "true", focusable: "false", fill: "none", stroke: "currentColor",
+      "stroke-width": stroke || "2", "stroke-linecap": "round", "stroke-linejoin": "round" };
+    for (var k in a) s.setAttribute(k, a[k]);
     paths.forEach(function (d) {
       var p = document.createElementNS(SVGNS, "path");
       p.setAttribute("d", d);
@@ -224,12 +218,11 @@
   var ICON_BOOK = ["M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2z", "M4 21V5", "M9 8h6"];
 
   function fmtNum(v) {
-    if (v === null || v === undefined || v === "") return "—";
+    if (v == null || v === "") return "—";
     return String(v);
   }
 
-  // Keep numbers exactly as the server wrote them ("13.0" stays "13.0") where the browser
-  // supports JSON.parse source access; elsewhere they fall back to ordinary numbers.
+  // Numbers as the server wrote them ("13.0" stays "13.0") where JSON.parse gives the source.
   var NUM_KEYS = { value_2020: 1, target_2025: 1, increase: 1 };
   function parseJSON(text) {
     return JSON.parse(text, function (k, v, ctx) {
@@ -239,6 +232,7 @@
   }
 
   function arr(v) { return Array.isArray(v) ? v : []; }
+  function texts(v) { return arr(v).filter(function (q) { return typeof q === "string" && q.trim(); }); }
 
   // ---- state ----
   var entries = []; // [{type:"user", text} | {type:"bot", q, data}]
@@ -258,7 +252,7 @@
     } catch (e) { /* storage full or blocked: keep in memory */ }
   }
   function historyTurns() {
-    // Only completed exchanges count (a question whose answer failed is not history).
+    // Only completed exchanges count (a failed question is not history).
     var turns = [];
     entries.forEach(function (e) {
       if (e.type !== "bot" || !e.data) return;
@@ -286,18 +280,11 @@
 
   function build() {
     host = document.createElement("ipqa-widget");
-    var hs = host.style;
-    hs.setProperty("all", "initial", "important");
-    hs.setProperty("display", "block", "important");
-    hs.setProperty("position", "fixed", "important");
-    hs.setProperty("z-index", "2147483647", "important");
-    hs.setProperty("top", "0", "important");
-    hs.setProperty("left", "0", "important");
-    hs.setProperty("width", "0", "important");
-    hs.setProperty("height", "0", "important");
-    hs.setProperty("overflow", "visible", "important");
-    hs.setProperty("visibility", "visible", "important");
-    hs.setProperty("opacity", "1", "important");
+    ["all:initial", "display:block", "position:fixed", "z-index:2147483647", "top:0", "left:0", "width:0", "height:0",
+      "overflow:visible", "visibility:visible", "opacity:1"].forEach(function (d) {
+      d = d.split(":");
+      host.style.setProperty(d[0], d[1], "important");
+    });
     host.setAttribute("data-ipqa", "");
     root = host.attachShadow({ mode: "open" });
 
@@ -308,20 +295,16 @@
     // lang inside the shadow root: the host page may be in another language
     wrap = el("div", { className: "root " + POSITION, lang: "zh-CN" });
     launcher = el("button", {
-      className: "launcher", type: "button", "aria-label": "打开知识产权规划问答",
-      "aria-expanded": "false", "aria-controls": "ipqa-panel", title: TITLE
+      className: "launcher", "aria-label": "打开知识产权规划问答",
+      "aria-expanded": "false", "aria-controls": "ipqa-panel", title: TITLE, onclick: function () { open(true); }
     }, [icon(ICON_CHAT)]);
-    launcher.addEventListener("click", function () { open(true); });
 
     var titleId = "ipqa-title";
-    var closeBtn = el("button", { className: "icon-btn", type: "button", "aria-label": "关闭", title: "关闭（Esc）" }, [icon(ICON_CLOSE)]);
-    closeBtn.addEventListener("click", function () { close(true); });
-    var newBtn = el("button", { className: "icon-btn", type: "button", "aria-label": "清空对话", title: "清空对话" }, [icon(ICON_NEW)]);
-    newBtn.addEventListener("click", reset);
-    bigBtn = el("button", { className: "big", type: "button", "aria-pressed": "false", title: "放大文字", text: "大字" });
-    bigBtn.addEventListener("click", function () {
+    var closeBtn = el("button", { className: "icon-btn", "aria-label": "关闭", title: "关闭（Esc）", onclick: function () { close(true); } }, [icon(ICON_CLOSE)]);
+    var newBtn = el("button", { className: "icon-btn", "aria-label": "清空对话", title: "清空对话", onclick: reset }, [icon(ICON_NEW)]);
+    bigBtn = el("button", { className: "big", "aria-pressed": "false", title: "放大文字", text: "大字", onclick: function () {
       setBig(bigBtn.getAttribute("aria-pressed") !== "true", true);
-    });
+    } });
 
     var head = el("div", { className: "head" }, [
       el("span", { className: "badge", "aria-hidden": "true" }, [icon(ICON_BOOK)]),
@@ -351,8 +334,7 @@
       className: "panel", id: "ipqa-panel", role: "dialog", "aria-labelledby": titleId, hidden: true
     }, [head, log, form, el("p", { className: "foot", text: "答案摘自规划原文，仅供参考" })]);
 
-    wrap.appendChild(launcher);
-    wrap.appendChild(panel);
+    wrap.append(launcher, panel);
     root.appendChild(wrap);
     setBig(loadBig(), false);
 
@@ -369,8 +351,7 @@
 
     (document.body || document.documentElement).appendChild(host);
 
-    // A host page whose CSP forbids inline styles blocks the <style> above; constructed
-    // stylesheets are not subject to that rule, so fall back to one.
+    // A CSP that blocks the <style> does not block a constructed sheet.
     var applied = false;
     try { applied = !!(style.sheet && style.sheet.cssRules.length); } catch (e) { /* blocked */ }
     if (!applied && "adoptedStyleSheets" in root && typeof CSSStyleSheet === "function") {
@@ -428,8 +409,7 @@
     return node;
   }
 
-  // A new reply taller than the log opens at its first line, not at its end (a long reply
-  // would show only its last passage); a shorter one stays whole at the end of the log.
+  // A reply taller than the log opens at its first line, not its last passage.
   function showStart(node) {
     if (node.offsetHeight + 16 <= log.clientHeight) return;
     log.scrollTop += node.getBoundingClientRect().top - log.getBoundingClientRect().top - 8;
@@ -440,7 +420,7 @@
     questions.forEach(function (q) {
       if (typeof q !== "string" || !q.trim()) return;
       box.appendChild(el("button", {
-        className: "chip", type: "button", text: q,
+        className: "chip", text: q,
         onclick: function () { ask(q); }
       }));
     });
@@ -452,12 +432,12 @@
     fetch(api + "/suggestions", { mode: "cors", credentials: "omit" }).then(function (res) {
       return res.ok ? res.json() : null;
     }).then(function (data) {
-      var list = data && arr(data.suggestions).filter(function (q) { return typeof q === "string" && q.trim(); });
+      var list = data && texts(data.suggestions);
       if (!list || !list.length) return;
       starters = list.slice(0, 6);
       if (welcomeChips && welcomeChips.parentNode) {
         var fresh = chipList(starters);
-        welcomeChips.parentNode.replaceChild(fresh, welcomeChips);
+        welcomeChips.replaceWith(fresh);
         welcomeChips = fresh;
       }
     }).then(null, function () { /* keep the built-in starters */ });
@@ -475,8 +455,7 @@
   }
 
   function indicatorCard(rows) {
-    // roles spelled out: the narrow layout changes the table's CSS display, which some
-    // browsers take as "no longer a table"
+    // roles spelled out: some browsers take the narrow layout's CSS display as "not a table"
     function row(cells) { return el("tr", { role: "row" }, cells); }
     function head(text) { return el("th", { scope: "col", role: "columnheader", text: text }); }
     function num(v, cls) { return el("td", { className: "num" + (cls || ""), role: "cell", text: fmtNum(v) }); }
@@ -502,7 +481,7 @@
     passages.forEach(function (p) {
       if (!p || typeof p !== "object") return;
       var path = arr(p.section).map(String).join(" › ");
-      // the reader page at this passage (a relative /documents/… URL of the API), in a new tab
+      // the reader page at this passage (the API's relative /documents/… URL), in a new tab
       var u = String(p.url || "");
       list.appendChild(el("li", { className: "src" }, [
         /^\/[^\/\\]/.test(u) ? el("a", { className: "path", href: api + u, target: "_blank", rel: "noopener", text: path || "查看原文" })
@@ -519,14 +498,14 @@
     return data && data.found === false ? "none" : "answer";
   }
 
-  // Suggestions are shown once, as chips: drop them where the server also wrote them into the text.
+  // Suggestions are shown once, as chips: dropped from the text where the server wrote them.
   function withoutSuggestions(text, sugg) {
     var t = text;
     sugg.forEach(function (q) { t = t.split(q).join(""); });
     return t === text ? text : t.replace(/[；;、，,\s]+$/, "");
   }
 
-  // Said first when the log region announces a reply, so a screen reader hears the outcome.
+  // Said first when the log announces a reply: a screen reader hears the outcome.
   var LEADS = { answer: "回答：", none: "未找到答案：" };
   var RELATED_HEAD = "规划中没有直接的答案，以下内容可能相关";
   var CURATED_TAG = "工作人员整理的答案";
@@ -538,7 +517,7 @@
     if (outcome === "related") box.appendChild(el("h3", { className: "outcome", text: RELATED_HEAD }));
     if (outcome === "curated") box.appendChild(el("p", { className: "tag", text: CURATED_TAG }));
     var text = String(data.answer || "");
-    var sugg = arr(data.suggestions).filter(function (q) { return typeof q === "string" && q.trim(); });
+    var sugg = texts(data.suggestions);
     if (outcome === "none") {
       if (!sugg.length) sugg = starters || STARTERS;
       var bare = withoutSuggestions(text, sugg);
@@ -556,21 +535,21 @@
       box.appendChild(chipList(sugg));
     }
     if (outcome === "clarify" && sugg.length) box.appendChild(chipList(sugg));
+    if (/^(related|none)$/.test(outcome)) {
+      if (data.guidance && data.guidance.text) box.appendChild(guide(data.guidance));
+      if (data.answer_id) box.appendChild(leave(data));
+    }
     if (typeof data.answer_id === "string" && data.answer_id) box.appendChild(feedback(data));
     return append(box);
   }
 
-  // ---- 👍/👎: one vote per answer (kept with the conversation), a comment after 👎 ----
+  // ---- 👍/👎: one vote per answer (kept), a comment after 👎 ----
   var FB_THANKS = "谢谢您的反馈。";
   function feedback(data) {
     var qid = "ipqa-fbq-" + data.answer_id;
-    var group = el("div", { className: "fb", role: "group", "aria-labelledby": qid });
-    var note = el("p", { className: "fb-q", id: qid, text: "这个回答有帮助吗？" });
-    var up = el("button", { className: "vote up", type: "button", "aria-pressed": "false" }, [icon(ICON_UP), el("span", { text: "有帮助" })]);
-    var down = el("button", { className: "vote down", type: "button", "aria-pressed": "false" }, [icon(ICON_DOWN), el("span", { text: "没帮助" })]);
-    group.appendChild(note);
-    group.appendChild(up);
-    group.appendChild(down);
+    var up = el("button", { className: "vote up", "aria-pressed": "false", onclick: function () { vote("up"); } }, [icon(ICON_UP), el("span", { text: "有帮助" })]);
+    var down = el("button", { className: "vote down", "aria-pressed": "false", onclick: function () { vote("down"); } }, [icon(ICON_DOWN), el("span", { text: "没帮助" })]);
+    var group = el("div", { className: "fb", role: "group", "aria-labelledby": qid }, [el("p", { className: "fb-q", id: qid, text: "这个回答有帮助吗？" }), up, down]);
 
     function settle(rating) {
       // aria-disabled, not disabled: the chosen button keeps the keyboard focus
@@ -581,7 +560,7 @@
     }
     function say(text) {
       var old = group.querySelector(".fb-done");
-      if (old) old.parentNode.removeChild(old);
+      if (old) old.remove();
       group.appendChild(el("p", { className: "fb-done", text: text }));
       scrollDown();
     }
@@ -589,8 +568,8 @@
       if (data.vote) return;
       data.vote = rating;
       settle(rating);
-      postFeedback(data.answer_id, rating, null, function (ok) {
-        if (!ok) {
+      post("/feedback", { answer_id: data.answer_id, rating: rating }, function (ok) {
+        if (ok !== 204) {
           data.vote = null;
           [up, down].forEach(function (b) { b.removeAttribute("aria-disabled"); b.setAttribute("aria-pressed", "false"); });
           say("评价没有提交成功，请稍后再试。");
@@ -602,30 +581,23 @@
       });
     }
     function commentForm(focus) {
-      var id = "ipqa-fb-" + data.answer_id;
-      var box = el("input", { className: "fb-input", id: id, type: "text", maxlength: "500", autocomplete: "off" });
-      var form = el("form", { className: "fb-form" }, [
-        el("label", { for: id, text: "哪里不对？可以留一句话（可不填）：" }),
-        box,
-        el("button", { className: "fb-send", type: "submit", text: "提交意见" })
-      ]);
+      var f = field("ipqa-fb-" + data.answer_id, "哪里不对？可以留一句话（可不填）：", 500), box = f[1];
+      var form = el("form", { className: "fb-form" }, f.concat(el("button", { className: "fb-send", text: "提交意见" })));
       form.addEventListener("submit", function (ev) {
         ev.preventDefault();
         var text = box.value.trim().slice(0, 500);
         data.commented = true;
         save();
-        if (form.parentNode) form.parentNode.removeChild(form);
+        form.remove();
         if (!text) { say(FB_THANKS); return; }
-        postFeedback(data.answer_id, "down", text, function (ok) {
-          say(ok ? "已收到您的意见，谢谢。" : "意见没有提交成功，请稍后再试。");
+        post("/feedback", { answer_id: data.answer_id, rating: "down", comment: text }, function (ok) {
+          say(ok === 204 ? "已收到您的意见，谢谢。" : "意见没有提交成功，请稍后再试。");
         });
       });
       group.appendChild(form);
       scrollDown();
       if (focus) box.focus();
     }
-    up.addEventListener("click", function () { vote("up"); });
-    down.addEventListener("click", function () { vote("down"); });
     if (data.vote) {
       settle(data.vote);
       if (data.vote === "down" && !data.commented) commentForm(false);
@@ -634,16 +606,51 @@
     return group;
   }
 
-  function postFeedback(answerId, rating, comment, then) {
-    var body = { answer_id: answerId, rating: rating };
-    if (comment) body.comment = comment;
-    fetch(api + "/feedback", {
-      method: "POST",
-      mode: "cors",
-      credentials: "omit",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body)
-    }).then(function (res) { then(res.status === 204); }, function () { then(false); });
+  // Under replies without an answer: 办事指引, and 留言 (a contact only once consent is ticked)
+  function guide(g) {
+    var p = el("p", { className: "guide", text: "办事指引：" + g.text }), t = String(g.phone || "").replace(/[^\d+]/g, "");
+    if (t) p.appendChild(el("a", { href: "tel:" + t, text: "电话 " + g.phone }));
+    if (/^https?:\/\//i.test(g.url)) p.appendChild(el("a", { href: g.url, target: "_blank", rel: "noopener", text: "办事指南" }));
+    return p;
+  }
+
+  function field(id, label, max) {
+    return [el("label", { for: id, text: label }), el("input", { className: "fb-input", id: id, maxlength: max })];
+  }
+
+  function leave(data) {
+    var k = data.answer_id, note = el("p", { className: "fb-done", tabindex: "-1" });
+    function say(t) { note.textContent = t; return note; }
+    function done() { return say("已收到留言（编号 " + data.left + "），工作人员会尽快处理。"); }
+    var c = field("ipqa-c" + k, "电话或电子邮箱：", 100), ok = el("input", { type: "checkbox" });
+    c[0].hidden = c[1].hidden = true;
+    ok.onchange = function () { c[0].hidden = c[1].hidden = !ok.checked; };
+    var form = el("form", { className: "fb-form" }, [el("label", { className: "ck" }, [ok, el("span", { text: "留下联系方式，同意工作人员保存并用它答复我" })])].concat(
+      c, el("button", { className: "fb-send", text: "提交留言" }), note));
+    var start = el("button", { className: "fb-send", text: "把这个问题留给工作人员", onclick: function () { box.replaceChild(form, start); ok.focus(); } });
+    var box = el("div", { className: "fb" }, [data.left ? done() : start]);
+    form.onsubmit = function (ev) {
+      ev.preventDefault();
+      var body = { question: data.q, consent: ok.checked, answer_id: k };
+      if (ok.checked && c[1].value.trim()) body.contact = c[1].value.trim();
+      post("/messages", body, function (s, j) {
+        if (s === 201) {
+          data.left = j.id;
+          save();
+          box.replaceChild(done(), form);
+        } else say(s === 422 && j.message ? String(j.message).slice(0, 300) : s === 429 ? MSG_RATE : MSG_CONN);
+        note.focus();
+      });
+    };
+    return box;
+  }
+
+  function post(path, body, then) {
+    fetch(api + path, {
+      method: "POST", mode: "cors", credentials: "omit", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+    }).then(function (res) {
+      return res.json().then(null, function () { return {}; }).then(function (j) { then(res.status, j || {}); });
+    }, function () { then(0, {}); });
   }
 
   function renderError(message, question, canRetry) {
@@ -651,10 +658,10 @@
     var box = el("div", { className: "msg error" });
     box.appendChild(el("span", { text: message }));
     if (canRetry) box.appendChild(el("button", {
-      className: "retry", type: "button", text: "重试",
+      className: "retry", text: "重试",
       onclick: function () {
         if (busy) return;
-        if (box.parentNode) box.parentNode.removeChild(box);
+        box.remove();
         send(question);
       }
     }));
@@ -662,7 +669,7 @@
   }
 
   function renderAll() {
-    while (log.firstChild) log.removeChild(log.firstChild);
+    log.textContent = "";
     welcome();
     entries.forEach(function (e) {
       if (e.type === "user") renderUser(String(e.text || ""));
@@ -690,7 +697,7 @@
   function ask(raw) {
     var q = String(raw || "").trim();
     if (!q || busy) return;
-    if (q.length > 500) q = q.slice(0, 500);
+    q = q.slice(0, 500);
     if (panel.hidden) open(false);
     input.value = "";
     entries.push({ type: "user", text: q });
@@ -713,7 +720,7 @@
 
     function done() {
       clearTimeout(timer);
-      if (typing.parentNode) typing.parentNode.removeChild(typing);
+      typing.remove();
       setBusy(false);
     }
 
@@ -728,7 +735,7 @@
       return res.text().then(function (text) {
         if (res.status === 429) throw { msg: MSG_RATE };
         if (res.status === 400 || res.status === 413 || res.status === 422) {
-          // the service explains validation errors in Chinese ({error, message, message_en})
+          // validation errors are explained in Chinese ({error, message, message_en})
           var m = null;
           try { m = JSON.parse(text).message; } catch (e) { /* not JSON */ }
           throw { msg: typeof m === "string" && m.trim() ? m.slice(0, 300) : MSG_BAD, final: true };
@@ -748,7 +755,9 @@
         indicators: arr(data.indicators),
         passages: arr(data.passages),
         suggestions: arr(data.suggestions),
-        answer_id: typeof data.answer_id === "string" ? data.answer_id : ""
+        answer_id: typeof data.answer_id === "string" ? data.answer_id : "",
+        guidance: data.guidance || null,
+        q: q
       };
       entries.push({ type: "bot", q: q, data: slim });
       save();
@@ -760,8 +769,8 @@
     });
   }
 
-  // fetch() cannot tell a refused origin from a server that is down; two GETs of /healthz can:
-  // reachable (no-cors) but not readable (cors) means the API does not allow this page's origin.
+  // fetch() cannot tell a refused origin from a server down; two GETs of /healthz can:
+  // reachable (no-cors) but not readable (cors) means this page's origin is not allowed.
   var corsLogged = false;
   function diagnose() {
     if (corsLogged) return; // said once per page; no more probes
