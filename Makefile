@@ -54,7 +54,7 @@ docs: index axe
 	IPQA_UPDATE_DOCS=1 $(BIN)/python -m pytest tests/test_reliability.py tests/test_slow_clients.py \
 	  tests/test_load.py tests/test_faults.py tests/test_widget_browser.py \
 	  tests/test_widget_a11y.py tests/test_office_browser.py tests/test_replicas.py \
-	  tests/test_reader_browser.py
+	  tests/test_reader_browser.py tests/test_documents_browser.py
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not real_model and not browser"

@@ -71,9 +71,12 @@ def build() -> None:
     from index.model.folder import ModelNotFound
     from index.store import InvalidIndex, build_index
     from service.model_files import build_embedders, prepare_precisions
+    from service.office.documents.cli import build_published
     from service.qa.calibrate import finalizer
 
     settings = Settings()
+    if build_published(settings):  # staff publish the documents (文件管理): build those
+        return
     try:
         prepare_precisions(settings, console.status)
         embedder, queries = build_embedders(settings)
@@ -218,6 +221,7 @@ _register_plugins()
 
 def _office_commands() -> None:
     from service.office.cli import backup, curated_app, report, restore
+    from service.office.documents.cli import documents_app
     from service.office.staff_cli import staff_app
 
     app.add_typer(curated_app, name="curated")
@@ -225,6 +229,7 @@ def _office_commands() -> None:
     app.command()(backup)
     app.command()(restore)
     app.add_typer(staff_app, name="staff")
+    app.add_typer(documents_app, name="documents")
 
 
 _office_commands()

@@ -19,6 +19,16 @@ from service.shared.ratelimit import SharedLimiter
 # The routes that run the model; everything else is cheap and never limited.
 HEAVY = frozenset({("POST", "/ask"), ("POST", "/v1/chat/completions")})
 QUEUE_WAIT_S = 2.0
+# Staff uploading a document (.docx, PDF) send more than any question: a cap and time of their own.
+UPLOADS = frozenset(
+    {
+        ("POST", "/admin/documents"),
+        ("POST", "/admin/api/documents"),
+        ("POST", "/admin/api/documents/preview"),
+    }
+)
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+UPLOAD_TIMEOUT_S = 120.0
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -39,28 +49,30 @@ class BodyMiddleware:
     def __init__(self, app: ASGIApp, max_body_bytes: int, timeout_s: float = 10.0):
         self.app, self.max, self.timeout_s = app, max_body_bytes, timeout_s
 
-    def _too_large(self):
+    def _too_large(self, limit: int):
         return error_response(
             413,
             "body_too_large",
-            f"请求内容太大：最多 {self.max} 字节。",
-            f"Request body too large: at most {self.max} bytes.",
+            f"请求内容太大：最多 {limit} 字节。",
+            f"Request body too large: at most {limit} bytes.",
             {"Connection": "close"},
         )
 
-    def _too_slow(self):
+    def _too_slow(self, timeout_s: float):
         return error_response(
             408,
             "request_timeout",
-            f"请求内容未在 {self.timeout_s:g} 秒内发送完毕，连接已关闭。",
-            f"The request body did not arrive within {self.timeout_s:g} s; "
-            "the connection is closed.",
+            f"请求内容未在 {timeout_s:g} 秒内发送完毕，连接已关闭。",
+            f"The request body did not arrive within {timeout_s:g} s; the connection is closed.",
             {"Connection": "close"},
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        upload = (scope["method"], scope["path"]) in UPLOADS
+        limit = UPLOAD_MAX_BYTES if upload else self.max
+        timeout_s = UPLOAD_TIMEOUT_S if upload else self.timeout_s
         declared = [v for k, v in scope["headers"] if k == b"content-length"]
         chunked = any(k == b"transfer-encoding" for k, _ in scope["headers"])
         if declared:
@@ -76,28 +88,28 @@ class BodyMiddleware:
                     "Invalid Content-Length header.",
                     {"Connection": "close"},
                 )(scope, receive, send)
-            if length > self.max:
-                return await self._too_large()(scope, receive, send)
+            if length > limit:
+                return await self._too_large(limit)(scope, receive, send)
         elif not chunked:  # no body at all (a GET): nothing to wait for
             return await self.app(scope, receive, send)
         chunks: list[bytes] = []
         received = 0
         try:
-            async with asyncio.timeout(self.timeout_s):
+            async with asyncio.timeout(timeout_s):
                 while True:
                     message = await receive()
                     if message["type"] == "http.disconnect":
                         return  # the client left: nobody to answer
                     chunk = message.get("body", b"")
                     received += len(chunk)
-                    if received > self.max:  # a chunked body, or one longer than it said
-                        return await self._too_large()(scope, receive, send)
+                    if received > limit:  # a chunked body, or one longer than it said
+                        return await self._too_large(limit)(scope, receive, send)
                     chunks.append(chunk)
                     if not message.get("more_body", False):
                         break
         except TimeoutError:
             log.info("ipqa: request body from %s not complete in time", scope.get("client"))
-            return await self._too_slow()(scope, receive, send)
+            return await self._too_slow(timeout_s)(scope, receive, send)
         body, replayed = b"".join(chunks), False
 
         async def replay() -> Message:

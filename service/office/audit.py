@@ -34,8 +34,14 @@ ACTIONS = {
     "guidance.update": "修改办事指引",
     "guidance.delete": "删除办事指引",
     "question.mark": "标记未回答的问题",
+    "document.upload": "上传文件（草稿）",
+    "document.publish": "发布文件",
+    "document.replace": "替换文件（新版本）",
+    "document.retire": "撤下文件",
+    "document.discard": "放弃文件草稿",
+    "documents.seed": "纳入文件管理（初始文件）",
 }
-VIA = {"web": "网页", "cli": "命令行", "setup": "令牌创建", "system": "系统"}
+VIA = {"web": "网页", "cli": "命令行", "setup": "令牌创建", "system": "系统", "api": "接口"}
 SYSTEM = "（系统）"
 
 

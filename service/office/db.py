@@ -8,7 +8,7 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0006"
+HEAD = "0007"
 PG_CONNECT_TIMEOUT_S = 3  # a database that is down must fail fast, not hold the writer
 
 

@@ -16,11 +16,12 @@ from service.errors import ApiError
 from service.office import audit, messages
 from service.office import curated as curated_store
 from service.office import guidance as guidance_store
+from service.office.answered_by import BuiltEntry
 from service.office.db import migrate, open_engine
 from service.office.guidance import GuidanceMatcher
 from service.office.mask import mask_numbers
 from service.office.matcher import CuratedMatcher, threshold_for
-from service.office.qlog import Entry, QuestionLog
+from service.office.qlog import QuestionLog
 from service.office.report import most_asked_answered
 from service.office.spool import Spool, replica_name
 from service.office.tables import curated, feedback, questions, suggestions
@@ -84,6 +85,7 @@ class Office:
         self.suggestions: list[str] = list(DEFAULT_SUGGESTIONS)
         self.suggestions_source = "default"
         self._embed = None
+        self._runtime = None  # the serving runtime: its build id goes into the log
         self._curated_seen: tuple | None = None
         self._refreshed_at = 0.0
         self._init_lock = threading.Lock()
@@ -93,6 +95,7 @@ class Office:
     def attach(self, runtime) -> None:
         """Hook the curated answers into the runtime's engine (and every reloaded one)."""
         runtime.curated = self.matcher
+        self._runtime = runtime
         if runtime.engine is not None:
             runtime.engine.curated = self.matcher
         self.start(runtime.embedder, lambda texts: runtime.engine.question_vectors(texts))
@@ -152,7 +155,7 @@ class Office:
         if self.settings.log_questions:
             outcome = getattr(result, "outcome", None) or ("answer" if result.found else "none")
             self.log.submit(
-                Entry(
+                BuiltEntry(
                     answer_id=answer_id,
                     asked_at=time.time(),
                     channel=channel,
@@ -163,6 +166,7 @@ class Office:
                     top_passage=result.passages[0].id if result.passages else None,
                     latency_ms=result.took_ms,
                     answer=result.answer,
+                    build_id=self._runtime.build_id() if self._runtime is not None else None,
                 )
             )
         return result

@@ -31,6 +31,7 @@ NAV = [
     ("/admin/messages", "留言"),
     ("/admin/curated", "人工答案"),
     ("/admin/guidance", "办事指引"),
+    ("/admin/documents", "文件管理"),
     ("/admin/suggestions", "推荐问题"),
     ("/admin/quality", "回答质量"),
 ]

@@ -33,6 +33,7 @@ questions = Table(
     Column("top_passage", String(40)),
     Column("latency_ms", Float, nullable=False),
     Column("answer", Text, nullable=False),  # what came back, for reviewing 👎
+    Column("build_id", String(80)),  # the index build that answered (migration 0007)
 )
 
 # One vote per answer: a later vote on the same answer replaces the earlier one.
