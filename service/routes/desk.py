@@ -20,19 +20,33 @@ def page(request: Request, who, template: str, status: int = 200, **context):
     )
 
 
+def _has_token(request: Request, authorization: str | None) -> bool:
+    """The admin token given as a bearer (404 while the staff side is closed)."""
+    given = (authorization or "").removeprefix("Bearer ").strip()
+    return token_ok(given, admin_token(request))
+
+
+def _unauthorized(zh: str, en: str) -> ApiError:
+    return ApiError(401, "unauthorized", zh, en, {"WWW-Authenticate": "Bearer"})
+
+
+def require_token(request: Request, authorization: str | None) -> None:
+    """The scripted staff API: the admin token as a bearer, else 401."""
+    if not _has_token(request, authorization):
+        raise _unauthorized(
+            "需要工作人员令牌（Authorization: Bearer …）。",
+            "A staff token is required (Authorization: Bearer …).",
+        )
+
+
 async def staff_or_token(request: Request, authorization: str | None) -> None:
     """The admin token as a bearer, or a signed-in staff member; else 401 (404 while the
     staff side is closed)."""
-    token = admin_token(request)
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if token_ok(given, token) or not isinstance(await staff(request), Response):
+    if _has_token(request, authorization) or not isinstance(await staff(request), Response):
         return
-    raise ApiError(
-        401,
-        "unauthorized",
+    raise _unauthorized(
         "需要工作人员令牌（Authorization: Bearer …）或登录。",
         "A staff token (Authorization: Bearer …) or a staff sign-in is required.",
-        {"WWW-Authenticate": "Bearer"},
     )
 
 

@@ -12,31 +12,17 @@ from fastapi.responses import JSONResponse
 
 from service.errors import ApiError
 from service.office.audit import Actor
-from service.office.auth import token_ok
 from service.office.deps import OfficeDep
 from service.office.documents import catalog, hub, jobs
 from service.office.documents.catalog import DocumentError
 from service.office.documents.extract import ExtractError
 from service.office.documents.preview import preview
 from service.office.documents.upload import read_upload
-from service.office.pages import admin_token
+from service.routes.desk import require_token
 
 router = APIRouter(prefix="/admin/api/documents", include_in_schema=False)
 API_ACTOR = Actor("（令牌）", "api")
 Auth = Annotated[str | None, Header(description="Bearer <IPQA_ADMIN_TOKEN>")]
-
-
-def _authorized(request: Request, authorization: str | None) -> None:
-    token = admin_token(request)
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not token_ok(given, token):
-        raise ApiError(
-            401,
-            "unauthorized",
-            "需要工作人员令牌（Authorization: Bearer …）。",
-            "A staff token is required (Authorization: Bearer …).",
-            {"WWW-Authenticate": "Bearer"},
-        )
 
 
 def _refused(exc: Exception) -> ApiError:
@@ -64,7 +50,7 @@ def _listing(db, settings) -> list[dict]:
 
 @router.get("", summary="文件列表")
 async def list_documents(request: Request, office: OfficeDep, authorization: Auth = None):
-    _authorized(request, authorization)
+    require_token(request, authorization)
     settings = request.app.state.runtime.settings
     return await run_in_threadpool(_listing, office.database(), settings)
 
@@ -76,7 +62,7 @@ async def preview_document(
     title: Annotated[str | None, Form(max_length=200)] = None,
     authorization: Auth = None,
 ):
-    _authorized(request, authorization)
+    require_token(request, authorization)
     data = await file.read()
     try:
         read = await run_in_threadpool(read_upload, file.filename or "", data)
@@ -96,7 +82,7 @@ async def publish_document(
     title: Annotated[str | None, Form(max_length=200)] = None,
     authorization: Auth = None,
 ):
-    _authorized(request, authorization)
+    require_token(request, authorization)
     db = office.database()
     data = await file.read()
     settings = request.app.state.runtime.settings
@@ -116,7 +102,7 @@ async def publish_document(
 async def retire_document(
     request: Request, office: OfficeDep, doc_id: str, authorization: Auth = None
 ):
-    _authorized(request, authorization)
+    require_token(request, authorization)
     db = office.database()
     settings = request.app.state.runtime.settings
     try:
@@ -131,7 +117,7 @@ async def retire_document(
 
 @router.get("/builds", summary="索引生成的进度")
 async def builds(request: Request, office: OfficeDep, authorization: Auth = None):
-    _authorized(request, authorization)
+    require_token(request, authorization)
     rows = await run_in_threadpool(jobs.recent, office.database(), 10)
     keep = ("id", "state", "stage", "done", "total", "reason", "build_id", "error", "documents")
     serving = request.app.state.runtime.build_id()
@@ -140,7 +126,7 @@ async def builds(request: Request, office: OfficeDep, authorization: Auth = None
 
 @router.get("/{doc_id}", summary="一份文件及其所有版本")
 async def document(request: Request, office: OfficeDep, doc_id: str, authorization: Auth = None):
-    _authorized(request, authorization)
+    require_token(request, authorization)
     db = office.database()
     doc = await run_in_threadpool(catalog.get, db, doc_id)
     if doc is None:

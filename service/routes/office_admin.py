@@ -10,14 +10,13 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from service.errors import ApiError
 from service.office import citations, quality, report
 from service.office import curated as store
 from service.office.accounts import EDITOR
-from service.office.auth import token_ok
 from service.office.chart import bars, legend
 from service.office.deps import OfficeDep
 from service.office.pages import HERE, admin_token, closed, form, render, staff
+from service.routes.desk import require_token
 from service.routes.office_log import hot_list
 
 router = APIRouter(include_in_schema=False)
@@ -237,16 +236,7 @@ async def report_api(
     days: Annotated[int, Query(ge=1, le=366)] = 30,
     authorization: Annotated[str | None, Header()] = None,
 ):
-    token = admin_token(request)
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not token_ok(given, token):
-        raise ApiError(
-            401,
-            "unauthorized",
-            "需要工作人员令牌（Authorization: Bearer …）。",
-            "A staff token is required (Authorization: Bearer …).",
-            {"WWW-Authenticate": "Bearer"},
-        )
+    require_token(request, authorization)
     data = await run_in_threadpool(report.build, office.database(), days)
     data["log"] = office.health()
     return data

@@ -8,13 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import Response
 
 from service.deps import EngineDep
-from service.errors import ApiError
 from service.office import citations
-from service.office.auth import token_ok
-from service.office.pages import admin_token, staff
+from service.routes.desk import staff_or_token
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,15 +24,6 @@ async def find_passages(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict:
-    token = admin_token(request)  # 404 while the staff side is closed
-    given = (authorization or "").removeprefix("Bearer ").strip()
-    if not token_ok(given, token) and isinstance(await staff(request), Response):
-        raise ApiError(
-            401,
-            "unauthorized",
-            "需要工作人员令牌（Authorization: Bearer …）或登录。",
-            "A staff token (Authorization: Bearer …) or a staff sign-in is required.",
-            {"WWW-Authenticate": "Bearer"},
-        )
+    await staff_or_token(request, authorization)
     found = await run_in_threadpool(citations.search, request, q, limit)
     return {"query": q, "passages": found}
