@@ -123,8 +123,8 @@ def build() -> None:
 OUTCOME_LABELS = {
     "answer": "回答",
     "curated": "审定回答",
-    "related": "规划中没有直接的答案，以下内容可能相关",
-    "none": "规划中没有相关内容",
+    "related": "文件中没有直接的答案，以下内容可能相关",
+    "none": "收录的文件中没有相关内容",
     "clarify": "需要结合上文才能回答",
 }
 

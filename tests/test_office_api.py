@@ -192,9 +192,11 @@ def test_forms_need_the_csrf_token_and_our_origin(office_client):
     )
     assert other_site.status_code == 403
     ok = c.post("/admin/suggestions", data={"csrf": _csrf(page), "suggestions": "专栏5是什么？"})
-    assert ok.status_code == 200 and c.get("/suggestions").json() == {
-        "suggestions": ["专栏5是什么？"]
-    }
+    opening = c.get("/suggestions").json()
+    assert ok.status_code == 200 and opening["suggestions"] == ["专栏5是什么？"]
+    # the widget's greeting names the documents served, and the table's caption is the index's
+    assert opening["documents"] and all(isinstance(t, str) and t for t in opening["documents"])
+    assert opening["table"] is None or opening["table"].endswith("主要指标")
     refused = c.post("/ask", json={"question": "明天北京天气怎么样？"}).json()
     # the staff's suggestions come with a refusal once, as their own field, not in its text
     assert refused["suggestions"] == ["专栏5是什么？"] and "专栏5是什么？" not in refused["answer"]

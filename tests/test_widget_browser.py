@@ -49,6 +49,13 @@ def test_answer_and_indicator_card_on_allowed_origin(sites, make_page):
     assert "4" in card_text and "9" in card_text
     for head in ("指标", "2020年", "2025年", "累计增加"):
         assert head in card_text
+    # what the widget says of the documents is the server's, not built in: the greeting names
+    # the served document's title, the card's caption is the table's own
+    opening = page.request.get(f"{sites['api']}/suggestions").json()
+    assert opening["documents"] and opening["table"]
+    greeting = page.locator(BOT).first.locator(".answer").inner_text()
+    assert all(f"《{title}》" in greeting for title in opening["documents"]), greeting
+    assert card.locator("caption").inner_text() == opening["table"]
     summary = reply.locator("details summary").inner_text()
     assert summary.startswith("来源（")
     reply.locator("details summary").click()

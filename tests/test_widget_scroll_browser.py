@@ -61,7 +61,7 @@ def test_a_long_reply_opens_at_its_first_line_and_a_short_one_stays_whole(
     recast(page, sites["host"], as_related)  # the plan touches it: five passages, shown open
     long = _geometry(ask(page, RELATED_Q))
     assert long["height"] > long["shown"], long  # the test needs a reply that does not fit
-    assert long["firstText"].startswith("规划中没有直接的答案"), long
+    assert long["firstText"].startswith("文件中没有直接的答案"), long
     # its first line is on screen, at the top of the message list
     assert long["shownTop"] - 0.5 <= long["firstTop"], long
     assert long["firstLineBottom"] <= long["shownBottom"], long

@@ -16,7 +16,7 @@ INPUT_LABEL = "输入您的问题"
 INDICATOR_Q = "2025年海外发明专利授权量目标是多少？"
 WEATHER_Q = "明天北京天气怎么样？"
 RELATED_Q = "深圳市2025年海外发明专利授权量目标是多少？"
-RELATED_HEAD = "规划中没有直接的答案，以下内容可能相关"
+RELATED_HEAD = "文件中没有直接的答案，以下内容可能相关"
 # Selectors pierce the widget's open shadow root (Playwright CSS does that by default).
 BOT = "ipqa-widget .msg.bot:not(.typing)"
 REPLY = "ipqa-widget .msg.bot:not(.typing), ipqa-widget .msg.error"

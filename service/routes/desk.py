@@ -11,6 +11,15 @@ from fastapi.responses import Response
 from service.errors import ApiError
 from service.office.auth import token_ok
 from service.office.pages import admin_token, render, staff
+from service.reader.library import library_of
+
+
+def served_documents(request: Request) -> dict[str, str]:
+    """The documents the serving index holds, id → title (empty while it is loading)."""
+    engine = request.app.state.runtime.engine
+    if engine is None:
+        return {}
+    return {d.id: d.title for d in library_of(engine.searcher).documents.values()}
 
 
 def page(request: Request, who, template: str, status: int = 200, **context):

@@ -16,7 +16,7 @@ from service.office.accounts import EDITOR
 from service.office.chart import bars, legend
 from service.office.deps import OfficeDep
 from service.office.pages import HERE, admin_token, closed, form, render, staff
-from service.routes.desk import require_token
+from service.routes.desk import require_token, served_documents
 from service.routes.office_log import hot_list
 
 router = APIRouter(include_in_schema=False)
@@ -25,10 +25,18 @@ RATED = [("up", "#1c7c3c", "好评"), ("down", "#b3261e", "差评")]
 SUGGESTIONS_SAVED = {"1": "推荐问题已保存。", "none": "没有勾选问题，推荐问题没有改动。"}
 
 
-@router.get("/suggestions", include_in_schema=True, summary="推荐问题")
-def get_suggestions(office: OfficeDep) -> dict:
-    """The starter questions: staff-set, else the most asked of 30 days, else the defaults."""
-    return {"suggestions": office.suggestions}
+@router.get("/suggestions", include_in_schema=True, summary="推荐问题和收录的文件")
+def get_suggestions(request: Request, office: OfficeDep) -> dict:
+    """What a chat window opens with: the starter questions (staff-set, else the most asked of
+    30 days, else the defaults), the titles of the documents answered from, and the caption
+    of the indicator table (null when no document has one)."""
+    engine = request.app.state.runtime.engine
+    rows = engine.indicators if engine is not None else []
+    return {
+        "suggestions": office.suggestions,
+        "documents": list(served_documents(request).values()),
+        "table": next((r.table for r in rows if r.table), None),
+    }
 
 
 @router.get("/admin/static/admin.css")

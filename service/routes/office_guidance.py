@@ -12,19 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 from service.office import guidance as store
 from service.office.accounts import EDITOR
 from service.office.pages import closed, form, staff
-from service.reader.library import library_of
-from service.routes.desk import page
+from service.routes.desk import page, served_documents
 
 router = APIRouter(include_in_schema=False)
 SAVED = {"1": "已保存，回答中立即生效。", "deleted": "已删除。"}
-
-
-def _documents(request: Request) -> dict[str, str]:
-    """The served documents, id → title (the form's choices and the list's names)."""
-    engine = request.app.state.runtime.engine
-    if engine is None:
-        return {}
-    return {d.id: d.title for d in library_of(engine.searcher).documents.values()}
 
 
 @router.get("/admin/guidance")
@@ -39,7 +30,7 @@ async def guidance_list(request: Request):
         "guidance.html",
         title="办事指引",
         items=items,
-        documents=_documents(request),
+        documents=served_documents(request),
         saved=SAVED.get(request.query_params.get("saved", "")),
     )
 
@@ -53,7 +44,7 @@ def _form(request: Request, who, item, status: int = 200, **context):
         status=status,
         title=title,
         item=item,
-        documents=_documents(request),
+        documents=served_documents(request),
         **context,
     )
 

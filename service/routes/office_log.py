@@ -16,7 +16,7 @@ from service.office import log_csv, question_log
 from service.office.accounts import EDITOR
 from service.office.pages import form, staff
 from service.reader.library import library_of
-from service.routes.desk import page, pager, staff_or_token
+from service.routes.desk import page, pager, served_documents, staff_or_token
 
 router = APIRouter(include_in_schema=False)
 Page = Annotated[int, Query(alias="page", ge=1, le=100_000)]
@@ -63,8 +63,7 @@ async def questions_page(request: Request, page_no: Page = 1):
     doc_of = _doc_of(request)
     for r in rows:
         r["doc"] = doc_of(r["top_passage"])
-    library = _library(request)
-    documents = {d.id: d.title for d in library.documents.values()} if library else {}
+    documents = served_documents(request)
     query = f.query()
     return page(
         request,

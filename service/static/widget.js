@@ -1,6 +1,6 @@
 /*! ipqa widget — 知识产权规划问答. Plain JS, no dependencies, one global (window.IPQAWidget).
  * Embed: <script src="https://HOST/widget.js" data-api="https://HOST" defer></script>
- * Options (data-*): api, title, position ("right" | "left"), open ("true"),
+ * Options (data-*): api, title, subtitle, position ("right" | "left"), open ("true"),
  *   font-scale (1–2: the site's text size; the reader's 大字 makes it 1.5x, at most 2).
  * All UI lives in a Shadow DOM; all server and user text is inserted with textContent. */
 (function () {
@@ -28,6 +28,7 @@
   var api = (attr("api", "") || "").trim() || scriptOrigin();
   api = api.replace(/\/+$/, "");
   var TITLE = attr("title", "") || "知识产权规划问答";
+  var SUBTITLE = attr("subtitle", "") || "依据本站收录的文件原文";
   var POSITION = attr("position", "right") === "left" ? "left" : "right";
   var START_OPEN = attr("open", "") === "true";
   var TIMEOUT_MS = 15000;
@@ -43,138 +44,97 @@
   var MSG_CONN = "服务暂时无法连接，请稍后重试。";
   var MSG_RATE = "请求过于频繁，请稍后再试。";
   var MSG_BAD = "这个问题无法处理，请换一种说法（1–500字）。";
-  var starters = null; // GET /suggestions: the office's own list
-  var STARTERS = [
-    "2025年海外发明专利授权量目标是多少？",
-    "地理标志怎么保护？",
-    "“十四五”时期知识产权发展有哪些主要指标？"
-  ];
+  // From GET /suggestions: starter questions, the documents' titles, the table's caption
+  var starters = null, docs = null, caption = "主要指标";
 
   // Sizes in em of .root: the browser default (host reset to `medium`), data-font-scale, 大字 (--fs).
   var FULL_SCREEN = "(max-width:480px),(max-height:500px)";
   var CSS = [
-    ":host{all:initial!important;display:block!important;}",
-    "*,*::before,*::after{box-sizing:border-box;}",
+    ":host{all:initial!important;display:block!important;}*,*::before,*::after{box-sizing:border-box;}",
     ".root{--c:#0b4f9c;--c-dark:#083a73;--c-soft:#eaf1fb;--ink:#1f2933;--muted:#56606e;--line:#dde3ea;--bg:#f6f8fb;",
     "font-family:-apple-system,BlinkMacSystemFont,'PingFang SC','Hiragino Sans GB','Microsoft YaHei','Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei',sans-serif;",
     "font-size:calc(.875em * var(--fs,1));line-height:1.6;color:var(--ink);font-weight:400;letter-spacing:normal;text-align:left;direction:ltr;}",
-    "button,input{font:inherit;color:inherit;margin:0;}",
-    "button{cursor:pointer;}",
-    ":focus{outline:none;}",
-    ":focus-visible{outline:3px solid #f5a623;outline-offset:2px;}",
+    "button,input{font:inherit;color:inherit;margin:0;}button{cursor:pointer;}:focus{outline:none;}:focus-visible{outline:3px solid #f5a623;outline-offset:2px;}",
     ".sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0;}",
     // transparent borders: drawn only in forced-colors (high contrast) mode
     ".launcher{position:fixed;bottom:24px;right:24px;width:60px;height:60px;border-radius:50%;border:2px solid transparent;padding:0;",
     "background:var(--c);color:#fff;display:flex;align-items:center;justify-content:center;",
     "box-shadow:0 6px 20px rgba(11,79,156,.35),0 2px 6px rgba(0,0,0,.15);transition:transform .15s ease,background .15s ease;}",
-    ".launcher:hover{background:var(--c-dark);transform:translateY(-2px);}",
-    ".launcher svg{width:28px;height:28px;display:block;}",
-    ".left .launcher{right:auto;left:24px;}",
-    ".launcher[hidden],.panel[hidden]{display:none;}",
+    ".launcher:hover{background:var(--c-dark);transform:translateY(-2px);}.launcher svg{width:28px;height:28px;display:block;}",
+    ".left .launcher{right:auto;left:24px;}.launcher[hidden],.panel[hidden]{display:none;}",
     ".panel{position:fixed;bottom:24px;right:24px;width:min(27.9em,calc(100vw - 48px));height:min(45.7em,calc(100vh - 48px));",
     "display:flex;flex-direction:column;background:#fff;border-radius:14px;overflow:hidden;",
-    "box-shadow:0 16px 48px rgba(15,30,60,.28),0 2px 8px rgba(0,0,0,.08);border:1px solid rgba(0,0,0,.06);}",
-    ".left .panel{right:auto;left:24px;}",
+    "box-shadow:0 16px 48px rgba(15,30,60,.28),0 2px 8px rgba(0,0,0,.08);border:1px solid rgba(0,0,0,.06);}.left .panel{right:auto;left:24px;}",
     // the header grows with 大字 up to 1.5x only: the conversation keeps the room
     ".head{display:grid;grid-template-columns:auto minmax(0,1fr) auto;grid-template-areas:'badge title tools' 'badge sub sub';",
     "align-items:center;column-gap:10px;padding:10px 10px 10px 16px;background:var(--c);color:#fff;flex:none;font-size:min(1em,21px);border-bottom:1px solid transparent;}",
     ".tools{grid-area:tools;display:flex;gap:4px;}",
     ".badge{grid-area:badge;width:2.4em;height:2.4em;border-radius:50%;background:rgba(255,255,255,.16);display:flex;align-items:center;justify-content:center;flex:none;}",
-    ".badge svg{width:1.4em;height:1.4em;}",
-    ".title{grid-area:title;margin:0;font-size:1.143em;font-weight:600;line-height:1.3;overflow-wrap:anywhere;text-wrap:balance;}",
+    ".badge svg{width:1.4em;height:1.4em;}.title{grid-area:title;margin:0;font-size:1.143em;font-weight:600;line-height:1.3;overflow-wrap:anywhere;text-wrap:balance;}",
     ".sub{grid-area:sub;margin:2px 0 0;font-size:.857em;line-height:1.35;overflow-wrap:anywhere;}",
     ".icon-btn,.big{min-width:2.45em;height:2.45em;border:1px solid transparent;border-radius:8px;background:transparent;color:#fff;display:flex;align-items:center;justify-content:center;flex:none;padding:0;}",
     ".big{padding:0 .5em;border-color:rgba(255,255,255,.7);font-weight:600;white-space:nowrap;}",
-    ".big[aria-pressed=true]{background:#fff;color:var(--c-dark);}",
-    ".icon-btn:hover,.big[aria-pressed=false]:hover{background:rgba(255,255,255,.16);}",
-    ".icon-btn svg{width:1.3em;height:1.3em;}",
-    ".log:focus-visible{outline-offset:-3px;}",
+    ".big[aria-pressed=true]{background:#fff;color:var(--c-dark);}.icon-btn:hover,.big[aria-pressed=false]:hover{background:rgba(255,255,255,.16);}",
+    ".icon-btn svg{width:1.3em;height:1.3em;}.log:focus-visible{outline-offset:-3px;}",
     ".log{position:relative;flex:1;overflow-y:auto;overflow-x:hidden;padding:16px 14px 8px;background:var(--bg);display:flex;flex-direction:column;gap:12px;overscroll-behavior:contain;}",
     ".msg{max-width:92%;overflow-wrap:anywhere;}",
     ".user{align-self:flex-end;background:var(--c);color:#fff;padding:8px 12px;border:1px solid transparent;border-radius:14px 14px 4px 14px;white-space:pre-wrap;}",
     ".bot{align-self:flex-start;background:#fff;border:1px solid var(--line);padding:10px 12px;border-radius:14px 14px 14px 4px;width:92%;}",
-    ".answer{margin:0;white-space:pre-wrap;}",
-    ".none .answer{color:var(--muted);}",
-    ".outcome{margin:0 0 6px;font-size:1em;font-weight:600;line-height:1.45;color:#8a4b00;}",
-    ".related{border-left:4px solid #d18a2c;}",
+    ".answer{margin:0;white-space:pre-wrap;}.none .answer{color:var(--muted);}",
+    ".outcome{margin:0 0 6px;font-size:1em;font-weight:600;line-height:1.45;color:#8a4b00;}.related{border-left:4px solid #d18a2c;}",
     ".tag{display:inline-block;margin:0 0 6px;padding:0 8px;border-radius:10px;background:#e6f4ea;color:#0b5a2a;font-size:.857em;font-weight:600;}",
     ".card{margin:10px 0 0;border:1px solid var(--line);border-radius:10px;overflow:hidden;container-type:inline-size;}",
-    ".scroll{max-height:16em;overflow:auto;}",
-    "table{border-collapse:collapse;width:100%;font-size:.929em;line-height:1.45;}",
+    ".scroll{max-height:16em;overflow:auto;}table{border-collapse:collapse;width:100%;font-size:.929em;line-height:1.45;}",
     "caption{padding:6px 10px;background:var(--c-soft);color:var(--c-dark);font-weight:600;text-align:left;}",
     "th,td{padding:6px 5px;border-top:1px solid var(--line);text-align:right;vertical-align:top;}",
     "thead th{overflow-wrap:normal;font-weight:600;color:var(--muted);background:#fafbfc;border-top:0;position:sticky;top:0;}",
-    "th:first-child,td:first-child{padding-left:8px;}th:last-child,td:last-child{padding-right:8px;}",
-    "thead th:first-child{text-align:left;}",
+    "th:first-child,td:first-child{padding-left:8px;}th:last-child,td:last-child{padding-right:8px;}thead th:first-child{text-align:left;}",
     "tbody th{text-align:left;font-weight:400;color:var(--ink);min-width:5em;}",
-    "td.num{font-variant-numeric:tabular-nums;font-weight:600;color:var(--ink);white-space:nowrap;}",
-    "td.inc{color:#0a7a45;}",
+    "td.num{font-variant-numeric:tabular-nums;font-weight:600;color:var(--ink);white-space:nowrap;}td.inc{color:#0a7a45;}",
     ".unit{display:block;font-size:.923em;color:var(--muted);}",
     // Too narrow for four columns: each name on its own line, its figures under the headings.
-    "@container (max-width:14.5em){",
-    "table,caption,thead,tbody{display:block;}tr{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));}",
+    "@container (max-width:14.5em){table,caption,thead,tbody{display:block;}tr{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));}",
     "tr>:first-child{grid-column:1/-1;text-align:left;padding-left:8px;}tbody td{border-top:0;padding-top:0;}",
-    "thead th{position:static;}td:first-of-type{padding-left:8px;}.scroll{max-height:none;}",
-    "}",
-    "details{margin-top:10px;border-top:1px dashed var(--line);padding-top:8px;}",
+    "thead th{position:static;}td:first-of-type{padding-left:8px;}.scroll{max-height:none;}}details{margin-top:10px;border-top:1px dashed var(--line);padding-top:8px;}",
     "summary{cursor:pointer;color:var(--c);font-size:.929em;font-weight:600;border-radius:4px;list-style-position:inside;}",
-    "summary:hover{text-decoration:underline;}",
-    ".srcs{list-style:none;margin:8px 0 0;padding:0;display:flex;flex-direction:column;gap:8px;}",
+    "summary:hover{text-decoration:underline;}.srcs{list-style:none;margin:8px 0 0;padding:0;display:flex;flex-direction:column;gap:8px;}",
     ".src{background:var(--bg);border-radius:8px;padding:8px 10px;font-size:.929em;}",
-    ".path{display:block;color:var(--c-dark);font-size:.923em;font-weight:600;margin-bottom:3px;}",
-    "a.path::after{content:\" ↗\"/\"（新窗口）\";}",
-    ".src-text{margin:0;white-space:pre-wrap;color:#334155;}",
-    ".chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;}",
+    ".path{display:block;color:var(--c-dark);font-size:.923em;font-weight:600;margin-bottom:3px;}a.path::after{content:\" ↗\"/\"（新窗口）\";}",
+    ".src-text{margin:0;white-space:pre-wrap;color:#334155;}.chips{display:flex;flex-wrap:wrap;gap:6px;margin-top:8px;}",
     ".chip{border:1px solid #8fb0d9;background:#fff;color:var(--c-dark);border-radius:16px;padding:5px 11px;font-size:.929em;line-height:1.35;text-align:left;max-width:100%;}",
-    ".chip:hover{background:var(--c-soft);border-color:var(--c);}",
-    ".chip:disabled{opacity:.55;cursor:default;}",
-    ".hint{margin:10px 0 0;font-size:.929em;color:var(--muted);}",
+    ".chip:hover{background:var(--c-soft);border-color:var(--c);}.chip:disabled{opacity:.55;cursor:default;}.hint{margin:10px 0 0;font-size:.929em;color:var(--muted);}",
     // 👍/👎: one vote, then an optional comment after 👎
-    ".fb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:10px;font-size:.929em;color:var(--muted);}",
-    ".fb-q{margin:0;}",
+    ".fb{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:10px;font-size:.929em;color:var(--muted);}.fb-q{margin:0;}",
     ".vote{display:inline-flex;align-items:center;gap:4px;border:1px solid #8fb0d9;background:#fff;color:var(--c-dark);border-radius:16px;padding:3px 10px;line-height:1.35;}",
-    ".vote svg{width:1.1em;height:1.1em;flex:none;}",
-    ".vote:hover{background:var(--c-soft);}",
-    ".vote[aria-pressed=true]{background:var(--c);border-color:var(--c);color:#fff;}",
+    ".vote svg{width:1.1em;height:1.1em;flex:none;}.vote:hover{background:var(--c-soft);}.vote[aria-pressed=true]{background:var(--c);border-color:var(--c);color:#fff;}",
     ".vote[aria-disabled=true]{cursor:default;}.vote[aria-disabled=true][aria-pressed=false]{border-color:var(--line);color:var(--muted);background:#fff;}",
-    ".fb-form{display:flex;flex-wrap:wrap;gap:6px;width:100%;margin:4px 0 0;}",
-    ".fb-form label{width:100%;}",
+    ".fb-form{display:flex;flex-wrap:wrap;gap:6px;width:100%;margin:4px 0 0;}.fb-form label{width:100%;}",
     ".fb-input{flex:1 1 8em;min-width:0;border:1px solid #7b8794;border-radius:8px;padding:4px 8px;background:#fff;}",
     ".fb-send{border:1px solid var(--c);background:#fff;color:var(--c-dark);border-radius:8px;padding:3px 12px;font-weight:600;}",
-    ".fb-send:hover{background:var(--c-soft);}",
-    ".fb-done{margin:0;width:100%;}",
+    ".fb-send:hover{background:var(--c-soft);}.fb-done{margin:0;width:100%;}",
     ".ck{display:flex;align-items:center;gap:6px}.guide{margin:10px 0 0;padding:6px 10px;background:#fff8e6;border-radius:8px}.guide a{margin-left:.5em;white-space:nowrap}",
-    ".typing{color:var(--muted);display:flex;align-items:center;gap:8px;width:auto;}",
-    ".dots{display:inline-flex;gap:3px;}",
+    ".typing{color:var(--muted);display:flex;align-items:center;gap:8px;width:auto;}.dots{display:inline-flex;gap:3px;}",
     ".dots i{width:6px;height:6px;border-radius:50%;background:#9aa8b8;display:block;animation:ipqa-b 1.2s infinite ease-in-out;}",
     ".dots i:nth-child(2){animation-delay:.15s;}.dots i:nth-child(3){animation-delay:.3s;}",
     "@keyframes ipqa-b{0%,80%,100%{opacity:.3;transform:translateY(0);}40%{opacity:1;transform:translateY(-3px);}}",
     ".error{align-self:flex-start;background:#fff5f5;border:1px solid #f3c4c4;color:#9b1c1c;padding:10px 12px;border-radius:12px;display:flex;align-items:center;gap:10px;flex-wrap:wrap;}",
-    ".retry{border:1px solid #d64545;background:#fff;color:#b42323;border-radius:6px;padding:3px 12px;font-size:.929em;}",
-    ".retry:hover{background:#fdeaea;}",
+    ".retry{border:1px solid #d64545;background:#fff;color:#b42323;border-radius:6px;padding:3px 12px;font-size:.929em;}.retry:hover{background:#fdeaea;}",
     ".form{display:flex;flex-wrap:wrap;gap:8px;padding:10px 12px;border-top:1px solid var(--line);background:#fff;flex:none;}",
     ".input{flex:1 1 6.5em;min-width:0;height:calc(1.5em + 19px);border:1px solid #7b8794;border-radius:10px;padding:0 12px;background:#fff;}",
-    ".input:focus{border-color:var(--c);box-shadow:0 0 0 3px rgba(11,79,156,.15);}",
-    ".input:focus-visible{outline:none;}",
+    ".input:focus{border-color:var(--c);box-shadow:0 0 0 3px rgba(11,79,156,.15);}.input:focus-visible{outline:none;}",
     ".send{height:calc(1.5em + 19px);border:1px solid transparent;border-radius:10px;background:var(--c);color:#fff;padding:0 16px;font-weight:600;flex:none;margin-left:auto;}",
-    ".send:hover{background:var(--c-dark);}",
-    ".send:disabled{background:#9db3cf;cursor:default;}",
-    ".foot{margin:0;padding:0 12px 8px;font-size:min(.857em,18px);color:var(--muted);background:#fff;text-align:center;flex:none;}",
-    "@media " + FULL_SCREEN + "{",
+    ".send:hover{background:var(--c-dark);}.send:disabled{background:#9db3cf;cursor:default;}",
+    ".foot{margin:0;padding:0 12px 8px;font-size:min(.857em,18px);color:var(--muted);background:#fff;text-align:center;flex:none;}@media " + FULL_SCREEN + "{",
     ".panel,.left .panel{top:0;left:0;right:0;bottom:0;width:100vw;height:100vh;height:100dvh;border-radius:0;border:0;}",
     ".launcher{bottom:16px;right:16px;}.left .launcher{left:16px;}",
     ".badge{display:none;}.head{padding-left:12px;grid-template-columns:minmax(0,1fr) auto;grid-template-areas:'title tools' 'sub sub';}.log{padding:12px 8px 8px;}.msg{max-width:100%;}.bot{width:100%;}",
-    ".input{font-size:max(16px,1em);}",
-    "}",
+    ".input{font-size:max(16px,1em);}}",
     // phones: every control at least 44 x 44 CSS px
-    "@media (pointer:coarse),(max-width:480px){",
-    ".icon-btn,.big,.send,.input,.chip,.retry,summary,.vote,.fb-input,.fb-send,.ck input{min-height:44px;min-width:44px;}",
+    "@media (pointer:coarse),(max-width:480px){.icon-btn,.big,.send,.input,.chip,.retry,summary,.vote,.fb-input,.fb-send,.ck input{min-height:44px;min-width:44px;}",
     "summary{display:flex;align-items:center;}summary::before{content:'▸';content:'▸'/'';margin-right:.4em;}details[open]>summary::before{content:'▾';content:'▾'/'';}",
-    ".chip{display:inline-flex;align-items:center;}.retry{padding:3px 14px;}",
-    "}",
+    ".chip{display:inline-flex;align-items:center;}.retry{padding:3px 14px;}}",
     "@media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important;scroll-behavior:auto!important;}.launcher:hover{transform:none;}}",
-    "@media (forced-colors:active){",
-    ".big[aria-pressed=true]{forced-color-adjust:none;background:Highlight;color:HighlightText;border-color:Highlight;}",
+    "@media (forced-colors:active){.big[aria-pressed=true]{forced-color-adjust:none;background:Highlight;color:HighlightText;border-color:Highlight;}",
     ".dots i{background:CanvasText;}.related{border-left-color:CanvasText;}",
     "}"
   ].join("\n");
@@ -295,7 +255,7 @@
     // lang inside the shadow root: the host page may be in another language
     wrap = el("div", { className: "root " + POSITION, lang: "zh-CN" });
     launcher = el("button", {
-      className: "launcher", "aria-label": "打开知识产权规划问答",
+      className: "launcher", "aria-label": "打开" + TITLE,
       "aria-expanded": "false", "aria-controls": "ipqa-panel", title: TITLE, onclick: function () { open(true); }
     }, [icon(ICON_CHAT)]);
 
@@ -309,7 +269,7 @@
     var head = el("div", { className: "head" }, [
       el("span", { className: "badge", "aria-hidden": "true" }, [icon(ICON_BOOK)]),
       el("h2", { className: "title", id: titleId, text: TITLE }),
-      el("p", { className: "sub", text: "依据“十四五”国家知识产权规划原文" }),
+      el("p", { className: "sub", text: SUBTITLE }),
       el("div", { className: "tools" }, [bigBtn, newBtn, closeBtn])
     ]);
 
@@ -332,7 +292,7 @@
 
     panel = el("section", {
       className: "panel", id: "ipqa-panel", role: "dialog", "aria-labelledby": titleId, hidden: true
-    }, [head, log, form, el("p", { className: "foot", text: "答案摘自规划原文，仅供参考" })]);
+    }, [head, log, form, el("p", { className: "foot", text: "答案摘自收录文件原文，仅供参考" })]);
 
     wrap.append(launcher, panel);
     root.appendChild(wrap);
@@ -427,26 +387,35 @@
     return box;
   }
 
-  var welcomeChips = null;
+  var welcomeChips = null, welcomeText = null;
   function loadStarters() {
     fetch(api + "/suggestions", { mode: "cors", credentials: "omit" }).then(function (res) {
       return res.ok ? res.json() : null;
     }).then(function (data) {
       var list = data && texts(data.suggestions);
-      if (!list || !list.length) return;
-      starters = list.slice(0, 6);
+      if (!data) return;
+      if (texts(data.documents).length) docs = texts(data.documents);
+      if (typeof data.table == "string") caption = data.table;
+      if (list.length) starters = list.slice(0, 6);
+      if (welcomeText) welcomeText.textContent = greeting();
       if (welcomeChips && welcomeChips.parentNode) {
-        var fresh = chipList(starters);
+        var fresh = chipList(starters || []);
         welcomeChips.replaceWith(fresh);
         welcomeChips = fresh;
       }
-    }).then(null, function () { /* keep the built-in starters */ });
+    }).then(null, function () { /* a greeting without titles or starters */ });
+  }
+
+  // A few documents by title, more by the first and their number
+  function greeting() {
+    var about = !docs ? "本站收录的文件" : "《" + docs.slice(0, 3).join("》《") + "》" + (docs.length > 3 ? "等" + docs.length + "份文件" : "");
+    return "您好！我可以解答有关" + about + "的问题，答案和数据均摘自文件原文。" + (starters ? "您可以这样问：" : "");
   }
 
   function welcome() {
     append(el("div", { className: "msg bot" }, [
-      el("p", { className: "answer", text: "您好！我可以解答有关《“十四五”国家知识产权保护和运用规划》的问题，答案和数据均摘自规划原文。您可以这样问：" }),
-      welcomeChips = chipList(starters || STARTERS)
+      welcomeText = el("p", { className: "answer", text: greeting() }),
+      welcomeChips = chipList(starters || [])
     ]));
   }
 
@@ -467,7 +436,7 @@
       tbody.appendChild(row([name, num(r.value_2020), num(r.target_2025), num(r.increase, " inc")]));
     });
     var table = el("table", { role: "table" }, [
-      el("caption", { text: "“十四五”知识产权发展主要指标" }),
+      el("caption", { text: caption }),
       el("thead", { role: "rowgroup" }, [row([head("指标"), head("2020年"), head("2025年"), head("累计增加")])]),
       tbody
     ]);
@@ -507,7 +476,7 @@
 
   // Said first when the log announces a reply: a screen reader hears the outcome.
   var LEADS = { answer: "回答：", none: "未找到答案：" };
-  var RELATED_HEAD = "规划中没有直接的答案，以下内容可能相关";
+  var RELATED_HEAD = "文件中没有直接的答案，以下内容可能相关";
   var CURATED_TAG = "工作人员整理的答案";
 
   function renderBot(data) {
@@ -519,16 +488,16 @@
     var text = String(data.answer || "");
     var sugg = texts(data.suggestions);
     if (outcome === "none") {
-      if (!sugg.length) sugg = starters || STARTERS;
+      if (!sugg.length) sugg = starters || [];
       var bare = withoutSuggestions(text, sugg);
       var leadsIn = bare !== text; // the text ends on its own "例如：", the chips follow it
-      text = bare || "抱歉，规划中没有找到相关内容。";
+      text = bare || "抱歉，收录的文件中没有找到相关内容。";
     }
     box.appendChild(el("p", { className: "answer", text: text }));
     var inds = arr(data.indicators);
     if (inds.length) box.appendChild(indicatorCard(inds));
     var ps = arr(data.passages);
-    if (outcome === "related" && ps.length) box.appendChild(sources(ps, "可能相关的规划原文", true));
+    if (outcome === "related" && ps.length) box.appendChild(sources(ps, "可能相关的原文", true));
     else if (outcome !== "none" && ps.length) box.appendChild(sources(ps, "来源", false));
     if (outcome === "none") {
       if (!leadsIn) box.appendChild(el("p", { className: "hint", text: "您可以试试这些问题：" }));
