@@ -67,3 +67,21 @@ def test_the_check_sees_a_string_and_not_a_docstring(tmp_path):
         encoding="utf-8",
     )
     assert [text for _, text in strings_in(module)] == ["十三五期间"]
+
+
+def test_the_widget_and_staff_pages_name_no_period_or_title():
+    """What a citizen or staff member reads around the answers (the widget, the staff pages'
+    templates, the reader) is written for any document; the demo page (index.html) is a page
+    about the plan and may name it."""
+    title = _plan_title()
+    core = title.strip("“”《》").split("”")[-1]
+    found = []
+    for folder in ("service/static", "service/office/templates", "service/reader"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix not in (".js", ".html", ".css") or path.name == "index.html":
+                continue
+            text = path.read_text(encoding="utf-8")
+            found += [
+                f"{path.relative_to(ROOT)}: {b}" for b in (*PERIODS, title, core) if b in text
+            ]
+    assert found == []
