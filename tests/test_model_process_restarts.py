@@ -42,7 +42,8 @@ class Scripted(ModelProcess):
             mine, theirs = Pipe()
             ours.append(mine)
             threading.Thread(target=self._child, args=(theirs, step), daemon=True).start()
-        return FakeProc(), ours, {"model_id": "fake", "dim": 2, "vocab": None}
+        meta = {"model_id": "fake", "dim": 2, "vocab": None, "precision": "fp32"}
+        return FakeProc(), ours, {**meta, "fingerprint": "fp32"}
 
     @staticmethod
     def _child(conn, step: str) -> None:
