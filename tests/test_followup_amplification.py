@@ -18,7 +18,7 @@ from tests.serverproc import Server, ipqa_env, plan_index, require_model
 pytestmark = pytest.mark.real_model
 REQUESTS, WARM_UP = 1000, 20
 MAX_ENGINE_MS, MAX_GROWTH_MB = 100.0, 50.0
-PAIRED_FACTOR = 3.0  # a chained follow-up may cost this many plain questions, no more
+PAIRED_FACTOR = 3.0  # a chained follow-up may cost this many of its question asked alone
 
 
 def _memory_mb(pid: int) -> tuple[float, float]:
@@ -78,12 +78,15 @@ def test_chained_history_is_bounded(tmp_path):
                 r = client.post("/ask", json=_chained(rng))
                 assert r.status_code == 200, r.text[:300]
                 # the work is bounded: what is searched never grows with the history
-                assert len(r.json()["normalized_question"]) <= MAX_RESOLVED_CHARS
+                resolved = r.json()["normalized_question"]
+                assert len(resolved) <= MAX_RESOLVED_CHARS
                 if n >= WARM_UP:
                     times.append(r.json()["took_ms"])
-                    # a plain question of the same length, in the same moment: what the machine
-                    # gives any request now (the cache is off by the question's nonce)
-                    plain = client.post("/ask", json={"question": f"地理标志怎么保护{n}"})
+                    # the question it resolved to, asked without history in the same moment:
+                    # what the same search costs the machine now, so the pair differs only by
+                    # the history (a nonce keeps it out of the cache)
+                    plain = client.post("/ask", json={"question": f"{resolved} {n}"})
+                    assert plain.status_code == 200, plain.text[:300]
                     plains.append(plain.json()["took_ms"])
         after, after_file = _memory_mb(server.proc.pid)
         growth = after - before
@@ -96,9 +99,12 @@ def test_chained_history_is_bounded(tmp_path):
         )
         plains.sort()
         plain99 = plains[int(len(plains) * 0.99)]
+        print(
+            f"the same questions alone: p50 {plains[len(plains) // 2]:.1f} ms, p99 {plain99:.1f} ms"
+        )
         # A busy shared machine stalls single requests; the 99th percentile is what is held,
-        # and on a machine slowed by other work the bound scales with what a plain question
-        # costs in the same run (paired), never below MAX_ENGINE_MS.
+        # and on a machine slowed by other work the bound scales with what the same question
+        # without history costs in the same run (paired), never below MAX_ENGINE_MS.
         bound = max(MAX_ENGINE_MS, PAIRED_FACTOR * plain99)
         assert p99 < bound, f"p99 {p99:.0f} ms of engine time (plain questions p99 {plain99:.0f})"
         assert growth <= MAX_GROWTH_MB, f"memory grew {growth:.0f} MB over {REQUESTS} requests"
