@@ -33,6 +33,13 @@ _PERIOD = re.compile(
     r"(时期|末|期间)?"
 )
 MIN_PHRASE = 6  # characters in common before a shared phrase counts
+# A row named by its first cell earns a full boost from this many characters on, less for a
+# shorter name ("受理" is also part of "受理期"): enough to rank it above its table's other
+# rows, not to pull a table over another document's passage that matches the question better.
+ROW_NAME_FULL = 4
+# An FAQ pair whose question shares more than this share of its character pairs with the
+# user's is boosted, fully when it shares all.
+FAQ_SHARE = 0.5
 
 
 # (passage, why, weight, only if it is already a candidate by then)
@@ -54,6 +61,23 @@ def squash(text: str) -> str:
 
 def title_core(title: str) -> str:
     return _PERIOD.sub("", squash(NUMBERING.sub("", title)))
+
+
+def _faq_question(text: str) -> str:
+    """An FAQ pair's question ("问：…？ 答：…" → "…？")."""
+    asked = text.split("答：", 1)[0].split("答:", 1)[0]
+    return asked.split("：", 1)[-1] if asked.startswith(("问", "Q", "q")) else asked
+
+
+def _pairs(text: str) -> frozenset[str]:
+    """The character pairs of a squashed text."""
+    return frozenset(text[k : k + 2] for k in range(len(text) - 1))
+
+
+def _first_cell(row: str) -> str:
+    """A table row's first cell, less its column's name ("办理环节：受理；…" → "受理")."""
+    first = row.split("；", 1)[0]
+    return first.split("：", 1)[-1]
 
 
 def longest_common(a: str, b: str) -> int:
@@ -90,6 +114,46 @@ class Booster:
             i for i, p in enumerate(passages) if past and any(past in s for s in p.section)
         ]
         self.demoted = [i for i, p in enumerate(passages) if p.kind in ("title", "publisher")]
+        # An FAQ pair by the character pairs of its question ("问：专利费减能减多少？").
+        self.faq_asks = [
+            (pairs, i)
+            for i, p in enumerate(passages)
+            if p.kind == "faq" and (pairs := _pairs(squash(_faq_question(p.text))))
+        ]
+        # A table row by its first cell ("受理", "评估费补助"), within its table.
+        self.row_keys = [
+            (key, tuple(p.section), i)
+            for i, p in enumerate(passages)
+            if p.kind == "row" and len(key := squash(_first_cell(p.text))) >= 2
+        ]
+
+    def _faqs_asked(self, q: str) -> list[Planned]:
+        """The FAQ pairs whose question the user's mostly repeats: the share of its character
+        pairs found in the question, past FAQ_SHARE, earns up to a full boost."""
+        mine = _pairs(q)
+        out: list[Planned] = []
+        for pairs, i in self.faq_asks:
+            share = len(pairs & mine) / len(pairs)
+            if share > FAQ_SHARE:
+                weight = round((share - FAQ_SHARE) / (1 - FAQ_SHARE), 3)
+                out.append((i, f"常见问题匹配（{share:.0%}）", weight, True))
+        return out
+
+    def _rows_named(self, q: str) -> list[Planned]:
+        """The rows whose first cell the question names ("受理那一步要几个工作日"); of one
+        table's rows only those with the longest such cell ("设立登记" over "登记")."""
+        named: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+        for key, table, i in self.row_keys:
+            if key in q:
+                named.setdefault(table, []).append((key, i))
+        out: list[Planned] = []
+        for rows in named.values():
+            longest = max(len(key) for key, _ in rows)
+            weight = min(1.0, longest / ROW_NAME_FULL)
+            out += [
+                (i, f"表格行名匹配：{key}", weight, True) for key, i in rows if len(key) == longest
+            ]
+        return out
 
     @staticmethod
     def _phrase_text(p: Passage) -> str:
@@ -100,9 +164,10 @@ class Booster:
         items = p.text.split("：", 1)[1].split("；")
         return "；".join(item for item in items if not NUMBERING.match(item))
 
-    def plan(self, question: str, named_indicator: bool) -> list[Planned]:
+    def plan(self, question: str, named_indicator: bool, asked: str | None = None) -> list[Planned]:
         """The boosts the question earns, in the order they are applied; worked out before
-        the question's vector is there (the search runs this while the model does)."""
+        the question's vector is there (the search runs this while the model does).
+        asked: the question's own words, without the terms searched with it (for row names)."""
         out: list[Planned] = []
         q = _PERIOD.sub("", squash(question))
         rest = q  # the question less the titles it names, for label matching
@@ -122,6 +187,8 @@ class Booster:
             out += [(i, f"“{past}”时期", 0.5, False) for i in self.past]
         else:  # the background's past achievements answer only questions about the past
             out += [(i, f"“{past}”成绩，问题不问过去", -0.5, True) for i in self.past]
+        out += self._faqs_asked(q)
+        out += self._rows_named(_PERIOD.sub("", squash(asked if asked is not None else question)))
         # A long phrase of the question found verbatim in a candidate ("助力区域经济协调发展").
         # The question is the fixed side: SequenceMatcher indexes it once, not per passage.
         sharing = set()

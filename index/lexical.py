@@ -56,6 +56,17 @@ class LexicalIndex:
             t for t, col in self._vocab.items() if col < len(self._df) and self._df[col] > limit
         )
 
+    def document_tokens(self) -> list[frozenset[str]]:
+        """Each indexed text's tokens, read back from the index (no second jieba pass)."""
+        indptr = np.asarray(self._bm25.scores["indptr"])
+        indices = np.asarray(self._bm25.scores["indices"])
+        docs: list[set[str]] = [set() for _ in range(self._n_docs)]
+        for token, col in self._vocab.items():
+            if col + 1 < len(indptr):
+                for d in indices[indptr[col] : indptr[col + 1]].tolist():
+                    docs[d].add(token)
+        return [frozenset(d) for d in docs]
+
     def known(self, tokens: list[str]) -> list[str]:
         return [t for t in tokens if t in self._vocab]
 

@@ -30,6 +30,9 @@ DENSE_DEPTH = 50  # how deep each list goes into fusion
 # sharing this much (index.match scores).
 NAMED_SCORE = 5.0
 GENERIC_SHARE = 0.12  # a token in more than this share of passages names no indicator
+# A word of a document's title counts this much of its idf for each passage of the document
+# that lacks it (a question's words naming a document choose its passages, softly).
+TITLE_SHARE = 0.5
 
 
 @dataclass
@@ -68,11 +71,13 @@ class Searcher:
         self.passages = index.passages
         self.booster = Booster(self.passages)
         self._indicator_rows = self._rows_by_indicator()
+        indexed = index.lexical.document_tokens()  # each passage's tokens, as BM25 has them
         self.matcher = IndicatorMatcher(
             index.indicators,
             index.lexical.common_tokens(GENERIC_SHARE),
-            aliases=self._own_aliases(lexicon().indicator_aliases),
+            aliases=self._own_aliases(lexicon().indicator_aliases, indexed),
         )
+        self._titled = self._title_tokens(indexed)
         self._column_aliases = self._aliases_of_columns()
         self._columns = {
             column_number(p.section[-1]): i
@@ -111,11 +116,31 @@ class Searcher:
     def model_id(self) -> str:
         return self.embedder.model_id
 
-    def _own_aliases(self, aliases: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    def _title_tokens(self, indexed: list[frozenset[str]]) -> dict[str, np.ndarray]:
+        """Each token of a document's title → the passages of that document whose own text
+        lacks it. With several documents loaded, a question's words that name a document
+        ("专利质押…变更登记多久") choose it, and they count for each of its passages (a list
+        item "（2）变更登记：5个工作日" is about the guide's 专利权质押 as much as its heading
+        is), so that its other words rank them. One document: nothing to choose."""
+        rows: dict[str, list[int]] = {}
+        for i, p in enumerate(self.passages):
+            rows.setdefault(p.doc, []).append(i)
+        if len(rows) < 2:
+            return {}
+        lacking: dict[str, list[int]] = {}
+        for mine in rows.values():
+            title = self.passages[mine[0]].doc_title
+            for t in set(tokenize(title)) if title else ():
+                lacking.setdefault(t, []).extend(i for i in mine if t not in indexed[i])
+        return {t: np.asarray(v, dtype=np.int64) for t, v in lacking.items() if v}
+
+    def _own_aliases(
+        self, aliases: dict[str, tuple[str, ...]], indexed: list[frozenset[str]]
+    ) -> dict[str, tuple[str, ...]]:
         """A row's other names, less those another document uses for its own subject: with a
         guide to 专利权质押登记 loaded, "质押登记" and "专利质押" (both of its words in one of the
-        guide's passages) no longer name the plan's 质押融资 row."""
-        words = [(p.doc, set(tokenize(p.text, normalized=True))) for p in self.passages]
+        guide's passages, as BM25 indexed them) no longer name the plan's 质押融资 row."""
+        words = [(p.doc, ws) for p, ws in zip(self.passages, indexed, strict=True)]
         out = {}
         for name, names in aliases.items():
             row = self._indicator_rows.get(name)
@@ -219,6 +244,8 @@ class Searcher:
                 else []
             )
             bm25 = lexical.scores(tokens + extra)
+            for t in set(tokens) & self._titled.keys():  # a document's title words: all of it
+                bm25[self._titled[t]] += TITLE_SHARE * lexical.idf(t)
             bm25_ranked = [
                 int(i) for i in np.argsort(-bm25, kind="stable")[:DENSE_DEPTH] if bm25[i] > 0
             ]
@@ -230,7 +257,7 @@ class Searcher:
             if col is None:
                 col = next((n for _, n, _, _ in self._column_aliases.finditer(question)), None)
             planned = (
-                self.booster.plan(expanded, named_indicator=bool(indicators))
+                self.booster.plan(expanded, named_indicator=bool(indicators), asked=question)
                 if mode == "hybrid"
                 else []
             )

@@ -49,10 +49,18 @@ class FromTree:
         return Reply(ANSWER if part.answered else RELATED, part.text, part.passages)
 
 
-def _only_figures(query: Query) -> bool:
-    """The table's answerers take questions that ask nothing beyond a figure (a place, a
-    company, another period… go the normal way, which says what the documents lack)."""
-    return all(q.kind == "figure" for q in query.qualifiers)
+class OnlyFigures:
+    """An answerer that takes only questions asking nothing beyond a figure: the table's and
+    the stated facts' (a place, a company, another period… go the normal way, which says what
+    the documents lack)."""
+
+    def __init__(self, answerer: Answerer):
+        self.answerer = answerer
+
+    def __call__(self, query: Query) -> Reply | None:
+        if not all(q.kind == "figure" for q in query.qualifiers):
+            return None
+        return self.answerer(query)
 
 
 class FromFacts:
@@ -62,7 +70,7 @@ class FromFacts:
         self.facts = facts
 
     def __call__(self, query: Query) -> Reply | None:
-        fact = self.facts.answer(query.text) if _only_figures(query) else None
+        fact = self.facts.answer(query.text)
         return None if fact is None else Reply(ANSWER, fact.text, tuple(fact.sources))
 
 
@@ -73,8 +81,6 @@ class FromColumns:
         self.searcher = searcher
 
     def __call__(self, query: Query) -> Reply | None:
-        if not _only_figures(query):
-            return None
         s = self.searcher
         column = check_column(query.text, s.columns_named(query.text), s.column_titles)
         if column is None:
@@ -91,8 +97,6 @@ class FromTable:
         self.searcher = searcher
 
     def __call__(self, query: Query) -> Reply | None:
-        if not _only_figures(query):
-            return None
         done = interpret(query.text, self.searcher.indicators, [])
         if done is None:
             return None
@@ -108,7 +112,9 @@ def without_model(searcher: Searcher) -> list[Answerer]:
     """The answerers tried before the model is waited for, in order."""
     return [
         FromTree(Structure(searcher.passages)),
-        FromFacts(Facts(searcher.passages, searcher.indicators, searcher.column_titles)),
-        FromColumns(searcher),
-        FromTable(searcher),
+        OnlyFigures(
+            FromFacts(Facts(searcher.passages, searcher.indicators, searcher.column_titles))
+        ),
+        OnlyFigures(FromColumns(searcher)),
+        OnlyFigures(FromTable(searcher)),
     ]

@@ -269,7 +269,13 @@ class Engine:
                 qualifiers=tuple(q.kind for q in decision.qualifiers),
             )
         text, rows = compose(
-            query.text, hits, rows, self.indicators, self._prose.get, _asked_kinds(query)
+            query.text,
+            hits,
+            rows,
+            self.indicators,
+            self._prose.get,
+            _asked_kinds(query),
+            query.asking,
         )
         top = hits[0].passage
         if query.yes_no and mentions(
@@ -314,10 +320,10 @@ class Engine:
         )
 
 
-def _asked_kinds(query: Query) -> tuple[str, ...]:
+def _asked_kinds(query: Query) -> tuple[Qualifier, ...]:
     """What the answer should show: the question's qualifiers, and a figure when it asks for a
     number ("资助最多算几个": the clause with 5个 as well as the one in 元)."""
-    return query.kinds + (("figure",) if query.asks_figure else ())
+    return query.qualifiers + ((Qualifier("figure", ()),) if query.asks_figure else ())
 
 
 _LET_GO = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipqa-unused-vector")

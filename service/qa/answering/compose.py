@@ -13,6 +13,7 @@ from index.search import Hit
 from service.qa.answering import wording
 from service.qa.answering.extract import part_asked
 from service.qa.reading.fields import detect_field
+from service.qa.reading.understand import Qualifier
 
 _ALL_INDICATORS = re.compile(
     r"(主要|哪些|哪几个|几个|几项|所有|全部|各项|一共|总共|多少个|都有什么)"
@@ -127,6 +128,21 @@ def _item_by_word(question: str, text: str) -> str | None:
     return None
 
 
+def _item_in_ask(asking: str, text: str) -> str | None:
+    """'…开副本要收钱，我们学校也要交吗' → the one list item sharing the most with the clause
+    that asks ('高等学校和科研院所免收'), when one shares a word (two characters) or more."""
+    listed = _items(text)
+    if not asking or listed is None:
+        return None
+    head, items = listed
+    q = squash(asking)
+    sizes = [(longest_common(q, squash(item)), item) for item in items]
+    best = max(sizes)
+    if best[0] >= 2 and sum(1 for size, _ in sizes if size == best[0]) == 1:
+        return f"{head}：{best[1]}"
+    return None
+
+
 def best_passage(question: str, hits: list[Hit]) -> Passage:
     best = hits[0].passage
     if about_past_period(question):  # the 十三五 figures live in their own block
@@ -149,14 +165,20 @@ def _content_words(question: str) -> tuple[str, ...]:
 
 
 def passage_answer(
-    question: str, hits: list[Hit], prose_of: ProseOf, kinds: tuple[str, ...] = ()
+    question: str,
+    hits: list[Hit],
+    prose_of: ProseOf,
+    kinds: tuple[str | Qualifier, ...] = (),
+    asking: str = "",
 ) -> str:
-    """kinds: what the question asks for (fee, duration, contact…), which the answer shows."""
+    """kinds: what the question asks for (fee, duration, contact…, or its qualifiers), which
+    the answer shows; asking: the clauses of the question that ask, when only some do."""
     best = best_passage(question, hits)
     if lexicon().plan_location.search(question) and best.section:
         return wording.location(best.section)
     if kinds or best.kind in WHOLE_UNITS:
-        part = part_asked(best.text, kinds, _content_words(question), best.kind)
+        asked = _content_words(asking) if asking and asking != question else ()
+        part = part_asked(best.text, kinds, _content_words(question), best.kind, asked)
         if part:
             return wording.sentence(part)
         if best.kind in ("faq", "article"):
@@ -166,6 +188,7 @@ def passage_answer(
         or _item_other_than(question, best.text)
         or _item_by_position(question, best.text)
         or _item_by_word(question, best.text)
+        or _item_in_ask(asking if asking != question else "", best.text)
         or _matching_item(question, best.text)
     )
     if item:
@@ -182,13 +205,14 @@ def compose(
     matched: list[Indicator],
     all_rows: list[Indicator],
     prose_of: ProseOf,
-    kinds: tuple[str, ...] = (),
+    kinds: tuple[str | Qualifier, ...] = (),
+    asking: str = "",
 ) -> tuple[str, list[Indicator]]:
     """(answer, indicator rows to show) for a question the plan answers; kinds: what it asks
-    for (fee, duration, contact…)."""
+    for (fee, duration, contact…); asking: its clauses that ask."""
     if asks_all_indicators(question) and not matched:
         return wording.all_indicators(all_rows), list(all_rows)
     if matched and not about_past_period(question):
         field = detect_field(question)
         return "".join(wording.indicator_sentence(i, field) for i in matched[:3]), matched
-    return passage_answer(question, hits, prose_of, kinds), matched
+    return passage_answer(question, hits, prose_of, kinds, asking), matched

@@ -42,37 +42,50 @@ def _shared(words: tuple[str, ...], unit: str) -> int:
 
 
 def part_asked(
-    text: str, kinds: tuple[str, ...], words: tuple[str, ...], kind: str = "text"
+    text: str,
+    kinds: tuple[str | Qualifier, ...],
+    words: tuple[str, ...],
+    kind: str = "text",
+    asking: tuple[str, ...] = (),
 ) -> str | None:
     """The clauses of a passage (of this kind: text, article, faq, row…) that show every kind
     asked (or, failing that, any), those sharing the question's words first and kept in the
     document's order; None when the passage is one clause already or none shows what is
-    asked. words: the question's content words. An FAQ answer short enough is given whole; a
-    table row keeps its first cell (whose row it is)."""
+    asked (kinds, or the question's qualifiers, whose own words may ask more narrowly: "电话"
+    is a number). words: the question's content words; asking: those of the clauses that ask
+    ("…开副本要收钱，我们学校也要交吗": 学校), which count first. An FAQ answer short enough is
+    given whole; a table row keeps its first cell (whose row it is)."""
     faq, row = kind == "faq", kind == "row"
     body = answer_body(text) if faq else text
     if faq and len(body) <= FAQ_WHOLE:
         return body.strip()
     units = _units(body.replace("；", "；\n") if row else body)
-    asked = tuple(k for k in kinds if k in EXTRACTED)
+    quals = [k if isinstance(k, Qualifier) else Qualifier(k, ()) for k in kinds]
+    quals = [q for q in quals if q.kind in EXTRACTED]
+    asked = tuple(dict.fromkeys(q.kind for q in quals))
     if not asked:
         return _first_of(body, units) if faq else None
-    quals = [Qualifier(k, ()) for k in asked]
     cells = units[1:] if row else units
     showing = [(u, {q.kind for q in quals if shows(q, u)}) for u in cells]
     showing = [(u, ks) for u, ks in showing if ks]
     if not showing or (len(units) <= 1 and not faq):
         return None
     # the clause most about the question's subject, then one showing more of what is asked
-    ranked = sorted(showing, key=lambda pair: (-_shared(words, pair[0]), -len(pair[1])))
+    ranked = sorted(
+        showing,
+        key=lambda pair: (-_shared(asking, pair[0]), -_shared(words, pair[0]), -len(pair[1])),
+    )
     first = [ranked[0]]
     for kind in asked:  # "由谁来做，要几个工作日": a clause for each thing asked
         if not any(kind in ks for _, ks in first):
             first += [pair for pair in ranked if kind in pair[1]][:1]
     more = [pair for pair in ranked if pair not in first and _shared(words, pair[0]) > 0]
+    if row:  # a row is one short record: every cell that shows what is asked
+        more = [pair for pair in ranked if pair not in first]
     picked: list[str] = []
     for u, _ in first + more:
-        if picked and (len(picked) >= MAX_UNITS or sum(map(len, picked)) + len(u) > MAX_CHARS):
+        full = len(picked) >= MAX_UNITS or sum(map(len, picked)) + len(u) > MAX_CHARS
+        if picked and full and not row:
             break
         picked.append(u)
     picked = [u for u in units if u in picked]  # in the document's order

@@ -11,7 +11,6 @@ from service.qa.reading.understand import Qualifier
 NONE_ANSWER = "抱歉，已收录的文件中没有与这个问题相关的内容。您可以换个说法，或者从下面的问题问起。"
 SUGGESTIONS = list(lexicon().suggestions)  # corpus/lexicon/language.toml
 CLARIFY_ANSWER = "这个问题要结合前面的对话才能理解。您想问的是下面哪一个？也可以把问题说完整。"
-RELATED_LEAD = "规划中没有直接的答案，以下内容可能相关"
 # What the plan does not contain, by the kind of thing asked.
 MISSING = {
     "procedure": "办理流程、条件和所需材料",
@@ -101,6 +100,12 @@ def scope_of(titles: list[str]) -> str:
     return document_kind(titles[0]) if len(set(titles)) == 1 else "已收录的文件"
 
 
+def related_lead(scope: str) -> str:
+    """The lead of a related answer that names nothing missing, naming the documents in scope
+    (scope_of: the only document's kind, read from its title, or 已收录的文件)."""
+    return f"{scope}中没有直接的答案，以下内容可能相关"
+
+
 def related(
     qualifiers: tuple[Qualifier, ...],
     rows: list[Indicator],
@@ -129,7 +134,11 @@ def related(
         missing.insert(0, f"{joined(whose)}的具体情况")
     if when:
         missing.insert(0, f"{joined(when)}的情况")
-    lacks = f"{scope}中没有写到{'，也没有写到'.join(missing)}。" if missing else f"{RELATED_LEAD}。"
+    lacks = (
+        f"{scope}中没有写到{'，也没有写到'.join(missing)}。"
+        if missing
+        else f"{related_lead(scope)}。"
+    )
     if rows:
         return (
             lacks + "规划中的相关指标：" + "".join(indicator_sentence(r, field) for r in rows[:2])

@@ -17,7 +17,7 @@ from corpus.normalize import normalize_question
 from service.qa.followups import order
 from service.qa.followups import turns as refer
 from service.qa.followups.order import ORDER
-from service.qa.followups.swap import swap_subject
+from service.qa.followups.swap import swap_kind, swap_subject
 from service.qa.followups.turns import Turn, section_mentions
 from service.qa.reading.fields import Asked, detect_field, field_phrase
 from service.qa.reading.question_words import QuestionWords
@@ -236,7 +236,8 @@ class Resolver:
             tail = next((m for t in users[:3] if (m := _TAIL.search(t.text))), None)
             swapped = None
             if not tail and previous is not None and len(rest) <= SWAP_MAX:
-                swapped = swap_subject(self._strip(previous.text), rest)
+                earlier = self._strip(previous.text)
+                swapped = swap_subject(earlier, rest) or swap_kind(earlier, rest)
             if swapped:
                 return self._cut(swapped)
             return self._cut(f"{rest}{tail.group(1)}" if tail and not _TAIL.search(rest) else rest)

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
+from corpus.lexicon import lexicon
 from corpus.tokens import cut_with_places
+
+
+@lru_cache(maxsize=1)
+def _ip_names() -> re.Pattern:
+    """One or more names of kinds of IP in a row ("发明专利", "实用新型", "商标"): the
+    lexicon's kinds and their names (evidence.toml [objects])."""
+    objects = lexicon().ip_objects
+    names = {n for ns in objects.values() for n in ns} | set(objects)
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n)
+    return re.compile(f"(?:{alternatives})+" if alternatives else "(?!)")
 
 
 def swap_subject(previous: str, rest: str) -> str | None:
@@ -21,3 +35,16 @@ def swap_subject(previous: str, rest: str) -> str | None:
     if at < 0 or start < 0 or previous[start:at] == lead:
         return None  # no word in common, or the same subject again
     return previous[:start] + lead + previous[at:]
+
+
+def swap_kind(previous: str, rest: str) -> str | None:
+    """A follow-up that is only a kind of IP takes the place of the kind the earlier question
+    named: "实用新型呢" after "发明专利一般多久能授权" → "实用新型一般多久能授权". Here the
+    lexicon says which words were the subject (evidence.toml [objects]); None otherwise."""
+    names = _ip_names()
+    if not names.fullmatch(rest):
+        return None
+    m = names.search(previous)
+    if m is None or m.group() == rest:
+        return None
+    return previous[: m.start()] + rest + previous[m.end() :]

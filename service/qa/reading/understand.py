@@ -187,7 +187,12 @@ class Reader:
         figure = any(
             real and inside(start) for _, real, start, _ in self.lex.figure_asks.finditer(text)
         )
-        return self._less_topics(asked if asked or figure else [(p, k) for p, k, _ in found])
+        if asked or figure:
+            return self._less_topics(asked)
+        # nothing asked in the clauses that ask: the framing's qualifiers count, less the words
+        # that only name its topic ("准备报贴息补助。这个凭证有什么要求吗")
+        topics = self.lex.topic_qualifiers
+        return self._less_topics([(p, k) for p, k, _ in found if p not in topics])
 
     def _less_topics(self, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Words that only name the topic (补助, 申报) when something else is asked of it."""

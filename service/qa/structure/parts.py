@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from corpus.headings import NUMBERING, column_number
 from corpus.markers import document_kind, ordinal
 from corpus.numerals import CN_NUM
 from corpus.records import Passage
@@ -21,7 +22,7 @@ KINDS = {
     "节": re.compile(rf"^[(（]({_N})[)）]"),
 }
 _ASK = re.compile(
-    rf"(?:(倒数)?第\s*({_N})\s*个?\s*|(最后)\s*一?\s*个?\s*)(条|章|部分|大部分|节)|"
+    rf"(?:(倒数)?第\s*({_N})\s*个?\s*|(最后)\s*一?\s*个?\s*)(条|章|部分|大部分|小节|节)|"
     rf"(一共|总共|共|有)\s*(?:有)?\s*(多少|几)\s*个?\s*(条|章|部分|节)"
 )
 # A part named, then the one after or before it: "（六）那一节后面紧接着的是哪一节",
@@ -31,6 +32,19 @@ _NEIGHBOR = re.compile(
     r"(后面|之后|下一|后一|紧接着|接下来|前面|之前|上一|前一)"
 )
 _AFTER = ("后面", "之后", "下一", "后一", "紧接着", "接下来")
+# "分成了哪几大类", "分为哪几个部分": the parts of the document the question names, listed.
+_DIVIDED = re.compile(
+    r"(?:分成|分为|分了|划分为|划分成)了?\s*哪(?:几|些)\s*(?:个|大)?\s*(?:部分|大类|类|块|章)\s*$"
+)
+# "一共列了几条", "总共有几项": a count of the numbered items under a heading the question names.
+_ITEMS_ASKED = re.compile(
+    r"(?:一共|总共|共)\s*(?:列了|列出|写了|有|规定了)?\s*(?:多少|几)\s*[条项种点]"
+)
+# An item's number where it starts: "（3）…", "3. …".
+_ITEM = re.compile(r"(?:^|(?<=[。；\s]))(?:[（(](\d{1,2})[)）]|(\d{1,2})[.．](?!\d))")
+MIN_HEADING = 3  # characters of a heading's own words a question must quote to name it
+# A 专栏 named by its number ("专栏16", "专栏十六"), not a year after the word ("专栏 2025年").
+_BOX = re.compile(rf"专栏\s?(\d{{1,3}}|[{CN_NUM}]{{1,3}})(?![\d年])")
 # Words of a title that say nothing about which document it is.
 _GENERIC = re.compile(r"本市|（示例）|\(示例\)|关于|《|》|“|”")
 MIN_TITLE_MATCH = 2
@@ -57,6 +71,16 @@ class Structure:
     def __init__(self, passages: list[Passage]):
         self.titles: dict[str, str] = {}
         self.parts: dict[tuple[str, str], list[Part]] = {}
+        # the passages under each heading, for counting its numbered items
+        self.under: dict[tuple[str, str], list[Passage]] = {}
+        for p in passages:
+            if p.section and p.kind in ("text", "heading"):
+                self.under.setdefault((p.doc, p.section[-1]), []).append(p)
+        # 专栏 (boxes) by number, per document
+        self.boxes: dict[str, set[int]] = {}
+        for p in passages:
+            if p.kind == "column" and p.section and (n := column_number(p.section[-1])):
+                self.boxes.setdefault(p.doc, set()).add(n)
         seen: set[tuple[str, str, str]] = set()
         pieces: dict[tuple[str, tuple[str, ...]], list[Passage]] = {}
         for p in passages:
@@ -87,8 +111,9 @@ class Structure:
                     for part in parts
                 ]
 
-    def _doc(self, question: str, kind: str) -> str | None:
-        """The document the question names by its title, else the only one with such parts."""
+    def _doc(self, question: str, kind: str, named_only: bool = False) -> str | None:
+        """The document the question names by its title, else (unless named_only) the only
+        one with such parts."""
         having = [d for (d, k) in self.parts if k == kind]
         if not having:
             return None
@@ -106,22 +131,33 @@ class Structure:
         )
         if scored[0][0] >= MIN_TITLE_MATCH and (len(scored) == 1 or scored[0][0] > scored[1][0]):
             return scored[0][1]
-        return having[0] if len(having) == 1 else None
+        return having[0] if len(having) == 1 and not named_only else None
 
     def answer(self, question: str, finer: bool = False) -> Found | None:
         """finer: the question also names a smaller part (专栏, a numbered section), so only
         its neighbour is read here ("（六）那一节后面是哪一节")."""
+        missing = self._missing_box(question)
+        if missing is not None:
+            return missing
+        if _DIVIDED.search(question.rstrip("?？。 ")):
+            return self._divided(question)
+        if _ITEMS_ASKED.search(question):
+            counted = self._items_under(question)
+            if counted is not None:
+                return counted
         near = _NEIGHBOR.search(question)
         if near:
             return self._neighbor(question, near)
         m = None if finer else _ASK.search(question)
         if not m:
             return None
-        kind = (m.group(4) or m.group(7) or "").replace("大部分", "部分")
+        kind = (m.group(4) or m.group(7) or "").replace("大部分", "部分").replace("小节", "节")
         doc = self._doc(question, kind)
         if doc is None:
             return None
         parts = sorted(self.parts[(doc, kind)], key=lambda p: p.number)
+        if kind == "节":  # "收费标准那一部分的第三小节": the sections of the part it names
+            parts = [p for p in parts if _names_part(question, p.passage.section)] or parts
         title = self.titles[doc]
         if m.group(5):  # 一共几条
             listed = "、".join(p.heading for p in parts[:3])
@@ -148,6 +184,61 @@ class Structure:
                 )
         return _said(part, kind)
 
+    def _divided(self, question: str) -> Found | None:
+        """The top-level parts (章, else 一、二、…) of the document the question names."""
+        for kind in ("章", "部分"):
+            doc = self._doc(question, kind, named_only=True)
+            if doc is not None:
+                parts = self.parts[(doc, kind)]  # in the document's order
+                listed = "；".join(p.heading for p in parts)
+                return Found(
+                    f"《{self.titles[doc]}》分为{len(parts)}{'章' if kind == '章' else '个部分'}：{listed}。",
+                    tuple(p.passage for p in parts),
+                    True,
+                )
+        return None
+
+    def _items_under(self, question: str) -> Found | None:
+        """ "常见退件原因一共列了几条": the numbered items under the heading the question
+        quotes (its own words, the longest quoted), counted by their numbers."""
+        named = [
+            (len(core), doc, heading)
+            for doc, heading in self.under
+            if len(core := NUMBERING.sub("", heading).strip()) >= MIN_HEADING and core in question
+        ]
+        if not named:
+            return None
+        _, doc, heading = max(named)
+        found = self.under[(doc, heading)]
+        numbered = [
+            (int(m.group(1) or m.group(2)), i)
+            for i, p in enumerate(found)
+            for m in _ITEM.finditer(p.text)
+        ]
+        if not numbered:
+            return None
+        last, at = max(numbered)
+        return Found(  # the passage with the last item first: it shows the count
+            f"《{self.titles[doc]}》的“{heading}”共列了{last}条。",
+            (found[at], *found[:at], *found[at + 1 :]),
+            True,
+        )
+
+    def _missing_box(self, question: str) -> Found | None:
+        """ "专栏16讲什么" where no document has a 专栏16: say how many it has."""
+        named = [n for m in _BOX.finditer(question) if (n := ordinal(m.group(1)))]
+        if not named or any(n in ns for ns in self.boxes.values() for n in named):
+            return None
+        having = list(self.boxes)
+        if len(having) != 1:
+            return None
+        doc = having[0]
+        return Found(
+            f"《{self.titles[doc]}》共有{len(self.boxes[doc])}个专栏，没有专栏{named[0]}。",
+            (),
+            False,
+        )
+
     def _neighbor(self, question: str, m: re.Match) -> Found | None:
         kind = (m.group(2) or "节").replace("大部分", "部分")
         doc = self._doc(question, kind)
@@ -166,6 +257,12 @@ class Structure:
                 f"{parts[at].heading}是《{title}》的{where}一{kind}。", (parts[at].passage,), True
             )
         return _said(parts[at + step], kind)
+
+
+def _names_part(question: str, section: list[str]) -> bool:
+    """Whether the question names the part a section belongs to, by its heading's words."""
+    core = NUMBERING.sub("", section[0]).strip() if len(section) >= 2 else ""
+    return len(core) >= 2 and core in question
 
 
 def _said(part: Part, kind: str) -> Found:

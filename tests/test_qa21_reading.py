@@ -1,0 +1,217 @@
+"""Reading documents better (issue 21, tuning-set work): table rows by their first cell and
+with every cell asked, FAQ pairs by their question, a document chosen by its title's words,
+the part of a passage the asking clause is about, a 专栏 or a part the document has not, the parts a document is divided into, a kind of
+IP as a follow-up's new subject. The documents are written here, not taken from the samples."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from corpus.parse import parse_document
+from corpus.records import Passage
+from corpus.tokens import tokenize
+from index.boosts import ROW_NAME_FULL, Booster
+from index.lexical import LexicalIndex
+from index.search import Searcher
+from service.qa.answerers import OnlyFigures, Reply
+from service.qa.answering import wording
+from service.qa.answering.compose import passage_answer
+from service.qa.answering.extract import part_asked
+from service.qa.followups.swap import swap_kind
+from service.qa.reading.fields import Asked
+from service.qa.reading.understand import Qualifier, Query, Reader
+from service.qa.structure.parts import Structure
+
+GUIDE = """# 某某事项办事指南（示例）
+
+## 一、办理流程
+
+各环节如下表：
+
+| 环节 | 时限 | 部门 | 结果 |
+|---|---|---|---|
+| 受理 | 1个工作日 | 服务窗口 | 受理回执 |
+| 审核决定 | 3个工作日 | 审查科 | 决定书 |
+
+## 二、收费标准
+
+### （一）登记费用
+
+不收取费用。
+
+### （二）其他费用
+
+### （三）补助标准
+
+| 对象 | 比例 | 单笔上限 | 年度上限 |
+|---|---|---|---|
+| 小微企业 | 50% | 2万元 | 4万元 |
+
+## 三、常见退件原因
+
+（1）申请表未签章；
+
+（2）专利号填写错误；
+
+（3）年费欠缴。
+
+## 四、咨询
+
+办理地点：服务窗口；咨询电话：0300-1111 2222；办公时间：9:00—17:00。
+"""
+
+FAQ = """版权登记常见问答（示例）
+
+一、作品登记
+
+问：作品登记要多久？
+答：材料齐全的，20个工作日内办结。
+
+问：作品登记收费吗？
+答：个人登记免费。
+
+二、咨询
+
+问：咨询电话是多少？
+答：请拨打 0100-1234 5678。
+"""
+
+BOXES = """某某发展规划
+
+一、重点工程
+
+专栏1 品牌培育工程
+
+1. 培育品牌。
+
+专栏2 人才工程
+
+1. 培养人才。
+"""
+
+
+def _parse(text: str, doc: str) -> list[Passage]:
+    return parse_document(text, doc=doc).passages
+
+
+def _rows(passages: list[Passage]) -> list[Passage]:
+    return [p for p in passages if p.kind == "row"]
+
+
+def test_a_row_answers_with_every_cell_that_shows_what_is_asked():
+    row = "对象：小微企业；比例：50%；单笔上限：2万元；年度上限：4万元"
+    out = part_asked(row, ("fee",), ("小微企业", "一年", "最多"), "row")
+    assert out.startswith("对象：小微企业；") and "2万元" in out and "4万元" in out
+
+
+def test_a_row_named_by_its_first_cell_is_boosted_longest_name_first():
+    passages = _parse(GUIDE, "guide")
+    booster = Booster(passages)
+    named = {i: (why, w) for i, why, w, _ in booster.plan("审核决定那一步要几天", False)}
+    decided = next(i for i, p in enumerate(passages) if p.text.startswith("环节：审核决定"))
+    assert decided in named and named[decided][1] == 1.0
+    # a short name earns less: "受理" is also the start of "受理期"
+    short = {i: w for i, why, w, _ in booster.plan("受理环节给什么", False) if "表格行名" in why}
+    assert list(short.values()) == [2 / ROW_NAME_FULL]
+    # the expansions searched with a question name no row
+    expanded = booster.plan("一共要几天 受理", False, asked="一共要几天")
+    assert not any("表格行名" in why for _, why, _, _ in expanded)
+
+
+def test_an_faq_pair_whose_question_the_user_repeats_is_boosted():
+    passages = _parse(FAQ, "faq")
+    booster = Booster(passages)
+    boosts = [
+        (i, w)
+        for i, why, w, _ in booster.plan("作品登记大概要多久办完", False)
+        if "常见问题" in why
+    ]
+    assert boosts and passages[boosts[0][0]].text.startswith("问：作品登记要多久")
+    assert not [w for _, why, w, _ in booster.plan("商标怎么注册", False) if "常见问题" in why]
+
+
+def test_the_bm25_tokens_are_read_back_from_the_index():
+    texts = ["专利权质押登记申请表", "商标注册证补发"]
+    lexical = LexicalIndex.build(texts)
+    assert lexical.document_tokens() == [frozenset(tokenize(t)) for t in texts]
+
+
+def test_a_documents_title_words_count_for_its_passages_that_lack_them():
+    passages = _parse(GUIDE, "guide") + _parse(FAQ, "faq")
+    indexed = [frozenset(tokenize(p.search_text)) for p in passages]
+    titled = Searcher._title_tokens(SimpleNamespace(passages=passages), indexed)
+    lacking = titled["版权"]  # the FAQ's title word, for its passages without it
+    assert len(lacking) and all(passages[i].doc == "faq" for i in lacking)
+    assert not any("版权" in indexed[i] for i in lacking)
+    one = _parse(GUIDE, "guide")  # one document: its title chooses nothing
+    assert Searcher._title_tokens(SimpleNamespace(passages=one), indexed[: len(one)]) == {}
+    assert isinstance(lacking, np.ndarray)
+
+
+def test_the_clause_that_asks_chooses_the_item():
+    text = "（二）相关服务费用：出具登记簿副本的，每份收取50元；高等学校免收。"
+    hit = SimpleNamespace(passage=Passage("p", "d", text, ["二、收费标准"], "overview"))
+    question = "银行要我们开一份登记簿副本，听说要收钱，我们学校也要交吗"
+    out = passage_answer(question, [hit], lambda _: None, (), "我们学校也要交吗")
+    assert "免收" in out and "50元" not in out
+
+
+def test_a_box_the_document_has_not_is_said_so():
+    tree = Structure(_parse(BOXES, "plan"))
+    missing = tree.answer("专栏16讲的是什么")
+    assert not missing.answered and "共有2个专栏，没有专栏16" in missing.text
+    assert tree.answer("专栏2讲的是什么") is None  # it has one: answered elsewhere
+    assert tree.answer("专栏 2025年的目标是多少") is None  # a year, not a 专栏
+
+
+def test_the_parts_a_named_document_is_divided_into():
+    tree = Structure(_parse(GUIDE, "guide") + _parse(FAQ, "faq"))
+    parts = tree.answer("版权登记常见问答分成了哪几大类？")
+    assert parts.answered and "一、作品登记" in parts.text and "二、咨询" in parts.text
+    assert tree.answer("分成了哪几大类") is None  # no document named: not guessed
+
+
+def test_the_numbered_items_under_a_heading_the_question_quotes_are_counted():
+    tree = Structure(_parse(GUIDE, "guide"))
+    counted = tree.answer("指南里的常见退件原因一共列了几条？")
+    assert counted.answered and "共列了3条" in counted.text
+    assert counted.passages[0].text.startswith("（3）")  # the last item shows the count
+    assert tree.answer("一共列了几条") is None  # no heading quoted
+
+
+def test_a_numbered_section_inside_the_part_named():
+    tree = Structure(_parse(GUIDE, "guide"))
+    found = tree.answer("办事指南收费标准那一部分的第三小节标题是什么")
+    assert found.text.startswith("（三）补助标准")
+
+
+def test_a_kind_of_ip_as_the_new_subject_of_a_follow_up():
+    assert swap_kind("发明专利一般多久能授权", "实用新型") == "实用新型一般多久能授权"
+    assert swap_kind("商标注册要多久", "商标") is None  # the same subject
+    assert swap_kind("发明专利一般多久能授权", "评估费") is None  # not a kind of IP
+
+
+def test_topic_words_in_the_framing_ask_for_nothing():
+    reader = Reader([])
+    framed = reader.read("贷款已经还清了，准备报贴息补助。这个凭证有什么要求吗，要盖哪个章？")
+    assert not framed.has("fee")
+    who = reader.read("登记决定这个环节由谁来做，要几个工作日？")
+    assert who.has("who") and who.has("duration")
+
+
+def test_the_table_answerers_take_only_questions_asking_for_a_figure():
+    reply = Reply("answer", "x")
+    guarded = OnlyFigures(lambda query: reply)
+    figure = Query("a", (), Asked.NONE, (Qualifier("figure", ()),))
+    place = Query("a", (), Asked.NONE, (Qualifier("place", ("深圳",)),))
+    assert guarded(figure) is reply
+    assert guarded(place) is None
+
+
+def test_the_related_lead_names_the_documents_in_scope():
+    several = wording.related((), [], None, Asked.NONE, "已收录的文件")
+    assert several.startswith("已收录的文件中没有直接的答案")
+    one = wording.related((), [], None, Asked.NONE, wording.scope_of(["某某办法（示例）"]))
+    assert one.startswith("办法中没有直接的答案")
