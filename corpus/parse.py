@@ -83,6 +83,11 @@ def _is_table(para: list[str]) -> bool:
     return any(h == "指标" or TABLE_ROW.match(h) for h in heads)
 
 
+def _joined(items: list[str]) -> str:
+    """List items as one passage, "；" between them, less the "；" an item already ends with."""
+    return "；".join(item.rstrip("；;") for item in items)
+
+
 def _is_subheading(para: list[str]) -> bool:
     line = para[0]
     return (
@@ -125,7 +130,7 @@ class _Builder:
             self.emit(" ".join([unit.heading, *unit.items]), unit.path, unit.kind)
         elif unit.items:
             head = unit.heading if unit.heading.endswith(("：", ":")) else f"{unit.heading}："
-            self.emit(head + "；".join(unit.items), unit.path, unit.kind)
+            self.emit(head + _joined(unit.items), unit.path, unit.kind)
         elif unit.kind in {"column", "heading"}:
             self.emit(unit.heading, unit.path, unit.kind)
 
@@ -299,7 +304,7 @@ class _Builder:
                 for item in items:
                     self.note_child(item)
                 if not self.levels:
-                    self.emit("；".join(items), [], "text")
+                    self.emit(_joined(items), [], "text")
             return
         if _is_subheading(para) and self.levels:
             self.flush()
@@ -318,7 +323,7 @@ class _Builder:
         self.flush()
         for path, children in self.overviews.items():
             title = path[-1]
-            text = f"{title}：" + "；".join(children) if children else title
+            text = f"{title}：" + _joined(children) if children else title
             self.emit(text, list(path), "overview")
         return ParsedDoc(self.passages, self.indicators)
 
