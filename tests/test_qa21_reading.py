@@ -215,3 +215,14 @@ def test_the_related_lead_names_the_documents_in_scope():
     assert several.startswith("已收录的文件中没有直接的答案")
     one = wording.related((), [], None, Asked.NONE, wording.scope_of(["某某办法（示例）"]))
     assert one.startswith("办法中没有直接的答案")
+
+
+def test_a_passage_cut_at_a_separator_ends_as_a_sentence():
+    from service.qa.answering.wording import sentence
+
+    assert (
+        sentence("办公时间：周一至周五（法定节假日除外）；")
+        == "办公时间：周一至周五（法定节假日除外）。"
+    )
+    assert sentence("一次性奖励3万元，") == "一次性奖励3万元。"
+    assert sentence("可以吗？") == "可以吗？"

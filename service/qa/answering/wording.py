@@ -88,6 +88,9 @@ def location(section: list[str]) -> str:
 
 
 def sentence(text: str) -> str:
+    """The text as a sentence: a full stop unless it has one; a "；" or "，" a passage cut at
+    its length limit ends on is replaced, not followed ("…除外）；。")."""
+    text = text.rstrip("；;，,、 ")
     return text if text.endswith(("。", "！", "？")) else text + "。"
 
 
