@@ -60,5 +60,17 @@ def onnx_files(
     if vocab == "trimmed" and trimmable(location):
         with status("Trimming its vocabulary to Chinese and ASCII (once)…"):
             trim(location, path)
+            _spm_files(trimmed[1])
         return trimmed
     return path, location / "tokenizer.json", "full"
+
+
+def _spm_files(tokenizer: Path) -> None:
+    """The tokenizer's SentencePiece files (spm_tokenizer.py), made with the trim rather than
+    at the first load; a tokenizer they cannot be made for is read by `tokenizers` instead."""
+    from index.model.spm_tokenizer import Unsupported, make_spm_files
+
+    try:
+        make_spm_files(tokenizer)
+    except (ImportError, Unsupported, OSError):
+        pass
