@@ -6,6 +6,7 @@ import gc
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,11 +30,13 @@ class LoadError(RuntimeError):
 
 
 def load_embedder(settings: Settings, serving: bool = False, passages: bool = False) -> Embedder:
-    """In this process, or (`serving` with IPQA_MODEL_PROCESS) in a child process of its own;
-    at the questions' precision, or (`passages`) at the one `ipqa build` embeds passages at."""
+    """In this process, or (`serving` with IPQA_MODEL_PROCESS) in a child process of its own,
+    returned while it loads (`load_engine` loads the index meanwhile); at the questions'
+    precision, or (`passages`) at the one `ipqa build` embeds passages at."""
     if passages and settings.precisions[0] != settings.precision:
         settings = settings.model_copy(update={"precision": settings.precisions[0]})
-    return create_embedder(settings, own_process=serving and settings.model_process)
+    own = serving and settings.model_process
+    return create_embedder(settings, own_process=own, wait=not own)
 
 
 def load_engine(
@@ -41,20 +44,36 @@ def load_engine(
 ) -> Engine:
     """An engine over the index the settings name; `cache` replaces the answer LRU (the eval
     passes one that keeps nothing), or `cache_for(manifest)` makes one for this build."""
+    # A model process still loading (the server's first start) goes on loading on the other
+    # core while the index and the engine load here; what it reports is checked against the
+    # index once both are there, before the first question (the warm-up) is asked.
+    loading = embedder.loading
     index = load_index(
         settings.index_dir,
-        model=embedder.model_id,
-        dim=embedder.dim,
+        model=settings.model if loading else embedder.model_id,
+        dim=None if loading else embedder.dim,
         corpus_dir=settings.corpus_dir,
         # questions at the loaded model's precision, passages at the one the settings name
-        precision=(settings.passage_precision, embedder.precision),
-        query_model=embedder.fingerprint,
+        precision=(
+            settings.passage_precision,
+            settings.precision if loading else embedder.precision,
+        ),
+        query_model=None if loading else embedder.fingerprint,
     )
     if cache is None and cache_for is not None:
         cache = cache_for(index.manifest)
     engine = Engine(
         Searcher(index, embedder), cache_size=settings.cache_size, cache=cache, curated=curated
     )
+    if loading:
+        check_manifest(
+            index.manifest,
+            model=embedder.model_id,  # waits for the model process
+            dim=embedder.dim,
+            corpus_dir=None,  # checked above
+            precision=(settings.passage_precision, embedder.precision),
+            query_model=embedder.fingerprint,
+        )
     engine.warm_up()
     # The dictionaries loaded by now (jieba's, OpenCC's, pypinyin's, the index) are millions of
     # objects that live as long as the process: out of the collector's sight, a full
@@ -62,6 +81,22 @@ def load_engine(
     gc.collect()
     gc.freeze()
     return engine
+
+
+@contextmanager
+def _no_collections():
+    """No automatic garbage collection while a process loads what it will keep: the loading
+    allocates millions of objects that nearly all live, and the collector walked them in five
+    full collections (and ~480 younger ones): 0.30 s of the server's start-up CPU, 0.15 s
+    without. The one collection `load_engine` makes at its end still runs (it then finds a
+    few hundred objects; the peak memory is the same)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def open_engine(settings: Settings, *, serving: bool = False, cache=None) -> Engine:
@@ -78,7 +113,8 @@ def open_engine(settings: Settings, *, serving: bool = False, cache=None) -> Eng
             precision=settings.precisions,
         )
         embedder = load_embedder(settings, serving)
-        return load_engine(settings, embedder, cache)
+        with _no_collections():
+            return load_engine(settings, embedder, cache)
     except BaseException as exc:
         if embedder is not None:
             embedder.close()  # a model process started for nothing ends here
@@ -110,7 +146,8 @@ class Runtime:
     def load(self) -> None:
         if self.embedder is None:
             self.embedder = load_embedder(self.settings, serving=True)
-        self.engine = self._load()
+        with _no_collections():
+            self.engine = self._load()
 
     def start(self) -> None:
         """Load (unless `ipqa serve` did) with the shared cache: the lifespan's first step."""

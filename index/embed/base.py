@@ -85,6 +85,9 @@ class Embedder(ABC):
 
     # Whether start_query begins the work at once (elsewhere), so starting early pays off.
     starts_at_once = False
+    # Whether the model is still loading elsewhere (a model process just started): reading
+    # model_id, dim, precision or fingerprint waits for it.
+    loading = False
 
     def start_query(self, text: str) -> Pending:
         """Begin on one question; calling what is returned gives its vector. Here the work

@@ -65,10 +65,13 @@ def _torch(c: EmbedderConfig) -> Embedder:
 RUNTIMES: dict[str, Callable[[EmbedderConfig], Embedder]] = {"onnx": _onnx, "torch": _torch}
 
 
-def create_embedder(config: EmbedderConfig, *, own_process: bool = False) -> Embedder:
+def create_embedder(
+    config: EmbedderConfig, *, own_process: bool = False, wait: bool = True
+) -> Embedder:
     """The runtime `config.backend` names; with `own_process`, the same runtime in a child
-    process (model_process.py), which builds it with this function again. Both runtimes give
-    the same vectors (cosine ≥ 0.9999, tested)."""
+    process (model_process.py), which builds it with this function again (with `wait=False`
+    returned at once, still loading: see `Embedder.loading`). Both runtimes give the same
+    vectors (cosine ≥ 0.9999, tested)."""
     if config.backend not in RUNTIMES:
         raise ValueError(f"backend must be one of {tuple(RUNTIMES)}, not {config.backend!r}")
     if own_process:
@@ -83,5 +86,6 @@ def create_embedder(config: EmbedderConfig, *, own_process: bool = False) -> Emb
             vocab=config.vocab,
             query_tokens=config.query_tokens,
             precision=config.precision,
+            wait=wait,
         )
     return RUNTIMES[config.backend](config)

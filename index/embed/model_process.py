@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from index.embed.base import QUERY_TOKENS, Embedder, Kind, Pending
-from index.model.folder import ModelNotFound
+from index.model.folder import ModelNotFound, resolve_model
 
 log = logging.getLogger("ipqa")
 READY_TIMEOUT_S = 120.0  # the first start may export and trim the model: a minute here
@@ -60,6 +60,7 @@ class ModelProcess(Embedder):
         vocab: str = "trimmed",
         query_tokens: int = QUERY_TOKENS,
         precision: str = "fp32",
+        wait: bool = True,
     ):
         self._spec = {
             "model": str(model),
@@ -77,15 +78,60 @@ class ModelProcess(Embedder):
         self._free: queue.SimpleQueue = queue.SimpleQueue()  # (generation, connection or None)
         self._generation = 0
         self._closed = False
-        self._proc, connections, info = self._spawn()  # ModelNotFound with the child's words
-        self.model_id, self.dim, self.vocab = info["model_id"], info["dim"], info.get("vocab")
-        self.precision, self.fingerprint = info["precision"], info["fingerprint"]
-        for conn in connections:
-            self._free.put((0, conn))
+        self._info: dict | None = None
+        # A model that is not there fails here, in a millisecond, as it would in the child.
+        resolve_model(str(model), Path(models_dir))
+        # With `wait=False` the child loads while the caller goes on (the server loads its
+        # index and engine on the other core meanwhile: the cold start overlaps the two); the
+        # first use of the model, or of what the child reports (model_id, dim…), waits for
+        # it to be ready.
+        self._defer = not wait
+        self._proc, self._loading, info = self._spawn()
+        self._defer = False
+        if info is not None:
+            self._ready_with(info)
 
     @property
     def pid(self) -> int:
         return self._proc.pid
+
+    def ready(self) -> dict:
+        """What the child reported once loaded (model_id, dim, vocab, precision, fingerprint),
+        waiting for it if it is still loading; ModelNotFound with its words if it failed."""
+        if self._info is None:
+            with self._lock:
+                if self._info is None:
+                    if self._closed:
+                        raise ModelUnavailable("the model process has been shut down")
+                    try:
+                        info = self._await(self._proc, self._loading)
+                    except ModelNotFound:
+                        self._closed = True  # nothing left to serve with; close() is a no-op
+                        raise
+                    self._ready_with(info)
+        return self._info
+
+    def _ready_with(self, info: dict) -> None:
+        for conn in self._loading:
+            self._free.put((0, conn))
+        self._loading = []
+        self._info = {
+            "model_id": info["model_id"],
+            "dim": info["dim"],
+            "vocab": info.get("vocab"),
+            "precision": info.get("precision", "fp32"),
+            "fingerprint": info.get("fingerprint", "fp32"),
+        }
+
+    @property
+    def loading(self) -> bool:  # type: ignore[override]
+        return self._info is None and not self._closed
+
+    model_id = property(lambda self: self.ready()["model_id"])  # type: ignore[assignment]
+    dim = property(lambda self: self.ready()["dim"])  # type: ignore[assignment]
+    vocab = property(lambda self: self.ready()["vocab"])  # type: ignore[assignment]
+    precision = property(lambda self: self.ready()["precision"])  # type: ignore[assignment]
+    fingerprint = property(lambda self: self.ready()["fingerprint"])  # type: ignore[assignment]
 
     starts_at_once = True
 
@@ -117,6 +163,11 @@ class ModelProcess(Embedder):
                 return
             self._closed = True
             self._generation += 1  # connections still out are stale now
+            if self._info is None:  # still loading: nothing to finish, end it now
+                for conn in self._loading:
+                    conn.close()
+                self._loading = []
+                self._proc.kill()
             while True:
                 try:
                     _, conn = self._free.get_nowait()
@@ -128,7 +179,12 @@ class ModelProcess(Embedder):
                 self._free.put((self._generation, None))
             _stop(self._proc)
 
-    def _spawn(self) -> tuple[subprocess.Popen, list[Connection], dict]:
+    _defer = False  # set while __init__ starts the first child
+
+    def _spawn(self) -> tuple[subprocess.Popen, list[Connection], dict | None]:
+        """Start a child: (process, connections, what it reported once loaded); the first
+        child's report is not waited for here (None: `ready` reads it from the first
+        connection)."""
         pairs = [socket.socketpair() for _ in range(self.slots)]
         theirs = [child.fileno() for _, child in pairs]
         env = {
@@ -158,6 +214,14 @@ class ModelProcess(Embedder):
             for _, child in pairs:
                 child.close()
         connections = [Connection(ours.detach()) for ours, _ in pairs]
+        if self._defer:
+            return proc, connections, None
+        return proc, connections, self._await(proc, connections)
+
+    @staticmethod
+    def _await(proc: subprocess.Popen, connections: list[Connection]) -> dict:
+        """The child's report once it has loaded the model; ModelNotFound with its words, the
+        child ended, if it could not."""
         try:
             loaded = connections[0].poll(READY_TIMEOUT_S)
             status, info = (
@@ -179,7 +243,7 @@ class ModelProcess(Embedder):
                 or f"the model process exited while loading the model "
                 f"(exit code {code}); its error is above in the server's log"
             )
-        return proc, connections, info
+        return info
 
     def _take(self) -> tuple[int, Connection | None]:
         while True:
@@ -195,6 +259,8 @@ class ModelProcess(Embedder):
     def _send(self, texts: list[str], kind: str | None) -> tuple[int, Connection | None]:
         """The texts on their way to the child: (generation, connection), or no connection
         when there is no process to send them to (`_finish` restarts it)."""
+        if self._info is None:
+            self.ready()
         if self._closed:
             raise ModelUnavailable("the model process has been shut down")
         generation, conn = self._take()
