@@ -73,7 +73,8 @@ class Speller:
         best: str | None = None
         frontier = [self.trie]
         for end in range(start, min(len(text), start + MAX_TERM)):
-            readings = _readings(text[end])
+            # in a fixed order: of two terms as long, the first found wins, whatever the hash seed
+            readings = sorted(_readings(text[end]))
             frontier = [node[r] for node in frontier for r in readings if r in node]
             if not frontier:
                 break
