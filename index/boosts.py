@@ -42,6 +42,11 @@ ROW_NAME_FULL = 4
 FAQ_SHARE = 0.5
 
 
+# A passage under a heading that gives the kind of thing asked for ("五、办理时限").
+HEADING_WEIGHT = 0.1
+# Such a heading is a short title ("五、办理时限"), not a table's lead-in that mentions the word.
+HEADING_LEN = 8
+
 # (passage, why, weight, only if it is already a candidate by then)
 Planned = tuple[int, str, float, bool]
 
@@ -120,6 +125,17 @@ class Booster:
             for i, p in enumerate(passages)
             if p.kind == "faq" and (pairs := _pairs(squash(_faq_question(p.text))))
         ]
+        # The passages under a heading that gives one kind of thing ("五、办理时限").
+        headings = lexicon().raw.get("evidence.toml", {}).get("headings", {})
+        self.kind_sections = {
+            kind: [
+                i
+                for i, p in enumerate(passages)
+                if p.kind != "overview"
+                and any(w in s for s in p.section if len(s) <= HEADING_LEN for w in words)
+            ]
+            for kind, words in headings.items()
+        }
         # A table row by its first cell ("受理", "评估费补助"), within its table.
         self.row_keys = [
             (key, tuple(p.section), i)
@@ -163,6 +179,15 @@ class Booster:
             return p.text
         items = p.text.split("：", 1)[1].split("；")
         return "；".join(item for item in items if not NUMBERING.match(item))
+
+    def kinds_asked(self, kinds) -> list[Planned]:
+        """The passages under a heading that gives what the question asks for (its qualifier
+        kinds: duration, fee…), if they are candidates."""
+        return [
+            (i, f"章节讲{kind}", HEADING_WEIGHT, True)
+            for kind in dict.fromkeys(kinds)
+            for i in self.kind_sections.get(kind, ())
+        ]
 
     def plan(self, question: str, named_indicator: bool, asked: str | None = None) -> list[Planned]:
         """The boosts the question earns, in the order they are applied; worked out before

@@ -130,7 +130,7 @@ class Searcher:
         lacking: dict[str, list[int]] = {}
         for mine in rows.values():
             title = self.passages[mine[0]].doc_title
-            for t in set(tokenize(title)) if title else ():
+            for t in sorted(set(tokenize(title))) if title else ():
                 lacking.setdefault(t, []).extend(i for i in mine if t not in indexed[i])
         return {t: np.asarray(v, dtype=np.int64) for t, v in lacking.items() if v}
 
@@ -220,12 +220,15 @@ class Searcher:
         expansions: Sequence[str] = (),
         started: Pending | None = None,
         asks_value: bool = True,
+        kinds: Sequence[str] = (),
     ) -> SearchResult:
         """question must already be normalized (corpus.normalize.normalize_question);
         expansions: the plan's terms for the question's everyday words, searched as well;
         started: the question's vector, already begun with `start(question)`;
         asks_value: the question asks for a number, so a table row sharing some of its words
-        counts; otherwise only a row it names (whole name, alias or most of its words) does."""
+        counts; otherwise only a row it names (whole name, alias or most of its words) does;
+        kinds: what the question asks for (duration, fee…), lifting passages under a heading
+        that gives it."""
         if mode not in MODES:
             if started is not None and started.begun:
                 started()  # a pass already sent must still be collected
@@ -244,7 +247,8 @@ class Searcher:
                 else []
             )
             bm25 = lexical.scores(tokens + extra)
-            for t in set(tokens) & self._titled.keys():  # a document's title words: all of it
+            # a document's title words: all of it (in a fixed order: float sums, same ties)
+            for t in sorted(set(tokens) & self._titled.keys()):
                 bm25[self._titled[t]] += TITLE_SHARE * lexical.idf(t)
             bm25_ranked = [
                 int(i) for i in np.argsort(-bm25, kind="stable")[:DENSE_DEPTH] if bm25[i] > 0
@@ -258,6 +262,7 @@ class Searcher:
                 col = next((n for _, n, _, _ in self._column_aliases.finditer(question)), None)
             planned = (
                 self.booster.plan(expanded, named_indicator=bool(indicators), asked=question)
+                + self.booster.kinds_asked(kinds)
                 if mode == "hybrid"
                 else []
             )

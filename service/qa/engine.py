@@ -24,7 +24,7 @@ from service.qa.answering.compose import (
     best_passage,
     compose,
 )
-from service.qa.answering.evidence import BY_WORDS, answering, mentions
+from service.qa.answering.evidence import BY_WORDS, answering, elsewhere, mentions, services
 from service.qa.answering.policy import (
     ANSWER,
     CLARIFY,
@@ -175,6 +175,7 @@ class Engine:
             started=started,
             asks_value=(query.asks_figure and not query.has(*NUMBER_KINDS))
             or query.field is not Asked.NONE,
+            kinds=[q.kind for q in query.qualifiers],
         )
         rows = list(result.indicators) or self._implied_row(query, result)
         past = self._past_figure(query, result)
@@ -191,21 +192,20 @@ class Engine:
         elif decision.outcome == RELATED and decision.qualifiers:
             # a national row is never a place's, company's or period's figure
             national = rows and any(q.kind in BY_WORDS for q in decision.qualifiers)
-            i = (
-                None
-                if national
-                else answering(
-                    decision.qualifiers,
-                    [h.passage for h in result.hits],
-                    query.objects,
-                )
-            )
+            named = services(query.asking)
+            passages = [h.passage for h in result.hits]
+            i = None if national else answering(decision.qualifiers, passages, query.objects, named)
             if i is not None:  # one of the best passages gives what is asked: answer from it
                 result.hits.insert(0, result.hits.pop(i))
                 top = result.hits[0].passage
                 name = top.text.split("（", 1)[0] if top.kind == "indicator" else None
                 rows = [r for r in self.indicators if r.name == name][:1]
                 decision = Decision(ANSWER)
+            elif not national and (query.objects or named):
+                # shown, but of another kind of IP or another service: say which
+                kinds = elsewhere(decision.qualifiers, passages, query.objects, named)
+                if kinds:
+                    decision = Decision(RELATED, (Qualifier("object", kinds), *decision.qualifiers))
         return query, result, rows, decision
 
     def _implied_row(self, query: Query, result: SearchResult) -> list[Indicator]:

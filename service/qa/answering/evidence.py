@@ -63,18 +63,76 @@ def mentions(query, p, known) -> bool:
     return any(normalize_text(t) in context for t in words)
 
 
+@lru_cache(maxsize=1)
+def _service_pattern() -> re.Pattern | None:
+    heads = lexicon().raw.get("evidence.toml", {}).get("services", {}).get("heads", [])
+    if not heads:
+        return None
+    return re.compile(f"(?=([\u4e00-\u9fff]{{2}})({'|'.join(map(re.escape, heads))}))")
+
+
+def services(asking: str) -> tuple[str, ...]:
+    """The services the asking part names by what they register ("转让登记"): a word of its
+    own before the head, not a way of asking or doing (evidence.toml [services])."""
+    from corpus.tokens import word_frequency
+
+    pattern = _service_pattern()
+    if pattern is None:
+        return ()
+    generic = set(lexicon().raw.get("evidence.toml", {}).get("services", {}).get("generic", []))
+    names = lexicon().ip_objects
+    ip_words = {n for ns in names.values() for n in ns}
+    out = []
+    for m in pattern.finditer(normalize_text(asking)):
+        word, head = m.group(1), m.group(2)
+        if word in generic or word in ip_words or word_frequency(word) <= 0:
+            continue
+        out.append(word + head)
+    return tuple(dict.fromkeys(out))
+
+
+def _names(p, named: tuple[str, ...]) -> bool:
+    """Whether a passage names every service the question does (text, headings, title)."""
+    if not named:
+        return True
+    context = normalize_text(" ".join([p.doc_title or "", *p.section, p.text]))
+    return all(n in context for n in named)
+
+
 def answering(
-    qualifiers: tuple[Qualifier, ...], passages: list, objects: tuple[str, ...] = ()
+    qualifiers: tuple[Qualifier, ...],
+    passages: list,
+    objects: tuple[str, ...] = (),
+    named: tuple[str, ...] = (),
 ) -> int | None:
     """The position of the first of the best passages that shows every qualifier, about the
-    kinds of IP the question names (None: none does, so the question is only `related`). An
-    indicator row shows a figure, nothing else."""
+    kinds of IP and the services the question names (None: none does, so the question is
+    only `related`). An indicator row shows a figure, nothing else."""
     only_figure = all(q.kind == "figure" for q in qualifiers)
     for i, p in enumerate(passages[:EVIDENCE_DEPTH]):
         if p.kind == "indicator":
             if only_figure:
                 return i  # the row is the figure
             continue
-        if all(shows(q, p.text) for q in qualifiers) and _about(p, objects):
+        if all(shows(q, p.text) for q in qualifiers) and _about(p, objects) and _names(p, named):
             return i
     return None
+
+
+def elsewhere(
+    qualifiers: tuple[Qualifier, ...],
+    passages: list,
+    objects: tuple[str, ...],
+    named: tuple[str, ...] = (),
+) -> tuple[str, ...]:
+    """The kinds of IP and services the question names that keep one of the best passages
+    from answering it: the passage shows what is asked, but of another kind of IP or another
+    service ("商标质押怎么登记" and a guide to 专利质押登记; "转让登记要几个工作日" and the
+    time limit of 变更登记). Empty when no such passage is among the best."""
+    for p in passages[:EVIDENCE_DEPTH]:
+        if p.kind != "indicator" and all(shows(q, p.text) for q in qualifiers):
+            missing = tuple(k for k in objects if not _about(p, (k,)))
+            missing += tuple(n for n in named if not _names(p, (n,)))
+            if missing:
+                return missing
+    return ()

@@ -26,6 +26,8 @@ MISSING = {
     "opinion": "评价或个人看法",
     "figure": "这个数字",
 }
+# What a place, an office or a kind of IP has of its own: "北京知识产权局的联系电话".
+OWNED = frozenset({"procedure", "fee", "duration", "contact"})
 
 
 def value(number_text: str | None, unit: str) -> str:
@@ -133,7 +135,11 @@ def related(
         national = "".join(indicator_sentence(r, Asked.NONE) for r in rows[:2])
         return f"{lacks}规划中的全国数据：{national}"
     missing = [MISSING[k] for k in kinds if k in MISSING]
-    if whose:
+    whose += kinds.get("object", ())  # the kind of IP whose procedure, fee… is not described
+    if whose and missing and all(k in OWNED for k in kinds if k in MISSING):
+        # "没有写到北京知识产权局的联系电话…", not "北京的具体情况，也没有写到联系电话…"
+        missing = [f"{joined(whose)}的{'、'.join(missing)}"]
+    elif whose:
         missing.insert(0, f"{joined(whose)}的具体情况")
     if when:
         missing.insert(0, f"{joined(when)}的情况")

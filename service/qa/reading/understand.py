@@ -45,6 +45,10 @@ def _dictionary_word(text: str) -> bool:
 PLAN_PAST_YEARS = frozenset({"2015"})
 
 
+# Qualifier kinds that ask about one service (how it is done, its fee, its time limit).
+_SERVICE_KINDS = frozenset({"procedure", "fee", "duration"})
+
+
 @dataclass(frozen=True)
 class Qualifier:
     """Something the question asks about that the plan does not cover, and the words showing it."""
@@ -139,7 +143,7 @@ class Reader:
             asks_figure=bool(asks),
             counts_structure=bool(counts),
             years=years,
-            objects=self._objects(bare),
+            objects=self._objects(bare, qualifiers),
             junk=not _WORDLIKE.search(text) or any(p.search(text) for p in lex.code_like),
             yes_no=lex.yes_no.search(bare) and not lex.wh_words.search(bare),
             asking="，".join(bare[a:b] for a, b in self._asking_clauses(bare)) or bare,
@@ -154,9 +158,12 @@ class Reader:
         for phrase, kind in self._asked(text):
             found.setdefault(kind, []).append(phrase)
         places = self._places(text, tokens)
+        orgs = self._organizations(text)
+        # "北京知识产权局": one organization named by its place, not a place and an office
+        orgs = [next((p + o for p in places if p + o in text), o) for o in orgs]
+        places = [p for p in places if not any(o.startswith(p) for o in orgs)]
         if places:
             found["place"] = places
-        orgs = self._organizations(text)
         if orgs:
             found["organization"] = orgs
         period = lex.other_plans.find(text)
@@ -200,16 +207,25 @@ class Reader:
         asked = {kind for p, kind in found if p not in topics}
         return [(p, kind) for p, kind in found if p not in topics or not asked or kind in asked]
 
-    def _objects(self, text: str) -> tuple[str, ...]:
+    def _objects(self, text: str, qualifiers: tuple[Qualifier, ...] = ()) -> tuple[str, ...]:
         """The kinds of IP the asking part of the question names ("我们的商标被仿冒了，援助热线
-        是多少" asks for a hotline, whatever the trouble is with)."""
-        asking = self._asking_clauses(text) or [(0, len(text))]
+        是多少" asks for a hotline, whatever the trouble is with), else those its framing names."""
         low = text.lower()
-        return tuple(
-            kind
-            for kind, names in self.lex.ip_objects.items()
-            if any(n in low[a:b] for n in names for a, b in asking)
-        )
+
+        def named(spans: list[tuple[int, int]]) -> tuple[str, ...]:
+            return tuple(
+                kind
+                for kind, names in self.lex.ip_objects.items()
+                if any(n in low[a:b] for n in names for a, b in spans)
+            )
+
+        # when the asking part names none and asks how a service is done, what it costs or how
+        # long it takes, the framing's kind is the service's ("想拿专利去银行贷款，质押登记要准备
+        # 哪些材料": 专利); a hotline or an address is the office's, whatever the trouble is with
+        asked = named(self._asking_clauses(text) or [(0, len(text))])
+        if asked or not any(q.kind in _SERVICE_KINDS for q in qualifiers):
+            return asked
+        return named([(0, len(text))])
 
     def _asking_clauses(self, text: str) -> list[tuple[int, int]]:
         """(start, end) of the clauses that ask, when only some do (else [])."""

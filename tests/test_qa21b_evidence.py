@@ -1,0 +1,91 @@
+"""Evidence about the subject asked (issue 21, tuning-set work, second round): the kind of IP
+the framing names when the asking clause names none, a service named by what it registers,
+an office named by its place, the heading that gives what is asked, and a related lead that
+names what is missing. The documents are written here, not taken from the samples."""
+
+from __future__ import annotations
+
+from corpus.parse import parse_document
+from corpus.records import Passage
+from index.boosts import HEADING_WEIGHT, Booster
+from service.qa.answering import wording
+from service.qa.answering.evidence import answering, elsewhere, services
+from service.qa.reading.fields import Asked
+from service.qa.reading.understand import Qualifier, Reader
+
+GUIDE = """# 专利权质押登记办事指南（示例）
+
+## 三、申请材料
+
+办理质押设立登记，应当提交申请表和质押合同。
+
+## 五、办理时限
+
+（1）质押设立登记：10个工作日内办结。
+
+（2）变更登记、注销登记：5个工作日内办结。
+
+## 六、收费标准
+
+各环节时限及收费如下表：
+
+| 环节 | 时限 |
+|---|---|
+| 受理 | 1个工作日 |
+"""
+
+
+def _passage(text: str, section=("五、办理时限",), title="专利权质押登记办事指南（示例）"):
+    return Passage("p", "guide", text, list(section), "text", doc_title=title)
+
+
+def test_the_framings_kind_of_ip_counts_when_the_asking_clause_names_none():
+    reader = Reader([])
+    q = reader.read("我们公司想拿专利去银行贷款，质押登记要准备哪些材料啊")
+    assert q.objects == ("专利",)
+    # a hotline is the office's, whatever the trouble is with
+    hotline = reader.read("我们的商标好像被人仿冒了，想先咨询下维权，援助热线是多少？")
+    assert hotline.objects == ()
+
+
+def test_a_service_named_by_what_it_registers():
+    assert services("专利权转让登记一般要几个工作日能办完") == ("转让登记",)
+    assert services("专利质押变更登记一般多久") == ("变更登记",)
+    assert services("商标质押怎么登记") == ()
+    assert services("办理登记需要多久") == ()
+    duration = (Qualifier("duration", ("多久",)),)
+    neighbour = [_passage("（2）变更登记、注销登记：5个工作日内办结。")]
+    assert answering(duration, neighbour, (), ("变更登记",)) == 0
+    assert answering(duration, neighbour, (), ("转让登记",)) is None
+    assert elsewhere(duration, neighbour, (), ("转让登记",)) == ("转让登记",)
+
+
+def test_another_kind_of_ip_is_named_as_what_is_missing():
+    procedure = (Qualifier("procedure", ("怎么",)),)
+    guide = [_passage("质押登记由出质人和质权人共同申请并提交材料。", ("二、申请",))]
+    assert answering(procedure, guide, ("商标",)) is None
+    assert elsewhere(procedure, guide, ("商标",)) == ("商标",)
+    lead = wording.related(
+        (Qualifier("object", ("商标",)), *procedure), [], None, Asked.NONE, "已收录的文件"
+    )
+    assert lead.startswith("已收录的文件中没有写到商标的办理流程")
+
+
+def test_an_office_named_by_its_place_is_one_organization():
+    q = Reader([]).read("北京知识产权局的电话")
+    kinds = {x.kind: x.words for x in q.qualifiers}
+    assert "北京知识产权局" in kinds.get("organization", ())
+    assert "place" not in kinds
+    lead = wording.related(q.qualifiers, [], None, Asked.NONE, "已收录的文件")
+    assert "北京知识产权局的联系电话" in lead and "北京和" not in lead
+
+
+def test_a_passage_under_a_heading_that_gives_what_is_asked_is_lifted():
+    passages = parse_document(GUIDE, doc="guide").passages
+    booster = Booster(passages)
+    lifted = {i: w for i, _, w, _ in booster.kinds_asked(["duration"])}
+    items = [i for i, p in enumerate(passages) if "办结" in p.text and p.kind != "overview"]
+    assert items and all(lifted.get(i) == HEADING_WEIGHT for i in items)
+    # a table's lead-in that mentions the word is not such a heading
+    assert not any(passages[i].kind == "row" for i in lifted)
+    assert booster.kinds_asked(["opinion"]) == []
