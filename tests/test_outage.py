@@ -2,8 +2,8 @@
 
 - PostgreSQL stopped for minutes while 16 clients ask without pause, then started: every
   answer succeeds, and once the spool is replayed the log holds exactly one row per answer_id
-  the clients were given (counted, both ways); votes sent during the outage get a 503 with
-  Retry-After, are retried after it, and every one is stored;
+  the clients were given (counted, both ways); votes and 留言 sent during the outage get a
+  503 with Retry-After, are retried after it, and every one is stored (messages once each);
 - a replica SIGKILLed with a non-empty spool replays it when it starts again.
 
 How long PostgreSQL stays down: IPQA_TEST_OUTAGE_S seconds, 180 by default (the issue's
@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import time
 from collections import Counter
@@ -62,6 +63,23 @@ def _ratings(url: str) -> dict[str, str]:
         engine.dispose()
 
 
+def _message_numbers(texts) -> Counter:
+    """Each "留言N号：…" text's N, counted (stored texts are cleaned, so matched by N)."""
+    return Counter(int(m.group(1)) for t in texts if (m := re.search(r"留言(\d+)号", t)))
+
+
+def _messages(url: str) -> Counter:
+    """The N of each 留言 row, counted."""
+    from service.office.tables_desk import messages
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            return _message_numbers(r.question for r in c.execute(select(messages.c.question)))
+    finally:
+        engine.dispose()
+
+
 def _running(pg) -> bool:
     return pg._run("pg_ctl", "-D", str(pg.data), "status", check=False).returncode == 0
 
@@ -95,6 +113,9 @@ class Load:
         self.accepted: list[float] = []  # when each vote answered 204 was sent
         self.vote_statuses: Counter = Counter()
         self.stored: set[str] = set()
+        self.left: set[str] = set()  # 留言 answered 201
+        self.left_refused: list[tuple[float, str]] = []  # (sent at, question): 503s
+        self.left_accepted: list[float] = []  # when each 201 message was sent
         self.running = True
         self.sent = 0
 
@@ -130,13 +151,30 @@ class Load:
             raise AssertionError(f"vote answered {r.status_code}: {r.text[:300]}")
         return r.status_code
 
+    async def leave(self, client: httpx.AsyncClient, question: str) -> int:
+        """A citizen's 留言: stored (201) or refused with a 503 to retry, never anything else."""
+        sent = time.monotonic()
+        r = await client.post("/messages", json={"question": question, "consent": False})
+        if r.status_code == 201:
+            self.left.add(question)
+            self.left_accepted.append(sent)
+        elif r.status_code == 503:
+            assert r.json()["error"] == "storage_unavailable", r.text
+            assert int(r.headers["retry-after"]) >= 1, r.headers
+            self.left_refused.append((sent, question))
+        else:
+            raise AssertionError(f"message answered {r.status_code}: {r.text[:300]}")
+        return r.status_code
+
     async def _voter(self, client: httpx.AsyncClient) -> None:
         n = 0
         while self.running:
             await asyncio.sleep(0.5)
+            n += 1
             if self.ids:
-                n += 1
                 await self.vote(client, self.ids[-1], "up" if n % 2 else "down")
+            if n % 4 == 0:  # a message every two seconds or so, each its own words
+                await self.leave(client, f"留言{n // 4}号：专利质押登记去哪里办？")
 
     async def run(self, phases) -> None:
         """Load while `phases` (a coroutine: the stop, the outage, the start) runs."""
@@ -184,7 +222,7 @@ def test_postgres_stopped_for_minutes_under_load(pg_server, tmp_path):
         assert load.statuses == Counter({200: answers}), (dict(load.statuses), load.failures)
         assert answers == len(set(load.ids)) > 0
 
-        # After: every vote refused during the outage is stored once it is retried.
+        # After: every vote and message refused during the outage is stored once retried.
         async def retry_refused() -> None:
             async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
                 for _, answer_id, _ in list(load.refused):
@@ -192,6 +230,11 @@ def test_postgres_stopped_for_minutes_under_load(pg_server, tmp_path):
                         continue
                     for _ in range(60):
                         if await load.vote(client, answer_id, load.votes[answer_id]) == 204:
+                            break
+                        await asyncio.sleep(1)
+                for _, question in list(load.left_refused):
+                    for _ in range(60):
+                        if question in load.left or await load.leave(client, question) == 201:
                             break
                         await asyncio.sleep(1)
 
@@ -211,6 +254,12 @@ def test_postgres_stopped_for_minutes_under_load(pg_server, tmp_path):
         assert not [t for t in load.accepted if events["stopped"] < t < events["starting"]]
         assert set(load.votes) == load.stored, set(load.votes) - load.stored
         assert _ratings(url) == load.votes
+        # Messages likewise: none answered 201 while it was stopped, each stored exactly once.
+        left_out = [q for t, q in load.left_refused if events["stopped"] < t < events["starting"]]
+        assert left_out, load.left_refused
+        assert not [t for t in load.left_accepted if events["stopped"] < t < events["starting"]]
+        assert _messages(url) == _message_numbers(load.left), len(load.left)
+        assert max(_messages(url).values()) == 1
 
         # During the outage: the spool held what PostgreSQL could not, and /healthz said so.
         late = [h for h in seen if h["office"]["spool"]["entries"]]
@@ -229,7 +278,8 @@ def test_postgres_stopped_for_minutes_under_load(pg_server, tmp_path):
             f"({max(h['office']['spool']['bytes'] for h in seen) / 1e6:.1f} MB); replayed "
             f"{office['replayed']} rows, spool empty {drained:.0f} s after the start; log rows "
             f"{sum(rows.values())} = answers {answers}; votes {dict(load.vote_statuses)}, "
-            f"{len(outage)} refused during the outage, {len(load.votes)} stored"
+            f"{len(outage)} refused during the outage, {len(load.votes)} stored; messages "
+            f"{len(left_out)} refused during the outage, {len(load.left)} stored"
         )
     finally:
         server.stop()
