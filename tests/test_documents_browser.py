@@ -174,5 +174,14 @@ def test_upload_preview_publish(browser, server):
     row.get_by_role("link", name="haitang").click()
     expect(page.locator("table").first).to_contain_text(EDITOR)  # who uploaded and published
     audit(page, "staff: a document's versions")
+
+    # retired from its page: the next build leaves it out, and no answer cites it any more
+    page.get_by_role("button", name="撤下这份文件").click()
+    expect(page.get_by_role("status").first).to_contain_text("已撤下 haitang")  # queued
+    retired = _built(server.url)
+    assert retired["build_id"] != build["build_id"], retired
+    answer = httpx.post(f"{server.url}/ask", json={"question": files.QUESTION}, timeout=30).json()
+    assert "haitang" not in {p["doc"]["id"] for p in answer["passages"]}, answer
+    assert httpx.get(f"{server.url}/documents/haitang").status_code == 404
     assert offsite == [], offsite
     ctx.close()
