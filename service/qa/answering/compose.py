@@ -114,33 +114,30 @@ def _item_other_than(question: str, text: str) -> str | None:
     return f"{head}：{'；'.join(others)}" if others else None
 
 
-def _item_by_word(question: str, text: str) -> str | None:
-    """'其中跟商标有关的是哪条' → the one item sharing the most words with the question."""
+def _closest_item(words: str, text: str) -> str | None:
+    """ "head：item" of the one list item of `text` sharing the most with `words`, when it
+    shares a word (two characters) or more and no other item shares as much."""
     listed = _items(text)
-    if not _WHICH_ITEM.search(question) or listed is None:
+    if listed is None:
         return None
     head, items = listed
-    q = squash(question)
+    q = squash(words)
     sizes = [(longest_common(q, squash(item)), item) for item in items]
     best = max(sizes)
     if best[0] >= 2 and sum(1 for size, _ in sizes if size == best[0]) == 1:
         return f"{head}：{best[1]}"
     return None
+
+
+def _item_by_word(question: str, text: str) -> str | None:
+    """'其中跟商标有关的是哪条' → the one item sharing the most words with the question."""
+    return _closest_item(question, text) if _WHICH_ITEM.search(question) else None
 
 
 def _item_in_ask(asking: str, text: str) -> str | None:
     """'…开副本要收钱，我们学校也要交吗' → the one list item sharing the most with the clause
-    that asks ('高等学校和科研院所免收'), when one shares a word (two characters) or more."""
-    listed = _items(text)
-    if not asking or listed is None:
-        return None
-    head, items = listed
-    q = squash(asking)
-    sizes = [(longest_common(q, squash(item)), item) for item in items]
-    best = max(sizes)
-    if best[0] >= 2 and sum(1 for size, _ in sizes if size == best[0]) == 1:
-        return f"{head}：{best[1]}"
-    return None
+    that asks ('高等学校和科研院所免收')."""
+    return _closest_item(asking, text) if asking else None
 
 
 def best_passage(question: str, hits: list[Hit]) -> Passage:
