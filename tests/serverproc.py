@@ -159,3 +159,22 @@ def write_figures(section: str, lines: list[str]) -> None:
         parts[0].rstrip("\n") + "\n\n## " + "\n## ".join(body[k].rstrip("\n") + "\n" for k in keys),
         encoding="utf-8",
     )
+
+
+def alive(pid: int) -> bool:
+    """Whether a process runs (a zombie counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def gone_within(pid: int, seconds: float) -> bool:
+    """Whether the process ends within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not alive(pid):
+            return True
+        time.sleep(0.05)
+    return False

@@ -17,7 +17,7 @@ import pytest
 from eval.bench.machine import child_pids
 from index.embed.model_process import ModelProcess, ModelUnavailable
 from index.model.folder import DEFAULT_MODEL, ModelNotFound
-from tests.serverproc import MODELS_DIR, ROOT, require_model
+from tests.serverproc import MODELS_DIR, ROOT, alive, gone_within, require_model
 
 pytestmark = pytest.mark.real_model
 QUESTIONS = [
@@ -26,23 +26,6 @@ QUESTIONS = [
     "2025年海外发明专利授权量目标",
     "IP保护",
 ]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def _gone_within(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +37,7 @@ def model():
 
 
 def test_same_vectors_as_in_process(model, real_embedder):
-    assert model.pid != os.getpid() and _alive(model.pid)
+    assert model.pid != os.getpid() and alive(model.pid)
     assert (model.model_id, model.dim) == (real_embedder.model_id, real_embedder.dim)
     np.testing.assert_array_equal(
         model.encode_queries(QUESTIONS), real_embedder.encode_queries(QUESTIONS)
@@ -89,9 +72,9 @@ def test_questions_at_once_share_passes_and_keep_their_vectors(model, real_embed
 def test_a_killed_child_is_replaced_and_the_request_still_answered(model, real_embedder, caplog):
     old = model.pid
     os.kill(old, signal.SIGKILL)
-    assert _gone_within(old, 5)
+    assert gone_within(old, 5)
     vector = model.encode_queries(QUESTIONS[:1])
-    assert model.pid != old and _alive(model.pid)
+    assert model.pid != old and alive(model.pid)
     np.testing.assert_array_equal(vector, real_embedder.encode_queries(QUESTIONS[:1]))
     assert "model process ended" in caplog.text
 
@@ -109,7 +92,7 @@ def test_close_ends_the_child_and_later_calls_fail_clearly():
     m = ModelProcess(DEFAULT_MODEL, MODELS_DIR)
     pid = m.pid
     m.close()
-    assert _gone_within(pid, 10)
+    assert gone_within(pid, 10)
     with pytest.raises(ModelUnavailable):
         m.encode_queries(["专利"])
 
@@ -127,10 +110,10 @@ def test_the_child_ends_when_the_server_process_is_killed(tmp_path):
     )
     try:
         child = int(parent.stdout.readline())
-        assert _alive(child)
+        assert alive(child)
         parent.kill()
         parent.wait(10)
-        assert _gone_within(child, 10), "the model process outlived its server"
+        assert gone_within(child, 10), "the model process outlived its server"
     finally:
         parent.kill()
         parent.wait()
@@ -149,7 +132,7 @@ def test_ipqa_serve_survives_its_model_process_dying_and_takes_it_along_on_ctrl_
         first = httpx.post(f"{server.url}/ask", json=ask, timeout=30)
         assert first.status_code == 200 and "3200" in first.json()["answer"]
         os.kill(children[0], signal.SIGKILL)
-        assert _gone_within(children[0], 5)
+        assert gone_within(children[0], 5)
         again = httpx.post(
             f"{server.url}/ask", json={"question": "海外发明专利授权量目标"}, timeout=60
         )
@@ -158,7 +141,7 @@ def test_ipqa_serve_survives_its_model_process_dying_and_takes_it_along_on_ctrl_
         assert len(replacement) == 1 and replacement != children
         server.proc.send_signal(signal.SIGINT)
         assert server.proc.wait(15) == 0
-        assert _gone_within(replacement[0], 10)
+        assert gone_within(replacement[0], 10)
         log = server.tail(20000)
         assert "model process ended" in log and "Traceback" not in log, log
     finally:
@@ -177,7 +160,7 @@ def test_a_stuck_child_is_replaced_too(monkeypatch, real_embedder):
         started = time.perf_counter()
         vector = m.encode_queries(QUESTIONS[:1])
         assert time.perf_counter() - started < 30
-        assert m.pid != stuck and _gone_within(stuck, 5)
+        assert m.pid != stuck and gone_within(stuck, 5)
         np.testing.assert_array_equal(vector, real_embedder.encode_queries(QUESTIONS[:1]))
     finally:
         m.close()

@@ -5,34 +5,15 @@ checked against the index, and a child still loading is ended at once when nobod
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
 from index.embed.model_process import ModelProcess, ModelUnavailable
 from index.model.folder import DEFAULT_MODEL, ModelNotFound
-from tests.serverproc import MODELS_DIR, require_model
+from tests.serverproc import MODELS_DIR, gone_within, require_model
 
 pytestmark = pytest.mark.real_model
 QUESTIONS = ["专利质押融资金额是多少", "地理标志怎么保护？"]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
-def _gone_within(pid: int, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_it_returns_while_loading_and_gives_the_same_vectors(real_embedder):
@@ -67,7 +48,7 @@ def test_closing_it_while_it_loads_ends_the_child_at_once():
     m = ModelProcess(DEFAULT_MODEL, MODELS_DIR, wait=False)
     pid = m.pid
     m.close()
-    assert _gone_within(pid, 5)
+    assert gone_within(pid, 5)
     with pytest.raises(ModelUnavailable):
         m.encode_queries(["专利"])
 
@@ -83,7 +64,7 @@ def test_a_model_that_fails_to_load_fails_where_it_is_first_needed(tmp_path):
     pid = m.pid
     with pytest.raises(ModelNotFound, match="precision"):
         m.ready()
-    assert _gone_within(pid, 10)
+    assert gone_within(pid, 10)
     m.close()  # nothing left to close: no error
 
 
@@ -113,4 +94,4 @@ def test_serving_loads_the_index_meanwhile_and_still_refuses_a_mismatched_one(mo
     monkeypatch.setattr(mp.ModelProcess, "__init__", init)
     with pytest.raises(LoadError, match="question model"):
         open_engine(settings.model_copy(update={"model_process": True}), serving=True)
-    assert started and _gone_within(started[0].pid, 10)
+    assert started and gone_within(started[0].pid, 10)
