@@ -3,6 +3,7 @@ the document sets of the eval, built when missing or when a document changed."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from corpus.load import DEFAULT_CORPUS_DIR, SAMPLES_DIR, corpus_files
 from index.store import InvalidIndex, check_manifest, read_manifest
 
 DOCS_DIR = Path("var/eval-docs")
+DOCUMENTS = {"data", "samples"}  # the documents themselves: the corpus hash covers them
 
 
 def docs_corpus(folder: Path = DOCS_DIR / "corpus") -> Path:
@@ -41,9 +43,29 @@ def docs_settings(settings, root: Path = DOCS_DIR):
             precision=settings.precisions,
             query_model=query_model(settings),
         )
+        stamp = root / "reader.sha256"
+        if not stamp.exists() or stamp.read_text() != reader_fingerprint():
+            raise InvalidIndex("the document reader's code changed since the index was built")
     except InvalidIndex:  # none yet, or built from other documents, model, format or analysis
         build(ready)
+        (root / "reader.sha256").write_text(reader_fingerprint())
     return ready
+
+
+def reader_fingerprint() -> str:
+    """A hash of the code and data that read documents into passages (the corpus package):
+    an index served in production is rebuilt by `ipqa build`, but this cached one would
+    otherwise outlive a change to the parser."""
+    import corpus
+
+    digest = hashlib.sha256()
+    package = Path(corpus.__file__).parent
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if path.suffix in {".py", ".toml", ".txt"} and relative.parts[0] not in DOCUMENTS:
+            digest.update(relative.as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def query_model(settings) -> str | None:

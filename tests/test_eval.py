@@ -356,3 +356,23 @@ def test_an_asker_that_searches_one_way_refuses_other_modes(fake_settings):
     asker.modes = ("hybrid",)  # as a server over HTTP does
     with pytest.raises(ValueError, match="hybrid mode only"):
         run_eval(asker, load_questions()[:3], ["bm25"])
+
+
+def test_the_cached_document_index_follows_the_reader_code(tmp_path, monkeypatch):
+    """The eval's cached plan-and-samples index is rebuilt when the code that reads documents
+    into passages changes (a parser fix once went unmeasured until the cache was deleted by
+    hand), and not when only a document changes (the corpus hash covers those)."""
+    import corpus as corpus_package
+    from eval.docs_corpus import reader_fingerprint
+
+    package = tmp_path / "corpus"
+    (package / "samples").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "parse.py").write_text("HEADING = '第一章'\n")
+    (package / "samples" / "guide.txt").write_text("（示例）办事指南\n")
+    monkeypatch.setattr(corpus_package, "__file__", str(package / "__init__.py"))
+    before = reader_fingerprint()
+    (package / "samples" / "guide.txt").write_text("（示例）办事指南，改过\n")
+    assert reader_fingerprint() == before
+    (package / "parse.py").write_text("HEADING = '第一节'\n")
+    assert reader_fingerprint() != before
