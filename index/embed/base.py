@@ -12,9 +12,11 @@ from index.embed.passes import model_passes
 
 Kind = Literal["query", "passage"]
 # A question's token budget, its prompt and special tokens included: the longest allowed
-# question (500 characters, up to ~500 tokens) cost ~16 typical ones; at 96 tokens it costs
-# under 3 (128 measured 3.3-3.6), and no gold or held-out question is longer (90 at most).
-QUERY_TOKENS = 96
+# question (500 characters, up to ~500 tokens) cost ~16 typical ones; with int4 questions the
+# model's cost is linear in tokens: a long one costs 2.85 typical ones at 56 (48: 2.5, 64: 3.2,
+# 96: 4.9). A few eval questions are longer than 56; every set's figures were identical at 96,
+# 64, 56 and 48 (docs/benchmark.md, "The 500-character question").
+QUERY_TOKENS = 56
 
 
 def keep_ends(n: int, budget: int) -> tuple[int, int]:
