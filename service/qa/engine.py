@@ -23,6 +23,7 @@ from service.qa.answering.compose import (
     asks_all_indicators,
     best_passage,
     compose,
+    parts_answer,
 )
 from service.qa.answering.evidence import BY_WORDS, answering, elsewhere, mentions, services
 from service.qa.answering.policy import (
@@ -34,6 +35,7 @@ from service.qa.answering.policy import (
     Decision,
     Thresholds,
     decide,
+    several,
 )
 from service.qa.followups.conversation import Resolver
 from service.qa.lru import LRU, _digest
@@ -201,6 +203,8 @@ class Engine:
                 name = top.text.split("（", 1)[0] if top.kind == "indicator" else None
                 rows = [r for r in self.indicators if r.name == name][:1]
                 decision = Decision(ANSWER)
+            elif not national and (parts := several(result, decision, query, named)):
+                decision = parts
             elif not national and (query.objects or named):
                 # shown, but of another kind of IP or another service: say which
                 kinds = elsewhere(decision.qualifiers, passages, query.objects, named)
@@ -268,15 +272,18 @@ class Engine:
                 tuple(rows),
                 qualifiers=tuple(q.kind for q in decision.qualifiers),
             )
-        text, rows = compose(
-            query.text,
-            hits,
-            rows,
-            self.indicators,
-            self._prose.get,
-            _asked_kinds(query),
-            query.asking,
-        )
+        if decision.parts:  # several things asked, each from its passage
+            text = parts_answer(query.text, hits, decision.parts, self._prose.get, query.asking)
+        else:
+            text, rows = compose(
+                query.text,
+                hits,
+                rows,
+                self.indicators,
+                self._prose.get,
+                _asked_kinds(query),
+                query.asking,
+            )
         top = hits[0].passage
         if query.yes_no and mentions(
             query, top, self.searcher.index.lexical.known

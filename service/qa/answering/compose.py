@@ -196,6 +196,19 @@ def passage_answer(
     return wording.sentence(best.text)
 
 
+def parts_answer(
+    question: str,
+    hits: list[Hit],
+    parts: tuple[tuple[int, tuple[Qualifier, ...]], ...],
+    prose_of: ProseOf,
+    asking: str = "",
+) -> str:
+    """A question asking several things answered from several passages: each one's part that
+    shows what it gives, in the order asked."""
+    said = [passage_answer(question, [hits[i]], prose_of, kinds, asking) for i, kinds in parts]
+    return "".join(dict.fromkeys(said))
+
+
 def compose(
     question: str,
     hits: list[Hit],

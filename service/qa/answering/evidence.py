@@ -15,6 +15,8 @@ from service.qa.reading.understand import Qualifier
 BY_WORDS = frozenset({"place", "organization", "period"})
 # How many of the best passages are read for evidence.
 EVIDENCE_DEPTH = 3
+# …and for a question asking several things, each of which one passage may give.
+PARTS_DEPTH = 5
 
 
 @lru_cache(maxsize=1)
@@ -136,3 +138,55 @@ def elsewhere(
             if missing:
                 return missing
     return ()
+
+
+@lru_cache(maxsize=1)
+def _headings() -> dict[str, tuple[str, ...]]:
+    raw = lexicon().raw.get("evidence.toml", {}).get("headings", {})
+    return {kind: tuple(words) for kind, words in raw.items()}
+
+
+HEADING_LEN = 8  # a heading for one kind of thing is a short title ("五、办理时限")
+
+
+def _under_heading(p, kind: str) -> bool:
+    """Whether a passage sits under a heading for this kind of thing (evidence.toml)."""
+    words = _headings().get(kind, ())
+    return any(w in s for s in p.section if len(s) <= HEADING_LEN for w in words)
+
+
+def answering_each(
+    qualifiers: tuple[Qualifier, ...],
+    passages: list,
+    objects: tuple[str, ...] = (),
+    named: tuple[str, ...] = (),
+) -> tuple[tuple[tuple[int, tuple[Qualifier, ...]], ...], tuple[Qualifier, ...]]:
+    """A question asking several things at once ("要带什么材料，要多久，收不收钱") that no one
+    passage answers: of the best passages, the first that shows each thing asked, about the
+    place, company or period it names, its kinds of IP and its services, as ((position, what
+    it shows), …) in the order asked; and apart, what none of them shows. ((), ()) for a
+    question asking one thing."""
+    subject = [q for q in qualifiers if q.kind in BY_WORDS]
+    asked = [q for q in qualifiers if q.kind not in BY_WORDS]
+    if len(asked) < 2:
+        return (), ()
+    parts: dict[int, list[Qualifier]] = {}
+    missing = []
+    for q in asked:
+        showing = [
+            i
+            for i, p in enumerate(passages[:PARTS_DEPTH])
+            if p.kind != "indicator"
+            and shows(q, p.text)
+            and all(shows(c, p.text) for c in subject)
+            and _about(p, objects)
+            and _names(p, named)
+        ]
+        # one under a heading for what is asked ("五、办理时限") before a step's own time
+        at = next((i for i in showing if _under_heading(passages[i], q.kind)), None)
+        at = showing[0] if at is None and showing else at
+        if at is None:
+            missing.append(q)
+        else:
+            parts.setdefault(at, []).append(q)
+    return tuple((i, tuple(qs)) for i, qs in parts.items()), tuple(missing)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
-from index.search import Evidence
+from index.search import Evidence, SearchResult
+from service.qa.answering.evidence import answering_each
 from service.qa.reading.understand import Qualifier, Query
 
 ANSWER, RELATED, NONE = "answer", "related", "none"
+_CLAUSES = re.compile(r"[，,。；;！!？?、\s]+")
 CLARIFY = "clarify"  # a follow-up with no conversation before it: the service asks back
 # Qualifier kinds that a named 专栏 makes moot: "专栏5指什么" asks what the column is.
 # A named 专栏 makes the loose definition words moot ("专栏5指什么" asks what the column is);
@@ -58,6 +61,8 @@ class Thresholds:
 class Decision:
     outcome: str  # answer | related | none
     qualifiers: tuple[Qualifier, ...] = ()  # why the plan does not answer (related)
+    # a question asking several things, answered from several passages: (hit, what it shows)
+    parts: tuple[tuple[int, tuple[Qualifier, ...]], ...] = ()
 
 
 def scope_score(ev: Evidence, t: Thresholds, expansions: int = 0) -> float:
@@ -114,3 +119,35 @@ def decide(
         return Decision(NONE)
     missing = unanswered(query, ev, figure_known, money_row)
     return Decision(RELATED, missing) if missing else Decision(ANSWER)
+
+
+def _clauses_asking(text: str, qualifiers: tuple[Qualifier, ...]) -> int:
+    """In how many of the question's clauses its qualifiers' words are found."""
+    clauses = [c for c in _CLAUSES.split(text) if c]
+    return len(
+        {i for q in qualifiers for i, c in enumerate(clauses) if any(w in c for w in q.words)}
+    )
+
+
+def several(
+    result: SearchResult, decision: Decision, query: Query, named: tuple[str, ...]
+) -> Decision | None:
+    """A question asking several things in clauses of their own, that no one passage answers
+    ("要带什么材料，要多久，收不收钱"): answered part by part when each is given by one of
+    the best passages, those put first; else related, naming only what none of them gives.
+    None: it asks one thing (or several in one clause: "商标异议申请要交多少官费" asks a fee
+    of 异议), or no passage gives any of them."""
+    if _clauses_asking(query.text, decision.qualifiers) < 2:
+        return None
+    parts, missing = answering_each(
+        decision.qualifiers, [h.passage for h in result.hits], query.objects, named
+    )
+    if not parts:
+        return None
+    first = [i for i, _ in parts]
+    result.hits[:] = [result.hits[i] for i in first] + [
+        h for i, h in enumerate(result.hits) if i not in first
+    ]
+    if missing:
+        return Decision(RELATED, missing)
+    return Decision(ANSWER, parts=tuple((n, kinds) for n, (_, kinds) in enumerate(parts)))

@@ -20,6 +20,8 @@ _COUNTED_STRUCTURE = re.compile(
     r"(专栏|指标|原则|工程|部分|章|节)[^，,。？?]{0,3}(一共|总共|共有|有)"
 )
 _ASK_SPLIT = re.compile(r"[，,。；;！!？?：:]+")
+# A verb asked as "A不A" ("收不收钱", "交不交"): a question whatever the verb.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
 _CLAUSE = re.compile(r"[，。！？；,.!?;:：\s]+")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|$|\D)")
 _HAN_OR_LATIN = r"[\u4e00-\u9fffA-Za-z]"
@@ -195,17 +197,30 @@ class Reader:
             real and inside(start) for _, real, start, _ in self.lex.figure_asks.finditer(text)
         )
         if asked or figure:
-            return self._less_topics(asked)
+            return self._less_topics(asked, self._alone(found, asking))
         # nothing asked in the clauses that ask: the framing's qualifiers count, less the words
         # that only name its topic ("准备报贴息补助。这个凭证有什么要求吗")
         topics = self.lex.topic_qualifiers
         return self._less_topics([(p, k) for p, k, _ in found if p not in topics])
 
-    def _less_topics(self, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Words that only name the topic (补助, 申报) when something else is asked of it."""
-        topics = self.lex.topic_qualifiers
+    def _less_topics(
+        self, found: list[tuple[str, str]], alone: frozenset[str] = frozenset()
+    ) -> list[tuple[str, str]]:
+        """Words that only name the topic (补助, 申报) when something else is asked of it;
+        alone: those asked by a clause of their own ("要带什么材料，要多久"), which stay."""
+        topics = self.lex.topic_qualifiers - alone
         asked = {kind for p, kind in found if p not in topics}
         return [(p, kind) for p, kind in found if p not in topics or not asked or kind in asked]
+
+    def _alone(self, found: list, asking: list[tuple[int, int]]) -> frozenset[str]:
+        """The topic words that are the only qualifier of an asking clause."""
+        by_clause: dict[int, list[str]] = {}
+        for p, _, start in found:
+            for n, (a, b) in enumerate(asking):
+                if a <= start < b:
+                    by_clause.setdefault(n, []).append(p)
+        topics = self.lex.topic_qualifiers
+        return frozenset(ps[0] for ps in by_clause.values() if len(ps) == 1 and ps[0] in topics)
 
     def _objects(self, text: str, qualifiers: tuple[Qualifier, ...] = ()) -> tuple[str, ...]:
         """The kinds of IP the asking part of the question names ("我们的商标被仿冒了，援助热线
@@ -235,7 +250,12 @@ class Reader:
             asks = bool(m and ("?" in m.group() or "？" in m.group()))
             said = text[start:end]
             if said.strip():
-                asks = asks or self.lex.ask_markers.search(said) or self.lex.yes_no.search(said)
+                asks = (
+                    asks
+                    or self.lex.ask_markers.search(said)
+                    or self.lex.yes_no.search(said)
+                    or _A_NOT_A.search(said)
+                )
                 clauses.append((start, end, asks))
             start = m.end() if m else end
         asking = [(a, b) for a, b, asks in clauses if asks]
