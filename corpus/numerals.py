@@ -35,3 +35,12 @@ def chinese_to_int(text: str) -> int | None:
 def digits_to_ascii(text: str) -> str:
     """'二〇二五' → '2025': Chinese digits written one by one, as in years."""
     return "".join(str(DIGITS[c]) for c in text)
+
+
+def int_to_chinese(number: int) -> str:
+    """5 → '五', 10 → '十', 15 → '十五', 21 → '二十一' (1 to 99, as a count of years is said)."""
+    if not 0 < number < 100:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else CN_NUM[tens - 1] + "十")
+    return head + (CN_NUM[ones - 1] if ones else "")

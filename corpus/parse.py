@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
+from corpus import table_header
 from corpus.headings import BLOCK, CHAPTER, COLUMN, MD_HEADING, SECTION
 from corpus.markers import (
     ANNEX,
@@ -21,7 +22,7 @@ from corpus.markers import (
     md_cells,
     tab_cells,
 )
-from corpus.records import Indicator, Passage, parse_number
+from corpus.records import Indicator, Passage
 from corpus.split import split_text
 
 BULLET = re.compile(r"^[-•·*]\s+(.*)$")
@@ -72,9 +73,15 @@ def _paragraphs(text: str) -> list[list[str]]:
 
 
 def _is_row(line: str) -> bool:
-    """A table line: the header, or four or more tab-separated cells."""
+    """A table line: the header, four or more tab-separated cells, or a numbered row with
+    two values (a table without a change column)."""
     cells = line.split("\t")
-    return len(cells) >= 4 or (len(cells) > 1 and cells[0].strip() == "指标")
+    head = cells[0].strip()
+    return (
+        len(cells) >= 4
+        or (len(cells) > 1 and head == "指标")
+        or bool(len(cells) == 3 and TABLE_ROW.match(head))
+    )
 
 
 def _is_table(para: list[str]) -> bool:
@@ -113,6 +120,7 @@ class _Builder:
         self.unit: _Unit | None = None
         self.column_open = False
         self.table_caption: str | None = None
+        self.table_header: tuple = ()  # the indicator table's value columns, from its header
 
     # ---- output -------------------------------------------------------
     def emit(self, text: str, path: list[str], kind: str) -> None:
@@ -167,33 +175,31 @@ class _Builder:
 
     def table_row(self, line: str) -> None:
         cells = [c.strip() for c in line.split("\t")]
-        if cells[0] == "指标" or len(cells) < 4:
-            return  # the header row
+        if cells[0] == "指标":  # the header row: the value columns' headers, each's role
+            self.table_header = table_header.columns(cells[1:])
+            return
+        if len(cells) < 3:
+            return
         m = TABLE_ROW.match(cells[0])
         if not m:
             raise ValueError(f"indicator row without number, name and unit: {line!r}")
-        (v20, t20), (v25, t25), (inc, tinc) = (parse_number(c) for c in cells[1:4])
-        ind = Indicator(
+        if not self.table_header:
+            raise ValueError(f"indicator row before the table's header (指标…): {line!r}")
+        ind = table_header.row(
             int(m.group(1)),
             m.group(2).strip(),
             m.group(3).strip(),
-            v20,
-            v25,
-            inc,
-            t20,
-            t25,
-            tinc,
+            self.table_header,
+            cells[1:],
             self.table_caption or "",
         )
         self.indicators.append(ind)
         path = [*self.levels, self.table_caption] if self.table_caption else list(self.levels)
-        show = lambda t: t if t is not None else "—"  # noqa: E731
-        self.emit(
-            f"{ind.name}（{ind.unit}）：2020年 {show(t20)}；2025年 {show(t25)}；"
-            f"累计增加值 {show(tinc)}",
-            path,
-            "indicator",
-        )
+        said = [
+            f"{c.header} {t if t is not None else '—'}"
+            for c, t in zip(ind.columns, ind.texts, strict=True)
+        ]
+        self.emit(f"{ind.name}（{ind.unit}）：" + "；".join(said), path, "indicator")
         if path:  # a table before any heading has no overview to join (finish needs a title)
             self.overviews.setdefault(tuple(path), []).append(ind.name)
 
@@ -263,6 +269,7 @@ class _Builder:
                 self.table_caption = self.unit.heading  # the line above the table names it
                 self.unit = None
             n = next((i for i, line in enumerate(para) if not _is_row(line)), len(para))
+            self.table_header = ()
             for line in para[:n]:
                 self.table_row(line)
             if para[n:]:

@@ -24,8 +24,9 @@ from index.embed.base import Embedder
 from index.lexical import LexicalIndex
 from index.model.quantize import FP32
 
-# 2: passages carry their document's title (doc_title); 3: indicator rows their table's caption
-FORMAT_VERSION = 3
+# 2: passages carry their document's title (doc_title); 3: indicator rows their table's caption;
+# 4: indicator rows carry their value columns as the table's header names them (role, year)
+FORMAT_VERSION = 4
 BUILD_FIX = "run `ipqa build` to rebuild it"
 Progress = Callable[[int, int], None]
 Finalize = Callable[[Path], dict]

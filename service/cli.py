@@ -129,7 +129,8 @@ OUTCOME_LABELS = {
 }
 
 
-def _print_answer(r) -> None:
+def _print_answer(r, years: dict[str, str] | None = None) -> None:
+    """r: the API's answer; years: year → role of the indicator table's columns."""
     console.print(
         f"[dim]{OUTCOME_LABELS.get(r.outcome, r.outcome)}（{r.outcome}）[/]", highlight=False
     )
@@ -137,13 +138,13 @@ def _print_answer(r) -> None:
     if r.suggestions:
         console.print("[dim]可以这样问：" + " · ".join(r.suggestions) + "[/]", highlight=False)
     if r.indicators:
-        table = Table("指标", "单位", "2020年", "2025年", "累计增加", title="主要指标")
+        # the base and target columns by their headers' years ("2020年"), read from the table
+        year = {role: y for y, role in (years or {}).items()}
+        heads = [f"{year[role]}年" if role in year else "—" for role in ("base", "target")]
+        table = Table("指标", "单位", *heads, "累计增加", title="主要指标")
         for i in r.indicators:
-            table.add_row(
-                i.name,
-                i.unit,
-                *("—" if v is None else str(v) for v in (i.value_2020, i.target_2025, i.increase)),
-            )
+            values = (i.value_2020, i.target_2025, i.increase)  # the API's base, target, change
+            table.add_row(i.name, i.unit, *("—" if v is None else str(v) for v in values))
         console.print(table)
     for n, p in enumerate(r.passages, start=1):
         console.print(
@@ -176,7 +177,9 @@ def ask(
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
-        _print_answer(result)
+        from corpus.records import table_years
+
+        _print_answer(result, table_years(engine.indicators))
 
 
 @app.command()

@@ -87,8 +87,16 @@ class IndicatorOut(BaseModel):
 
     @classmethod
     def of(cls, row) -> IndicatorOut:
-        """From a corpus.records.Indicator (which also keeps the numbers' printed text)."""
-        return cls(**{name: getattr(row, name) for name in cls.model_fields})
+        """From a corpus.records.Indicator: the plan's fields filled from its columns' roles
+        (value_2020 the base, target_2025 the target, increase the change)."""
+        return cls(
+            id=row.id,
+            name=row.name,
+            unit=row.unit,
+            value_2020=row.value("base"),
+            target_2025=row.value("target"),
+            increase=row.value("change"),
+        )
 
 
 class GuidanceOut(BaseModel):

@@ -10,9 +10,9 @@ from corpus.load import load_corpus
 pytestmark = pytest.mark.real_model
 ROWS = load_corpus().indicators
 FIELDS = {
-    "2020": ("{name}2020年是多少？", "text_2020"),
-    "2025": ("2025年{name}的目标是多少？", "text_2025"),
-    "increase": ("“十四五”期间{name}累计增加多少？", "text_increase"),
+    "2020": ("{name}2020年是多少？", "base"),
+    "2025": ("2025年{name}的目标是多少？", "target"),
+    "increase": ("“十四五”期间{name}累计增加多少？", "change"),
 }
 
 
@@ -22,9 +22,9 @@ def ask(client, question, history=None):
     return r.json()
 
 
-def expected_value(row, attr: str) -> str:
-    number = getattr(row, attr)
-    if attr == "text_increase" and row.unit == "%":
+def expected_value(row, role: str) -> str:
+    number = row.text(role)
+    if role == "change" and row.unit == "%":
         return f"{number}个百分点"
     return f"{number}{row.unit}"
 
@@ -36,12 +36,12 @@ def test_every_indicator_and_field(real_client, row, field):
     body = ask(real_client, template.format(name=row.name))
     assert body["found"] is True
     assert body["indicators"][0]["name"] == row.name
-    if getattr(row, attr) is None:  # '—' in the table: the answer says the plan gives none
+    if row.text(attr) is None:  # '—' in the table: the answer says the plan gives none
         assert "—" in body["answer"] and "没有给出" in body["answer"]
     else:
         assert expected_value(row, attr) in body["answer"]
         # the value asked for comes first in the sentence
-        first_number = body["answer"].find(getattr(row, attr))
+        first_number = body["answer"].find(row.text(attr))
         assert 0 <= first_number <= len(row.name) + 14, body["answer"]
 
 

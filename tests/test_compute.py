@@ -12,6 +12,7 @@ from corpus.lexicon import LEXICON_DIR, lexicon
 from corpus.load import load_corpus
 from corpus.normalize import normalize_question
 from corpus.records import Indicator
+from corpus.table_header import columns
 from service.qa.table import compute
 from service.qa.table.compute import interpret
 from service.qa.table.tableread import group_rows
@@ -30,17 +31,22 @@ def text_of(question: str, rows=None, named=()) -> str:
     return result.text
 
 
+PLAN_HEADER = columns(["2020年", "2025年", "累计增加值"])  # the plan's header, as printed
+
+
 def row(id_, name, unit, v20, v25, inc=None, printed=True):
-    """A made-up table row; printed=False leaves text_* empty, as a row built from numbers."""
+    """A made-up row under the plan's header; printed=False leaves the printed texts empty,
+    as a row built from numbers."""
 
     def text(x):
         return None if x is None or not printed else str(x)
 
-    return Indicator(id_, name, unit, v20, v25, inc, text(v20), text(v25), text(inc))
+    values = (v20, v25, inc)
+    return Indicator(id_, name, unit, PLAN_HEADER, values, tuple(text(v) for v in values))
 
 
 def test_the_real_table_is_what_these_tests_assume():
-    assert [(r.unit, r.text_2020, r.text_2025) for r in REAL] == [
+    assert [(r.unit, r.text("base"), r.text("target")) for r in REAL] == [
         ("件", "6.3", "12"),
         ("万件", "4", "9"),
         ("亿元", "2180", "3200"),
@@ -437,14 +443,14 @@ def test_every_table_phrase_means_one_thing():
 def test_the_code_finds_every_kind_of_word_it_reads():
     raw = tomllib.loads((LEXICON_DIR / "table.toml").read_text(encoding="utf-8"))
     assert set(raw["columns"]) == {
-        "value_2020",
-        "target_2025",
-        "increase",
+        "base",
+        "target",
+        "change",
         "growth",
         "multiple",
         "annual_growth",
         "annual_increase",
-        "from_2020",
+        "from_base",
     }
     needed = {"sum", "difference", "largest", "smallest", "faster", "slower", "higher", "lower",
               "order", "order_up", "count", "which", "missing", "check", "compute", "table",

@@ -179,11 +179,11 @@ def test_bad_gold_lines_are_reported_with_their_line_number():
 def _number_unit_forms(indicators) -> set[str]:
     forms = set()
     for i in indicators:
-        for text in (i.text_2020, i.text_2025, i.text_increase):
+        for text in (i.text("base"), i.text("target"), i.text("change")):
             if text is not None:
                 forms |= {text, f"{text}{i.unit}"}
-        if i.text_increase is not None and i.unit == "%":
-            forms.add(f"{i.text_increase}个百分点")
+        if i.text("change") is not None and i.unit == "%":
+            forms.add(f"{i.text('change')}个百分点")
     return forms
 
 

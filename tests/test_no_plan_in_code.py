@@ -5,6 +5,7 @@ document (corpus/lexicon/*.toml, service/api_examples.json) or read from its tex
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from corpus.load import DEFAULT_CORPUS_DIR
@@ -85,3 +86,70 @@ def test_the_widget_and_staff_pages_name_no_period_or_title():
                 f"{path.relative_to(ROOT)}: {b}" for b in (*PERIODS, title, core) if b in text
             ]
     assert found == []
+
+
+# The indicator table's years are read from its header (corpus/table_header.py): no code in
+# `index/` or `service/` names them. The files below are another helper's to change, and name
+# the plan's years only in text shown to people, never in a rule the answers follow:
+# the API's description (service/app.py) and its example question (service/routes/ask.py),
+# the staff pages' label for the indicator category (service/office/quality_labels.py), and
+# a tokenizer's self-test sentence (index/model/e5_tokenizer.py).
+PLAN_YEARS = ("20" + "20", "20" + "25")  # spelled apart, so this file passes its own check
+SHOWN_TEXT_ONLY = frozenset(
+    {
+        "service/app.py",
+        "service/routes/ask.py",
+        "service/office/quality_labels.py",
+        "index/model/e5_tokenizer.py",
+    }
+)
+
+
+def literals_in(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of every string or number constant in a module, docstrings left out."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip = _docstrings(tree)
+    return [
+        (node.lineno, str(node.value))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str | int | float)
+        and not isinstance(node.value, bool)
+        and id(node) not in skip
+    ]
+
+
+def plan_years_in_code(roots=("index", "service"), allowed=SHOWN_TEXT_ONLY) -> list[str]:
+    year = re.compile(rf"(?<!\d)({'|'.join(PLAN_YEARS)})(?!\d)")
+    found = []
+    for root in roots:
+        base = ROOT / root if not Path(root).is_absolute() else Path(root)
+        for path in sorted(base.rglob("*.py")):
+            name = path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else path.name
+            if name in allowed:
+                continue
+            found += [
+                f"{name}:{line}: {text}" for line, text in literals_in(path) if year.search(text)
+            ]
+    return found
+
+
+def test_no_plan_year_is_a_literal_in_the_code():
+    assert plan_years_in_code() == []
+
+
+def test_the_year_check_fails_on_a_string_or_a_number_and_not_a_docstring(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text(
+        f'"""The {PLAN_YEARS[0]} plan."""\n\n'
+        f"def f(x):\n    # {PLAN_YEARS[1]} in a comment\n"
+        f'    return x == {PLAN_YEARS[1]} or x == "{PLAN_YEARS[0]}年为" or x == "value_{PLAN_YEARS[0]}"\n'
+        "\n\ndef g():\n    return 12025, '20201'\n",
+        encoding="utf-8",
+    )
+    found = plan_years_in_code(roots=(str(tmp_path),), allowed=frozenset())
+    assert [f.split(": ", 1)[1] for f in found] == [
+        PLAN_YEARS[1],
+        f"{PLAN_YEARS[0]}年为",
+        f"value_{PLAN_YEARS[0]}",
+    ]

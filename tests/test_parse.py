@@ -43,16 +43,23 @@ def test_indicator_rows_exact(corpus):
     }
     for rid, (name, unit, v20, t25, inc) in expected.items():
         row = rows[rid]
-        assert (row.name, row.unit, row.value_2020, row.target_2025, row.increase) == (
+        values = (row.value("base"), row.value("target"), row.value("change"))
+        assert (row.name, row.unit, *values) == (
             name,
             unit,
             v20,
             t25,
             inc,
         )
-    assert rows[5].text_2025 == "13.0" and isinstance(rows[5].target_2025, float)
-    assert rows[2].text_2020 == "4" and isinstance(rows[2].value_2020, int)
-    assert rows[8].text_2020 is None and rows[8].text_increase is None
+    assert rows[5].text("target") == "13.0" and isinstance(rows[5].value("target"), float)
+    assert rows[2].text("base") == "4" and isinstance(rows[2].value("base"), int)
+    assert rows[8].text("base") is None and rows[8].text("change") is None
+    assert [(c.header, c.role, c.year) for c in rows[1].columns] == [
+        ("2020年", "base", "2020"),
+        ("2025年", "target", "2025"),
+        ("累计增加值", "change", ""),
+    ]
+    assert rows[1].span == 5
 
 
 def test_passages_carry_section_paths(corpus):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from corpus.load import load_corpus
+from corpus.records import table_years
 from index.search import Evidence
 from service.qa.answering import wording
 from service.qa.answering.policy import (
@@ -36,7 +37,7 @@ VOCAB = [
     "海外发明专利授权量",
     "干部",
 ]
-READER = Reader(VOCAB)
+READER = Reader(VOCAB, years=table_years(list(ROWS.values())))
 
 
 def evidence(**kw) -> Evidence:
@@ -145,10 +146,10 @@ def test_thresholds_round_trip_the_manifest():
 
 def test_related_wording_never_states_a_national_figure_as_the_citys():
     row = ROWS["知识产权质押融资登记金额"]
-    text = wording.related((Qualifier("place", ("福州市",)),), [row], None, Asked.T2025)
+    text = wording.related((Qualifier("place", ("福州市",)),), [row], None, Asked.TARGET)
     assert text.startswith("规划只给出全国的指标，没有福州市的数据。")
     assert "全国" in text and "3200亿元" in text
-    period = wording.related((Qualifier("period", ("2030年",)),), [row], None, Asked.T2025)
+    period = wording.related((Qualifier("period", ("2030年",)),), [row], None, Asked.TARGET)
     assert "没有2030年的数据" in period
 
 

@@ -140,7 +140,7 @@ class Lexicon:
     stopwords: frozenset[str]
     periods: PhraseIndex  # variant → canonical period
     replacements: PhraseIndex  # variant → the word that replaces it in normalization
-    fields: PhraseIndex  # phrase → "increase" | "value_2020" | "target_2025"
+    fields: PhraseIndex  # phrase → "change" | "base" | "target" (the role of a table column)
     field_words: frozenset[str]
     figure_asks: PhraseIndex
     structure_nouns: tuple[str, ...]
@@ -152,6 +152,7 @@ class Lexicon:
     period_current: str  # the plan's own period (十四五)
     period_past: str  # the period before it, whose figures its background gives (十三五)
     periods_earlier: tuple[str, ...]  # periods before that (十二五)
+    past_years: frozenset[str]  # the year the past period's figures start from (its background)
     suggestions: tuple[str, ...]  # example questions offered when nothing answers
     topic_qualifiers: frozenset[str]  # qualifier words that name a topic, not what is asked
     yes_no: PhraseIndex  # 吗, 是不是, 有没有…
@@ -162,6 +163,7 @@ class Lexicon:
     table_words: PhraseIndex  # phrase → (section, key): ("columns", "growth"), ("group", "money")…
     table_groups: dict[str, dict]  # group key → {label, unit | name_contains, say, bare}
     table_roles: dict[str, frozenset[str]]  # combining, computing, not_triggers, strong_checks
+    table_header: dict[str, tuple[str, ...]]  # header words of a column's role: change → 累计增加…
     raw: dict = field(repr=False, default_factory=dict)
 
 
@@ -222,7 +224,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
     figure_asks.update({p: False for p in _words(scope.get("not_figure_asks"))})
     fields = {
         p: name
-        for name in ("increase", "value_2020", "target_2025")
+        for name in ("change", "base", "target")  # a phrase listed twice: the later role
         for p in _words(lang.get("fields", {}).get(name))
     }
     table = data["table.toml"]
@@ -279,6 +281,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         period_current=str(lang.get("period_names", {}).get("current", "")),
         period_past=str(lang.get("period_names", {}).get("past", "")),
         periods_earlier=tuple(_words(lang.get("period_names", {}).get("earlier"))),
+        past_years=frozenset(_words(lang.get("period_names", {}).get("past_years"))),
         suggestions=tuple(_words(lang.get("suggestions"))),
         topic_qualifiers=frozenset(_words(scope.get("topic_qualifiers"))),
         yes_no=index(_words(lang.get("yes_no"))),
@@ -299,6 +302,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         table_words=index(table_words),
         table_groups=dict(table.get("groups", {})),
         table_roles={k: frozenset(_words(v)) for k, v in table.get("roles", {}).items()},
+        table_header={k: tuple(_words(v)) for k, v in table.get("header", {}).items()},
         raw=data,
     )
 

@@ -40,7 +40,7 @@ from service.qa.answering.policy import (
 from service.qa.followups.conversation import Resolver
 from service.qa.lru import LRU, _digest
 from service.qa.reading.clarify import candidates, elliptical
-from service.qa.reading.fields import Asked
+from service.qa.reading.fields import Asked, table_years
 from service.qa.reading.understand import Qualifier, Query, Reader
 from service.qa.result import Answer, Source
 
@@ -80,7 +80,11 @@ class Engine:
         self.thresholds = thresholds or Thresholds.from_dict(searcher.manifest.get("policy"))
         self.cache = cache if cache is not None else LRU(cache_size)
         self.indicators = searcher.indicators
-        self.reader = Reader(plan_vocabulary(searcher), synonyms=plan_synonyms(searcher.knows))
+        self.reader = Reader(
+            plan_vocabulary(searcher),
+            synonyms=plan_synonyms(searcher.knows),
+            years=table_years(searcher.indicators),
+        )
         self.resolver = Resolver(searcher)
         self.answerers = without_model(searcher)  # tried in order before the model
         self.scope = wording.scope_of([p.doc_title or p.doc for p in searcher.passages])

@@ -27,7 +27,7 @@ def _shallow(record) -> dict:
 def encode(answer: Answer) -> bytes:
     plain = _shallow(answer)
     plain["sources"] = [{"passage": _shallow(s.passage), "score": s.score} for s in answer.sources]
-    plain["indicators"] = [_shallow(i) for i in answer.indicators]
+    plain["indicators"] = [i.to_dict() for i in answer.indicators]
     return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -12,7 +12,7 @@ from index.boosts import longest_common, squash, title_core
 from index.search import Hit
 from service.qa.answering import wording
 from service.qa.answering.extract import part_asked
-from service.qa.reading.fields import detect_field
+from service.qa.reading.fields import detect_field, table_years
 from service.qa.reading.understand import Qualifier
 
 _ALL_INDICATORS = re.compile(
@@ -223,6 +223,6 @@ def compose(
     if asks_all_indicators(question) and not matched:
         return wording.all_indicators(all_rows), list(all_rows)
     if matched and not about_past_period(question):
-        field = detect_field(question)
+        field = detect_field(question, table_years(all_rows))
         return "".join(wording.indicator_sentence(i, field) for i in matched[:3]), matched
     return passage_answer(question, hits, prose_of, kinds, asking), matched

@@ -36,34 +36,57 @@ def value(number_text: str | None, unit: str) -> str:
 
 def increase(ind: Indicator) -> str:
     unit = "个百分点" if ind.unit == "%" else ind.unit
-    return f"{ind.text_increase}{unit}"
+    return f"{ind.text('change')}{unit}"
+
+
+def year_label(ind: Indicator, role: str) -> str:
+    """A column as an answer names it: its header's year ("2020年"), else its header."""
+    column = ind.column(role)
+    if column is None:
+        return ""
+    return f"{column.year}年" if column.year else column.header
+
+
+def change_name(ind: Indicator) -> str:
+    """The change column as its header prints it ("累计增加值")."""
+    column = ind.column("change")
+    return column.header if column else "累计增加值"
 
 
 def indicator_sentence(ind: Indicator, field: Asked) -> str:
-    v20, v25 = value(ind.text_2020, ind.unit), value(ind.text_2025, ind.unit)
-    if field is Asked.V2020:
-        if ind.text_2020 is None:
-            return f"规划的指标表没有给出{ind.name}的2020年数值（表中为“—”），2025年目标为{v25}。"
-        return f"2020年，{ind.name}为{v20}；2025年目标为{v25}。"
-    if field is Asked.INCREASE:
-        if ind.text_increase is None:
-            return f"规划的指标表没有给出{ind.name}的累计增加值（表中为“—”），2025年目标为{v25}。"
-        return f"{_period()}{ind.name}累计增加{increase(ind)}（2020年{v20}，2025年目标{v25}）。"
-    if field is Asked.T2025:
-        rest = f"（2020年为{v20}）" if ind.text_2020 is not None else ""
-        return f"到2025年，{ind.name}的目标为{v25}{rest}。"
+    base, target = year_label(ind, "base"), year_label(ind, "target")
+    t_base, t_target, t_change = ind.text("base"), ind.text("target"), ind.text("change")
+    v_base, v_target = value(t_base, ind.unit), value(t_target, ind.unit)
+    if field is Asked.BASE:
+        if t_base is None:
+            return f"规划的指标表没有给出{ind.name}的{base}数值（表中为“—”），{target}目标为{v_target}。"
+        return f"{base}，{ind.name}为{v_base}；{target}目标为{v_target}。"
+    if field is Asked.CHANGE:
+        if t_change is None:
+            return (
+                f"规划的指标表没有给出{ind.name}的{change_name(ind)}（表中为“—”），"
+                f"{target}目标为{v_target}。"
+            )
+        return (
+            f"{_period()}{ind.name}累计增加{increase(ind)}"
+            f"（{base}{v_base}，{target}目标{v_target}）。"
+        )
+    if field is Asked.TARGET:
+        rest = f"（{base}为{v_base}）" if t_base is not None else ""
+        return f"到{target}，{ind.name}的目标为{v_target}{rest}。"
     parts = [
-        f"2020年为{v20}" if ind.text_2020 is not None else "2020年无数值（表中为“—”）",
-        f"2025年目标为{v25}",
+        f"{base}为{v_base}" if t_base is not None else f"{base}无数值（表中为“—”）",
+        f"{target}目标为{v_target}",
     ]
-    if ind.text_increase is not None:
+    if t_change is not None:
         parts.append(f"累计增加{increase(ind)}")
     return f"{ind.name}：" + "，".join(parts) + "。"
 
 
 def all_indicators(indicators: list[Indicator]) -> str:
     lines = [
-        f"{i.id}. {i.name}：2020年{value(i.text_2020, i.unit)}，2025年{value(i.text_2025, i.unit)}"
+        f"{i.id}. {i.name}：{year_label(i, 'base')}{value(i.text('base'), i.unit)}，"
+        f"{year_label(i, 'target')}{value(i.text('target'), i.unit)}"
         for i in indicators
     ]
     return f"{table_caption(indicators)}共{len(indicators)}项：\n" + "\n".join(lines)
@@ -127,7 +150,7 @@ def related(
         lacks = (
             f"规划只给出全国的指标，没有{scope}的数据"
             if whose
-            else "规划的指标表只给出2020年的数值和2025年的目标"
+            else f"规划的指标表只给出{year_label(rows[0], 'base')}的数值和{year_label(rows[0], 'target')}的目标"
         )
         if when:
             lacks += f"，没有{joined(when)}的数据" if not whose else f"，也没有{joined(when)}的数据"

@@ -19,7 +19,7 @@ from service.qa.followups import turns as refer
 from service.qa.followups.order import ORDER
 from service.qa.followups.swap import swap_kind, swap_subject
 from service.qa.followups.turns import Turn, section_mentions
-from service.qa.reading.fields import Asked, detect_field, field_phrase
+from service.qa.reading.fields import Asked, detect_field, field_phrase, table_years
 from service.qa.reading.question_words import QuestionWords
 
 MAX_TURNS = 8
@@ -58,8 +58,9 @@ class Resolver:
         self.titles = searcher.column_titles
         self.sections = searcher.section_titles
         self.units = {i.name: i.unit for i in searcher.indicators}
+        self.years = table_years(searcher.indicators)  # year → role of the table's columns
         self.lex = lexicon()
-        self.words = QuestionWords(self.is_plan_word)
+        self.words = QuestionWords(self.is_plan_word, self.years)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -77,7 +78,7 @@ class Resolver:
             columns=numbered or tuple(self.columns_named(text)),
             numbered=numbered,
             sections=tuple(section_mentions(text)),
-            field=detect_field(text),
+            field=detect_field(text, self.years),
             past=self.lex.past_period.search(text),
         )
 
@@ -196,11 +197,10 @@ class Resolver:
             return question
         computes = self.words.computes(question)
         # "那这两个加起来呢" adds the value the conversation was about; "涨了百分之几" says its own
-        says_measure = detect_field(question) is not Asked.NONE or self.words.names_measure(
-            question
-        )
+        asked = detect_field(question, self.years)
+        says_measure = asked is not Asked.NONE or self.words.names_measure(question)
         carried = "" if says_measure else self._carried_field(turns)
-        if computes:  # "加一起多少" after 2025 targets: of the 2025 targets, not a second ask
+        if computes:  # "加一起多少" after the targets: of the targets, not a second ask
             carried = carried.removesuffix("是多少")
         carry = not computes and self._carry_past(question, marks, turns)
         past = self.lex.period_past if carry else ""
@@ -283,10 +283,10 @@ class Resolver:
         return " ".join(text.split())[:MAX_RESOLVED_CHARS]
 
     def _carried_field(self, turns: list[Turn]) -> str:
-        """The value the conversation was about (2025 target…), for a follow-up that names none."""
+        """The value the conversation was about (the target…), for a follow-up that names none."""
         for turn in turns:
             if turn.role == "user" and turn.field is not Asked.NONE:
-                return field_phrase(turn.field)
+                return field_phrase(turn.field, self.years)
         return ""
 
     def _carry_past(self, question: str, marks, turns: list[Turn]) -> bool:
@@ -294,7 +294,8 @@ class Resolver:
         if "back_in_time" in marks or self.lex.past_period.search(question):
             return False  # already about the past (当时 became 十三五 in _strip)
         current = self.lex.period_current
-        if (current and current in question) or detect_field(question) is not Asked.NONE:
+        asked = detect_field(question, self.years)
+        if (current and current in question) or asked is not Asked.NONE:
             return False
         users = [t for t in turns if t.role == "user"][:2]
         return any(t.past for t in users)

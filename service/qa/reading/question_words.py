@@ -5,21 +5,23 @@ from __future__ import annotations
 
 from corpus.lexicon import lexicon
 from corpus.tokens import tokenize
-from service.qa.reading.fields import Asked, detect_field, field_words
+from service.qa.reading.fields import Asked, detect_field, field_words, years_said
 
 
 class QuestionWords:
     """The readings a follow-up's resolution needs, over the lexicon and the plan's words."""
 
-    def __init__(self, is_plan_word):
-        """is_plan_word(token): whether the plan uses the word."""
+    def __init__(self, is_plan_word, years: dict[str, str] | None = None):
+        """is_plan_word(token): whether the plan uses the word; years: year → role of the
+        indicator table's columns, as its header names them."""
         self.is_plan_word = is_plan_word
+        self.years = dict(years or {})
         self.lex = lexicon()
 
     def subject_words(self, text: str) -> list[str]:
         """The plan's own words in the text, less those that only say which value or which
         computation ("2025年", "几倍"): what the text is about."""
-        skip = field_words() | self.lex.computing_words
+        skip = field_words(self.years) | self.lex.computing_words
         return [
             t for t in tokenize(text, normalized=True) if t not in skip and self.is_plan_word(t)
         ]
@@ -29,9 +31,9 @@ class QuestionWords:
         pointing word, no value or computation asked: not a follow-up."""
         if plan_subject or set(marks) - {"leading"} or self.computes(question, checks=False):
             return False
-        if detect_field(question) is not Asked.NONE or self.names_measure(question):
+        if detect_field(question, self.years) is not Asked.NONE or self.names_measure(question):
             return False
-        skip = self.lex.stopwords | field_words() | self.lex.computing_words
+        skip = self.lex.stopwords | field_words(self.years) | self.lex.computing_words
         words = [
             t
             for t in tokenize(rest, normalized=True)
@@ -55,7 +57,8 @@ class QuestionWords:
         return any(key in combining for _, (_s, key), _, _ in self.lex.table_words.finditer(text))
 
     def names_measure(self, text: str) -> bool:
-        """Whether the question says which number of a row it means (增长率, 倍数, 2020年…)."""
-        return any(
+        """Whether the question says which number of a row it means (增长率, 倍数, a year a
+        column's header names…)."""
+        return bool(years_said(text, self.years)) or any(
             section == "columns" for _, (section, _k), _, _ in self.lex.table_words.finditer(text)
         )

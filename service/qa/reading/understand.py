@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus.lexicon import Lexicon, lexicon
-from service.qa.reading.fields import Asked, detect_field
+from service.qa.reading.fields import Asked, detect_field, years_said
 from service.qa.reading.spelling import Speller
 
 
@@ -27,7 +27,6 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|$|\D)")
 _HAN_OR_LATIN = r"[\u4e00-\u9fffA-Za-z]"
 # Something a question is written in: a Chinese character, a Latin word, a number.
 _WORDLIKE = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}|\d")
-PLAN_YEARS = frozenset({"2020", "2025"})
 
 
 def _longest(words: list[str]) -> tuple[str, ...]:
@@ -41,10 +40,6 @@ def _dictionary_word(text: str) -> bool:
     from corpus.tokens import word_frequency
 
     return word_frequency(text) > 0
-
-
-# 十二五末 and 2015 are the start of the 十三五 figures the plan does give.
-PLAN_PAST_YEARS = frozenset({"2015"})
 
 
 # Qualifier kinds that ask about one service (how it is done, its fee, its time limit).
@@ -95,8 +90,11 @@ class Reader:
         vocabulary: list[str],
         lex: Lexicon | None = None,
         synonyms: dict[str, tuple[str, ...]] | None = None,
+        years: dict[str, str] | None = None,
     ):
-        """synonyms: word → plan words (同义词词林's groups, corpus/lexicon/cilin.py)."""
+        """synonyms: word → plan words (同义词词林's groups, corpus/lexicon/cilin.py);
+        years: year → role of the indicator table's columns, as its header names them."""
+        self.years = dict(years or {})
         self.lex = lex or lexicon()
         self.synonyms = synonyms or {}
         self.speller = Speller(vocabulary, is_word=_dictionary_word)
@@ -124,7 +122,7 @@ class Reader:
         counts = any(
             bare[end : end + 3].lstrip("个项条").startswith(lex.structure_nouns) for _, end in asks
         ) or bool(_COUNTED_STRUCTURE.search(bare) and asks)
-        years = tuple(y for y in _YEAR.findall(bare) if y not in PLAN_YEARS)
+        years = tuple(y for y in _YEAR.findall(bare) if y not in self.years)
         if tokens is None:
             from corpus.tokens import tokenize
 
@@ -136,7 +134,7 @@ class Reader:
         return Query(
             text=text,
             expansions=expansions,
-            field=detect_field(text),
+            field=detect_field(text, self.years),
             qualifiers=qualifiers,
             domain=tuple(lex.domain.find(text)),
             references_plan=lex.plan_reference.search(text),
@@ -170,8 +168,10 @@ class Reader:
             found["organization"] = orgs
         period = lex.other_plans.find(text)
         if asks or self._about_target(text):
-            period += [y for y in years if y not in PLAN_PAST_YEARS] + lex.other_times.find(text)
-            if detect_field(text) is not Asked.T2025:  # "现在几分，打算提到几分": both columns
+            # the year the past period's figures start from (十二五末) the plan does give
+            period += [y for y in years if y not in lex.past_years] + lex.other_times.find(text)
+            # "现在几分，打算提到几分": both columns
+            if detect_field(text, self.years) is not Asked.TARGET:
                 period += lex.now_words.find(text)
         if period:
             found["period"] = period
@@ -262,13 +262,7 @@ class Reader:
         return asking if len(asking) < len(clauses) else []
 
     def _about_target(self, text: str) -> bool:
-        return (
-            any(
-                v in {"target_2025", "value_2020", "increase"}
-                for _, v, _, _ in self.lex.fields.finditer(text)
-            )
-            or "指标" in text
-        )
+        return self.lex.fields.search(text) or bool(years_said(text, self.years)) or "指标" in text
 
     def _narrative(self, text: str, start: int) -> bool:
         """Whether the words before `start`, in the same clause, are someone's own story."""

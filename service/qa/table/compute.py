@@ -87,10 +87,10 @@ def _undetermined(r: Reading, rows: list[Indicator]) -> Computation | None:
         return None
     chosen = selection(r, rows)[0] or rows
     if r.has("binding"):
-        return _done(sayings.BINDING, chosen, "undetermined", outcome=RELATED)
+        return _done(sayings.binding(rows), chosen, "undetermined", outcome=RELATED)
     judged = r.ops.get("judgement", [])
     if judged and (r.has("which", "order") or any(p.startswith(("最", "most")) for p in judged)):
-        return _done(sayings.JUDGEMENT, chosen, "undetermined", outcome=RELATED)
+        return _done(sayings.judgement(rows), chosen, "undetermined", outcome=RELATED)
     return None
 
 
@@ -107,7 +107,7 @@ def _rank(r: Reading, rows: list[Indicator]) -> Computation | None:
     if len(chosen) < 2 or not (r.has("which", "order", "order_up") or r.about_table):
         return None
     measure = primary_measure(r)
-    what = sayings.MEASURE[measure]
+    what = sayings.measure_name(measure, chosen[0])
     figs, lacking = _figures(chosen, measure)
     note = sayings.left_out(lacking, what)
     if not figs:
@@ -149,7 +149,7 @@ def _sum(r: Reading, rows: list[Indicator]) -> Computation | None:
     if len(chosen) < 2:
         return None
     measure = primary_measure(r)
-    what = sayings.MEASURE[measure]
+    what = sayings.measure_name(measure, chosen[0])
     figs, lacking = _figures(chosen, measure)
     if measure in RATES or len({f.unit for f in figs}) > 1:
         text = sayings.cannot_combine(what, figs, "sum", rates=measure in RATES)
@@ -165,12 +165,12 @@ def _difference(r: Reading, rows: list[Indicator]) -> Computation | None:
     if not r.has("difference"):
         return None
     chosen, _ = selection(r, rows)
-    if len(chosen) == 1:  # "差几分": one row's 2025 against its 2020
+    if len(chosen) == 1:  # "差几分": one row's target against its base
         return _increase(chosen, "difference")
     if len(chosen) < 2 or (len(chosen) > 2 and not r.rows):  # no pair named to subtract
         return None
     measure = primary_measure(r)
-    what = sayings.MEASURE[measure]
+    what = sayings.measure_name(measure, chosen[0])
     a, b = figure(chosen[0], measure), figure(chosen[1], measure)
     if a is None or b is None:
         lacking = [x for x, f in zip(chosen[:2], (a, b), strict=True) if f is None]
@@ -184,9 +184,9 @@ def _difference(r: Reading, rows: list[Indicator]) -> Computation | None:
 
 
 def _increase(chosen: list[Indicator], operation: str) -> Computation | None:
-    fig = figure(chosen[0], "increase")
+    fig = figure(chosen[0], "change")
     if fig is None:
-        text = _not_computed(chosen, sayings.MEASURE["increase"])
+        text = _not_computed(chosen, sayings.measure_name("change", chosen[0]))
         return _done(text, chosen, operation, outcome=RELATED)
     return _done(sayings.increase_of(fig), chosen, operation, [fig])
 
@@ -202,7 +202,8 @@ def _filtered(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]:
         years = [m for _, m in r.columns if m in PRINTED]
         columns = years[-1:] or list(PRINTED)
         kept = [row for row in kept if any(figure(row, c) is None for c in columns)]
-        label = sayings.missing_label(sayings.MEASURE[years[-1]] if years else None)
+        said = sayings.measure_name(years[-1], rows[0]) if years else None
+        label = sayings.missing_label(said)
     return kept, label
 
 
@@ -232,7 +233,7 @@ def _derived(r: Reading, rows: list[Indicator]) -> Computation | None:
     if "annual_increase" in asked and "growth" in asked:  # "年均增长百分之几" is one rate
         asked = ["annual_growth" if m == "annual_increase" else m for m in asked if m != "growth"]
     asked = list(dict.fromkeys(asked))
-    if not asked and not (r.has("compute") and "increase" in said):
+    if not asked and not (r.has("compute") and "change" in said):
         return None
     chosen, _ = selection(r, rows)
     if not chosen:
@@ -246,13 +247,13 @@ def _derived(r: Reading, rows: list[Indicator]) -> Computation | None:
             if fig is None:
                 lacking.append(row)
                 continue
-            shown = measure == "annual_increase" or ("increase" in said and measure == "growth")
-            increase = figure(row, "increase") if shown else None
-            base, target = printed(row, "value_2020"), printed(row, "target_2025")
+            shown = measure == "annual_increase" or ("change" in said and measure == "growth")
+            increase = figure(row, "change") if shown else None
+            base, target = printed(row, "base"), printed(row, "target")
             texts.append(sayings.derived(fig, base, target, increase))
             figs.append(fig)
     lacking = list(dict.fromkeys(lacking))
     if lacking:
-        texts.append(_not_computed(lacking, sayings.MEASURE[asked[0]]))
+        texts.append(_not_computed(lacking, sayings.measure_name(asked[0], lacking[0])))
     outcome = ANSWER if figs else RELATED
     return _done("".join(texts), chosen, asked[0], figs, outcome)

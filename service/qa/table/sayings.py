@@ -3,36 +3,62 @@ checks): every number comes in as the document prints it."""
 
 from __future__ import annotations
 
+from corpus.numerals import int_to_chinese
 from corpus.records import Indicator
-from service.qa.answering.wording import joined, sentence, table_caption, value
+from service.qa.answering.wording import (
+    change_name,
+    joined,
+    sentence,
+    table_caption,
+    value,
+    year_label,
+)
 
 RIGHT, WRONG = "没错", "不对"
 TIMES, POINTS = "倍", "个百分点"  # units of a multiple and of a difference between % values
 VERB = {"sum": "相加", "difference": "相减"}
 RESULT = {"sum": "合计", "difference": "差值"}
 UNIT_GROUP = "单位为{unit}的"
-# What each measure of a row is called in an answer.
-MEASURE = {
-    "value_2020": "2020年数值",
-    "target_2025": "2025年目标",
-    "increase": "累计增加值",
-    "growth": "2020年到2025年的增长率",
-    "multiple": "2025年目标与2020年数值之比",
-    "annual_growth": "2020年到2025年的年均增长率",
-    "annual_increase": "年均增加值",
-}
 MISSING_VALUE = "规划的指标表没有给出{name}的{what}（表中为“—”）"
-BINDING = (
-    "规划的指标表只列出各项指标的2020年数值、2025年目标和累计增加值，"
-    "没有标明哪些是约束性指标、哪些是预期性指标，这里不作推断。"
-)
-JUDGEMENT = (
-    "规划没有比较这些指标的重要程度或完成难度，这里不作评价。"
-    "指标表列出的是各项指标的2020年数值、2025年目标和累计增加值。"
-)
 WHOLE_TABLE = "表中有数值的"  # how a comparison over every row names its scope
 MORE = {"%": "高", "个百分点": "高", "分": "高", "倍": "高"}  # default 多
 LESS = {"%": "低", "个百分点": "低", "分": "低", "倍": "低"}  # default 少
+
+
+def measure_name(measure: str, row: Indicator) -> str:
+    """What a measure of a row is called in an answer, its years as the table's header has
+    them: "2020年数值", "2020年到2025年的增长率"."""
+    base, target = year_label(row, "base"), year_label(row, "target")
+    return {
+        "base": f"{base}数值",
+        "target": f"{target}目标",
+        "change": change_name(row),
+        "growth": f"{base}到{target}的增长率",
+        "multiple": f"{target}目标与{base}数值之比",
+        "annual_growth": f"{base}到{target}的年均增长率",
+        "annual_increase": "年均增加值",
+    }[measure]
+
+
+def _columns_listed(rows) -> str:
+    """ "2020年数值、2025年目标和累计增加值": what the table gives for each row."""
+    row = rows[0]
+    named = [measure_name(m, row) for m in ("base", "target", "change") if row.column(m)]
+    return joined(named)
+
+
+def binding(rows) -> str:
+    return (
+        f"规划的指标表只列出各项指标的{_columns_listed(rows)}，"
+        "没有标明哪些是约束性指标、哪些是预期性指标，这里不作推断。"
+    )
+
+
+def judgement(rows) -> str:
+    return (
+        "规划没有比较这些指标的重要程度或完成难度，这里不作评价。"
+        f"指标表列出的是各项指标的{_columns_listed(rows)}。"
+    )
 
 
 def more_or_less(unit: str, positive: bool) -> str:
@@ -53,13 +79,14 @@ def missing_value(ind: Indicator, what: str) -> str:
 
 def claim(fig) -> str:
     """What the table says, as one clause: '2025年的目标是3200亿元'."""
+    base, target = year_label(fig.row, "base"), year_label(fig.row, "target")
     return {
-        "value_2020": "2020年为{v}",
-        "target_2025": "2025年的目标是{v}",
-        "increase": "累计增加{v}",
-        "growth": "从2020年到2025年增长{about}{v}",
-        "multiple": "2025年目标是2020年的{v}",
-        "annual_growth": "从2020年到2025年年均增长{about}{v}",
+        "base": f"{base}为{{v}}",
+        "target": f"{target}的目标是{{v}}",
+        "change": "累计增加{v}",
+        "growth": f"从{base}到{target}增长{{about}}{{v}}",
+        "multiple": f"{target}目标是{base}的{{v}}",
+        "annual_growth": f"从{base}到{target}年均增长{{about}}{{v}}",
         "annual_increase": "年均增加{v}",
     }[fig.measure].format(v=fig.shown, about="约" if fig.rounded else "")
 
@@ -85,23 +112,34 @@ def checked(fig, stated: str | None, again: bool = False) -> str:
 
 def derived(fig, base: str, target: str, increase=None) -> str:
     """A rate, multiple or yearly increase of one row, with the working; base and target are
-    the printed 2020 and 2025 numbers; increase (a figure) is added where it was asked too."""
+    its printed base and target numbers; increase (a figure) is added where it was asked too."""
     row = fig.row
-    v20, v25 = value(base, row.unit), value(target, row.unit)
+    v_base, v_target = value(base, row.unit), value(target, row.unit)
+    y_base, y_target = year_label(row, "base"), year_label(row, "target")
     about = "约" if fig.rounded else ""
     if fig.measure == "annual_increase":
-        return f"{row.name}五年累计增加{increase.shown}，平均每年增加{fig.shown}（{fig.working}）。"
+        span = int_to_chinese(row.span)
+        return f"{row.name}{span}年累计增加{increase.shown}，平均每年增加{fig.shown}（{fig.working}）。"
     if fig.measure == "multiple":
-        return f"{row.name}2025年目标{v25}是2020年{v20}的{fig.shown}（{fig.working}）。"
+        return (
+            f"{row.name}{y_target}目标{v_target}是{y_base}{v_base}的{fig.shown}（{fig.working}）。"
+        )
     kind = "年均增长" if fig.measure == "annual_growth" else "增长"
     kind = ("相对" + kind) if row.unit == "%" and fig.measure == "growth" else kind
     rest = f"，即累计增加{increase.shown}" if increase is not None else ""
-    return f"{row.name}从2020年的{v20}到2025年的{v25}，{kind}{about}{fig.shown}（{fig.working}）{rest}。"
+    return (
+        f"{row.name}从{y_base}的{v_base}到{y_target}的{v_target}，"
+        f"{kind}{about}{fig.shown}（{fig.working}）{rest}。"
+    )
 
 
 def increase_of(fig) -> str:
     working = f"（{fig.working}）" if fig.working else ""
-    return f"{fig.row.name}2025年目标比2020年{more_or_less(fig.unit, True)}{fig.shown}{working}。"
+    more = more_or_less(fig.unit, True)
+    return (
+        f"{fig.row.name}{year_label(fig.row, 'target')}目标比{year_label(fig.row, 'base')}"
+        f"{more}{fig.shown}{working}。"
+    )
 
 
 def total(what: str, rows, fig) -> str:

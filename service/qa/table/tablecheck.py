@@ -8,7 +8,7 @@ from service.qa.table.tablemath import DERIVED, PRINTED, Figure, figure, same_va
 from service.qa.table.tableread import Reading, Stated
 
 # A % row's increase is in 个百分点, and people say "提高1.4%" for it too.
-RATE_OF = {"increase": "growth", "annual_increase": "annual_growth"}
+RATE_OF = {"change": "growth", "annual_increase": "annual_growth"}
 UNIT_EQUIVALENT = {"%": {"%", sayings.POINTS}, sayings.POINTS: {"%", sayings.POINTS}}
 
 
@@ -18,7 +18,7 @@ def _nearest(r: Reading, pos: int) -> tuple[Indicator | None, str | None]:
     before = [m for p, m in r.columns if p < pos]
     after = [m for p, m in r.columns if p > pos]
     measure = before[-1] if before else (after[0] if after else None)
-    return row, ("value_2020" if measure == "from_2020" else measure)
+    return row, ("base" if measure == "from_base" else measure)
 
 
 def _compatible(stated: Stated, fig: Figure) -> bool:
@@ -32,7 +32,7 @@ def _candidates(row: Indicator, measure: str | None, stated: Stated) -> list[Fig
     of a 分 row is a growth rate, "是2倍吗" a multiple); any column when none was said. A figure
     in a unit nothing fits ("9件" of a 万件 row) is set against the measure said, to be corrected."""
     said = [measure] if measure else list(PRINTED)
-    if measure == "increase" and row.unit == "%" and stated.unit == "%":
+    if measure == "change" and row.unit == "%" and stated.unit == "%":
         said.append("growth")  # "提高1.4%" of a % row: points or rate, either may be meant
     figures = [f for f in (figure(row, m) for m in said) if f]
     found = [f for f in figures if _compatible(stated, f)]
@@ -68,12 +68,12 @@ def check(r: Reading) -> tuple[str, list[Indicator], list[Figure]] | None:
             figs.append(found[0])
         else:
             right = False
-            what = sayings.MEASURE[measure] if measure in PRINTED else absent(row)
+            what = sayings.measure_name(measure, row) if measure in PRINTED else absent(row)
             clauses.append(sayings.not_in_plan(row, what, said))
     return sayings.verdict(right, clauses), used, figs
 
 
 def absent(row: Indicator) -> str:
     """Which of the two columns a row lacks, as an answer calls it."""
-    column = "value_2020" if figure(row, "value_2020") is None else "target_2025"
-    return sayings.MEASURE[column]
+    column = "base" if figure(row, "base") is None else "target"
+    return sayings.measure_name(column, row)

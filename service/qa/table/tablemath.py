@@ -8,17 +8,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from corpus.records import Indicator
 from service.qa.table import sayings
 
-PRINTED = ("value_2020", "target_2025", "increase")  # columns of the table itself
-# Computed from the 2020 and 2025 columns; the first three are rates (never added up).
+PRINTED = ("base", "target", "change")  # columns of the table itself, by their roles
+# Computed from the base and target columns; the first three are rates (never added up).
 RATES = ("growth", "multiple", "annual_growth")
 DERIVED = (*RATES, "annual_increase")
 MEASURES = PRINTED + DERIVED
 # Shown precision of what the table does not print: rates in % (1 place), multiples (2).
 PLACES = {"growth": Decimal("0.1"), "annual_growth": Decimal("0.1"), "multiple": Decimal("0.01")}
-YEARS = 5  # the table runs from 2020 to 2025
 MINUS, DIVIDE = "−", "÷"
 TOLERANCE = Decimal("0.02")  # a rounded growth rate or multiple still counts as the same
-_TEXT = {"value_2020": "text_2020", "target_2025": "text_2025", "increase": "text_increase"}
 
 
 @dataclass(frozen=True)
@@ -43,12 +41,8 @@ class Figure:
 
 
 def printed(row: Indicator, column: str) -> str | None:
-    """The number as the table prints it; rows built without text_* fall back to the value."""
-    text = getattr(row, _TEXT[column])
-    if text is None:
-        number = getattr(row, column)
-        text = None if number is None else str(number)
-    return text
+    """The number as the table prints it (rows built without it: the value), by its role."""
+    return row.text(column)
 
 
 def decimal(text: str) -> Decimal:
@@ -68,7 +62,7 @@ def unit_of(row: Indicator, measure: str) -> str:
         return "%"
     if measure == "multiple":
         return sayings.TIMES
-    if measure in ("increase", "annual_increase") and row.unit == "%":
+    if measure in ("change", "annual_increase") and row.unit == "%":
         return sayings.POINTS
     return row.unit
 
@@ -79,32 +73,27 @@ def _rounded(exact: Decimal, measure: str) -> tuple[Decimal, str]:
 
 
 def figure(row: Indicator, measure: str) -> Figure | None:
-    """The measure for this row, or None where the table has '—' (or a 2020 value of 0)."""
+    """The measure for this row, or None where the table has '—' (or a base value of 0, or no
+    two years in its header for a yearly measure)."""
     unit = unit_of(row, measure)
-    if measure in ("value_2020", "target_2025"):
+    if measure in ("base", "target"):
         text = printed(row, measure)
         return (
             None if text is None else Figure(row, measure, decimal(text), decimal(text), text, unit)
         )
-    base, target = printed(row, "value_2020"), printed(row, "target_2025")
-    if measure in ("increase", "annual_increase"):
-        text = printed(row, "increase")
+    base, target = printed(row, "base"), printed(row, "target")
+    years = row.span  # from the base year to the target year, as the header names them
+    if measure in ("annual_increase", "annual_growth") and years is None:
+        return None
+    if measure in ("change", "annual_increase"):
+        text = printed(row, "change")
         working = f"{target} {MINUS} {base}" if base is not None and target is not None else ""
         if text is None and working:
             text = show(decimal(target) - decimal(base))
         if text is None:
             return None
-        if measure == "annual_increase":  # ÷ 5 always ends within one more decimal
-            each = decimal(text) / YEARS
-            return Figure(
-                row,
-                measure,
-                each,
-                each,
-                show(each),
-                unit,
-                f"{text} {DIVIDE} {YEARS} = {show(each)}",
-            )
+        if measure == "annual_increase":
+            return _per_year(row, text, years, unit)
         return Figure(row, measure, decimal(text), decimal(text), text, unit, _eq(working, text))
     if base is None or target is None or decimal(base) == 0:
         return None
@@ -114,14 +103,25 @@ def figure(row: Indicator, measure: str) -> Figure | None:
         value, sign = _rounded(exact, measure)
         working = f"({target} {MINUS} {base}) {DIVIDE} {base} {sign} {show(value)}%"
     elif measure == "annual_growth":  # compound: the rate that, each year, gets b to t
-        exact = ((t / b) ** (Decimal(1) / YEARS) - 1) * 100
+        exact = ((t / b) ** (Decimal(1) / years) - 1) * 100
         value, sign = _rounded(exact, measure)
-        working = f"({target} {DIVIDE} {base})^(1/{YEARS}) {MINUS} 1 {sign} {show(value)}%"
+        working = f"({target} {DIVIDE} {base})^(1/{years}) {MINUS} 1 {sign} {show(value)}%"
     else:
         exact = t / b
         value, sign = _rounded(exact, measure)
         working = f"{target} {DIVIDE} {base} {sign} {show(value)}"
     return Figure(row, measure, value, exact, show(value), unit, working)
+
+
+def _per_year(row: Indicator, text: str, years: int, unit: str) -> Figure:
+    """The change ÷ the years: exact where it ends within two more decimals than the change
+    is printed with (÷ 5 always does), else rounded to those."""
+    exact = decimal(text) / years
+    places = Decimal(1).scaleb(decimal(text).as_tuple().exponent - 2)
+    value = exact if exact == exact.quantize(places) else exact.quantize(places, ROUND_HALF_UP)
+    sign = "=" if value == exact else "≈"
+    working = f"{text} {DIVIDE} {years} {sign} {show(value)}"
+    return Figure(row, "annual_increase", value, exact, show(value), unit, working)
 
 
 def _eq(expression: str, result: str) -> str:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from corpus.lexicon import PhraseIndex, lexicon
-from corpus.records import Indicator
+from corpus.records import Indicator, table_years
 from service.qa.table import sayings
 from service.qa.table.tablemath import DERIVED, decimal
 
@@ -19,11 +19,12 @@ _PER_CENT = re.compile(r"百分之\s*(\d+(?:\.\d+)?)")
 _NOT_FIGURE_AFTER = ("年", "个", "项", "条", "月", "日", "号", "位", "大", "五")
 _NOT_FIGURE_BEFORE = ("专栏", "第")
 _YEAR = re.compile(r"(19|20)\d\d")
-# A year the table has no column for: "2023年", "in 2030".
+# A year the table may have no column for: "2023年", "in 2030".
 _OTHER_YEAR = re.compile(
     r"(?<!\d)((?:19|20)\d\d)(?=\s*年)|\b(?:in|by|for)\s+((?:19|20)\d\d)\b", re.I
 )
-TABLE_YEARS = frozenset({"2020", "2025"})
+# A year a column's header may name, as a question says it ("2020年", "in 2020", "2025").
+_YEAR_SAID = re.compile(r"(?<![0-9a-z])((?:19|20)\d\d)(?![0-9a-z])(年)?", re.I)
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _QUOTES = str.maketrans("", "", "“”‘’\"'「」『』")
 UNIT_SPELLING = {"亿": "亿元", "百分点": "个百分点"}
@@ -46,10 +47,11 @@ class Reading:
     text: str
     rows: list[Indicator]  # named, in the order the question names them
     row_at: list[tuple[int, Indicator]]  # (position, row) of each naming
-    columns: list[tuple[int, str]]  # (position, measure or "from_2020")
+    columns: list[tuple[int, str]]  # (position, measure or "from_base")
     ops: dict[str, list[str]]  # operation → the phrases that said it
     groups: list[str]  # row groups (money, percent…) in the order said
     stated: list[Stated] = field(default_factory=list)
+    years: frozenset[str] = frozenset()  # the years the table's header names
 
     def has(self, *ops: str) -> bool:
         return any(op in self.ops for op in ops)
@@ -57,13 +59,13 @@ class Reading:
     @property
     def measures(self) -> list[str]:
         """Measures asked, in the order first said (the check-only "from" left out)."""
-        return list(dict.fromkeys(m for _, m in self.columns if m != "from_2020"))
+        return list(dict.fromkeys(m for _, m in self.columns if m != "from_base"))
 
     @property
     def other_time(self) -> bool:
         """About a year or plan period the table has no numbers for."""
         years = {a or b for a, b in _OTHER_YEAR.findall(self.text)}
-        return bool(years - TABLE_YEARS) or self.has("other_period")
+        return bool(years - self.years) or self.has("other_period")
 
     @property
     def about_table(self) -> bool:
@@ -118,7 +120,12 @@ def read(text: str, rows: list[Indicator], named: list[Indicator]) -> Reading:
     if not found:
         found = [r for r in named if r.name in by_name]
     stated, blanked = _figures(blanked)
+    years = table_years(rows)
     columns, ops, groups, bare = [], {}, [], []
+    for m in _YEAR_SAID.finditer(blanked):  # "2020年": the column whose header has 2020
+        if m.group(1) in years:
+            columns.append((m.start(), years[m.group(1)]))
+            blanked = _blank(blanked, m.start(), m.end())
     for phrase, (section, key), start, _ in lexicon().table_words.finditer(blanked):
         if section == "columns":
             columns.append((start, key))
@@ -130,7 +137,9 @@ def read(text: str, rows: list[Indicator], named: list[Indicator]) -> Reading:
             bare.append(key)
     if "unit_cue" in ops:  # "件" counts as a unit only where units are talked about
         groups += bare
-    return Reading(text, found, row_at, columns, ops, list(dict.fromkeys(groups)), stated)
+    columns.sort(key=lambda c: c[0])
+    groups = list(dict.fromkeys(groups))
+    return Reading(text, found, row_at, columns, ops, groups, stated, frozenset(years))
 
 
 def group_rows(key: str, rows: list[Indicator]) -> list[Indicator]:
@@ -155,7 +164,7 @@ def unit_label(unit: str) -> str:
 
 
 # Which measure a question that says several means: the most specific one.
-PRIORITY = ("annual_growth", "annual_increase", "multiple", "growth", "increase")
+PRIORITY = ("annual_growth", "annual_increase", "multiple", "growth", "change")
 
 
 def selection(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]:
@@ -174,7 +183,7 @@ def selection(r: Reading, rows: list[Indicator]) -> tuple[list[Indicator], str]:
     return [], ""
 
 
-def primary_measure(r: Reading, default: str = "target_2025") -> str:
+def primary_measure(r: Reading, default: str = "target") -> str:
     """The one measure a ranking, sum or difference is over."""
     said = r.measures
     if "annual_increase" in said and "growth" in said:
@@ -184,7 +193,7 @@ def primary_measure(r: Reading, default: str = "target_2025") -> str:
     for m in PRIORITY:
         if m in said:
             return m
-    years = [m for _, m in r.columns if m in ("value_2020", "target_2025")]
+    years = [m for _, m in r.columns if m in ("base", "target")]
     return years[-1] if years else default
 
 

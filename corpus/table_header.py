@@ -1,0 +1,53 @@
+"""An indicator table's value columns, read from its header: each keeps its header as printed
+and gets its role from it. A header naming a year holds that year's value: the earliest year
+is the base, the latest the target (a single year: the target). A header saying a change
+(table.toml [header] change: "累计增加值"…) holds the change between them."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.lexicon import lexicon
+from corpus.records import Column, Indicator, parse_number
+
+YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+
+
+def columns(headers: list[str]) -> tuple[Column, ...]:
+    """The value columns of a table whose header cells (less the first, 指标) are these."""
+    change = tuple(lexicon().table_header.get("change", ()))
+    read = []
+    for header in headers:
+        header = header.strip()
+        years = YEAR.findall(header)
+        if any(word in header for word in change):
+            read.append(Column(header, "change", ""))
+        else:
+            read.append(Column(header, "", years[-1] if years else ""))
+    dated = sorted({c.year for c in read if c.year})
+    roles = {dated[-1]: "target"} if dated else {}
+    if len(dated) > 1:
+        roles[dated[0]] = "base"
+    out, taken = [], set()
+    for c in read:
+        role = c.role or ("" if c.year in taken else roles.get(c.year, ""))
+        taken.add(c.year)
+        out.append(Column(c.header, role, c.year))
+    return tuple(out)
+
+
+def row(
+    number: int, name: str, unit: str, header: tuple[Column, ...], cells: list[str], table: str
+) -> Indicator:
+    """One row: its cells under the header's columns (a missing cell reads as '—')."""
+    cells = [*cells[: len(header)], *[""] * (len(header) - len(cells))]
+    read = [parse_number(c) for c in cells]
+    return Indicator(
+        number,
+        name,
+        unit,
+        header,
+        tuple(v for v, _ in read),
+        tuple(t for _, t in read),
+        table,
+    )
