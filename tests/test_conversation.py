@@ -195,3 +195,22 @@ def test_a_pointing_word_does_not_cut_a_word_in_two(resolver):
     kinds = [kind for _, kind, _, _ in resolver._pointers("那个体户呢")]
     assert "singular" not in kinds  # 那 + 个体户, not 那个 + 体户
     assert "singular" in [kind for _, kind, _, _ in resolver._pointers("那个专栏呢")]
+
+
+def test_a_third_turn_leans_on_the_subject_the_second_switched_to(resolver):
+    """ "那商标呢" after a question about 专利 asked it of 商标; "那要多少钱" next is about 商标,
+    though the history holds only "那商标呢" (the service keeps no state)."""
+    second = resolve(resolver, "那商标呢", "专利权质押登记怎么办理", "提交申请表和质押合同。")
+    assert second == "商标权质押登记怎么办理"
+    third = resolve(resolver, "那要多少钱", "专利怎么申请", "……", "那商标呢", "……")
+    assert "商标" in third and "专利" not in third and "多少钱" in third
+    # a pointing follow-up is not re-read: "最后一条呢" is about the list, not about "第二条"
+    last = resolve(
+        resolver, "最后一条呢", "基本原则有几条", "四条。", "第二条具体叫啥", "坚持强化保护。"
+    )
+    assert "第二条" not in last
+
+
+def test_a_figure_asked_of_a_row_is_not_asked_of_a_new_topic(resolver):
+    out = resolve(resolver, "那商标被抢注呢", "海外发明专利授权量2025年目标是多少？", "9万件。")
+    assert "商标被抢注" in out and "是多少" not in out

@@ -16,22 +16,20 @@ from corpus.lexicon import lexicon
 from corpus.normalize import normalize_question
 from service.qa.followups import order
 from service.qa.followups import turns as refer
+from service.qa.followups.chain import MAX_TURNS, SHORT, TRAILING, chained
 from service.qa.followups.order import ORDER
 from service.qa.followups.swap import swap_kind, swap_subject
 from service.qa.followups.turns import Turn, section_mentions
 from service.qa.reading.fields import Asked, detect_field, field_phrase, table_years
 from service.qa.reading.question_words import QuestionWords
 
-MAX_TURNS = 8
 MAX_TURN_CHARS = 200
 MAX_RESOLVED_CHARS = 120
 MAX_TOPIC_CHARS = 60  # of an earlier question, when it is what a follow-up leans on
-SHORT = 14
 _THIS_SECTION = re.compile(r"这一?[节章部]|该[节章部]|本[节章]|这一?部分|这个部分")
 _TAIL = re.compile(
     r"(有哪些|是什么|包括哪些|包括什么|有什么|怎么样|如何|是多少|是第几节|第几节|哪一节)\S*$"
 )
-_TRAILING = re.compile(r"(呢|吗|呀|啊|嘛)[?？!！。.\s]*$")
 _DEMONSTRATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]")
 _DEMONSTRATIVES = frozenset({"那个", "这个", "那条", "这条", "这项"})
 _ITEM_WORDS = frozenset({"那条", "这条", "这项"})
@@ -147,7 +145,7 @@ class Resolver:
                 out.append(phrase)  # "最后一条" still says which one
             last = end
         out.append(question[last:])
-        return _TRAILING.sub("", "".join(out)).strip(" ,，。？?")
+        return TRAILING.sub("", "".join(out)).strip(" ,，。？?")
 
     def _elliptical(
         self, question: str, marks, named: bool, subject: bool, loose: bool = False
@@ -169,11 +167,12 @@ class Resolver:
 
     # --- resolving ---------------------------------------------------------------------------
 
-    def resolve(self, question: str, history: list[tuple[str, str]]) -> str:
-        """The question to search; question is normalized, history (role, content) pairs."""
+    def resolve(self, question: str, history: list[tuple[str, str]], chain: bool = True) -> str:
+        """The question to search; question is normalized, history (role, content) pairs.
+        chain: earlier short questions are first read as what they asked (_chained)."""
         if not history:
             return question
-        turns = self._history(history)
+        turns = self._history(chained(self, history) if chain else history)
         if not turns:
             return question
         section = self._this_section(question, turns)
@@ -215,7 +214,7 @@ class Resolver:
             return self._cut(f"{section} {rest}")
         if own_cols and "other" in marks and not own_rows:
             # "专栏3里除了维权援助 另一条是啥": the other item of the 专栏 it names
-            return self._cut(_TRAILING.sub("", question).strip(" ,，。？?"))
+            return self._cut(TRAILING.sub("", question).strip(" ,，。？?"))
         if named and not ({"plural", "other", "first_turn"} & set(marks)):
             # a new subject with the earlier question: "专利密集型产业呢？" after "…2025年目标"
             if own_cols and not own_rows and len(rest) <= 6:
@@ -240,7 +239,10 @@ class Resolver:
                 swapped = swap_subject(earlier, rest) or swap_kind(earlier, rest)
             if swapped:
                 return self._cut(swapped)
-            return self._cut(f"{rest}{tail.group(1)}" if tail and not _TAIL.search(rest) else rest)
+            # a figure asked of a row is not asked of a topic: "那商标被抢注呢" after a target
+            figure = tail and tail.group(1) == "是多少" and not own_rows and users[0].indicators
+            tail = None if figure or (tail and _TAIL.search(rest)) else tail
+            return self._cut(f"{rest}{tail.group(1)}" if tail else rest)
         kind, referent = self._referent(question, marks, turns)
         if not referent and previous is not None:
             referent = [self._strip(previous.text)[:MAX_TOPIC_CHARS]]  # its gist, not a whole turn
