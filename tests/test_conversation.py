@@ -214,3 +214,16 @@ def test_a_third_turn_leans_on_the_subject_the_second_switched_to(resolver):
 def test_a_figure_asked_of_a_row_is_not_asked_of_a_new_topic(resolver):
     out = resolve(resolver, "那商标被抢注呢", "海外发明专利授权量2025年目标是多少？", "9万件。")
     assert "商标被抢注" in out and "是多少" not in out
+
+
+def test_the_next_or_previous_article_or_chapter_of_the_last_answer(resolver):
+    """ "下一条呢" after an article, "它前面那一章呢" after a chapter, in any document: counted
+    from the number the answer starts with."""
+    article = ("第十二条讲的是什么", "第十二条 知识产权贯标奖励。对首次通过认证的企业……")
+    assert resolve(resolver, "下一条呢", *article) == "第十三条讲的是什么"
+    assert resolve(resolver, "那上一条是什么", *article) == "第十一条是什么"
+    chapter = ("最后一章的标题是什么", "第六章 附则：第二十五条；第二十六条。")
+    assert resolve(resolver, "它前面那一章呢", *chapter) == "第五章讲的是什么"
+    # another kind of part, or a list item of the plan, is not counted this way
+    assert "第七条" not in resolve(resolver, "下一章呢", "第六条讲什么", "第六条 ……")
+    assert "第三条" not in resolve(resolver, "下一条呢", "基本原则第二条是什么", "坚持强化保护。")

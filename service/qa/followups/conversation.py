@@ -212,6 +212,9 @@ class Resolver:
         section = order.section_in_order(question, marks, turns, self.sections)
         if section is not None:
             return self._cut(f"{section} {rest}")
+        part = order.part_in_order(question, turns)
+        if part is not None:  # "下一条呢" after "第十二条 …": 第十三条
+            return self._cut(part)
         if own_cols and "other" in marks and not own_rows:
             # "专栏3里除了维权援助 另一条是啥": the other item of the 专栏 it names
             return self._cut(TRAILING.sub("", question).strip(" ,，。？?"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.numerals import chinese_to_int
+from corpus.numerals import chinese_to_int, int_to_chinese
 from service.qa.followups.turns import Turn
 
 ORDER = ("before", "after", "last", "first")
@@ -133,3 +133,28 @@ def section_in_order(
         return None
     target = current + (-1 if kind == "before" else 1)
     return sections.get(target)
+
+
+# "下一条", "它前面那一章", "上一部分": one part before or after, named by its noun.
+_RELATIVE = re.compile(r"([上前下后])(?:面|边)?(?:那|的)?一?(章|条|节|部分)")
+_PART = re.compile(r"^\s*第\s*([一二三四五六七八九十百零〇\d]{1,4})\s*(章|条|节|部分)")
+_ASKS = re.compile(r"(讲|说|写|是|叫|规定|标题|内容|有|什么|啥|哪)")
+
+
+def part_in_order(question: str, turns: list[Turn]) -> str | None:
+    """ "下一条呢" after the answer "第十二条 …", "它前面那一章" after "第六章 附则：…": the part
+    of the same kind one before or after the one the newest answer starts with (an article or
+    a chapter of any document; the plan's list items are not such answers)."""
+    m = _RELATIVE.search(question)
+    if m is None:
+        return None
+    answer = next((t for t in turns[:2] if t.role == "assistant"), None)
+    start = _PART.match(answer.text) if answer else None
+    if start is None or start.group(2) != m.group(2):
+        return None
+    number = chinese_to_int(start.group(1))
+    target = number + (-1 if m.group(1) in "上前" else 1) if number else 0
+    if target < 1:
+        return None
+    rest = question[m.end() :].strip(" ，,。？?呢吗")
+    return f"第{int_to_chinese(target)}{m.group(2)}{rest if _ASKS.search(rest) else '讲的是什么'}"
