@@ -20,6 +20,7 @@ from service.qa.answerers import without_model
 from service.qa.answering import wording
 from service.qa.answering.compose import (
     about_past_period,
+    asked_kinds,
     asks_all_indicators,
     best_passage,
     compose,
@@ -200,7 +201,9 @@ class Engine:
             national = rows and any(q.kind in BY_WORDS for q in decision.qualifiers)
             named = services(query.asking)
             passages = [h.passage for h in result.hits]
-            i = None if national else answering(decision.qualifiers, passages, query.objects, named)
+            i = answering(decision.qualifiers, passages, query.objects, named)
+            if national and (i is None or passages[i].kind == "indicator"):
+                i = None  # a passage of its own ("每家单位每年…") may answer; the row never does
             if i is not None:  # one of the best passages gives what is asked: answer from it
                 result.hits.insert(0, result.hits.pop(i))
                 top = result.hits[0].passage
@@ -285,7 +288,7 @@ class Engine:
                 rows,
                 self.indicators,
                 self._prose.get,
-                _asked_kinds(query),
+                asked_kinds(query),
                 query.asking,
             )
         top = hits[0].passage
@@ -329,12 +332,6 @@ class Engine:
         return Answer(
             question, normalized, NONE, wording.NONE_ANSWER, suggestions=tuple(wording.SUGGESTIONS)
         )
-
-
-def _asked_kinds(query: Query) -> tuple[Qualifier, ...]:
-    """What the answer should show: the question's qualifiers, and a figure when it asks for a
-    number ("资助最多算几个": the clause with 5个 as well as the one in 元)."""
-    return query.qualifiers + ((Qualifier("figure", ()),) if query.asks_figure else ())
 
 
 _LET_GO = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipqa-unused-vector")

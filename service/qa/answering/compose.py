@@ -26,6 +26,12 @@ WHOLE_UNITS = frozenset({"article", "faq", "row"})
 ProseOf = Callable[[tuple[str, ...]], Passage | None]
 
 
+def asked_kinds(query) -> tuple[Qualifier, ...]:
+    """What the answer should show: the question's qualifiers, and a figure when it asks for a
+    number ("资助最多算几个": the clause with 5个 as well as the one in 元)."""
+    return query.qualifiers + ((Qualifier("figure", ()),) if query.asks_figure else ())
+
+
 def asks_all_indicators(question: str) -> bool:
     return bool(_ALL_INDICATORS.search(question))
 
