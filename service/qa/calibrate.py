@@ -113,9 +113,12 @@ def finalizer(embedder, path: Path | None = None):
         from index.search import Searcher
         from index.store import load_index
         from service.qa.engine import Engine
+        from service.qa.reading.spelling import write_sounds
 
         index = load_index(folder, model=embedder.model_id, dim=embedder.dim)
         engine = Engine(Searcher(index, embedder), cache_size=0, thresholds=Thresholds())
+        # the plan words' readings, so that serving need not import pypinyin
+        write_sounds(folder, engine.reader.speller.sounds)
         policy = calibrate(engine, path)
         return {"policy": policy} if policy else {}
 

@@ -42,6 +42,7 @@ from service.qa.followups.conversation import Resolver
 from service.qa.lru import LRU, _digest
 from service.qa.reading.clarify import candidates, elliptical
 from service.qa.reading.fields import Asked, table_years
+from service.qa.reading.spelling import read_sounds
 from service.qa.reading.understand import Qualifier, Query, Reader
 from service.qa.result import Answer, Source
 
@@ -53,11 +54,8 @@ def plan_vocabulary(searcher: Searcher) -> list[str]:
     """The plan's own words, for spelling fixes: its dictionary, names and lexicon terms."""
     from corpus.tokens import cut
 
-    words = {
-        line.split()[0]
-        for line in USERDICT.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    }
+    lines = USERDICT.read_text(encoding="utf-8").splitlines()
+    words = {line.split()[0] for line in lines if line.strip()}
     words |= {i.name for i in searcher.indicators}
     words |= set(lexicon().plan_terms)
     for p in searcher.passages:
@@ -85,6 +83,7 @@ class Engine:
             plan_vocabulary(searcher),
             synonyms=plan_synonyms(searcher.knows),
             years=table_years(searcher.indicators),
+            sounds=read_sounds(getattr(searcher.index, "folder", None)),
         )
         self.resolver = Resolver(searcher)
         self.answerers = without_model(searcher)  # tried in order before the model

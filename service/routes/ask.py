@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import json
 from asyncio import get_running_loop
 from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
+from fastapi.routing import APIRoute
 
 from service.deps import serving_engine
 from service.schemas import ASK_EXAMPLE, AskRequest, AskResponse, ErrorOut
 from service.validate import check_history, check_question
 
-router = APIRouter()
+
+class AskRoute(APIRoute):
+    """A well-formed /ask (a JSON body that is an AskRequest) goes straight to the endpoint;
+    anything else takes FastAPI's own handler, which answers it as always (400, 422 with its
+    error list). FastAPI's handler reads the same body, parses the content type with the
+    email package, solves the route's parameters and sets up its telemetry and error context
+    on every request: ~0.1 ms of the event loop's time (docs/benchmark.md)."""
+
+    def get_route_handler(self):
+        standard = super().get_route_handler()
+
+        async def handler(http: Request) -> Response:
+            if http.headers.get("content-type") == "application/json":
+                try:
+                    # as FastAPI reads it: json.loads, then the model's validation
+                    request = AskRequest.model_validate(json.loads(await http.body()))
+                except Exception:  # noqa: BLE001 - FastAPI's handler answers it as always
+                    return await standard(http)
+                return await ask(request, http)
+            return await standard(http)
+
+        return handler
+
+
+router = APIRouter(route_class=AskRoute)
 ERRORS = {
     400: {"model": ErrorOut},
     413: {"model": ErrorOut},

@@ -91,13 +91,15 @@ class Reader:
         lex: Lexicon | None = None,
         synonyms: dict[str, tuple[str, ...]] | None = None,
         years: dict[str, str] | None = None,
+        sounds: dict | None = None,
     ):
         """synonyms: word → plan words (同义词词林's groups, corpus/lexicon/cilin.py);
-        years: year → role of the indicator table's columns, as its header names them."""
+        years: year → role of the indicator table's columns, as its header names them;
+        sounds: the plan words' readings kept with the index (spelling.read_sounds)."""
         self.years = dict(years or {})
         self.lex = lex or lexicon()
         self.synonyms = synonyms or {}
-        self.speller = Speller(vocabulary, is_word=_dictionary_word)
+        self.speller = Speller(vocabulary, is_word=_dictionary_word, sounds=sounds)
         suffixes = "|".join(map(re.escape, self.lex.organization_suffixes))
         self._org = re.compile(rf"({_HAN_OR_LATIN}{{2,10}}?)({suffixes})") if suffixes else None
 
