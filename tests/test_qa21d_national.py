@@ -1,0 +1,51 @@
+"""A national indicator row does not hide a passage that answers a period word itself: with a
+regulation loaded, "海外发明专利资助，每家单位每年累计最多多少" is answered from its article
+(每年 is in it), not told that the plan's table has no yearly data. The regulation is written
+here; the plan is the project's own."""
+
+from __future__ import annotations
+
+import shutil
+
+from corpus.load import DEFAULT_CORPUS_DIR
+from eval.run import NoCache
+from index.store import build_index
+from service.state import load_engine
+from tests.conftest import make_settings
+from tests.fakes import FakeEmbedder
+
+REGULATION = """本市专利资助办法（示例）
+
+第一章 总则
+
+第一条 为鼓励发明创造，制定本办法。
+
+第二章 资助标准
+
+第八条 国外发明专利资助。在国外获得授权的发明专利，每件资助1万元，每家单位每年累计不超过100万元。
+
+第九条 商标国际注册资助。每件资助4000元。
+"""
+
+
+def test_a_passage_with_the_period_word_answers_before_the_national_row(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DEFAULT_CORPUS_DIR, corpus)
+    (corpus / "regulation.txt").write_text(REGULATION, encoding="utf-8")
+    settings = make_settings(
+        tmp_path, model=FakeEmbedder.model_id, dense_index="numpy", corpus_dir=corpus
+    )
+    build_index(
+        corpus, FakeEmbedder(), settings.index_dir, hnsw_threshold=10_000, dense_index="numpy"
+    )
+    engine = load_engine(settings, FakeEmbedder(), NoCache())
+    asked = "国外发明专利资助，每家单位每年累计最多多少？"
+    # the real model puts the plan's 海外发明专利授权量 row first for this question, which makes
+    # it the row asked about; the fake one does not, so that is set here
+    overseas = [i for i in engine.indicators if i.name.startswith("海外发明专利")]
+    monkeypatch.setattr(engine, "_implied_row", lambda query, result: overseas)
+    answer = engine.ask(asked, mode="bm25")
+    assert answer.outcome == "answer" and "100万元" in answer.text
+    # a city's figure is still never the national row's
+    city = engine.ask("深圳海外发明专利授权量2025年目标是多少？", mode="bm25")
+    assert city.outcome == "related" and "深圳" in city.text
