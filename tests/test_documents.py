@@ -267,3 +267,25 @@ def test_an_article_longer_than_one_passage_is_answered_whole():
     assert sum(p.section[-1:] == ["第一条"] for p in passages) >= 2  # split into pieces
     found = Structure(passages).answer("第一条讲什么")
     assert "第19项要求" in found.text and len(found.passages) >= 2
+
+
+def test_a_chapters_articles_and_a_count_asked_with_another_verb():
+    """ "申报与审核那一章是从第几条到第几条", "第二章有几条": the articles of a chapter named by
+    number or by its heading's words; "总共分了几个部分" counts like "一共有几部分"."""
+    tree = Structure(_parse(REGULATION, "reg") + _parse(GUIDE, "guide"))
+    by_words = tree.answer("扶持标准那一章是从第几条到第几条？")
+    assert by_words is not None and by_words.text.startswith("第二章 扶持标准共有")
+    assert all("第二章 扶持标准" in p.section for p in by_words.passages)
+    by_number = tree.answer("规定的第二章有几条")
+    assert by_number is not None and by_number.text == by_words.text
+    counted = tree.answer("办事指南总共分了几个部分？")
+    assert counted is not None and "共有" in counted.text and "部分" in counted.text
+
+
+def test_a_function_character_is_not_a_typo():
+    """ "申报与审核" is a phrase, not a typo of a word "预审核" that sounds like its middle."""
+    from service.qa.reading.spelling import Speller
+
+    speller = Speller(["预审核", "知识产权"])
+    assert speller.correct("申报与审核那一章") == "申报与审核那一章"
+    assert speller.correct("知识产全保护") == "知识产权保护"  # a real homophone typo still is

@@ -22,6 +22,8 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from corpus.tokens import STOPWORDS
+
 MIN_TERM = 2
 MAX_TERM = 10
 # Readings of a typed character tried, in pypinyin's order (most usual first).
@@ -30,6 +32,9 @@ MIN_INITIALS = 3  # "zscq" yes, "zl"/"sb" no: two letters are too often somethin
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_RUN = re.compile(r"[A-Za-z]{3,}")
 _TONE_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
+# Function characters (与, 和, 的…): a window whose only sound-alike change is one of these is
+# a phrase of its own ("申报与审核"), not a typo of a word ("预审核").
+FUNCTION_CHARS = frozenset(w for w in STOPWORDS if len(w) == 1)
 SOUNDS_FILE = "spelling.json"  # in the index folder: {"pypinyin": version, "terms": {term: …}}
 
 Sound = tuple[str, ...] | None
@@ -159,8 +164,10 @@ class Speller:
             if term is None:
                 continue
             window = text[start : start + len(term)]
-            shares = any(a == b for a, b in zip(term, window, strict=True))
+            pairs = list(zip(term, window, strict=True))
+            shares = any(a == b for a, b in pairs)
             keep = window in self.vocabulary or self.is_word(window)
+            keep = keep or all(b in FUNCTION_CHARS for a, b in pairs if a != b)
             out += (text[done:start], window if keep or not shares else term)
             done = start + len(term)
         out.append(text[done:])

@@ -23,8 +23,15 @@ KINDS = {
 }
 _ASK = re.compile(
     rf"(?:(倒数)?第\s*({_N})\s*个?\s*|(最后)\s*一?\s*个?\s*)(条|章|部分|大部分|小节|节)|"
-    rf"(一共|总共|共|有)\s*(?:有)?\s*(多少|几)\s*个?\s*(条|章|部分|节)"
+    rf"(一共|总共|共|有|分了|分为|分成)\s*(?:有|分了|分为|分成|分)?\s*(多少|几)\s*个?\s*(条|章|部分|节)"
 )
+# "申报与审核那一章是从第几条到第几条", "第四章有哪几条": the articles of one chapter, named by
+# its number or by its heading's words.
+_CHAPTER_ARTICLES = re.compile(
+    rf"(?:第\s*({_N})\s*章|([\u4e00-\u9fff]{{2,12}}?)(?:那|这)?一?章)[^？?。]{{0,8}}?"
+    r"(?:第几条到第几条|哪几条|哪些条|几条|多少条)"
+)
+_CHAPTER_NUMBER = re.compile(rf"第\s*({_N})\s*章")
 # A part named, then the one after or before it: "（六）那一节后面紧接着的是哪一节",
 # "第五部分的下一部分", "第十九条前面那一条".
 _NEIGHBOR = re.compile(
@@ -145,6 +152,9 @@ class Structure:
             counted = self._items_under(question)
             if counted is not None:
                 return counted
+        articles = self._articles_of(question)
+        if articles is not None:
+            return articles
         near = _NEIGHBOR.search(question)
         if near:
             return self._neighbor(question, near)
@@ -163,7 +173,7 @@ class Structure:
             listed = "、".join(p.heading for p in parts[:3])
             return Found(
                 f"《{title}》共有{len(parts)}{kind}（{listed}……{parts[-1].heading}）。",
-                tuple(p.passage for p in parts[:1]),
+                tuple({p.passage.id: p.passage for p in (*parts[:3], parts[-1])}.values()),
                 True,
             )
         if m.group(3):
@@ -183,6 +193,37 @@ class Structure:
                     False,
                 )
         return _said(part, kind)
+
+    def _articles_of(self, question: str) -> Found | None:
+        """The articles of the chapter the question names by number (in the document it names,
+        or the only one with chapters) or by its heading's words (in any document)."""
+        m = _CHAPTER_ARTICLES.search(question)
+        if m is None:
+            return None
+        named = self._doc(question, "章")
+        number = _CHAPTER_NUMBER.search(question)
+        n = ordinal(number.group(1)) if number else None
+        found = [
+            (doc, c)
+            for (doc, kind), chapters in self.parts.items()
+            if kind == "章" and (named is None or doc == named)
+            for c in chapters
+            if (n is not None and named and c.number == n)
+            or (n is None and len(words := _heading_words(c.heading)) >= 2 and words in m.group(0))
+        ]
+        if len(found) != 1:
+            return None
+        doc, chapter = found[0]
+        articles = [
+            a for a in self.parts.get((doc, "条"), ()) if chapter.heading in a.passage.section
+        ]
+        if not articles:
+            return None
+        return Found(
+            f"{chapter.heading}共有{len(articles)}条：从{articles[0].heading}到{articles[-1].heading}。",
+            tuple(a.passage for a in articles),
+            True,
+        )
 
     def _divided(self, question: str) -> Found | None:
         """The top-level parts (章, else 一、二、…) of the document the question names."""
@@ -257,6 +298,11 @@ class Structure:
                 f"{parts[at].heading}是《{title}》的{where}一{kind}。", (parts[at].passage,), True
             )
         return _said(parts[at + step], kind)
+
+
+def _heading_words(heading: str) -> str:
+    """A heading less its number: "第四章 申报与审核" → "申报与审核"."""
+    return NUMBERING.sub("", re.sub(rf"^第\s*{_N}\s*[章条节]", "", heading)).strip()
 
 
 def _names_part(question: str, section: list[str]) -> bool:
