@@ -192,6 +192,7 @@ class _Builder:
             self.table_header,
             cells[1:],
             self.table_caption or "",
+            self.title,
         )
         self.indicators.append(ind)
         path = [*self.levels, self.table_caption] if self.table_caption else list(self.levels)

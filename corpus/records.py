@@ -53,6 +53,7 @@ class Indicator:
     values: tuple[int | float | None, ...] = ()
     texts: tuple[str | None, ...] = ()
     table: str = ""  # the table's caption, as the document prints it
+    doc_title: str = ""  # the title of the document the table is read from ("" in old indexes)
 
     def __post_init__(self):
         # Read back from JSON (the index's indicators.json, a cached answer): lists and dicts.
@@ -107,6 +108,7 @@ class Indicator:
             "values": list(self.values),
             "texts": list(self.texts),
             "table": self.table,
+            "doc_title": self.doc_title,
         }
 
 

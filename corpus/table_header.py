@@ -37,9 +37,16 @@ def columns(headers: list[str]) -> tuple[Column, ...]:
 
 
 def row(
-    number: int, name: str, unit: str, header: tuple[Column, ...], cells: list[str], table: str
+    number: int,
+    name: str,
+    unit: str,
+    header: tuple[Column, ...],
+    cells: list[str],
+    table: str,
+    doc_title: str = "",
 ) -> Indicator:
-    """One row: its cells under the header's columns (a missing cell reads as '—')."""
+    """One row: its cells under the header's columns (a missing cell reads as '—'); doc_title
+    is the title of the document the table is in, which answers name it by."""
     cells = [*cells[: len(header)], *[""] * (len(header) - len(cells))]
     read = [parse_number(c) for c in cells]
     return Indicator(
@@ -50,4 +57,5 @@ def row(
         tuple(v for v, _ in read),
         tuple(t for _, t in read),
         table,
+        doc_title,
     )

@@ -146,10 +146,11 @@ def test_thresholds_round_trip_the_manifest():
 
 def test_related_wording_never_states_a_national_figure_as_the_citys():
     row = ROWS["知识产权质押融资登记金额"]
-    text = wording.related((Qualifier("place", ("福州市",)),), [row], None, Asked.TARGET)
+    plan = wording.scope_of([row.doc_title])  # the plan alone is searched
+    text = wording.related((Qualifier("place", ("福州市",)),), [row], None, Asked.TARGET, plan)
     assert text.startswith("规划只给出全国的指标，没有福州市的数据。")
     assert "全国" in text and "3200亿元" in text
-    period = wording.related((Qualifier("period", ("2030年",)),), [row], None, Asked.TARGET)
+    period = wording.related((Qualifier("period", ("2030年",)),), [row], None, Asked.TARGET, plan)
     assert "没有2030年的数据" in period
 
 
@@ -159,6 +160,7 @@ def test_related_wording_names_what_is_missing_then_what_the_plan_says():
         [],
         "专栏5 地理标志保护工程：实施地理标志保护提升行动",
         Asked.NONE,
+        wording.scope_of([ROWS["知识产权质押融资登记金额"].doc_title]),  # the plan alone
     )
     assert text.startswith(
         "规划中没有写到办理流程、条件和所需材料，也没有写到费用、补贴或资金数额。"

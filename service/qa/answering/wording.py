@@ -39,6 +39,12 @@ def increase(ind: Indicator) -> str:
     return f"{ind.text('change')}{unit}"
 
 
+def kind_of(ind: Indicator) -> str:
+    """The kind of document a row's table is in ("规划", "方案"…), read from the title the row
+    keeps; "文件" for a row without one (an index built before rows kept their title)."""
+    return document_kind(ind.doc_title)
+
+
 def year_label(ind: Indicator, role: str) -> str:
     """A column as an answer names it: its header's year ("2020年"), else its header."""
     column = ind.column(role)
@@ -59,16 +65,19 @@ def indicator_sentence(ind: Indicator, field: Asked) -> str:
     v_base, v_target = value(t_base, ind.unit), value(t_target, ind.unit)
     if field is Asked.BASE:
         if t_base is None:
-            return f"规划的指标表没有给出{ind.name}的{base}数值（表中为“—”），{target}目标为{v_target}。"
+            return (
+                f"{kind_of(ind)}的指标表没有给出{ind.name}的{base}数值（表中为“—”），"
+                f"{target}目标为{v_target}。"
+            )
         return f"{base}，{ind.name}为{v_base}；{target}目标为{v_target}。"
     if field is Asked.CHANGE:
         if t_change is None:
             return (
-                f"规划的指标表没有给出{ind.name}的{change_name(ind)}（表中为“—”），"
+                f"{kind_of(ind)}的指标表没有给出{ind.name}的{change_name(ind)}（表中为“—”），"
                 f"{target}目标为{v_target}。"
             )
         return (
-            f"{_period()}{ind.name}累计增加{increase(ind)}"
+            f"{_period(kind_of(ind))}{ind.name}累计增加{increase(ind)}"
             f"（{base}{v_base}，{target}目标{v_target}）。"
         )
     if field is Asked.TARGET:
@@ -92,10 +101,11 @@ def all_indicators(indicators: list[Indicator]) -> str:
     return f"{table_caption(indicators)}共{len(indicators)}项：\n" + "\n".join(lines)
 
 
-def _period() -> str:
-    """'“十四五”时期': the plan's own period, as the lexicon names it."""
+def _period(kind: str) -> str:
+    """'“十四五”时期': the plan's own period, as the lexicon names it; without one, the time
+    the document of that kind covers ("方案期内")."""
     current = lexicon().period_current
-    return f"“{current}”时期" if current else "规划期内"
+    return f"“{current}”时期" if current else f"{kind}期内"
 
 
 def table_caption(rows) -> str:
@@ -128,6 +138,13 @@ def scope_of(titles: list[str]) -> str:
     return document_kind(titles[0]) if len(set(titles)) == 1 else "已收录的文件"
 
 
+def kind_of_passages(passages) -> str:
+    """What passages come from, named as scope_of names it: their document's kind ("规划"),
+    read from its title, or "已收录的文件" when they come from several ("文件" for none)."""
+    titles = [p.doc_title or p.doc for p in passages]
+    return scope_of(titles) if titles else "文件"
+
+
 def related_lead(scope: str) -> str:
     """The lead of a related answer that names nothing missing, naming the documents in scope
     (scope_of: the only document's kind, read from its title, or 已收录的文件)."""
@@ -139,24 +156,26 @@ def related(
     rows: list[Indicator],
     passage_text: str | None,
     field: Asked,
-    scope: str = "规划",
+    scope: str,
 ) -> str:
-    """Not answered: say what the documents lack, then what they do say."""
+    """Not answered: say what the documents lack, then what they do say. scope names the
+    documents searched (scope_of); the rows' own document is named by its kind (kind_of)."""
     kinds = {q.kind: q.words for q in qualifiers}
     whose = [w for k in ("place", "organization") for w in kinds.get(k, ())]
     when = list(kinds.get("period", ()))
     if rows and (whose or when):
-        scope = joined(whose) if whose else ""
+        doc = kind_of(rows[0])
         lacks = (
-            f"规划只给出全国的指标，没有{scope}的数据"
+            f"{doc}只给出全国的指标，没有{joined(whose)}的数据"
             if whose
-            else f"规划的指标表只给出{year_label(rows[0], 'base')}的数值和{year_label(rows[0], 'target')}的目标"
+            else f"{doc}的指标表只给出{year_label(rows[0], 'base')}的数值"
+            f"和{year_label(rows[0], 'target')}的目标"
         )
         if when:
             lacks += f"，没有{joined(when)}的数据" if not whose else f"，也没有{joined(when)}的数据"
         lacks += "。"
         national = "".join(indicator_sentence(r, Asked.NONE) for r in rows[:2])
-        return f"{lacks}规划中的全国数据：{national}"
+        return f"{lacks}{doc}中的全国数据：{national}"
     missing = [MISSING[k] for k in kinds if k in MISSING]
     whose += kinds.get("object", ())  # the kind of IP whose procedure, fee… is not described
     if whose and missing and all(k in OWNED for k in kinds if k in MISSING):
@@ -172,9 +191,8 @@ def related(
         else f"{related_lead(scope)}。"
     )
     if rows:
-        return (
-            lacks + "规划中的相关指标：" + "".join(indicator_sentence(r, field) for r in rows[:2])
-        )
+        listed = "".join(indicator_sentence(r, field) for r in rows[:2])
+        return f"{lacks}{kind_of(rows[0])}中的相关指标：{listed}"
     if passage_text:
         return lacks + f"{scope}中相关的内容是：" + sentence(passage_text)
     return lacks

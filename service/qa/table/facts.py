@@ -10,6 +10,7 @@ from corpus.lexicon import lexicon
 from corpus.numerals import chinese_to_int
 from corpus.records import Passage
 from index.boosts import longest_common, squash
+from service.qa.answering.wording import kind_of_passages
 from service.qa.table import sayings
 
 # What can be counted, and how the plan's structure gives its number.
@@ -77,7 +78,10 @@ class Facts:
         for noun in ("专栏", "重点工程"):
             if noun in text and _COUNT_ASK.search(text) and not re.search(r"专栏\s*\d", text):
                 titles = "；".join(f"专栏{n} {t}" for n, t in sorted(self.columns.items()))
-                return Fact(sayings.column_count(len(self.columns), titles), self.column_passages)
+                kind = kind_of_passages(self.column_passages)
+                return Fact(
+                    sayings.column_count(kind, len(self.columns), titles), self.column_passages
+                )
         return None
 
     def _claimed_count(self, text: str) -> Fact | None:
@@ -89,7 +93,8 @@ class Facts:
         actual = self._count(what)
         noun = "专栏" if COUNTED[what] == "columns" else "主要指标"
         sources = self.column_passages if noun == "专栏" else self.indicator_passages
-        return Fact(sayings.count_checked(said == actual, noun, actual, said), sources)
+        kind = kind_of_passages(sources)
+        return Fact(sayings.count_checked(kind, said == actual, noun, actual, said), sources)
 
     def _claimed_label(self, text: str) -> Fact | None:
         m = _LABELLED.search(text)
@@ -100,7 +105,8 @@ class Facts:
             return None  # "2025年目标是3500亿元": an indicator's target, not the plan's 目标
         value, passage = self.labelled[label]
         right = squash(said) == squash(value)
-        return Fact(sayings.label_checked(right, label, value, said), (passage,))
+        kind = kind_of_passages((passage,))
+        return Fact(sayings.label_checked(kind, right, label, value, said), (passage,))
 
     def _claimed_past(self, text: str) -> Fact | None:
         """A 十三五 figure someone states, against the plan's background."""
@@ -113,4 +119,4 @@ class Facts:
             return None
         figures = {(float(n), u) for n, u in _NUMBER.findall(best.text)}
         right = all((float(n), u) in figures for n, u in stated)
-        return Fact(sayings.past_checked(right, best.text), (best,))
+        return Fact(sayings.past_checked(kind_of_passages((best,)), right, best.text), (best,))

@@ -8,6 +8,7 @@ from corpus.records import Indicator
 from service.qa.answering.wording import (
     change_name,
     joined,
+    kind_of,
     sentence,
     table_caption,
     value,
@@ -19,7 +20,7 @@ TIMES, POINTS = "倍", "个百分点"  # units of a multiple and of a difference
 VERB = {"sum": "相加", "difference": "相减"}
 RESULT = {"sum": "合计", "difference": "差值"}
 UNIT_GROUP = "单位为{unit}的"
-MISSING_VALUE = "规划的指标表没有给出{name}的{what}（表中为“—”）"
+MISSING_VALUE = "{kind}的指标表没有给出{name}的{what}（表中为“—”）"
 WHOLE_TABLE = "表中有数值的"  # how a comparison over every row names its scope
 MORE = {"%": "高", "个百分点": "高", "分": "高", "倍": "高"}  # default 多
 LESS = {"%": "低", "个百分点": "低", "分": "低", "倍": "低"}  # default 少
@@ -49,14 +50,14 @@ def _columns_listed(rows) -> str:
 
 def binding(rows) -> str:
     return (
-        f"规划的指标表只列出各项指标的{_columns_listed(rows)}，"
+        f"{kind_of(rows[0])}的指标表只列出各项指标的{_columns_listed(rows)}，"
         "没有标明哪些是约束性指标、哪些是预期性指标，这里不作推断。"
     )
 
 
 def judgement(rows) -> str:
     return (
-        "规划没有比较这些指标的重要程度或完成难度，这里不作评价。"
+        f"{kind_of(rows[0])}没有比较这些指标的重要程度或完成难度，这里不作评价。"
         f"指标表列出的是各项指标的{_columns_listed(rows)}。"
     )
 
@@ -74,7 +75,7 @@ def names(rows) -> str:
 
 
 def missing_value(ind: Indicator, what: str) -> str:
-    return MISSING_VALUE.format(name=ind.name, what=what)
+    return MISSING_VALUE.format(kind=kind_of(ind), name=ind.name, what=what)
 
 
 def claim(fig) -> str:
@@ -91,8 +92,9 @@ def claim(fig) -> str:
     }[fig.measure].format(v=fig.shown, about="约" if fig.rounded else "")
 
 
-def not_in_plan(ind: Indicator, what: str, stated: str) -> str:
-    return f"{missing_value(ind, what)}，{stated}不是规划中的数字"
+def not_in_table(ind: Indicator, what: str, stated: str) -> str:
+    """A figure stated for a cell the table leaves empty ("—")."""
+    return f"{missing_value(ind, what)}，{stated}不是{kind_of(ind)}中的数字"
 
 
 def verdict_before(right: bool, text: str) -> str:
@@ -105,8 +107,9 @@ def verdict(right: bool, clauses: list[str]) -> str:
 
 
 def checked(fig, stated: str | None, again: bool = False) -> str:
-    """One checked statement: '规划中X2025年的目标是3200亿元，不是3500亿元' (again: same row)."""
-    said = claim(fig) if again else f"规划中{fig.row.name}{claim(fig)}"
+    """One checked statement: '规划中X2025年的目标是3200亿元，不是3500亿元' (again: same row),
+    led by the kind of document the row's table is in."""
+    said = claim(fig) if again else f"{kind_of(fig.row)}中{fig.row.name}{claim(fig)}"
     return said if stated is None else f"{said}，不是{stated}"
 
 
@@ -238,24 +241,25 @@ def column_wrong(number: int, title: str, stated: str, stated_number: int) -> st
     return f"{WRONG}，专栏{number}是{title}；{stated}是专栏{stated_number}。"
 
 
-def column_count(count: int, titles: str) -> str:
-    return f"规划共有{count}个专栏（重点工程）：{titles}。"
+# kind: the kind of document the 专栏, label or passage comes from ("规划"), read from its title.
+def column_count(kind: str, count: int, titles: str) -> str:
+    return f"{kind}共有{count}个专栏（重点工程）：{titles}。"
 
 
-def count_checked(right: bool, noun: str, actual: int, said: int) -> str:
+def count_checked(kind: str, right: bool, noun: str, actual: int, said: int) -> str:
     if right:
-        return f"{RIGHT}，规划共有{actual}个{noun}。"
-    return f"{WRONG}，规划共有{actual}个{noun}，不是{said}个。"
+        return f"{RIGHT}，{kind}共有{actual}个{noun}。"
+    return f"{WRONG}，{kind}共有{actual}个{noun}，不是{said}个。"
 
 
-def label_checked(right: bool, label: str, value: str, said: str) -> str:
+def label_checked(kind: str, right: bool, label: str, value: str, said: str) -> str:
     if right:
-        return f"{RIGHT}，规划的{label}是{value}。"
-    return f"{WRONG}，规划的{label}是{value}，不是{said}。"
+        return f"{RIGHT}，{kind}的{label}是{value}。"
+    return f"{WRONG}，{kind}的{label}是{value}，不是{said}。"
 
 
-def past_checked(right: bool, text: str) -> str:
-    return f"{RIGHT if right else WRONG}，规划中写的是：{sentence(text)}"
+def past_checked(kind: str, right: bool, text: str) -> str:
+    return f"{RIGHT if right else WRONG}，{kind}中写的是：{sentence(text)}"
 
 
 def column_misnamed(number: int, title: str, said: str) -> str:

@@ -69,7 +69,7 @@ def check(r: Reading) -> tuple[str, list[Indicator], list[Figure]] | None:
         else:
             right = False
             what = sayings.measure_name(measure, row) if measure in PRINTED else absent(row)
-            clauses.append(sayings.not_in_plan(row, what, said))
+            clauses.append(sayings.not_in_table(row, what, said))
     return sayings.verdict(right, clauses), used, figs
 
 
