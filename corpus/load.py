@@ -13,6 +13,8 @@ from corpus.records import Indicator, Passage
 DEFAULT_CORPUS_DIR = Path(__file__).with_name("data")
 # Documents written for tests and the eval (titled （示例）), kept out of the default corpus.
 SAMPLES_DIR = Path(__file__).with_name("samples")
+# Two more sample documents, for the third held-out set only (eval/heldout3.jsonl).
+SAMPLES3_DIR = Path(__file__).with_name("samples3")
 SUFFIXES = {".txt", ".md"}
 
 

@@ -14,8 +14,14 @@ from service.terminal import console, err, fail
 
 # The sets asked over the plan and the sample documents, and each set's key in the report and
 # in eval/floor.json.
-DOCS_SETS = frozenset({"docs-tuning", "held-out-2"})
-FLOOR_SETS = {"heldout": "held-out", "docs_tuning": "docs-tuning", "heldout2": "held-out-2"}
+DOCS_SETS = frozenset({"docs-tuning", "held-out-2", "held-out-3"})
+DOCS3_SETS = frozenset({"held-out-3"})  # two documents more (corpus/samples3), an index of its own
+FLOOR_SETS = {
+    "heldout": "held-out",
+    "docs_tuning": "docs-tuning",
+    "heldout2": "held-out-2",
+    "heldout3": "held-out-3",
+}
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -110,6 +116,7 @@ def eval_command(
     from eval.gold import (
         DOCS_TUNING_QUESTIONS,
         HELDOUT2_QUESTIONS,
+        HELDOUT3_QUESTIONS,
         HELDOUT_QUESTIONS,
         GoldError,
     )
@@ -129,6 +136,10 @@ def eval_command(
         if docs and (docs_url or not url):
             files["docs-tuning"] = DOCS_TUNING_QUESTIONS
             files["held-out-2"] = HELDOUT2_QUESTIONS
+            if HELDOUT3_QUESTIONS.exists() and not docs_url:
+                files["held-out-3"] = HELDOUT3_QUESTIONS
+            elif HELDOUT3_QUESTIONS.exists():  # its corpus has two documents more
+                console.print("[dim]held-out-3 skipped: it is asked in this process only[/]")
         elif docs:
             console.print("[dim]document sets skipped: --url without --docs-url[/]")
     try:
@@ -143,11 +154,15 @@ def eval_command(
     asker = _asker(url, settings)
     askers = {name: asker for name in files}
     if DOCS_SETS & set(files):
-        from eval.docs_corpus import docs_settings
+        from eval.docs_corpus import DOCS3_DIR, SOURCES3, docs_settings
 
         with console.status("the plan and the sample documents: index…"):
             docs_asker = _asker(docs_url, docs_settings(settings))
-        askers.update({name: docs_asker for name in DOCS_SETS & set(files)})
+        askers.update({name: docs_asker for name in (DOCS_SETS - DOCS3_SETS) & set(files)})
+        if DOCS3_SETS & set(files):
+            with console.status("…and the third set's documents: index…"):
+                docs3 = _asker(None, docs_settings(settings, DOCS3_DIR, SOURCES3))
+            askers.update({name: docs3 for name in DOCS3_SETS & set(files)})
     if curated:
         if url:
             fail("--curated answers in this process; a server over --url uses its own")

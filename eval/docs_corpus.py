@@ -1,5 +1,7 @@
 """The plan with the sample documents (corpus/samples): a corpus and an index of their own for
-the document sets of the eval, built when missing or when a document changed."""
+the document sets of the eval, built when missing or when a document changed. The third
+held-out set reads two more documents (corpus/samples3), written after every rule it measures,
+in a corpus and an index of its own."""
 
 from __future__ import annotations
 
@@ -7,19 +9,22 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from corpus.load import DEFAULT_CORPUS_DIR, SAMPLES_DIR, corpus_files
+from corpus.load import DEFAULT_CORPUS_DIR, SAMPLES3_DIR, SAMPLES_DIR, corpus_files
 from index.store import InvalidIndex, check_manifest, read_manifest
 
 DOCS_DIR = Path("var/eval-docs")
-DOCUMENTS = {"data", "samples"}  # the documents themselves: the corpus hash covers them
+DOCS3_DIR = Path("var/eval-docs3")
+DOCUMENTS = {"data", "samples", "samples3"}  # the documents themselves: the corpus hash covers them
+SOURCES = (DEFAULT_CORPUS_DIR, SAMPLES_DIR)
+SOURCES3 = (DEFAULT_CORPUS_DIR, SAMPLES_DIR, SAMPLES3_DIR)
 
 
-def docs_corpus(folder: Path = DOCS_DIR / "corpus") -> Path:
-    """A corpus folder holding the plan and every sample document (copies, rewritten only
-    when they differ, so the corpus hash changes only when a document does)."""
+def docs_corpus(folder: Path = DOCS_DIR / "corpus", sources: tuple[Path, ...] = SOURCES) -> Path:
+    """A corpus folder holding the plan and every sample document of `sources` (copies,
+    rewritten only when they differ, so the corpus hash changes only when a document does)."""
     folder.mkdir(parents=True, exist_ok=True)
-    wanted = {p.name: p for d in (DEFAULT_CORPUS_DIR, SAMPLES_DIR) for p in corpus_files(d)}
-    sidecars = {p.name: p for p in SAMPLES_DIR.glob("*.toml")}
+    wanted = {p.name: p for d in sources for p in corpus_files(d)}
+    sidecars = {p.name: p for d in sources[1:] for p in d.glob("*.toml")}
     for stale in folder.iterdir():
         if stale.name not in wanted and stale.name not in sidecars:
             stale.unlink()
@@ -30,9 +35,9 @@ def docs_corpus(folder: Path = DOCS_DIR / "corpus") -> Path:
     return folder
 
 
-def docs_settings(settings, root: Path = DOCS_DIR):
+def docs_settings(settings, root: Path = DOCS_DIR, sources: tuple[Path, ...] = SOURCES):
     """The settings with the plan-and-samples corpus and its index (built here if needed)."""
-    corpus = docs_corpus(root / "corpus")
+    corpus = docs_corpus(root / "corpus", sources)
     ready = settings.model_copy(update={"corpus_dir": corpus, "index_dir": root / "index"})
     try:  # the same check a command makes before it loads an index
         check_manifest(

@@ -16,6 +16,8 @@ HELDOUT_QUESTIONS = Path(__file__).with_name("heldout.jsonl")
 # Over the plan and the sample documents (corpus/samples): tuning, and held-out (never tuned on).
 DOCS_TUNING_QUESTIONS = Path(__file__).with_name("docs_tuning.jsonl")
 HELDOUT2_QUESTIONS = Path(__file__).with_name("heldout2.jsonl")
+# Over the plan, the samples and two documents written after the rules (corpus/samples3).
+HELDOUT3_QUESTIONS = Path(__file__).with_name("heldout3.jsonl")
 ALL_INDICATORS = "*"
 FIELDS = {
     "id",

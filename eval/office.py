@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.gold import DEFAULT_QUESTIONS, DOCS_TUNING_QUESTIONS, HELDOUT2_QUESTIONS
+from eval.gold import (
+    DEFAULT_QUESTIONS,
+    DOCS_TUNING_QUESTIONS,
+    HELDOUT2_QUESTIONS,
+    HELDOUT3_QUESTIONS,
+)
 from eval.gold import HELDOUT_QUESTIONS as HELDOUT
 
 
@@ -20,6 +25,8 @@ def label_for(questions_file: Path) -> str:
         return "documents in-sample"
     if path == HELDOUT2_QUESTIONS.resolve():
         return "documents held-out"
+    if path == HELDOUT3_QUESTIONS.resolve():
+        return "documents held-out 3"
     return path.stem[:40]
 
 
