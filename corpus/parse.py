@@ -23,7 +23,7 @@ from corpus.markers import (
     tab_cells,
 )
 from corpus.records import Indicator, Passage
-from corpus.split import split_text
+from corpus.split import split_with_lead
 
 BULLET = re.compile(r"^[-•·*]\s+(.*)$")
 TABLE_ROW = re.compile(r"^(\d+)\s+(.+?)\s*[(（]([^()（）]+)[)）]\s*$")
@@ -34,6 +34,9 @@ SUBHEADING_MAX = 30
 SECTION_TITLE_MAX = 30  # a longer "（一）…" line is an item of a list, not a section heading
 # Units that collect the paragraphs under them until the next marker.
 COLLECTING = frozenset({"heading", "article", "faq"})
+# Units whose later chunks carry the unit's opening (an FAQ answer's, its question). An article's
+# label ends its chunks' section path already (docs/documents.md, generic retrieval round 3).
+LEAD_KINDS = frozenset({"faq"})
 
 
 @dataclass
@@ -124,10 +127,10 @@ class _Builder:
 
     # ---- output -------------------------------------------------------
     def emit(self, text: str, path: list[str], kind: str) -> None:
-        for chunk in split_text(text, MAX_CHARS):
+        for chunk, lead in split_with_lead(text, MAX_CHARS, carry=kind in LEAD_KINDS):
             key = "\x1f".join([self.doc, kind, *path, chunk])
             pid = "p-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
-            self.passages.append(Passage(pid, self.doc, chunk, list(path), kind, self.title))
+            self.passages.append(Passage(pid, self.doc, chunk, list(path), kind, self.title, lead))
 
     def flush(self) -> None:
         unit, self.unit = self.unit, None

@@ -16,11 +16,14 @@ class Passage:
     # text | heading | overview | column | indicator | publisher | title | article | faq | row
     kind: str = "text"
     doc_title: str = ""  # the document's title, as read from it (or its sidecar file)
+    # A later chunk of a longer unit: the unit's opening (an FAQ pair's question), else "".
+    lead: str = ""
 
     @property
     def search_text(self) -> str:
-        """What is embedded and BM25-indexed: the section path, then the text."""
-        return " ".join([*self.section, self.text])
+        """What is embedded and BM25-indexed: the section path, the opening of the unit the
+        passage continues (if it does), then the text."""
+        return " ".join([*self.section, *([self.lead] if self.lead else []), self.text])
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -33,6 +33,11 @@ _PERIOD = re.compile(
     r"(时期|末|期间)?"
 )
 MIN_PHRASE = 6  # characters in common before a shared phrase counts
+# A match found only through the terms searched with the question (the lexicon's words for its
+# everyday ones), not in the question's own words, counts this share of one found in them: the
+# lexicon maps words to the plan's terms, and another document may use those for other things
+# ("服务大厅" → "知识产权公共服务" matched an FAQ pair about booking through a service platform).
+EXPANDED_SHARE = 0.5
 # A row named by its first cell earns a full boost from this many characters on, less for a
 # shorter name ("受理" is also part of "受理期"): enough to rank it above its table's other
 # rows, not to pull a table over another document's passage that matches the question better.
@@ -213,7 +218,8 @@ class Booster:
         else:  # the background's past achievements answer only questions about the past
             out += [(i, f"“{past}”成绩，问题不问过去", -0.5, True) for i in self.past]
         out += self._faqs_asked(q)
-        out += self._rows_named(_PERIOD.sub("", squash(asked if asked is not None else question)))
+        own = _PERIOD.sub("", squash(asked if asked is not None else question))
+        out += self._rows_named(own)
         # A long phrase of the question found verbatim in a candidate ("助力区域经济协调发展").
         # The question is the fixed side: SequenceMatcher indexes it once, not per passage.
         sharing = set()
@@ -223,9 +229,13 @@ class Booster:
         for i in sorted(sharing):
             text = self.squashed[i]
             matcher.set_seq1(text)
-            size = matcher.find_longest_match(0, len(text), 0, len(q)).size
+            found = matcher.find_longest_match(0, len(text), 0, len(q))
+            size = found.size
             if size >= MIN_PHRASE:
-                out.append((i, f"短语匹配（{size}字）", min(1.0, (size - 3) / 6), True))
+                weight = min(1.0, (size - 3) / 6)
+                if q[found.b : found.b + size] not in own:  # the lexicon's term, not the user's
+                    weight *= EXPANDED_SHARE
+                out.append((i, f"短语匹配（{size}字）", weight, True))
         # the publisher block answers who put the digest out, not what the plan says
         about_publisher = lexicon().plan_answers.search(question)
         for i in self.demoted:

@@ -14,7 +14,7 @@ from corpus.lexicon import PhraseIndex, lexicon
 from corpus.numerals import chinese_to_int
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
-from index.boosts import PAST, Booster, apply_plan
+from index.boosts import EXPANDED_SHARE, PAST, Booster, apply_plan
 from index.embed.base import Embedder, Pending
 from index.fusion import BOOST, Fused, boost, max_score, rrf
 from index.match import IndicatorMatcher
@@ -283,7 +283,7 @@ class Searcher:
         fused = rrf(lists)
         if mode == "hybrid":
             # The past period's figures share names with indicator rows; the question's period decides.
-            self._boost(fused, [] if PAST.search(question) else indicators, col)
+            self._boost(fused, [] if PAST.search(question) else indicators, col, question)
             apply_plan(fused, planned)
             self._boost_sections(fused, question)
         ranked = sorted(fused.values(), key=lambda f: (-f.score, f.index))[:top_k]
@@ -306,11 +306,16 @@ class Searcher:
             if i is not None:
                 boost(fused, i, f"小节编号匹配：({number[0] or number[1]})")
 
-    def _boost(self, fused: dict[int, Fused], indicators, col: int | None) -> None:
+    def _boost(self, fused: dict[int, Fused], indicators, col: int | None, asked: str) -> None:
+        """Rows the question names (a row named only through the terms searched with it
+        counts EXPANDED_SHARE: "国外" → "海外" named the plan's 海外发明专利授权量 row for a
+        question about a regulation's 国外发明专利资助), then the 专栏 it names."""
+        own = {ind.name for ind, _ in self.matcher.match(asked)} if indicators else set()
         for ind, _ in indicators:
             row = self._indicator_rows.get(ind.name)
             if row is not None:
-                boost(fused, row, f"指标名称匹配：{ind.name}")
+                weight = 1.0 if ind.name in own else EXPANDED_SHARE
+                boost(fused, row, f"指标名称匹配：{ind.name}", weight)
         if col is not None and col in self._columns:
             boost(fused, self._columns[col], f"专栏编号匹配：专栏{col}")
 

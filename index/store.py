@@ -26,7 +26,8 @@ from index.model.quantize import FP32
 
 # 2: passages carry their document's title (doc_title); 3: indicator rows their table's caption;
 # 4: indicator rows carry their value columns as the table's header names them (role, year)
-FORMAT_VERSION = 4
+# 5: a later chunk of an FAQ pair carries its question (Passage.lead), embedded and indexed
+FORMAT_VERSION = 5
 BUILD_FIX = "run `ipqa build` to rebuild it"
 Progress = Callable[[int, int], None]
 Finalize = Callable[[Path], dict]

@@ -1,0 +1,121 @@
+"""Generic retrieval, round 3: an FAQ answer's later chunk carries its question into what is
+indexed, and a match found only through the terms searched with a question (the lexicon's
+words for its everyday ones) counts half. The documents are written here."""
+
+from __future__ import annotations
+
+from corpus.parse import MAX_CHARS, parse_document
+from corpus.records import Indicator, Passage
+from corpus.split import LEAD_CHARS, lead_of, split_text, split_with_lead
+from index.boosts import EXPANDED_SHARE, Booster
+from index.fusion import BOOST
+from index.search import Searcher
+
+ITEMS = "".join(
+    f"（{n}）第{n}类标志与国家名称、国旗、国徽等相同或者近似的，不予注册；" for n in range(9)
+)
+FAQ = f"""某局常见问题解答（示例）
+
+一、商标
+
+问：哪些标志不能作为商标注册？
+答：以下标志一般不予注册：{ITEMS}
+
+问：商标注册要多久？
+答：一般需要7至9个月。
+
+第一章 总则
+
+第一条 为了规范资助工作，{ITEMS}
+"""
+
+
+def test_a_later_chunk_carries_the_opening_sentence():
+    text = "问：哪些标志不能作为商标注册？ 答：" + ITEMS
+    pairs = split_with_lead(text, 60)
+    assert len(pairs) > 1
+    assert "".join(chunk for chunk, _ in pairs) == text  # the chunks are still the text
+    assert pairs[0][1] == ""  # the first chunk holds its opening itself
+    assert {lead for _, lead in pairs[1:]} == {"问：哪些标志不能作为商标注册？"}
+    assert all(lead == "" for _, lead in split_with_lead(text, 60, carry=False))
+    assert split_with_lead("问：短吗？ 答：短。", 60) == [("问：短吗？ 答：短。", "")]
+    assert [c for c, _ in split_with_lead(text, 60)] == split_text(text, 60)
+
+
+def test_an_opening_is_a_sentence_else_a_clause_else_cut():
+    assert lead_of("第八条 国外发明专利资助。对通过PCT途径获得授权的，给予资助。") == (
+        "第八条 国外发明专利资助。"
+    )
+    long_clause = "甲" * 50
+    assert lead_of(f"{'乙' * 30}，{long_clause}。") == "乙" * 30 + "，"
+    assert lead_of(long_clause) == "甲" * LEAD_CHARS
+
+
+def test_an_faq_answers_later_chunk_is_indexed_with_its_question():
+    passages = parse_document(FAQ, doc="faq").passages
+    pairs = [p for p in passages if p.kind == "faq"]
+    later = [p for p in pairs if not p.text.startswith("问")]
+    assert later and len(ITEMS) > MAX_CHARS
+    for p in later:
+        assert p.lead == "问：哪些标志不能作为商标注册？"
+        assert p.search_text.startswith("一、商标 问：哪些标志不能作为商标注册？ ")
+        assert p.text in p.search_text
+    # a pair in one chunk, and an article's later chunks (its label ends their section path),
+    # carry nothing more
+    assert all(p.lead == "" for p in pairs if p.text.startswith("问"))
+    articles = [p for p in passages if p.kind == "article"]
+    assert len(articles) > 1 and all(p.lead == "" for p in articles)
+    assert all(p.section[-1] == "第一条" for p in articles)
+
+
+def test_a_passage_without_lead_is_indexed_as_before():
+    p = Passage("p-1", "d", "正文", ["一、总则", "（一）目的"])
+    assert p.search_text == "一、总则 （一）目的 正文"
+    assert Passage(**p.to_dict()) == p  # an index written before leads loads the same
+
+
+def _phrase_weights(booster: Booster, expanded: str, asked: str) -> dict[int, float]:
+    planned = booster.plan(expanded, named_indicator=False, asked=asked)
+    return {i: w for i, why, w, _ in planned if why.startswith("短语匹配")}
+
+
+def test_a_phrase_found_only_in_the_searched_terms_counts_half():
+    passages = [
+        Passage(
+            "p-0", "faq", "问：要预约吗？ 答：可以通过知识产权公共服务平台预约。", ["服务"], "faq"
+        ),
+        Passage("p-1", "faq", "问：服务大厅晚上开门吗？ 答：每周三延时服务。", ["服务"], "faq"),
+    ]
+    booster = Booster(passages)
+    asked = "服务大厅晚上开门吗"
+    weights = _phrase_weights(booster, f"{asked} 知识产权公共服务", asked)
+    full = min(1.0, (len("知识产权公共服务") - 3) / 6)
+    assert weights[0] == full * EXPANDED_SHARE  # only the lexicon's term is in it
+    assert weights[1] == 1.0  # the question's own words: full weight
+    # the same term in the question itself counts fully
+    own = "知识产权公共服务怎么预约"
+    assert _phrase_weights(booster, own, own)[0] == full
+
+
+class _Matcher:
+    """Names the row when its name is in the text, as the lexicon's alias would."""
+
+    def __init__(self, name: str):
+        self.row = Indicator(1, name, "件", 1, 2, 1)
+
+    def match(self, text: str):
+        return [(self.row, 10.0)] if self.row.name in text else []
+
+
+def test_a_row_named_only_through_the_searched_terms_earns_half_a_boost():
+    searcher = Searcher.__new__(Searcher)  # only what _boost reads
+    searcher.matcher = _Matcher("海外发明专利授权量")
+    searcher._indicator_rows = {"海外发明专利授权量": 7}
+    searcher._columns = {}
+    named = searcher.matcher.match("海外发明专利授权量")
+    fused: dict = {}
+    searcher._boost(fused, named, None, "国外发明专利授权多少")  # named through "海外" only
+    assert fused[7].score == BOOST * EXPANDED_SHARE
+    fused = {}
+    searcher._boost(fused, named, None, "海外发明专利授权量是多少")
+    assert fused[7].score == BOOST and fused[7].why == ["指标名称匹配：海外发明专利授权量"]
