@@ -95,7 +95,7 @@ def _is_table(para: list[str]) -> bool:
 
 def _joined(items: list[str]) -> str:
     """List items as one passage, "；" between them, less the "；" an item already ends with."""
-    return "；".join(item.rstrip("；;") for item in items)
+    return "；".join(item.rstrip("；;") or item for item in items)  # "- ；" alone stays
 
 
 def _is_subheading(para: list[str]) -> bool:

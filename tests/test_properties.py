@@ -89,9 +89,13 @@ _MD = re.compile(r"^#{1,6}\s+")
 
 
 def _content(line: str) -> str:
-    """What of an input line must survive: markers and emphasis stripped."""
+    """What of an input line must survive: markers and emphasis stripped; a list item's own
+    closing "；" stands as the separator between items (corpus/parse.py _joined)."""
     line = line.replace("**", "").strip()
-    line = _MD.sub("", _BULLET.sub("", line)).strip()
+    if _BULLET.match(line):
+        line = _BULLET.sub("", line).strip()
+        line = line.rstrip("；;") or line
+    line = _MD.sub("", line).strip()
     return line.rstrip("：:") if line.startswith("宣传单位") else line
 
 

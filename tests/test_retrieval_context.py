@@ -101,7 +101,7 @@ class _Matcher:
     """Names the row when its name is in the text, as the lexicon's alias would."""
 
     def __init__(self, name: str):
-        self.row = Indicator(1, name, "件", 1, 2, 1)
+        self.row = Indicator(1, name, "件")
 
     def match(self, text: str):
         return [(self.row, 10.0)] if self.row.name in text else []
