@@ -254,6 +254,31 @@ def test_eval_runs_every_mode_over_the_documents_and_every_gold_string_is_found(
     assert len(held["gold_without_relevant_passage"]) <= 15
 
 
+def test_every_gold_string_of_the_third_held_out_set_names_a_passage(tmp_path):
+    """eval/heldout3.jsonl over its own corpus (corpus/samples3 too): each answerable
+    question's passage_contains is in a passage of its document, as parsed."""
+    from eval.askers import EngineAsker
+    from eval.docs_corpus import SOURCES3, docs_corpus
+    from eval.gold import HELDOUT3_QUESTIONS, load_questions
+    from eval.run import NoCache, run_eval
+    from index.store import build_index
+    from service.state import load_engine
+    from tests.conftest import make_settings
+    from tests.fakes import FakeEmbedder
+
+    corpus = docs_corpus(tmp_path / "corpus", SOURCES3)
+    settings = make_settings(
+        tmp_path, model=FakeEmbedder.model_id, dense_index="numpy", corpus_dir=corpus
+    )
+    build_index(
+        corpus, FakeEmbedder(), settings.index_dir, hnsw_threshold=10_000, dense_index="numpy"
+    )
+    asker = EngineAsker(load_engine(settings, FakeEmbedder(), NoCache()))
+    assert {"gi_guide", "assistance_rules"} <= {p.doc for p in asker.passages}
+    report = run_eval(asker, load_questions(HELDOUT3_QUESTIONS), ["bm25"])
+    assert report["gold_without_relevant_passage"] == []
+
+
 def test_an_article_longer_than_one_passage_is_answered_whole():
     long_article = "第一条 " + "；".join(
         f"第{i}项要求写得很长很长很长很长很长很长很长很长" for i in range(20)

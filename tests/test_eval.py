@@ -299,9 +299,9 @@ def test_hybrid_is_at_or_above_the_floor(real_engine, which):
 @pytest.mark.real_model
 def test_document_sets_are_at_or_above_the_floor(tmp_path, real_embedder):
     """The plan with the sample documents, indexed as `ipqa build` does with the real model:
-    the document tuning set and the second held-out set at or above their floors."""
-    from eval.docs_corpus import docs_corpus
-    from eval.gold import DOCS_TUNING_QUESTIONS, HELDOUT2_QUESTIONS
+    the document tuning set and the second and third held-out sets at or above their floors."""
+    from eval.docs_corpus import SOURCES3, docs_corpus
+    from eval.gold import DOCS_TUNING_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS
     from index.store import build_index
     from service.qa.calibrate import finalizer
     from service.state import load_engine
@@ -322,6 +322,19 @@ def test_document_sets_are_at_or_above_the_floor(tmp_path, real_embedder):
     for key, path in (("docs_tuning", DOCS_TUNING_QUESTIONS), ("heldout2", HELDOUT2_QUESTIONS)):
         report = run_eval(asker, load_questions(path), ["hybrid"])
         problems += [f"{key} {m}" for m in check_floor(report, floor[key])]
+    # the third held-out set: two documents more, in an index of their own
+    corpus3 = docs_corpus(tmp_path / "corpus3", SOURCES3)
+    settings3 = make_settings(tmp_path / "three", corpus_dir=corpus3)
+    build_index(
+        corpus3,
+        real_embedder,
+        settings3.index_dir,
+        hnsw_threshold=10**6,
+        finalize=finalizer(real_embedder),
+    )
+    asker3 = EngineAsker(load_engine(settings3, real_embedder, NoCache()))
+    report = run_eval(asker3, load_questions(HELDOUT3_QUESTIONS), ["hybrid"])
+    problems += [f"heldout3 {m}" for m in check_floor(report, floor["heldout3"])]
     assert not problems, "below eval/floor.json:\n" + "\n".join(problems)
 
 
