@@ -21,6 +21,7 @@ from eval.peers.score import GoldSet, Ranker, Scored, run_set, scorable, table
 SETS_BY_INDEX = {
     "plan": {"tuning": "DEFAULT_QUESTIONS", "held-out": "HELDOUT_QUESTIONS"},
     "plan + samples": {"docs-tuning": "DOCS_TUNING_QUESTIONS", "held-out-2": "HELDOUT2_QUESTIONS"},
+    "plan + samples + samples3": {"held-out-3": "HELDOUT3_QUESTIONS"},
 }
 
 Results = dict[str, tuple[GoldSet, dict[str, Scored]]]
@@ -103,9 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     prompts = txtai_peer.model_prompts(settings.model, settings.models_dir)
     engines = {"plan": plan}
     if not args.no_docs:
-        from eval.docs_corpus import docs_settings
+        from eval.docs_corpus import DOCS3_DIR, SOURCES3, docs_settings
 
         engines["plan + samples"] = load_engine(docs_settings(settings), embedder, NoCache())
+        three = docs_settings(settings, DOCS3_DIR, SOURCES3)
+        engines["plan + samples + samples3"] = load_engine(three, embedder, NoCache())
     print(
         f"ipqa {package_version()} (model {embedder.model_id}, backend {settings.backend}), "
         f"txtai {txtai_peer.version()}; {_machine()}",
