@@ -189,9 +189,10 @@ def eval_command(
         print_report(result, console)
         if show_failures and name == "in-sample":  # the held-out set's failures stay unread
             print_failures(result, console)
-    # two tables of two sets each (four side by side do not fit 80 columns)
+    # tables of at most two sets each (more side by side do not fit 80 columns)
     print_sets({k: v for k, v in reports.items() if k not in DOCS_SETS}, console)
-    print_sets({k: v for k, v in reports.items() if k in DOCS_SETS}, console)
+    print_sets({k: v for k, v in reports.items() if k in DOCS_SETS - DOCS3_SETS}, console)
+    print_sets({k: v for k, v in reports.items() if k in DOCS3_SETS}, console)
 
     problems = _floor_problems(report, floor, modes, categories, floor_file) if floor else []
     path = write_report(report, out)
