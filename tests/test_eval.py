@@ -300,41 +300,37 @@ def test_hybrid_is_at_or_above_the_floor(real_engine, which):
 def test_document_sets_are_at_or_above_the_floor(tmp_path, real_embedder):
     """The plan with the sample documents, indexed as `ipqa build` does with the real model:
     the document tuning set and the second and third held-out sets at or above their floors."""
-    from eval.docs_corpus import SOURCES3, docs_corpus
+    from eval.docs_corpus import SOURCES, SOURCES3, docs_corpus
     from eval.gold import DOCS_TUNING_QUESTIONS, HELDOUT2_QUESTIONS, HELDOUT3_QUESTIONS
     from index.store import build_index
     from service.qa.calibrate import finalizer
     from service.state import load_engine
     from tests.conftest import make_settings
 
-    corpus = docs_corpus(tmp_path / "corpus")
-    settings = make_settings(tmp_path, corpus_dir=corpus)
-    build_index(
-        corpus,
-        real_embedder,
-        settings.index_dir,
-        hnsw_threshold=10**6,
-        finalize=finalizer(real_embedder),
-    )
-    asker = EngineAsker(load_engine(settings, real_embedder, NoCache()))
+    def asker_over(sources, where):
+        corpus = docs_corpus(where / "corpus", sources)
+        settings = make_settings(where, corpus_dir=corpus)
+        build_index(
+            corpus,
+            real_embedder,
+            settings.index_dir,
+            hnsw_threshold=10**6,
+            finalize=finalizer(real_embedder),
+        )
+        return EngineAsker(load_engine(settings, real_embedder, NoCache()))
+
     floor = load_floor()
     problems = []
-    for key, path in (("docs_tuning", DOCS_TUNING_QUESTIONS), ("heldout2", HELDOUT2_QUESTIONS)):
+    samples = asker_over(SOURCES, tmp_path / "samples")
+    # the third held-out set: two documents more (corpus/samples3), in an index of their own
+    samples3 = asker_over(SOURCES3, tmp_path / "samples3")
+    for key, path, asker in (
+        ("docs_tuning", DOCS_TUNING_QUESTIONS, samples),
+        ("heldout2", HELDOUT2_QUESTIONS, samples),
+        ("heldout3", HELDOUT3_QUESTIONS, samples3),
+    ):
         report = run_eval(asker, load_questions(path), ["hybrid"])
         problems += [f"{key} {m}" for m in check_floor(report, floor[key])]
-    # the third held-out set: two documents more, in an index of their own
-    corpus3 = docs_corpus(tmp_path / "corpus3", SOURCES3)
-    settings3 = make_settings(tmp_path / "three", corpus_dir=corpus3)
-    build_index(
-        corpus3,
-        real_embedder,
-        settings3.index_dir,
-        hnsw_threshold=10**6,
-        finalize=finalizer(real_embedder),
-    )
-    asker3 = EngineAsker(load_engine(settings3, real_embedder, NoCache()))
-    report = run_eval(asker3, load_questions(HELDOUT3_QUESTIONS), ["hybrid"])
-    problems += [f"heldout3 {m}" for m in check_floor(report, floor["heldout3"])]
     assert not problems, "below eval/floor.json:\n" + "\n".join(problems)
 
 
