@@ -58,4 +58,5 @@ def test_answer_quality_page_and_the_eval_with_curated_answers(tmp_path):
     # each run keeps every set, tuning and held-out, the plan's and the documents', under its
     # own label
     sets = ["in-sample", "held-out", "documents in-sample", "documents held-out"]
+    sets += ["documents held-out 3"]  # eval/heldout3.jsonl, over two documents more
     assert sorted(labels) == sorted(sets + [f"{s} + curated" for s in sets])
