@@ -52,6 +52,18 @@ HEADING_WEIGHT = 0.1
 # Such a heading is a short title ("五、办理时限"), not a table's lead-in that mentions the word.
 HEADING_LEN = 8
 
+
+def kind_headings() -> dict[str, list[str]]:
+    """Words of a heading that gives one kind of thing, per kind (evidence.toml [headings])."""
+    return lexicon().raw.get("evidence.toml", {}).get("headings", {})
+
+
+def under_kind_heading(p: Passage, kind: str) -> bool:
+    """Whether a passage sits under a short heading that gives this kind of thing."""
+    words = kind_headings().get(kind, ())
+    return any(w in s for s in p.section if len(s) <= HEADING_LEN for w in words)
+
+
 # (passage, why, weight, only if it is already a candidate by then)
 Planned = tuple[int, str, float, bool]
 
@@ -131,15 +143,13 @@ class Booster:
             if p.kind == "faq" and (pairs := _pairs(squash(_faq_question(p.text))))
         ]
         # The passages under a heading that gives one kind of thing ("五、办理时限").
-        headings = lexicon().raw.get("evidence.toml", {}).get("headings", {})
         self.kind_sections = {
             kind: [
                 i
                 for i, p in enumerate(passages)
-                if p.kind != "overview"
-                and any(w in s for s in p.section if len(s) <= HEADING_LEN for w in words)
+                if p.kind != "overview" and under_kind_heading(p, kind)
             ]
-            for kind, words in headings.items()
+            for kind in kind_headings()
         }
         # A table row by its first cell ("受理", "评估费补助"), within its table.
         self.row_keys = [

@@ -87,7 +87,7 @@ class Engine:
         )
         self.resolver = Resolver(searcher)
         self.answerers = without_model(searcher)  # tried in order before the model
-        self.scope = wording.scope_of([p.doc_title or p.doc for p in searcher.passages])
+        self.scope = wording.kind_of_passages(searcher.passages)
         self._prose: dict[tuple[str, ...], object] = {}
         for p in searcher.passages:  # a section's first paragraph, in document order
             if p.kind == "text":

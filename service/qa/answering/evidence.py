@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_text
+from index.boosts import under_kind_heading
 from service.qa.reading.understand import Qualifier
 
 # Kinds shown by the question's own words appearing in the passage.
@@ -140,21 +141,6 @@ def elsewhere(
     return ()
 
 
-@lru_cache(maxsize=1)
-def _headings() -> dict[str, tuple[str, ...]]:
-    raw = lexicon().raw.get("evidence.toml", {}).get("headings", {})
-    return {kind: tuple(words) for kind, words in raw.items()}
-
-
-HEADING_LEN = 8  # a heading for one kind of thing is a short title ("五、办理时限")
-
-
-def _under_heading(p, kind: str) -> bool:
-    """Whether a passage sits under a heading for this kind of thing (evidence.toml)."""
-    words = _headings().get(kind, ())
-    return any(w in s for s in p.section if len(s) <= HEADING_LEN for w in words)
-
-
 def answering_each(
     qualifiers: tuple[Qualifier, ...],
     passages: list,
@@ -183,7 +169,7 @@ def answering_each(
             and _names(p, named)
         ]
         # one under a heading for what is asked ("五、办理时限") before a step's own time
-        at = next((i for i in showing if _under_heading(passages[i], q.kind)), None)
+        at = next((i for i in showing if under_kind_heading(passages[i], q.kind)), None)
         at = showing[0] if at is None and showing else at
         if at is None:
             missing.append(q)
