@@ -28,7 +28,7 @@ _ASK = re.compile(
 # "申报与审核那一章是从第几条到第几条", "第四章有哪几条": the articles of one chapter, named by
 # its number or by its heading's words.
 _CHAPTER_ARTICLES = re.compile(
-    rf"(?:第\s*({_N})\s*章|([\u4e00-\u9fff]{{2,12}}?)(?:那|这)?一?章)[^？?。]{{0,8}}?"
+    rf"(?:第\s*{_N}\s*章|[\u4e00-\u9fff]{{2,12}}?(?:那|这)?一?章)[^？?。]{{0,8}}?"
     r"(?:第几条到第几条|哪几条|哪些条|几条|多少条)"
 )
 _CHAPTER_NUMBER = re.compile(rf"第\s*({_N})\s*章")
