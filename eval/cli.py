@@ -93,6 +93,15 @@ def eval_command(
             "(IPQA_CORPUS_DIR=var/eval-docs/corpus IPQA_INDEX_DIR=var/eval-docs/index)",
         ),
     ] = None,
+    docs3_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs3-url",
+            help="with --url and --docs-url: the server that serves the plan, the samples and "
+            "corpus/samples3, for held-out-3 (IPQA_CORPUS_DIR=var/eval-docs3/corpus "
+            "IPQA_INDEX_DIR=var/eval-docs3/index)",
+        ),
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option(
@@ -136,10 +145,10 @@ def eval_command(
         if docs and (docs_url or not url):
             files["docs-tuning"] = DOCS_TUNING_QUESTIONS
             files["held-out-2"] = HELDOUT2_QUESTIONS
-            if HELDOUT3_QUESTIONS.exists() and not docs_url:
+            if HELDOUT3_QUESTIONS.exists() and (docs3_url or not docs_url):
                 files["held-out-3"] = HELDOUT3_QUESTIONS
             elif HELDOUT3_QUESTIONS.exists():  # its corpus has two documents more
-                console.print("[dim]held-out-3 skipped: it is asked in this process only[/]")
+                console.print("[dim]held-out-3 skipped: --docs-url without --docs3-url[/]")
         elif docs:
             console.print("[dim]document sets skipped: --url without --docs-url[/]")
     try:
@@ -161,7 +170,7 @@ def eval_command(
         askers.update({name: docs_asker for name in (DOCS_SETS - DOCS3_SETS) & set(files)})
         if DOCS3_SETS & set(files):
             with console.status("…and the third set's documents: index…"):
-                docs3 = _asker(None, docs_settings(settings, DOCS3_DIR, SOURCES3))
+                docs3 = _asker(docs3_url, docs_settings(settings, DOCS3_DIR, SOURCES3))
             askers.update({name: docs3 for name in DOCS3_SETS & set(files)})
     if curated:
         if url:
