@@ -15,6 +15,9 @@ DEFAULT_CORPUS_DIR = Path(__file__).with_name("data")
 SAMPLES_DIR = Path(__file__).with_name("samples")
 # Two more sample documents, for the third held-out set only (eval/heldout3.jsonl).
 SAMPLES3_DIR = Path(__file__).with_name("samples3")
+# Two more, written after the rules too, with tuning questions (eval/docs_tuning4.jsonl): rules
+# are tried on documents they were not written for before the held-out sets are read.
+SAMPLES4_DIR = Path(__file__).with_name("samples4")
 SUFFIXES = {".txt", ".md"}
 
 

@@ -12,15 +12,22 @@ from eval.gold import DEFAULT_QUESTIONS
 from eval.run import DEFAULT_FLOOR, DEFAULT_OUT, REPORTS, TOP_K
 from service.terminal import console, err, fail
 
-# The sets asked over the plan and the sample documents, and each set's key in the report and
-# in eval/floor.json.
-DOCS_SETS = frozenset({"docs-tuning", "held-out-2", "held-out-3"})
-DOCS3_SETS = frozenset({"held-out-3"})  # two documents more (corpus/samples3), an index of its own
+# The sets asked over the plan and sample documents → the corpus each is asked over
+# (eval.docs_corpus.CORPORA, each an index of its own) and the option naming its server.
+DOCS_SETS = {
+    "docs-tuning": "samples",
+    "held-out-2": "samples",
+    "held-out-3": "samples3",  # two documents more (corpus/samples3)
+    "docs-tuning-4": "samples4",  # two others (corpus/samples4)
+}
+URL_OPTIONS = {"samples": "--docs-url", "samples3": "--docs3-url", "samples4": "--docs4-url"}
+# Each set's key in the report and in eval/floor.json.
 FLOOR_SETS = {
     "heldout": "held-out",
     "docs_tuning": "docs-tuning",
     "heldout2": "held-out-2",
     "heldout3": "held-out-3",
+    "docs_tuning4": "docs-tuning-4",
 }
 
 
@@ -81,8 +88,10 @@ def eval_command(
         bool,
         typer.Option(
             "--docs/--no-docs",
-            help="also run the document sets (eval/docs_tuning.jsonl, eval/heldout2.jsonl) "
-            "over the plan and the sample documents (corpus/samples)",
+            help="also run the document sets over the plan and the sample documents: "
+            "eval/docs_tuning.jsonl and eval/heldout2.jsonl (corpus/samples), "
+            "eval/heldout3.jsonl (and corpus/samples3), eval/docs_tuning4.jsonl (and "
+            "corpus/samples4)",
         ),
     ] = True,
     docs_url: Annotated[
@@ -97,9 +106,18 @@ def eval_command(
         str | None,
         typer.Option(
             "--docs3-url",
-            help="with --url and --docs-url: the server that serves the plan, the samples and "
+            help="with --url: the server that serves the plan, the samples and "
             "corpus/samples3, for held-out-3 (IPQA_CORPUS_DIR=var/eval-docs3/corpus "
             "IPQA_INDEX_DIR=var/eval-docs3/index)",
+        ),
+    ] = None,
+    docs4_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs4-url",
+            help="with --url: the server that serves the plan, the samples and corpus/samples4, "
+            "for docs-tuning-4 (IPQA_CORPUS_DIR=var/eval-docs4/corpus "
+            "IPQA_INDEX_DIR=var/eval-docs4/index)",
         ),
     ] = None,
     url: Annotated[
@@ -122,13 +140,7 @@ def eval_command(
     ] = False,
 ) -> None:
     """Run the gold questions through the /ask code path and report IR and answer metrics."""
-    from eval.gold import (
-        DOCS_TUNING_QUESTIONS,
-        HELDOUT2_QUESTIONS,
-        HELDOUT3_QUESTIONS,
-        HELDOUT_QUESTIONS,
-        GoldError,
-    )
+    from eval.gold import DOCS_FILES, HELDOUT_QUESTIONS, GoldError
     from eval.report import print_failures, print_report, print_sets
     from eval.run import export_beir, load_floor, run_eval, write_report
     from index.search import MODES
@@ -139,18 +151,19 @@ def eval_command(
     if bad:
         fail(f"unknown mode {', '.join(bad)} (choose from {', '.join(MODES)})")
     categories = _split(category)
+    urls = {"samples": docs_url, "samples3": docs3_url, "samples4": docs4_url}
     files = {"in-sample": questions_file}
     if heldout and questions_file == DEFAULT_QUESTIONS:
         files["held-out"] = HELDOUT_QUESTIONS
-        if docs and (docs_url or not url):
-            files["docs-tuning"] = DOCS_TUNING_QUESTIONS
-            files["held-out-2"] = HELDOUT2_QUESTIONS
-            if HELDOUT3_QUESTIONS.exists() and (docs3_url or not docs_url):
-                files["held-out-3"] = HELDOUT3_QUESTIONS
-            elif HELDOUT3_QUESTIONS.exists():  # its corpus has two documents more
-                console.print("[dim]held-out-3 skipped: --docs-url without --docs3-url[/]")
-        elif docs:
-            console.print("[dim]document sets skipped: --url without --docs-url[/]")
+        skipped: dict[str, list[str]] = {}
+        for name, path in DOCS_FILES.items() if docs else ():
+            corpus = DOCS_SETS[name]
+            if url and not urls[corpus]:  # a server on the plan alone cannot answer them
+                skipped.setdefault(URL_OPTIONS[corpus], []).append(name)
+            elif path.exists():
+                files[name] = path
+        for option, names in skipped.items():
+            console.print(f"[dim]{', '.join(names)} skipped: --url without {option}[/]")
     try:
         sets = {
             name: _questions(path, categories, first=name == "in-sample")
@@ -162,16 +175,13 @@ def eval_command(
     settings = Settings()
     asker = _asker(url, settings)
     askers = {name: asker for name in files}
-    if DOCS_SETS & set(files):
-        from eval.docs_corpus import DOCS3_DIR, SOURCES3, docs_settings
+    for corpus in dict.fromkeys(DOCS_SETS[name] for name in files if name in DOCS_SETS):
+        from eval.docs_corpus import CORPORA, docs_settings
 
-        with console.status("the plan and the sample documents: index…"):
-            docs_asker = _asker(docs_url, docs_settings(settings))
-        askers.update({name: docs_asker for name in (DOCS_SETS - DOCS3_SETS) & set(files)})
-        if DOCS3_SETS & set(files):
-            with console.status("…and the third set's documents: index…"):
-                docs3 = _asker(docs3_url, docs_settings(settings, DOCS3_DIR, SOURCES3))
-            askers.update({name: docs3 for name in DOCS3_SETS & set(files)})
+        root, sources = CORPORA[corpus]
+        with console.status(f"the plan and {', '.join(s.name for s in sources[1:])}: index…"):
+            docs_asker = _asker(urls[corpus], docs_settings(settings, root, sources))
+        askers.update({name: docs_asker for name in files if DOCS_SETS.get(name) == corpus})
     if curated:
         if url:
             fail("--curated answers in this process; a server over --url uses its own")
@@ -199,9 +209,10 @@ def eval_command(
         if show_failures and name == "in-sample":  # the held-out set's failures stay unread
             print_failures(result, console)
     # tables of at most two sets each (more side by side do not fit 80 columns)
+    # (one table per corpus)
     print_sets({k: v for k, v in reports.items() if k not in DOCS_SETS}, console)
-    print_sets({k: v for k, v in reports.items() if k in DOCS_SETS - DOCS3_SETS}, console)
-    print_sets({k: v for k, v in reports.items() if k in DOCS3_SETS}, console)
+    for corpus in dict.fromkeys(DOCS_SETS.values()):
+        print_sets({k: v for k, v in reports.items() if DOCS_SETS.get(k) == corpus}, console)
 
     problems = _floor_problems(report, floor, modes, categories, floor_file) if floor else []
     path = write_report(report, out)

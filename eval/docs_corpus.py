@@ -1,7 +1,8 @@
 """The plan with the sample documents (corpus/samples): a corpus and an index of their own for
 the document sets of the eval, built when missing or when a document changed. The third
 held-out set reads two more documents (corpus/samples3), written after every rule it measures,
-in a corpus and an index of its own."""
+in a corpus and an index of its own; the fourth tuning set two others (corpus/samples4), in
+one more."""
 
 from __future__ import annotations
 
@@ -9,14 +10,23 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from corpus.load import DEFAULT_CORPUS_DIR, SAMPLES3_DIR, SAMPLES_DIR, corpus_files
+from corpus.load import DEFAULT_CORPUS_DIR, SAMPLES3_DIR, SAMPLES4_DIR, SAMPLES_DIR, corpus_files
 from index.store import InvalidIndex, check_manifest, read_manifest
 
 DOCS_DIR = Path("var/eval-docs")
 DOCS3_DIR = Path("var/eval-docs3")
-DOCUMENTS = {"data", "samples", "samples3"}  # the documents themselves: the corpus hash covers them
+DOCS4_DIR = Path("var/eval-docs4")
+# the documents themselves: the corpus hash covers them
+DOCUMENTS = {"data", "samples", "samples3", "samples4"}
 SOURCES = (DEFAULT_CORPUS_DIR, SAMPLES_DIR)
 SOURCES3 = (DEFAULT_CORPUS_DIR, SAMPLES_DIR, SAMPLES3_DIR)
+SOURCES4 = (DEFAULT_CORPUS_DIR, SAMPLES_DIR, SAMPLES4_DIR)
+# Each corpus the document sets are asked over: its folder (corpus and index) and its sources.
+CORPORA = {
+    "samples": (DOCS_DIR, SOURCES),
+    "samples3": (DOCS3_DIR, SOURCES3),
+    "samples4": (DOCS4_DIR, SOURCES4),
+}
 
 
 def docs_corpus(folder: Path = DOCS_DIR / "corpus", sources: tuple[Path, ...] = SOURCES) -> Path:

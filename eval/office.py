@@ -7,6 +7,7 @@ from pathlib import Path
 
 from eval.gold import (
     DEFAULT_QUESTIONS,
+    DOCS_TUNING4_QUESTIONS,
     DOCS_TUNING_QUESTIONS,
     HELDOUT2_QUESTIONS,
     HELDOUT3_QUESTIONS,
@@ -27,6 +28,8 @@ def label_for(questions_file: Path) -> str:
         return "documents held-out"
     if path == HELDOUT3_QUESTIONS.resolve():
         return "documents held-out 3"
+    if path == DOCS_TUNING4_QUESTIONS.resolve():
+        return "documents in-sample 4"
     return path.stem[:40]
 
 

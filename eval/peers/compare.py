@@ -1,11 +1,10 @@
-"""`python -m eval.peers`: ipqa's retrieval beside txtai's on the eval's four sets.
+"""`python -m eval.peers`: ipqa's retrieval beside txtai's on the eval's sets.
 
 The plan's tuning and held-out sets against the plan's index (IPQA_INDEX_DIR, var/index), the
-documents' sets against the plan-and-samples index `ipqa eval` keeps in var/eval-docs (built
-here too when missing or stale). One embedder, ipqa's, serves both indexes and every txtai
-configuration. Retrieval only: `ipqa eval` gives ipqa's answer-level figures.
+documents' sets against the indexes `ipqa eval` keeps for them (var/eval-docs, -docs3, -docs4;
+built here too when missing or stale). One embedder, ipqa's, serves every index and every
+txtai configuration. Retrieval only: `ipqa eval` gives ipqa's answer-level figures.
 """
-
 from __future__ import annotations
 
 import argparse
@@ -22,7 +21,10 @@ SETS_BY_INDEX = {
     "plan": {"tuning": "DEFAULT_QUESTIONS", "held-out": "HELDOUT_QUESTIONS"},
     "plan + samples": {"docs-tuning": "DOCS_TUNING_QUESTIONS", "held-out-2": "HELDOUT2_QUESTIONS"},
     "plan + samples + samples3": {"held-out-3": "HELDOUT3_QUESTIONS"},
+    "plan + samples + samples4": {"docs-tuning-4": "DOCS_TUNING4_QUESTIONS"},
 }
+CORPUS_OF = {"plan + samples": "samples", "plan + samples + samples3": "samples3"}
+CORPUS_OF["plan + samples + samples4"] = "samples4"
 
 Results = dict[str, tuple[GoldSet, dict[str, Scored]]]
 
@@ -104,11 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     prompts = txtai_peer.model_prompts(settings.model, settings.models_dir)
     engines = {"plan": plan}
     if not args.no_docs:
-        from eval.docs_corpus import DOCS3_DIR, SOURCES3, docs_settings
+        from eval.docs_corpus import CORPORA, docs_settings
 
-        engines["plan + samples"] = load_engine(docs_settings(settings), embedder, NoCache())
-        three = docs_settings(settings, DOCS3_DIR, SOURCES3)
-        engines["plan + samples + samples3"] = load_engine(three, embedder, NoCache())
+        for name, corpus in CORPUS_OF.items():
+            ready = docs_settings(settings, *CORPORA[corpus])
+            engines[name] = load_engine(ready, embedder, NoCache())
     print(
         f"ipqa {package_version()} (model {embedder.model_id}, backend {settings.backend}), "
         f"txtai {txtai_peer.version()}; {_machine()}",
