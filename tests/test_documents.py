@@ -5,6 +5,8 @@ the eval's), so each rule is shown on text it was not written for."""
 
 from __future__ import annotations
 
+import pytest
+
 from corpus.parse import parse_document
 from corpus.records import Passage
 from service.qa.answering.evidence import answering, shows
@@ -254,19 +256,30 @@ def test_eval_runs_every_mode_over_the_documents_and_every_gold_string_is_found(
     assert len(held["gold_without_relevant_passage"]) <= 15
 
 
-def test_every_gold_string_of_the_third_held_out_set_names_a_passage(tmp_path):
-    """eval/heldout3.jsonl over its own corpus (corpus/samples3 too): each answerable
-    question's passage_contains is in a passage of its document, as parsed."""
+@pytest.mark.parametrize(
+    "sources, questions, documents",
+    [
+        ("SOURCES3", "HELDOUT3_QUESTIONS", {"gi_guide", "assistance_rules"}),
+        ("SOURCES4", "DOCS_TUNING4_QUESTIONS", {"data_ip_guide", "pledge_fund_rules"}),
+    ],
+)
+def test_every_gold_string_of_the_sets_over_more_documents_names_a_passage(
+    tmp_path, sources, questions, documents
+):
+    """eval/heldout3.jsonl and eval/docs_tuning4.jsonl over their own corpora
+    (corpus/samples3, corpus/samples4): each answerable question's passage_contains is in a
+    passage of its document, as parsed."""
+    from eval import docs_corpus as corpora
+    from eval import gold
     from eval.askers import EngineAsker
-    from eval.docs_corpus import SOURCES3, docs_corpus
-    from eval.gold import HELDOUT3_QUESTIONS, load_questions
+    from eval.gold import load_questions
     from eval.run import NoCache, run_eval
     from index.store import build_index
     from service.state import load_engine
     from tests.conftest import make_settings
     from tests.fakes import FakeEmbedder
 
-    corpus = docs_corpus(tmp_path / "corpus", SOURCES3)
+    corpus = corpora.docs_corpus(tmp_path / "corpus", getattr(corpora, sources))
     settings = make_settings(
         tmp_path, model=FakeEmbedder.model_id, dense_index="numpy", corpus_dir=corpus
     )
@@ -274,8 +287,8 @@ def test_every_gold_string_of_the_third_held_out_set_names_a_passage(tmp_path):
         corpus, FakeEmbedder(), settings.index_dir, hnsw_threshold=10_000, dense_index="numpy"
     )
     asker = EngineAsker(load_engine(settings, FakeEmbedder(), NoCache()))
-    assert {"gi_guide", "assistance_rules"} <= {p.doc for p in asker.passages}
-    report = run_eval(asker, load_questions(HELDOUT3_QUESTIONS), ["bm25"])
+    assert documents <= {p.doc for p in asker.passages}
+    report = run_eval(asker, load_questions(getattr(gold, questions)), ["bm25"])
     assert report["gold_without_relevant_passage"] == []
 
 

@@ -59,4 +59,5 @@ def test_answer_quality_page_and_the_eval_with_curated_answers(tmp_path):
     # own label
     sets = ["in-sample", "held-out", "documents in-sample", "documents held-out"]
     sets += ["documents held-out 3"]  # eval/heldout3.jsonl, over two documents more
+    sets += ["documents in-sample 4"]  # eval/docs_tuning4.jsonl, over two others
     assert sorted(labels) == sorted(sets + [f"{s} + curated" for s in sets])

@@ -5,6 +5,7 @@ documents' sets against the indexes `ipqa eval` keeps for them (var/eval-docs, -
 built here too when missing or stale). One embedder, ipqa's, serves every index and every
 txtai configuration. Retrieval only: `ipqa eval` gives ipqa's answer-level figures.
 """
+
 from __future__ import annotations
 
 import argparse
