@@ -51,6 +51,9 @@ FAQ_SHARE = 0.5
 HEADING_WEIGHT = 0.1
 # Such a heading is a short title ("五、办理时限"), not a table's lead-in that mentions the word.
 HEADING_LEN = 8
+# An item the question names by its label ("主题是什么" and "主题：推动高质量发展；…"): worth
+# being first in both lists (index.fusion), more than a shared phrase.
+LABEL_WEIGHT = 2.0
 
 
 def kind_headings() -> dict[str, list[str]]:
@@ -221,7 +224,7 @@ class Booster:
             for labels, i in self.labels:
                 hit = next((lab for lab in labels if lab in rest), None)
                 if hit:
-                    out.append((i, f"条目名称匹配：{hit}", 1.0, False))
+                    out.append((i, f"条目名称匹配：{hit}", LABEL_WEIGHT, False))
         past = lexicon().period_past
         if PAST.search(question):
             out += [(i, f"“{past}”时期", 0.5, False) for i in self.past]

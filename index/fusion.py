@@ -1,11 +1,22 @@
-"""Reciprocal rank fusion of the lexical and dense lists, then small explained boosts."""
+"""Fusing the lexical and dense lists into one score, then small explained boosts.
+
+Each list's scores are put on one scale — BM25 divided by the best BM25 score of the question,
+the cosine spread between the first and the last of the dense list's DEPTH mapped to 0…1 — and
+added with equal weights (a convex combination). Reciprocal rank fusion, used before, keeps
+only ranks: with k 60 the first and the fifth place of both lists differ by 0.12 of one first
+place, so how far ahead a passage is counted for nothing. Measured on the tuning sets
+(docs/documents.md): docs hit@1 0.627 → 0.690, the plan's 0.917 → 0.926, retrieval alone."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-RRF_K = 60
-BOOST = 1.0 / (RRF_K + 1)  # a boost is worth one extra first place in a list
+import numpy as np
+
+SCALE = 2.0 / 61  # the fused score of a passage first in both lists (as RRF's with k 60)
+BOOST = SCALE / 2  # a boost is worth half of being first in both lists
+LEXICAL_WEIGHT = 0.5  # the lexical list's share; the dense list has the rest
 
 
 @dataclass
@@ -16,14 +27,30 @@ class Fused:
     why: list[str] = field(default_factory=list)
 
 
-def rrf(ranked_lists: dict[str, list[int]], k: int = RRF_K) -> dict[int, Fused]:
-    """ranked_lists maps a list name to passage indices, best first."""
+def fuse(
+    lexical: Sequence[int],
+    bm25: np.ndarray,
+    dense: Sequence[int],
+    cosines: Sequence[float],
+    weight: float = LEXICAL_WEIGHT,
+) -> dict[int, Fused]:
+    """lexical: passage indices by BM25, best first, with `bm25` every passage's score; dense:
+    passage indices by cosine, best first, with their `cosines`. Either may be empty (one
+    mode alone: pass the other empty and weight 1 or 0)."""
     fused: dict[int, Fused] = {}
-    for name, ranked in ranked_lists.items():
-        for rank, idx in enumerate(ranked, start=1):
+    top = float(bm25[lexical[0]]) if len(lexical) else 0.0
+    for rank, idx in enumerate(lexical, start=1):
+        item = fused.setdefault(idx, Fused(idx, 0.0))
+        item.score += weight * SCALE * float(bm25[idx]) / top
+        item.ranks["bm25"] = rank
+    if len(dense):
+        high, low = float(cosines[0]), float(cosines[-1])
+        spread = high - low
+        for rank, (idx, cos) in enumerate(zip(dense, cosines, strict=True), start=1):
             item = fused.setdefault(idx, Fused(idx, 0.0))
-            item.score += 1.0 / (k + rank)
-            item.ranks[name] = rank
+            share = (float(cos) - low) / spread if spread > 0 else 1.0
+            item.score += (1.0 - weight) * SCALE * share
+            item.ranks["dense"] = rank
     return fused
 
 
@@ -31,8 +58,3 @@ def boost(fused: dict[int, Fused], idx: int, reason: str, weight: float = 1.0) -
     item = fused.setdefault(idx, Fused(idx, 0.0))
     item.score += BOOST * weight
     item.why.append(reason)
-
-
-def max_score(n_lists: int) -> float:
-    """The best a passage can reach without boosts: first in every list."""
-    return n_lists / (RRF_K + 1)

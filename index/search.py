@@ -16,7 +16,7 @@ from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
 from index.boosts import EXPANDED_SHARE, PAST, Booster, apply_plan
 from index.embed.base import Embedder, Pending
-from index.fusion import BOOST, Fused, boost, max_score, rrf
+from index.fusion import BOOST, LEXICAL_WEIGHT, SCALE, Fused, boost, fuse
 from index.match import IndicatorMatcher
 from index.store import LoadedIndex
 
@@ -277,17 +277,21 @@ class Searcher:
         dense_ranked = [int(i) for i in ids]
         dense_by_id = dict(zip(dense_ranked, (float(c) for c in cos), strict=True))
 
-        lists = {"bm25": bm25_ranked, "dense": dense_ranked}
-        if mode != "hybrid":
-            lists = {mode: lists[mode]}
-        fused = rrf(lists)
+        weight = {"bm25": 1.0, "dense": 0.0}.get(mode, LEXICAL_WEIGHT)
+        fused = fuse(
+            bm25_ranked if weight else [],
+            bm25,
+            dense_ranked if weight < 1 else [],
+            [dense_by_id[i] for i in dense_ranked] if weight < 1 else [],
+            weight,
+        )
         if mode == "hybrid":
             # The past period's figures share names with indicator rows; the question's period decides.
             self._boost(fused, [] if PAST.search(question) else indicators, col, question)
             apply_plan(fused, planned)
             self._boost_sections(fused, question)
         ranked = sorted(fused.values(), key=lambda f: (-f.score, f.index))[:top_k]
-        top = max_score(len(lists)) + (2 * BOOST if mode == "hybrid" else 0)  # room for boosts
+        top = SCALE + (2 * BOOST if mode == "hybrid" else 0)  # first everywhere, room for boosts
         hits = [self._hit(f, top, bm25, dense_by_id) for f in ranked]
 
         evidence = Evidence(

@@ -111,7 +111,7 @@ def test_one_index_scores_ipqa_and_fake_peers_alike(fake_settings):
     assert scored["nothing"].metrics == {"hit@1": 0.0, "hit@5": 0.0, "mrr@10": 0.0}
     ipqa = [label for label in scored if label.startswith("ipqa ")]
     assert len(ipqa) == 5 and all(0 <= scored[x].metrics["hit@1"] <= 1 for x in ipqa)
-    assert scored["ipqa hybrid (RRF + boosts)"].questions == len(gold.questions)
+    assert scored["ipqa hybrid (fused + boosts)"].questions == len(gold.questions)
     text = report(results)
     assert f"tuning: {len(gold.questions)} scored" in text
 

@@ -49,7 +49,7 @@ def rankers(engine) -> dict[str, Ranker]:
     return {
         "ipqa dense": mode("dense"),
         "ipqa bm25 (jieba)": mode("bm25"),
-        "ipqa hybrid (RRF + boosts)": mode("hybrid"),
+        "ipqa hybrid (fused + boosts)": mode("hybrid"),
         "ipqa hybrid + lexicon expansions": mode("hybrid", expand=True),
         ANSWERED: answered,
     }
