@@ -55,8 +55,13 @@ class ParsedDoc:
     indicators: list[Indicator]
 
 
+# A full-width (ideographic) or no-break space is a space: "第一条\u3000为了…", "第一章\u3000总则"
+# are written with one as often as with an ASCII space.
+_WIDE_SPACE = str.maketrans({"\u3000": " ", "\xa0": " "})
+
+
 def _clean(line: str) -> str:
-    return QUOTE.sub("", line.replace("**", "").strip()).strip()
+    return QUOTE.sub("", line.translate(_WIDE_SPACE).replace("**", "").strip()).strip()
 
 
 def _paragraphs(text: str) -> list[list[str]]:
