@@ -94,8 +94,8 @@ def _faq_question(text: str) -> str:
     return asked.split("：", 1)[-1] if asked.startswith(("问", "Q", "q")) else asked
 
 
-def _pairs(text: str) -> frozenset[str]:
-    """The character pairs of a squashed text."""
+def char_pairs(text: str) -> frozenset[str]:
+    """The character pairs of a squashed text (FAQ questions, headings named loosely)."""
     return frozenset(text[k : k + 2] for k in range(len(text) - 1))
 
 
@@ -143,7 +143,7 @@ class Booster:
         self.faq_asks = [
             (pairs, i)
             for i, p in enumerate(passages)
-            if p.kind == "faq" and (pairs := _pairs(squash(_faq_question(p.text))))
+            if p.kind == "faq" and (pairs := char_pairs(squash(_faq_question(p.text))))
         ]
         # The passages under a heading that gives one kind of thing ("五、办理时限").
         self.kind_sections = {
@@ -164,7 +164,7 @@ class Booster:
     def _faqs_asked(self, q: str) -> list[Planned]:
         """The FAQ pairs whose question the user's mostly repeats: the share of its character
         pairs found in the question, past FAQ_SHARE, earns up to a full boost."""
-        mine = _pairs(q)
+        mine = char_pairs(q)
         out: list[Planned] = []
         for pairs, i in self.faq_asks:
             share = len(pairs & mine) / len(pairs)

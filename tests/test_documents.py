@@ -327,3 +327,40 @@ def test_a_function_character_is_not_a_typo():
     speller = Speller(["预审核", "知识产权"])
     assert speller.correct("申报与审核那一章") == "申报与审核那一章"
     assert speller.correct("知识产全保护") == "知识产权保护"  # a real homophone typo still is
+
+
+def test_a_full_width_space_after_a_marker_is_a_space():
+    """ "第一条　为了…" (an ideographic space, as many official texts are typed): the article's
+    label is "第一条", the chapter's heading "第一章 总则", as with an ASCII space."""
+    wide = REGULATION.replace("第一章 总则", "第一章\u3000总则").replace("第一条 ", "第一条\u3000")
+    passages = _parse(wide, "reg")
+    first = next(p for p in passages if p.kind == "article")
+    assert first.section == ["第一章 总则", "第一条"]
+    overview = next(p for p in passages if p.kind == "overview")
+    assert overview.text == "第一章 总则：第一条；第二条"
+
+
+def test_where_a_part_named_by_its_heading_is():
+    """ "扶持标准那一章在第几章", "联系方式在指南的第几部分": the part whose heading the question
+    names (most of its words, loosely), by its number; nothing when it names none."""
+    tree = Structure(_parse(REGULATION, "reg") + _parse(GUIDE, "guide"))
+    chapter = tree.answer("那个扶持的标准是在第几章里头讲的")
+    assert chapter is not None and "第二章 扶持标准" in chapter.text
+    assert chapter.passages[0].section == ["第二章 扶持标准"]
+    part = tree.answer("联系方式那一块在指南的第几部分啊")
+    assert part is not None and "第二部分：二、联系方式" in part.text
+    assert tree.answer("申请材料在第几部分") is None  # no heading has those words
+
+
+def test_an_article_number_only_one_document_has_and_the_part_nearest_the_direction():
+    """Two documents with articles: "第七条" is the one that has a seventh; "第二章中紧接
+    第三条之后的那一条" is the article after 第三条, not the chapter after 第二章."""
+    longer = REGULATION.replace(
+        "第三章 附则", "第三章 附则\n\n第六条 另有规定的除外。\n\n第七条 由区局解释。"
+    )
+    longer = longer.replace("某某区商标品牌扶持规定", "某某区专利资助规定")
+    tree = Structure(_parse(REGULATION, "reg") + _parse(longer, "other"))
+    seventh = tree.answer("规定第七条讲的是什么")
+    assert seventh is not None and seventh.text.startswith("第七条 由区局解释")
+    after = Structure(_parse(REGULATION, "reg")).answer("第二章中紧接第三条之后的那一条是什么")
+    assert after is not None and after.text.startswith("第四条")

@@ -9,53 +9,27 @@ from dataclasses import dataclass, replace
 
 from corpus.headings import NUMBERING, column_number
 from corpus.markers import document_kind, ordinal
-from corpus.numerals import CN_NUM
 from corpus.records import Passage
-from index.boosts import longest_common, squash
-
-_N = rf"[{CN_NUM}百零〇两\d]+"
-# What each kind of part is called in a question, and how its heading starts.
-KINDS = {
-    "条": re.compile(rf"^第({_N})条"),
-    "章": re.compile(rf"^第({_N})章"),
-    "部分": re.compile(rf"^([{CN_NUM}]+)、"),
-    "节": re.compile(rf"^[(（]({_N})[)）]"),
-}
-_ASK = re.compile(
-    rf"(?:(倒数)?第\s*({_N})\s*个?\s*|(最后)\s*一?\s*个?\s*)(条|章|部分|大部分|小节|节)|"
-    rf"(一共|总共|共|有|分了|分为|分成)\s*(?:有|分了|分为|分成|分)?\s*(多少|几)\s*个?\s*(条|章|部分|节)"
+from index.boosts import char_pairs, longest_common, squash
+from service.qa.structure.patterns import (
+    AFTER,
+    ASK,
+    BOX,
+    CHAPTER_ARTICLES,
+    CHAPTER_NUMBER,
+    DIVIDED,
+    GENERIC,
+    ITEM,
+    ITEMS_ASKED,
+    KIND_NAMED,
+    KINDS,
+    MIN_HEADING,
+    MIN_TITLE_MATCH,
+    NEIGHBOR,
+    NUMERAL,
+    WHERE,
+    WHERE_SHARE,
 )
-# "申报与审核那一章是从第几条到第几条", "第四章有哪几条": the articles of one chapter, named by
-# its number or by its heading's words.
-_CHAPTER_ARTICLES = re.compile(
-    rf"(?:第\s*{_N}\s*章|[\u4e00-\u9fff]{{2,12}}?(?:那|这)?一?章)[^？?。]{{0,8}}?"
-    r"(?:第几条到第几条|哪几条|哪些条|几条|多少条)"
-)
-_CHAPTER_NUMBER = re.compile(rf"第\s*({_N})\s*章")
-# A part named, then the one after or before it: "（六）那一节后面紧接着的是哪一节",
-# "第五部分的下一部分", "第十九条前面那一条".
-_NEIGHBOR = re.compile(
-    rf"(?:第\s*({_N})\s*个?\s*(条|章|部分|节)|[(（]({_N})[)）])[^，,。？?]{{0,8}}?"
-    r"(后面|之后|下一|后一|紧接着|接下来|前面|之前|上一|前一)"
-)
-_AFTER = ("后面", "之后", "下一", "后一", "紧接着", "接下来")
-# "分成了哪几大类", "分为哪几个部分": the parts of the document the question names, listed.
-_DIVIDED = re.compile(
-    r"(?:分成|分为|分了|划分为|划分成)了?\s*哪(?:几|些)\s*(?:个|大)?\s*(?:部分|大类|类|块|章)\s*$"
-)
-# "一共列了几条", "总共有几项": a count of the numbered items under a heading the question names.
-_ITEMS_ASKED = re.compile(
-    r"(?:一共|总共|共)\s*(?:列了|列出|写了|有|规定了)?\s*(?:多少|几)\s*[条项种点]"
-)
-# An item's number where it starts: "（3）…", "3. …".
-_ITEM = re.compile(r"(?:^|(?<=[。；\s]))(?:[（(](\d{1,2})[)）]|(\d{1,2})[.．](?!\d))")
-MIN_HEADING = 3  # characters of a heading's own words a question must quote to name it
-# A 专栏 named by its number ("专栏16", "专栏十六"), not a year after the word ("专栏 2025年").
-_BOX = re.compile(rf"专栏\s?(\d{{1,3}}|[{CN_NUM}]{{1,3}})(?![\d年])")
-# Words of a title that say nothing about which document it is.
-_GENERIC = re.compile(r"本市|（示例）|\(示例\)|关于|《|》|“|”")
-MIN_TITLE_MATCH = 2
-KIND_NAMED = 10  # the question says which kind of document: "规划的第五部分", "办法第三条"
 
 
 @dataclass(frozen=True)
@@ -118,17 +92,24 @@ class Structure:
                     for part in parts
                 ]
 
-    def _doc(self, question: str, kind: str, named_only: bool = False) -> str | None:
+    def _doc(
+        self, question: str, kind: str, named_only: bool = False, number: int | None = None
+    ) -> str | None:
         """The document the question names by its title, else (unless named_only) the only
-        one with such parts."""
+        one with such parts; with a number, the only one with such a part of that number
+        ("办法第三十五条" where one 办法 has 36 articles and the other 26)."""
         having = [d for (d, k) in self.parts if k == kind]
+        if number is not None:
+            having = [
+                d for d in having if any(p.number == number for p in self.parts[(d, kind)])
+            ] or having
         if not having:
             return None
         q = squash(question)
         scored = sorted(
             (
                 (
-                    longest_common(q, squash(_GENERIC.sub("", self.titles[d])))
+                    longest_common(q, squash(GENERIC.sub("", self.titles[d])))
                     + KIND_NAMED * (document_kind(self.titles[d]) in q),
                     d,
                 )
@@ -146,23 +127,27 @@ class Structure:
         missing = self._missing_box(question)
         if missing is not None:
             return missing
-        if _DIVIDED.search(question.rstrip("?？。 ")):
+        if DIVIDED.search(question.rstrip("?？。 ")):
             return self._divided(question)
-        if _ITEMS_ASKED.search(question):
+        if ITEMS_ASKED.search(question):
             counted = self._items_under(question)
             if counted is not None:
                 return counted
         articles = self._articles_of(question)
         if articles is not None:
             return articles
-        near = _NEIGHBOR.search(question)
+        where = self._where(question)
+        if where is not None:
+            return where
+        near = NEIGHBOR.search(question)
         if near:
             return self._neighbor(question, near)
-        m = None if finer else _ASK.search(question)
+        m = None if finer else ASK.search(question)
         if not m:
             return None
         kind = (m.group(4) or m.group(7) or "").replace("大部分", "部分").replace("小节", "节")
-        doc = self._doc(question, kind)
+        asked = ordinal(m.group(2)) if m.group(2) and not m.group(1) else None
+        doc = self._doc(question, kind, number=asked)
         if doc is None:
             return None
         parts = sorted(self.parts[(doc, kind)], key=lambda p: p.number)
@@ -197,11 +182,11 @@ class Structure:
     def _articles_of(self, question: str) -> Found | None:
         """The articles of the chapter the question names by number (in the document it names,
         or the only one with chapters) or by its heading's words (in any document)."""
-        m = _CHAPTER_ARTICLES.search(question)
+        m = CHAPTER_ARTICLES.search(question)
         if m is None:
             return None
         named = self._doc(question, "章")
-        number = _CHAPTER_NUMBER.search(question)
+        number = CHAPTER_NUMBER.search(question)
         n = ordinal(number.group(1)) if number else None
         found = [
             (doc, c)
@@ -222,6 +207,43 @@ class Structure:
         return Found(
             f"{chapter.heading}共有{len(articles)}条：从{articles[0].heading}到{articles[-1].heading}。",
             tuple(a.passage for a in articles),
+            True,
+        )
+
+    def _where(self, question: str) -> Found | None:
+        """ "异议处理那一块在第几部分": the chapter, part or section whose heading's words the
+        question has (most of their character pairs; in the document it names, if it names
+        one), by its number and heading. None when it asks no such thing or names none."""
+        m = WHERE.search(question)
+        if m is None:
+            return None
+        asked = {"大部分": "部分", "块": "部分", "大块": "部分", "小节": "节"}.get(m.group(1))
+        kinds = [asked or m.group(1)] if (asked or m.group(1)) != "部分" else ["部分", "章"]
+        q = squash(question[: m.start()])
+        mine = char_pairs(q)
+        scored = []
+        for kind in kinds:
+            named = self._doc(question, kind, named_only=True)
+            for (doc, k), parts in self.parts.items():
+                if k != kind or (named is not None and doc != named):
+                    continue
+                for part in parts:
+                    words = squash(_heading_words(part.heading))
+                    theirs = char_pairs(words)
+                    if len(words) >= 2 and theirs:
+                        share = len(theirs & mine) / len(theirs)
+                        scored.append((share, len(words), kind, part))
+        if not scored:
+            return None
+        scored.sort(key=lambda s: (s[0], s[1]), reverse=True)
+        share, size, kind, part = scored[0]
+        if share < WHERE_SHARE or (len(scored) > 1 and scored[1][:2] == (share, size)):
+            return None
+        number = KINDS[kind].match(part.heading)
+        place = part.heading if kind == "章" else f"第{number.group(1)}{kind}：{part.heading}"
+        return Found(
+            f"在《{self.titles[part.doc]}》的{place}。",
+            (part.passage,),
             True,
         )
 
@@ -254,7 +276,7 @@ class Structure:
         numbered = [
             (int(m.group(1) or m.group(2)), i)
             for i, p in enumerate(found)
-            for m in _ITEM.finditer(p.text)
+            for m in ITEM.finditer(p.text)
         ]
         if not numbered:
             return None
@@ -267,7 +289,7 @@ class Structure:
 
     def _missing_box(self, question: str) -> Found | None:
         """ "专栏16讲什么" where no document has a 专栏16: say how many it has."""
-        named = [n for m in _BOX.finditer(question) if (n := ordinal(m.group(1)))]
+        named = [n for m in BOX.finditer(question) if (n := ordinal(m.group(1)))]
         if not named or any(n in ns for ns in self.boxes.values() for n in named):
             return None
         having = list(self.boxes)
@@ -282,15 +304,15 @@ class Structure:
 
     def _neighbor(self, question: str, m: re.Match) -> Found | None:
         kind = (m.group(2) or "节").replace("大部分", "部分")
-        doc = self._doc(question, kind)
         n = ordinal(m.group(1) or m.group(3))
+        doc = self._doc(question, kind, number=n)
         if doc is None or n is None:
             return None
         parts = self.parts[(doc, kind)]  # in the document's order
         at = next((i for i, p in enumerate(parts) if p.number == n), None)
         if at is None:
             return None
-        step = 1 if m.group(4) in _AFTER else -1
+        step = 1 if m.group(4) in AFTER else -1
         if not 0 <= at + step < len(parts):
             where = "最后" if step == 1 else "第一"
             title = self.titles[doc]
@@ -302,7 +324,7 @@ class Structure:
 
 def _heading_words(heading: str) -> str:
     """A heading less its number: "第四章 申报与审核" → "申报与审核"."""
-    return NUMBERING.sub("", re.sub(rf"^第\s*{_N}\s*[章条节]", "", heading)).strip()
+    return NUMBERING.sub("", re.sub(rf"^第\s*{NUMERAL}\s*[章条节]", "", heading)).strip()
 
 
 def _names_part(question: str, section: list[str]) -> bool:

@@ -1,0 +1,57 @@
+"""How structure questions are asked and how parts are headed: the patterns Structure
+(parts.py) reads a question with."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.numerals import CN_NUM
+
+# A number as a part is numbered: Chinese numerals or digits.
+NUMERAL = rf"[{CN_NUM}百零〇两\d]+"
+# What each kind of part is called in a question, and how its heading starts.
+KINDS = {
+    "条": re.compile(rf"^第({NUMERAL})条"),
+    "章": re.compile(rf"^第({NUMERAL})章"),
+    "部分": re.compile(rf"^([{CN_NUM}]+)、"),
+    "节": re.compile(rf"^[(（]({NUMERAL})[)）]"),
+}
+ASK = re.compile(
+    rf"(?:(倒数)?第\s*({NUMERAL})\s*个?\s*|(最后)\s*一?\s*个?\s*)(条|章|部分|大部分|小节|节)|"
+    rf"(一共|总共|共|有|分了|分为|分成)\s*(?:有|分了|分为|分成|分)?\s*(多少|几)\s*个?\s*(条|章|部分|节)"
+)
+# "申报与审核那一章是从第几条到第几条", "第四章有哪几条": the articles of one chapter, named by
+# its number or by its heading's words.
+CHAPTER_ARTICLES = re.compile(
+    rf"(?:第\s*{NUMERAL}\s*章|[\u4e00-\u9fff]{{2,12}}?(?:那|这)?一?章)[^？?。]{{0,8}}?"
+    r"(?:第几条到第几条|哪几条|哪些条|几条|多少条)"
+)
+CHAPTER_NUMBER = re.compile(rf"第\s*({NUMERAL})\s*章")
+# A part named, then the one after or before it: "（六）那一节后面紧接着的是哪一节",
+# "第五部分的下一部分", "第十九条前面那一条".
+NEIGHBOR = re.compile(
+    rf"(?:第\s*({NUMERAL})\s*个?\s*(条|章|部分|节)|[(（]({NUMERAL})[)）])[^，,。？?第]{{0,8}}?"
+    r"(后面|之后|下一|后一|紧接着|接下来|前面|之前|上一|前一)"
+)
+AFTER = ("后面", "之后", "下一", "后一", "紧接着", "接下来")
+# "合作银行跟贷款条件是在第几章里头讲的", "异议处理那一块在指南的第几部分": where a part the
+# question names by its heading's words is.
+WHERE = re.compile(r"(?:第几|哪一|哪个|哪)\s*个?\s*(章|大部分|部分|小节|节|大块|块)")
+WHERE_SHARE = 0.6  # of a heading's character pairs the question must have to name it
+# "分成了哪几大类", "分为哪几个部分": the parts of the document the question names, listed.
+DIVIDED = re.compile(
+    r"(?:分成|分为|分了|划分为|划分成)了?\s*哪(?:几|些)\s*(?:个|大)?\s*(?:部分|大类|类|块|章)\s*$"
+)
+# "一共列了几条", "总共有几项": a count of the numbered items under a heading the question names.
+ITEMS_ASKED = re.compile(
+    r"(?:一共|总共|共)\s*(?:列了|列出|写了|有|规定了)?\s*(?:多少|几)\s*[条项种点]"
+)
+# An item's number where it starts: "（3）…", "3. …".
+ITEM = re.compile(r"(?:^|(?<=[。；\s]))(?:[（(](\d{1,2})[)）]|(\d{1,2})[.．](?!\d))")
+MIN_HEADING = 3  # characters of a heading's own words a question must quote to name it
+# A 专栏 named by its number ("专栏16", "专栏十六"), not a year after the word ("专栏 2025年").
+BOX = re.compile(rf"专栏\s?(\d{{1,3}}|[{CN_NUM}]{{1,3}})(?![\d年])")
+# Words of a title that say nothing about which document it is.
+GENERIC = re.compile(r"本市|（示例）|\(示例\)|关于|《|》|“|”")
+MIN_TITLE_MATCH = 2
+KIND_NAMED = 10  # the question says which kind of document: "规划的第五部分", "办法第三条"
