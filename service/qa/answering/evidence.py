@@ -95,11 +95,19 @@ def services(asking: str) -> tuple[str, ...]:
 
 
 def _names(p, named: tuple[str, ...]) -> bool:
-    """Whether a passage names every service the question does (text, headings, title)."""
+    """Whether a passage names every service the question does (text, headings, title): as
+    asked, or its own word and its head apart ("数据登记" in a guide titled 数据知识产权登记;
+    "转让登记" still not in one about 变更登记 that never says 转让)."""
     if not named:
         return True
     context = normalize_text(" ".join([p.doc_title or "", *p.section, p.text]))
-    return all(n in context for n in named)
+    return all(n in context or _apart(n, context) for n in named)
+
+
+def _apart(name: str, context: str) -> bool:
+    heads = lexicon().raw.get("evidence.toml", {}).get("services", {}).get("heads", [])
+    head = next((h for h in heads if name.endswith(h)), None)
+    return head is not None and name[: -len(head)] in context and head in context
 
 
 def answering(
