@@ -58,6 +58,11 @@ def test_a_service_named_by_what_it_registers():
     assert answering(duration, neighbour, (), ("变更登记",)) == 0
     assert answering(duration, neighbour, (), ("转让登记",)) is None
     assert elsewhere(duration, neighbour, (), ("转让登记",)) == ("转让登记",)
+    # its own word and its head apart: the title says 数据…登记, the passage neither
+    data = [_passage("登记证书自颁发之日起有效期为3年。", title="本市数据知识产权登记办事指南")]
+    assert services("那个数据登记证书的有效期是几年") == ("数据登记",)
+    assert answering(duration, data, (), ("数据登记",)) == 0
+    assert answering(duration, data, (), ("转让登记",)) is None
 
 
 def test_another_kind_of_ip_is_named_as_what_is_missing():
