@@ -186,6 +186,9 @@ def test_follow_ups_with_nothing_to_follow():
     assert elliptical("它后面一条呢")
     assert not elliptical("那么商标注册要多久才能拿到证书呢？")  # long enough to stand alone
     assert not elliptical("商标注册要多久？")
+    # spoken: an interjection before, a particle after, a filler opener running into another
+    assert elliptical("嗯那个那要交多少钱啊") and elliptical("那要交多少钱啊")
+    assert not elliptical("嗯商标注册要交多少钱啊")
 
 
 def test_what_answers_call_the_documents():

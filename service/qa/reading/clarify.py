@@ -11,9 +11,17 @@ _PUNCT = re.compile(r"[\s，。？！?!,.、：:；;“”\"'（）()]+")
 
 
 def elliptical(question: str) -> bool:
-    """Short, opening or closing like a follow-up, as language.toml [ellipsis] says."""
+    """Short, opening or closing like a follow-up, as language.toml [ellipsis] says: measured
+    without a leading interjection or a closing particle, and with one opener where a spoken
+    one runs into another ("嗯那个那要交多少钱啊" is "那要交多少钱")."""
     rules = lexicon().raw["language.toml"].get("ellipsis", {})
-    text = question.strip().lower()
+    text = _PUNCT.sub(" ", question.strip().lower()).strip()
+    text = text.lstrip("".join(rules.get("fillers", ()))).lstrip()
+    text = text.rstrip("".join(rules.get("particles", ()))).rstrip()
+    openers = sorted(rules.get("openers", ()), key=len, reverse=True)
+    first = next((w for w in openers if text.startswith(w)), None)
+    if first and any(text[len(first) :].lstrip().startswith(w) for w in openers):
+        text = text[len(first) :].lstrip()
     bare = _PUNCT.sub("", text)
     if not bare or len(bare) > int(rules.get("max_chars", 12)):
         return False
