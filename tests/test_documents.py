@@ -367,3 +367,16 @@ def test_an_article_number_only_one_document_has_and_the_part_nearest_the_direct
     assert seventh is not None and seventh.text.startswith("第七条 由区局解释")
     after = Structure(_parse(REGULATION, "reg")).answer("第二章中紧接第三条之后的那一条是什么")
     assert after is not None and after.text.startswith("第四条")
+
+
+def test_structure_questions_asked_one_after_another():
+    """ "这个规定共有多少条？分为几章？": both answered, the document named once for both;
+    not when one of them is no structure question."""
+    tree = Structure(_parse(REGULATION, "reg") + _parse(GUIDE, "guide"))
+    both = tree.answer("这个规定共有多少条？分为几章？")
+    assert both is not None and "共有5条" in both.text and "共有3章" in both.text
+    last = tree.answer("规定总共有多少条？最后一章叫什么？")
+    assert last is not None and "共有5条" in last.text and "第三章 附则" in last.text
+    mixed = tree.answer("规定共有多少条？奖励多少钱？")
+    assert mixed is not None and mixed.text.startswith("《")  # the count, as before
+    assert "奖励" not in mixed.text

@@ -5,18 +5,20 @@ question names (or the only one that has such parts)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from corpus.headings import NUMBERING, column_number
 from corpus.markers import document_kind, ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, longest_common, squash
+from service.qa.structure.found import Found, Part, said
 from service.qa.structure.patterns import (
     AFTER,
     ASK,
     BOX,
     CHAPTER_ARTICLES,
     CHAPTER_NUMBER,
+    CLAUSES,
     DIVIDED,
     GENERIC,
     ITEM,
@@ -30,22 +32,6 @@ from service.qa.structure.patterns import (
     WHERE,
     WHERE_SHARE,
 )
-
-
-@dataclass(frozen=True)
-class Part:
-    doc: str
-    number: int
-    heading: str
-    passage: Passage  # the part's own passage (an article) or its overview
-    rest: tuple[Passage, ...] = ()  # an article too long for one passage: its other pieces
-
-
-@dataclass(frozen=True)
-class Found:
-    text: str
-    passages: tuple[Passage, ...]
-    answered: bool  # False: the document has no such part (the answer says so)
 
 
 class Structure:
@@ -122,32 +108,44 @@ class Structure:
         return having[0] if len(having) == 1 and not named_only else None
 
     def answer(self, question: str, finer: bool = False) -> Found | None:
+        """A structure question, or several asked one after another ("共有多少条？分为几章？":
+        each answered, the document named anywhere in the question); None when it is not
+        one (or not every part of it is)."""
+        clauses = [c for c in CLAUSES.split(question) if c.strip()]
+        if len(clauses) > 1:
+            found = [self._one(clause, finer, question) for clause in clauses]
+            if all(f is not None and f.answered for f in found):
+                passages = {p.id: p for f in found for p in f.passages}
+                return Found("".join(f.text for f in found), tuple(passages.values()), True)
+        return self._one(question, finer, question)
+
+    def _one(self, question: str, finer: bool, naming: str) -> Found | None:
         """finer: the question also names a smaller part (专栏, a numbered section), so only
         its neighbour is read here ("（六）那一节后面是哪一节")."""
         missing = self._missing_box(question)
         if missing is not None:
             return missing
         if DIVIDED.search(question.rstrip("?？。 ")):
-            return self._divided(question)
+            return self._divided(naming)
         if ITEMS_ASKED.search(question):
             counted = self._items_under(question)
             if counted is not None:
                 return counted
-        articles = self._articles_of(question)
+        articles = self._articles_of(question, naming)
         if articles is not None:
             return articles
-        where = self._where(question)
+        where = self._where(question, naming)
         if where is not None:
             return where
         near = NEIGHBOR.search(question)
         if near:
-            return self._neighbor(question, near)
+            return self._neighbor(naming, near)
         m = None if finer else ASK.search(question)
         if not m:
             return None
         kind = (m.group(4) or m.group(7) or "").replace("大部分", "部分").replace("小节", "节")
         asked = ordinal(m.group(2)) if m.group(2) and not m.group(1) else None
-        doc = self._doc(question, kind, number=asked)
+        doc = self._doc(naming, kind, number=asked)
         if doc is None:
             return None
         parts = sorted(self.parts[(doc, kind)], key=lambda p: p.number)
@@ -177,15 +175,15 @@ class Structure:
                     (),
                     False,
                 )
-        return _said(part, kind)
+        return said(part, kind)
 
-    def _articles_of(self, question: str) -> Found | None:
+    def _articles_of(self, question: str, naming: str) -> Found | None:
         """The articles of the chapter the question names by number (in the document it names,
         or the only one with chapters) or by its heading's words (in any document)."""
         m = CHAPTER_ARTICLES.search(question)
         if m is None:
             return None
-        named = self._doc(question, "章")
+        named = self._doc(naming, "章")
         number = CHAPTER_NUMBER.search(question)
         n = ordinal(number.group(1)) if number else None
         found = [
@@ -210,7 +208,7 @@ class Structure:
             True,
         )
 
-    def _where(self, question: str) -> Found | None:
+    def _where(self, question: str, naming: str) -> Found | None:
         """ "异议处理那一块在第几部分": the chapter, part or section whose heading's words the
         question has (most of their character pairs; in the document it names, if it names
         one), by its number and heading. None when it asks no such thing or names none."""
@@ -223,7 +221,7 @@ class Structure:
         mine = char_pairs(q)
         scored = []
         for kind in kinds:
-            named = self._doc(question, kind, named_only=True)
+            named = self._doc(naming, kind, named_only=True)
             for (doc, k), parts in self.parts.items():
                 if k != kind or (named is not None and doc != named):
                     continue
@@ -319,7 +317,7 @@ class Structure:
             return Found(
                 f"{parts[at].heading}是《{title}》的{where}一{kind}。", (parts[at].passage,), True
             )
-        return _said(parts[at + step], kind)
+        return said(parts[at + step], kind)
 
 
 def _heading_words(heading: str) -> str:
@@ -331,11 +329,3 @@ def _names_part(question: str, section: list[str]) -> bool:
     """Whether the question names the part a section belongs to, by its heading's words."""
     core = NUMBERING.sub("", section[0]).strip() if len(section) >= 2 else ""
     return len(core) >= 2 and core in question
-
-
-def _said(part: Part, kind: str) -> Found:
-    """A part as an answer: an article whole, another part by its heading and its items."""
-    text = " ".join(p.text for p in (part.passage, *part.rest))
-    if kind != "条":
-        text = f"{part.heading}：" + text.split("：", 1)[1] if "：" in text else part.heading
-    return Found(text if text.endswith("。") else text + "。", (part.passage, *part.rest), True)
