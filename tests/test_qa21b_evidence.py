@@ -63,6 +63,15 @@ def test_a_service_named_by_what_it_registers():
     assert services("那个数据登记证书的有效期是几年") == ("数据登记",)
     assert answering(duration, data, (), ("数据登记",)) == 0
     assert answering(duration, data, (), ("转让登记",)) is None
+    # a fee named by what it is for: its evidence names that fee
+    assert services("PCT国际申请的检索费要交多少钱？") == ("检索费",)
+    assert services("办这个要交多少费用") == () and services("评估费用怎么算") == ("评估费",)
+    fee = (Qualifier("fee", ("多少钱",)),)
+    funding = [_passage("对通过PCT途径获得授权的发明专利，每件最高资助3万元。", ("第八条",))]
+    assert answering(fee, funding, (), ()) == 0
+    assert answering(fee, funding, (), ("检索费",)) is None
+    rate = [_passage("引入融资担保机构的，担保费率不得超过年化1%。", ("第二十条",))]
+    assert answering(fee, rate, (), services("担保费率的上限是多少")) == 0
 
 
 def test_another_kind_of_ip_is_named_as_what_is_missing():
