@@ -330,6 +330,10 @@ def test_a_function_character_is_not_a_typo():
     speller = Speller(["预审核", "知识产权"])
     assert speller.correct("申报与审核那一章") == "申报与审核那一章"
     assert speller.correct("知识产全保护") == "知识产权保护"  # a real homophone typo still is
+    # 不 may be read fǒu, as 否 is: "能不能" is no typo of a document's "能否"
+    asking = Speller(["能否", "是否"])
+    assert asking.correct("银行能不能非要我") == "银行能不能非要我"
+    assert asking.correct("是不是每回都得去办") == "是不是每回都得去办"
 
 
 def test_a_full_width_space_after_a_marker_is_a_space():

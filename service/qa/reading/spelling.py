@@ -32,9 +32,10 @@ MIN_INITIALS = 3  # "zscq" yes, "zl"/"sb" no: two letters are too often somethin
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_RUN = re.compile(r"[A-Za-z]{3,}")
 _TONE_MARKS = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
-# Function characters (与, 和, 的…): a window whose only sound-alike change is one of these is
-# a phrase of its own ("申报与审核"), not a typo of a word ("预审核").
-FUNCTION_CHARS = frozenset(w for w in STOPWORDS if len(w) == 1)
+# Function characters (与, 和, 的…) and negations: a window whose only sound-alike change is one
+# of these is a phrase of its own ("申报与审核"; "能不能", 不 read fǒu like 否), not a typo of a
+# word ("预审核", "能否").
+FUNCTION_CHARS = frozenset(w for w in STOPWORDS if len(w) == 1) | frozenset("不没未非无")
 SOUNDS_FILE = "spelling.json"  # in the index folder: {"pypinyin": version, "terms": {term: …}}
 
 Sound = tuple[str, ...] | None
