@@ -334,6 +334,12 @@ def test_a_function_character_is_not_a_typo():
     asking = Speller(["能否", "是否"])
     assert asking.correct("银行能不能非要我") == "银行能不能非要我"
     assert asking.correct("是不是每回都得去办") == "是不是每回都得去办"
+    # a slip jieba happens to list ("注消", "正书") is corrected; a common word ("公式") is not
+    from service.qa.reading.understand import _dictionary_word
+
+    voiced = Speller(["注销", "证书", "公示"], is_word=_dictionary_word)
+    assert voiced.correct("注消登记的正书") == "注销登记的证书"
+    assert voiced.correct("计算公式") == "计算公式"
 
 
 def test_a_full_width_space_after_a_marker_is_a_space():

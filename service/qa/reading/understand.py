@@ -35,11 +35,16 @@ def _longest(words: list[str]) -> tuple[str, ...]:
     return tuple(w for w in unique if not any(w != o and w in o for o in unique))
 
 
+# jieba's dictionary holds rare entries that are mostly slips ("注消" 3, "正书" 9 against
+# "注销" 80, "证书" 1691): below this count a window is no word of its own.
+MIN_WORD_FREQUENCY = 10
+
+
 def _dictionary_word(text: str) -> bool:
     """A word of jieba's dictionary (so a real word, not a typo of a plan word)."""
     from corpus.tokens import word_frequency
 
-    return word_frequency(text) > 0
+    return word_frequency(text) >= MIN_WORD_FREQUENCY
 
 
 # Qualifier kinds that ask about one service (how it is done, its fee, its time limit).
