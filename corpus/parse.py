@@ -14,7 +14,6 @@ from corpus.markers import (
     FAQ_Q,
     MD_ROW,
     MD_SEPARATOR,
-    QUOTE,
     ZH_CHAPTER,
     ZH_SECTION,
     document_title,
@@ -22,6 +21,7 @@ from corpus.markers import (
     md_cells,
     tab_cells,
 )
+from corpus.paragraphs import paragraphs
 from corpus.records import Indicator, Passage
 from corpus.split import split_with_lead
 
@@ -53,31 +53,6 @@ class _Unit:
 class ParsedDoc:
     passages: list[Passage]
     indicators: list[Indicator]
-
-
-# A full-width (ideographic) or no-break space is a space: "第一条\u3000为了…", "第一章\u3000总则"
-# are written with one as often as with an ASCII space.
-_WIDE_SPACE = str.maketrans({"\u3000": " ", "\xa0": " "})
-
-
-def _clean(line: str) -> str:
-    return QUOTE.sub("", line.translate(_WIDE_SPACE).replace("**", "").strip()).strip()
-
-
-def _paragraphs(text: str) -> list[list[str]]:
-    """Blank-line separated paragraphs of cleaned, non-empty lines."""
-    paras: list[list[str]] = []
-    cur: list[str] = []
-    for raw in text.splitlines():
-        line = _clean(raw)
-        if line:
-            cur.append(line)
-        elif cur:
-            paras.append(cur)
-            cur = []
-    if cur:
-        paras.append(cur)
-    return paras
 
 
 def _is_row(line: str) -> bool:
@@ -350,6 +325,6 @@ def parse_document(text: str, doc: str = "plan", title: str | None = None) -> Pa
     if title is None:
         title = document_title([line for line in text.splitlines() if line.strip()]) or doc
     builder = _Builder(doc, title)
-    for para in _paragraphs(text):
+    for para in paragraphs(text):
         builder.paragraph(para)
     return builder.finish()
