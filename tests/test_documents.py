@@ -189,6 +189,11 @@ def test_follow_ups_with_nothing_to_follow():
     # spoken: an interjection before, a particle after, a filler opener running into another
     assert elliptical("嗯那个那要交多少钱啊") and elliptical("那要交多少钱啊")
     assert not elliptical("嗯商标注册要交多少钱啊")
+    # …and the questions offered back are built from what was asked, not from the sounds
+    from service.qa.reading.clarify import candidates
+
+    assert candidates("嗯，那个那要交多少钱啊", ["收费标准"]) == ["收费标准：要交多少钱？"]
+    assert candidates("那2020年呢？", ["主要指标"]) == ["主要指标：2020年？"]
 
 
 def test_what_answers_call_the_documents():

@@ -10,18 +10,26 @@ from corpus.lexicon import lexicon
 _PUNCT = re.compile(r"[\s，。？！?!,.、：:；;“”\"'（）()]+")
 
 
-def elliptical(question: str) -> bool:
-    """Short, opening or closing like a follow-up, as language.toml [ellipsis] says: measured
-    without a leading interjection or a closing particle, and with one opener where a spoken
-    one runs into another ("嗯那个那要交多少钱啊" is "那要交多少钱")."""
-    rules = lexicon().raw["language.toml"].get("ellipsis", {})
-    text = _PUNCT.sub(" ", question.strip().lower()).strip()
-    text = text.lstrip("".join(rules.get("fillers", ()))).lstrip()
-    text = text.rstrip("".join(rules.get("particles", ()))).rstrip()
+_EDGE = " \t，。？！?!,.、：:；;“”\"'"
+
+
+def _spoken(question: str, rules: dict) -> str:
+    """The question without a leading interjection or a closing particle, and with one
+    opener where a spoken one runs into another ("嗯，那个那要交多少钱啊" → "那要交多少钱")."""
+    text = question.strip().lstrip("".join(rules.get("fillers", ())) + _EDGE)
+    text = text.rstrip("".join(rules.get("particles", ())) + _EDGE)
     openers = sorted(rules.get("openers", ()), key=len, reverse=True)
-    first = next((w for w in openers if text.startswith(w)), None)
-    if first and any(text[len(first) :].lstrip().startswith(w) for w in openers):
-        text = text[len(first) :].lstrip()
+    first = next((w for w in openers if text.lower().startswith(w)), None)
+    if first and any(text[len(first) :].lstrip(_EDGE).lower().startswith(w) for w in openers):
+        text = text[len(first) :].lstrip(_EDGE)
+    return text
+
+
+def elliptical(question: str) -> bool:
+    """Short, opening or closing like a follow-up, as language.toml [ellipsis] says, measured
+    as spoken (_spoken)."""
+    rules = lexicon().raw["language.toml"].get("ellipsis", {})
+    text = _spoken(question, rules).lower()
     bare = _PUNCT.sub("", text)
     if not bare or len(bare) > int(rules.get("max_chars", 12)):
         return False
@@ -35,7 +43,7 @@ def elliptical(question: str) -> bool:
 def candidates(question: str, headings: list[str], limit: int = 3) -> list[str]:
     """Full questions to offer: the rest of the question asked about each likely subject."""
     rules = lexicon().raw["language.toml"].get("ellipsis", {})
-    rest = question.strip().rstrip("？?。.! ")
+    rest = _spoken(question, rules).rstrip("？?。.! ")
     for w in sorted(rules.get("openers", ()), key=len, reverse=True):
         if rest.lower().startswith(w):
             rest = rest[len(w) :].lstrip("，, ")
