@@ -282,7 +282,7 @@ class Searcher:
             bm25_ranked if weight else [],
             bm25,
             dense_ranked if weight < 1 else [],
-            [dense_by_id[i] for i in dense_ranked] if weight < 1 else [],
+            cos if weight < 1 else [],
             weight,
         )
         if mode == "hybrid":

@@ -24,8 +24,11 @@ SETS_BY_INDEX = {
     "plan + samples + samples3": {"held-out-3": "HELDOUT3_QUESTIONS"},
     "plan + samples + samples4": {"docs-tuning-4": "DOCS_TUNING4_QUESTIONS"},
 }
-CORPUS_OF = {"plan + samples": "samples", "plan + samples + samples3": "samples3"}
-CORPUS_OF["plan + samples + samples4"] = "samples4"
+CORPUS_OF = {
+    "plan + samples": "samples",
+    "plan + samples + samples3": "samples3",
+    "plan + samples + samples4": "samples4",
+}
 
 Results = dict[str, tuple[GoldSet, dict[str, Scored]]]
 

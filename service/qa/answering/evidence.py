@@ -67,8 +67,14 @@ def mentions(query, p, known) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _service_heads() -> tuple[str, ...]:
+    """What a named service or fee ends with (evidence.toml [services] heads)."""
+    return tuple(lexicon().raw.get("evidence.toml", {}).get("services", {}).get("heads", []))
+
+
+@lru_cache(maxsize=1)
 def _service_pattern() -> re.Pattern | None:
-    heads = lexicon().raw.get("evidence.toml", {}).get("services", {}).get("heads", [])
+    heads = _service_heads()
     if not heads:
         return None
     return re.compile(f"(?=([\u4e00-\u9fff]{{2}})({'|'.join(map(re.escape, heads))}))")
@@ -105,8 +111,7 @@ def _names(p, named: tuple[str, ...]) -> bool:
 
 
 def _apart(name: str, context: str) -> bool:
-    heads = lexicon().raw.get("evidence.toml", {}).get("services", {}).get("heads", [])
-    head = next((h for h in heads if name.endswith(h)), None)
+    head = next((h for h in _service_heads() if name.endswith(h)), None)
     return head is not None and name[: -len(head)] in context and head in context
 
 

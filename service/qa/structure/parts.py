@@ -29,6 +29,7 @@ from service.qa.structure.patterns import (
     MIN_TITLE_MATCH,
     NEIGHBOR,
     NUMERAL,
+    PART_WORDS,
     WHERE,
     WHERE_SHARE,
 )
@@ -143,7 +144,8 @@ class Structure:
         m = None if finer else ASK.search(question)
         if not m:
             return None
-        kind = (m.group(4) or m.group(7) or "").replace("大部分", "部分").replace("小节", "节")
+        kind = m.group(4) or m.group(7) or ""
+        kind = PART_WORDS.get(kind, kind)
         asked = ordinal(m.group(2)) if m.group(2) and not m.group(1) else None
         doc = self._doc(naming, kind, number=asked)
         if doc is None:
@@ -215,8 +217,8 @@ class Structure:
         m = WHERE.search(question)
         if m is None:
             return None
-        asked = {"大部分": "部分", "块": "部分", "大块": "部分", "小节": "节"}.get(m.group(1))
-        kinds = [asked or m.group(1)] if (asked or m.group(1)) != "部分" else ["部分", "章"]
+        kind = PART_WORDS.get(m.group(1), m.group(1))
+        kinds = [kind] if kind != "部分" else ["部分", "章"]
         q = squash(question[: m.start()])
         mine = char_pairs(q)
         scored = []
@@ -301,7 +303,7 @@ class Structure:
         )
 
     def _neighbor(self, question: str, m: re.Match) -> Found | None:
-        kind = (m.group(2) or "节").replace("大部分", "部分")
+        kind = m.group(2) or "节"  # (条|章|部分|节): no other word reaches here
         n = ordinal(m.group(1) or m.group(3))
         doc = self._doc(question, kind, number=n)
         if doc is None or n is None:

@@ -7,6 +7,8 @@ import re
 
 from corpus.numerals import CN_NUM
 
+# Other words a question uses for a kind of part: "第五大部分", "第三小节", "哪一块".
+PART_WORDS = {"大部分": "部分", "块": "部分", "大块": "部分", "小节": "节"}
 # A number as a part is numbered: Chinese numerals or digits.
 NUMERAL = rf"[{CN_NUM}百零〇两\d]+"
 # What each kind of part is called in a question, and how its heading starts.
