@@ -48,6 +48,7 @@ from service.qa.result import Answer, Source
 
 # A 十三五 figure in the plan's background covers an indicator when they share this much name.
 PAST_FIGURE_OVERLAP = 6
+CONVERSATION_CHARS = 200  # of each of the last two turns, read for the document they are on
 
 
 def plan_vocabulary(searcher: Searcher) -> list[str]:
@@ -137,16 +138,24 @@ class Engine:
         gen = self._curated_gen  # a change to the curated answers retires cached answers
         raw_key = ("raw", question, _digest(history), top_k, mode, gen)
         normalized = self.normalize(question, history or [])
-        key = (normalized, top_k, mode, gen, not history)  # "IP保护" = "知识产权保护"
+        document = self.conversation_document(history)
+        key = (normalized, top_k, mode, gen, not history, document)  # "IP保护" = "知识产权保护"
         hit = self.cache.get(key)
         if hit is None:
             if not history and elliptical(question):
                 hit = self._clarify(question, normalized, mode)
             else:
-                hit = self._answer(question, normalized, top_k, mode)
+                hit = self._answer(question, normalized, top_k, mode, document)
             self.cache.put(key, hit)
         self.cache.put(raw_key, hit)
         return self._stamp(hit, question, started)
+
+    def conversation_document(self, history: list[tuple[str, str]] | None) -> str | None:
+        """The document the last exchange was about (None with one document loaded)."""
+        if not history:
+            return None
+        last = [content[:CONVERSATION_CHARS] for _, content in history[-2:]]
+        return self.searcher.document_of(normalize_question(" ".join(last)))
 
     @property
     def _curated_gen(self) -> int:
@@ -167,11 +176,13 @@ class Engine:
         top_k: int = 5,
         query: Query | None = None,
         started=None,
+        document: str | None = None,
     ) -> tuple[Query, SearchResult, list[Indicator], Decision]:
         """Read, search and decide; the eval and calibration look at these too.
         Returns the indicator rows the question is about: those it names, or else the row
         retrieval put first when it asks for a number ("老百姓打分到2025年要打到几分").
-        query: the question already read; started: its vector, already begun."""
+        query: the question already read; started: its vector, already begun; document: the
+        one the conversation is on."""
         query = query or self.reader.read(normalized)
         result = self.searcher.search(
             query.text,
@@ -182,6 +193,7 @@ class Engine:
             asks_value=(query.asks_figure and not query.has(*NUMBER_KINDS))
             or query.field is not Asked.NONE,
             kinds=[q.kind for q in query.qualifiers],
+            document=document,
         )
         rows = list(result.indicators) or self._implied_row(query, result)
         past = self._past_figure(query, result)
@@ -235,7 +247,9 @@ class Engine:
             longest_common(i.name, self._past) >= PAST_FIGURE_OVERLAP for i in result.indicators
         )
 
-    def _answer(self, question: str, normalized: str, top_k: int, mode: Mode) -> Answer:
+    def _answer(
+        self, question: str, normalized: str, top_k: int, mode: Mode, document: str | None = None
+    ) -> Answer:
         if not normalized:
             return self._none(question, normalized)
         if self.curated is not None:  # the same words as a curated question: no model needed
@@ -255,7 +269,9 @@ class Engine:
         if computed is not None:
             _let_go(started)
             return computed
-        query, result, rows, decision = self.understand(normalized, mode, top_k, query, started)
+        query, result, rows, decision = self.understand(
+            normalized, mode, top_k, query, started, document
+        )
         if self.curated is not None:  # close enough to one, by the vector already computed
             hit = self.curated.match(normalized, result.query_vector)
             if hit is not None:
