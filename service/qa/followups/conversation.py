@@ -194,7 +194,9 @@ class Resolver:
         loose = bool(own_rows) and not any(n in question for n in own_rows)
         if not self._elliptical(question, marks, named, subject, loose):
             return question
-        computes = self.words.computes(question)
+        # "累计最多能获得多少" computes over the table only when a row is in play
+        tabled = bool(own_rows) or any(t.indicators for t in turns)
+        computes = tabled and self.words.computes(question)
         # "那这两个加起来呢" adds the value the conversation was about; "涨了百分之几" says its own
         asked = detect_field(question, self.years)
         says_measure = asked is not Asked.NONE or self.words.names_measure(question)
