@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from corpus.markers import ordinal
 from corpus.records import Passage
 
 
@@ -29,3 +31,31 @@ def said(part: Part, kind: str) -> Found:
     if kind != "条":
         text = f"{part.heading}：" + text.split("：", 1)[1] if "：" in text else part.heading
     return Found(text if text.endswith("。") else text + "。", (part.passage, *part.rest), True)
+
+
+def book(title: str) -> str:
+    """A title in book marks, one inside another as 〈〉: 《〈若干措施〉政策解读》."""
+    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
+
+
+def each(parts: dict, titles: dict[str, str], kind: str, m: re.Match) -> Found | None:
+    """The same part asked of no document in particular where several have one ("第五部分讲
+    什么" over a plan and a guide): each document's, by its title. m: the ask (patterns.ASK)."""
+    n = ordinal(m.group(2)) if m.group(2) else None
+    found = []
+    for (doc, k), theirs in parts.items():
+        ordered = sorted(theirs, key=lambda p: p.number) if k == kind else []
+        if ordered and m.group(3):
+            found.append((doc, ordered[-1]))
+        elif ordered and n is not None and 0 < n <= len(ordered):
+            part = ordered[-n] if m.group(1) else next((p for p in ordered if p.number == n), None)
+            if part is not None:
+                found.append((doc, part))
+    if len(found) < 2:
+        return None
+    listed = "；".join(f"{book(titles[doc])}是“{part.heading}”" for doc, part in found)
+    return Found(
+        f"已收录的文件中有{len(found)}份有{m.group(0)}：{listed}。您想问哪一份，可以带上文件名再问。",
+        tuple(part.passage for _, part in found),
+        True,
+    )

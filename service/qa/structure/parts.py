@@ -11,7 +11,7 @@ from corpus.headings import NUMBERING, column_number
 from corpus.markers import document_kind, ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, longest_common, squash
-from service.qa.structure.found import Found, Part, said
+from service.qa.structure.found import Found, Part, book, each, said
 from service.qa.structure.patterns import (
     AFTER,
     ASK,
@@ -20,6 +20,7 @@ from service.qa.structure.patterns import (
     CHAPTER_NUMBER,
     CLAUSES,
     DIVIDED,
+    EACH_REST,
     GENERIC,
     ITEM,
     ITEMS_ASKED,
@@ -33,6 +34,8 @@ from service.qa.structure.patterns import (
     WHERE,
     WHERE_SHARE,
 )
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 class Structure:
@@ -149,7 +152,12 @@ class Structure:
         asked = ordinal(m.group(2)) if m.group(2) and not m.group(1) else None
         doc = self._doc(naming, kind, number=asked)
         if doc is None:
-            return None
+            # "第五部分讲什么" with several documents that have one: each (not an article,
+            # whose words choose it, nor a question with more to it than the part)
+            more = question[: m.start()] + question[m.end() :]
+            if kind == "条" or m.group(5) or len(_HAN.findall(more)) > EACH_REST:
+                return None
+            return each(self.parts, self.titles, kind, m)
         parts = sorted(self.parts[(doc, kind)], key=lambda p: p.number)
         if kind == "节":  # "收费标准那一部分的第三小节": the sections of the part it names
             parts = [p for p in parts if _names_part(question, p.passage.section)] or parts
@@ -157,7 +165,7 @@ class Structure:
         if m.group(5):  # 一共几条
             listed = "、".join(p.heading for p in parts[:3])
             return Found(
-                f"《{title}》共有{len(parts)}{kind}（{listed}……{parts[-1].heading}）。",
+                f"{book(title)}共有{len(parts)}{kind}（{listed}……{parts[-1].heading}）。",
                 tuple({p.passage.id: p.passage for p in (*parts[:3], parts[-1])}.values()),
                 True,
             )
@@ -173,7 +181,7 @@ class Structure:
                 part = next((p for p in parts if p.number == n), None)
             if part is None:
                 return Found(
-                    f"《{title}》共有{len(parts)}{kind}，没有{m.group(0)}。",
+                    f"{book(title)}共有{len(parts)}{kind}，没有{m.group(0)}。",
                     (),
                     False,
                 )
@@ -242,7 +250,7 @@ class Structure:
         number = KINDS[kind].match(part.heading)
         place = part.heading if kind == "章" else f"第{number.group(1)}{kind}：{part.heading}"
         return Found(
-            f"在《{self.titles[part.doc]}》的{place}。",
+            f"在{book(self.titles[part.doc])}的{place}。",
             (part.passage,),
             True,
         )
@@ -255,7 +263,7 @@ class Structure:
                 parts = self.parts[(doc, kind)]  # in the document's order
                 listed = "；".join(p.heading for p in parts)
                 return Found(
-                    f"《{self.titles[doc]}》分为{len(parts)}{'章' if kind == '章' else '个部分'}：{listed}。",
+                    f"{book(self.titles[doc])}分为{len(parts)}{'章' if kind == '章' else '个部分'}：{listed}。",
                     tuple(p.passage for p in parts),
                     True,
                 )
@@ -282,7 +290,7 @@ class Structure:
             return None
         last, at = max(numbered)
         return Found(  # the passage with the last item first: it shows the count
-            f"《{self.titles[doc]}》的“{heading}”共列了{last}条。",
+            f"{book(self.titles[doc])}的“{heading}”共列了{last}条。",
             (found[at], *found[:at], *found[at + 1 :]),
             True,
         )
@@ -297,7 +305,7 @@ class Structure:
             return None
         doc = having[0]
         return Found(
-            f"《{self.titles[doc]}》共有{len(self.boxes[doc])}个专栏，没有专栏{named[0]}。",
+            f"{book(self.titles[doc])}共有{len(self.boxes[doc])}个专栏，没有专栏{named[0]}。",
             (),
             False,
         )
@@ -317,7 +325,7 @@ class Structure:
             where = "最后" if step == 1 else "第一"
             title = self.titles[doc]
             return Found(
-                f"{parts[at].heading}是《{title}》的{where}一{kind}。", (parts[at].passage,), True
+                f"{parts[at].heading}是{book(title)}的{where}一{kind}。", (parts[at].passage,), True
             )
         return said(parts[at + step], kind)
 

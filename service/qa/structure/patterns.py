@@ -59,3 +59,6 @@ MIN_TITLE_MATCH = 2
 KIND_NAMED = 10  # the question says which kind of document: "规划的第五部分", "办法第三条"
 # Questions asked one after another: "共有多少条？分为几章？".
 CLAUSES = re.compile(r"[？?；;]")
+# Characters besides the part a question may have to be asked of every document that has it
+# ("第五部分讲的是什么内容": 7).
+EACH_REST = 8

@@ -1,0 +1,126 @@
+"""Several documents loaded: a part asked of none in particular, a follow-up's own question,
+the document a conversation is on (no model)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from corpus.normalize import normalize_question
+from corpus.parse import parse_document
+from corpus.records import Passage
+from index.lexical import LexicalIndex
+from index.search import Searcher
+from index.store import load_index
+from service.qa.followups.conversation import Resolver
+from service.qa.structure.parts import Structure
+from tests.fakes import FakeEmbedder
+
+GUIDE = """某某登记办事指南（示例）
+
+一、适用范围
+
+本指南适用于某某登记。
+
+二、收费标准
+
+登记不收取费用。
+
+三、咨询
+
+咨询电话：0300-1111 2222。
+"""
+
+FAQ = """版权登记常见问答（示例）
+
+一、作品登记
+
+问：作品登记要多久？
+答：材料齐全的，20个工作日内办结。
+
+二、咨询
+
+问：咨询电话是多少？
+答：请拨打 0100-1234 5678。
+"""
+
+
+def _parse(text: str, doc: str) -> list[Passage]:
+    return parse_document(text, doc=doc).passages
+
+
+def test_a_part_both_documents_have_is_given_from_each():
+    tree = Structure(_parse(GUIDE, "guide") + _parse(FAQ, "faq"))
+    both = tree.answer("第二部分讲什么")
+    assert both.answered and "2份" in both.text
+    assert "“二、收费标准”" in both.text and "“二、咨询”" in both.text
+    assert {p.doc for p in both.passages} == {"guide", "faq"}
+    last = tree.answer("最后一部分是什么")
+    assert "“三、咨询”" in last.text and "“二、咨询”" in last.text
+    # one document has a third part: that one, as before
+    third = tree.answer("第三部分讲什么")
+    assert third.answered and "三、咨询" in third.text and "2份" not in third.text
+    # the document named: only its part
+    named = tree.answer("常见问答的第二部分讲什么")
+    assert "2份" not in named.text and "二、咨询" in named.text
+
+
+@pytest.fixture(scope="module")
+def resolver(fake_settings):
+    embedder = FakeEmbedder()
+    index = load_index(
+        fake_settings.index_dir,
+        model=embedder.model_id,
+        dim=embedder.dim,
+        corpus_dir=fake_settings.corpus_dir,
+    )
+    return Resolver(Searcher(index, embedder))
+
+
+def _resolve(resolver, question, *turns):
+    history = [("user" if n % 2 == 0 else "assistant", t) for n, t in enumerate(turns)]
+    return resolver.resolve(normalize_question(question), history)
+
+
+def test_a_follow_up_that_asks_its_own_question_is_not_glued_to_the_last(resolver):
+    # "累计" is a word of computing over the table, but no row is in play: no computation,
+    # and the question has a subject and an ask of its own
+    out = _resolve(
+        resolver,
+        "那同一家企业累计最多能获得多少补偿？",
+        "借款企业是首贷企业的，补偿比例会提高吗？",
+        "会，在基础比例上提高10个百分点。",
+    )
+    assert out == "同一家企业累计最多能获得多少补偿"
+    # with rows in play, the same word still computes over them
+    summed = _resolve(
+        resolver,
+        "那这两个累计加起来呢？",
+        "知识产权质押融资登记金额2025年目标多少？",
+        "3200亿元。",
+        "使用费年进出口总额呢？",
+        "3500亿元。",
+    )
+    assert "知识产权质押融资登记金额" in summed and "知识产权使用费年进出口总额" in summed
+
+
+def _searcher(passages):
+    lexical = LexicalIndex.build([p.search_text for p in passages])
+    rows: dict[str, list[int]] = {}
+    for i, p in enumerate(passages):
+        rows.setdefault(p.doc, []).append(i)
+    return SimpleNamespace(
+        passages=passages, index=SimpleNamespace(lexical=lexical), _doc_rows=rows
+    )
+
+
+def test_the_document_a_conversation_is_on_is_that_of_its_best_matching_passage():
+    passages = _parse(GUIDE, "guide") + _parse(FAQ, "faq")
+    searcher = _searcher(passages)
+    on = Searcher.document_of(searcher, "作品登记要多久 材料齐全的,20个工作日内办结")
+    assert on == "faq"
+    assert Searcher.document_of(searcher, "某某登记收费吗 登记不收取费用") == "guide"
+    assert Searcher.document_of(searcher, "量子纠缠") is None  # no word in common
+    one = _searcher(_parse(GUIDE, "guide"))
+    assert Searcher.document_of(one, "登记不收取费用") is None  # one document: nothing to choose
