@@ -64,6 +64,37 @@ def test_a_part_both_documents_have_is_given_from_each():
     # the document named: only its part
     named = tree.answer("常见问答的第二部分讲什么")
     assert "2份" not in named.text and "二、咨询" in named.text
+    # counted in each; a part called a 块, the last one pointed at with 那
+    counted = tree.answer("一共分了几大块")
+    assert "共有3部分" in counted.text and "共有2部分" in counted.text
+    last_of_guide = tree.answer("指南最后那块讲的是啥").text
+    assert "三、咨询" in last_of_guide and "二、咨询" not in last_of_guide
+    # an article's words choose it: never listed from each document
+    assert tree.answer("第二部分里咨询电话和收费标准分别是怎么写的") is None
+
+
+REGULATION = """某某资金管理办法（示例）
+
+第一章 总则
+
+第一条 为了规范资金管理，制定本办法。
+
+第二章 风险补偿
+
+第二条 补偿比例为40%。
+
+第三条 单笔补偿不超过200万元。
+
+第三章 附则
+
+第四条 本办法自发布之日起施行。
+"""
+
+
+def test_a_chapter_named_in_quotation_marks_gives_its_articles():
+    tree = Structure(_parse(REGULATION, "reg"))
+    found = tree.answer("“风险补偿”一章涵盖哪几条？从第几条到第几条？")
+    assert found.answered and "从第二条到第三条" in found.text
 
 
 @pytest.fixture(scope="module")

@@ -38,24 +38,32 @@ def book(title: str) -> str:
     return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
 
 
-def each(parts: dict, titles: dict[str, str], kind: str, m: re.Match) -> Found | None:
-    """The same part asked of no document in particular where several have one ("第五部分讲
-    什么" over a plan and a guide): each document's, by its title. m: the ask (patterns.ASK)."""
+def each(
+    parts: dict[str, list[Part]], titles: dict[str, str], kind: str, m: re.Match
+) -> Found | None:
+    """The same part asked of no one document where several have one ("第五部分讲什么" over a
+    plan and a guide, "一共几章" over two regulations): each document's, by its title.
+    parts: each document's parts of the kind; m: the ask (patterns.ASK)."""
     n = ordinal(m.group(2)) if m.group(2) else None
     found = []
-    for (doc, k), theirs in parts.items():
-        ordered = sorted(theirs, key=lambda p: p.number) if k == kind else []
-        if ordered and m.group(3):
-            found.append((doc, ordered[-1]))
-        elif ordered and n is not None and 0 < n <= len(ordered):
+    for doc, theirs in parts.items():
+        ordered = sorted(theirs, key=lambda p: p.number)
+        if m.group(5):
+            found.append(
+                (doc, f"共有{len(ordered)}{kind}（最后是“{ordered[-1].heading}”）", ordered[-1])
+            )
+        elif m.group(3):
+            found.append((doc, f"是“{ordered[-1].heading}”", ordered[-1]))
+        elif n is not None and 0 < n <= len(ordered):
             part = ordered[-n] if m.group(1) else next((p for p in ordered if p.number == n), None)
             if part is not None:
-                found.append((doc, part))
+                found.append((doc, f"是“{part.heading}”", part))
     if len(found) < 2:
         return None
-    listed = "；".join(f"{book(titles[doc])}是“{part.heading}”" for doc, part in found)
+    listed = "；".join(f"{book(titles[doc])}{said}" for doc, said, _ in found)
+    asked = "" if m.group(5) else f"有{m.group(0)}"
     return Found(
-        f"已收录的文件中有{len(found)}份有{m.group(0)}：{listed}。您想问哪一份，可以带上文件名再问。",
-        tuple(part.passage for _, part in found),
+        f"已收录的文件中有{len(found)}份{asked}：{listed}。您想问哪一份，可以带上文件名再问。",
+        tuple(part.passage for _, _, part in found),
         True,
     )

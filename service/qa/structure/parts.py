@@ -88,28 +88,33 @@ class Structure:
         """The document the question names by its title, else (unless named_only) the only
         one with such parts; with a number, the only one with such a part of that number
         ("办法第三十五条" where one 办法 has 36 articles and the other 26)."""
+        docs, named = self._docs(question, kind, number)
+        if len(docs) == 1 and (named or not named_only):
+            return docs[0]
+        return None
+
+    def _docs(self, question: str, kind: str, number: int | None = None) -> tuple[list[str], bool]:
+        """The documents with such parts (of that number, if one has) that the question may
+        mean: those its words name best, tied ("这个登记办事指南" of two 登记 guides), or
+        all of them when it names none; and whether it named any."""
         having = [d for (d, k) in self.parts if k == kind]
         if number is not None:
             having = [
                 d for d in having if any(p.number == number for p in self.parts[(d, kind)])
             ] or having
-        if not having:
-            return None
         q = squash(question)
-        scored = sorted(
+        scored = [
             (
-                (
-                    longest_common(q, squash(GENERIC.sub("", self.titles[d])))
-                    + KIND_NAMED * (document_kind(self.titles[d]) in q),
-                    d,
-                )
-                for d in having
-            ),
-            reverse=True,
-        )
-        if scored[0][0] >= MIN_TITLE_MATCH and (len(scored) == 1 or scored[0][0] > scored[1][0]):
-            return scored[0][1]
-        return having[0] if len(having) == 1 and not named_only else None
+                longest_common(q, squash(GENERIC.sub("", self.titles[d])))
+                + KIND_NAMED * (document_kind(self.titles[d]) in q),
+                d,
+            )
+            for d in having
+        ]
+        best = max((score for score, _ in scored), default=0)
+        if best >= MIN_TITLE_MATCH:
+            return [d for score, d in scored if score == best], True
+        return having, False
 
     def answer(self, question: str, finer: bool = False) -> Found | None:
         """A structure question, or several asked one after another ("共有多少条？分为几章？":
@@ -155,9 +160,10 @@ class Structure:
             # "第五部分讲什么" with several documents that have one: each (not an article,
             # whose words choose it, nor a question with more to it than the part)
             more = question[: m.start()] + question[m.end() :]
-            if kind == "条" or m.group(5) or len(_HAN.findall(more)) > EACH_REST:
+            if kind == "条" or len(_HAN.findall(more)) > EACH_REST:
                 return None
-            return each(self.parts, self.titles, kind, m)
+            docs, _ = self._docs(naming, kind, number=asked)
+            return each({d: self.parts[(d, kind)] for d in docs}, self.titles, kind, m)
         parts = sorted(self.parts[(doc, kind)], key=lambda p: p.number)
         if kind == "节":  # "收费标准那一部分的第三小节": the sections of the part it names
             parts = [p for p in parts if _names_part(question, p.passage.section)] or parts

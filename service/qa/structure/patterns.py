@@ -19,13 +19,15 @@ KINDS = {
     "节": re.compile(rf"^[(（]({NUMERAL})[)）]"),
 }
 ASK = re.compile(
-    rf"(?:(倒数)?第\s*({NUMERAL})\s*个?\s*|(最后)\s*一?\s*个?\s*)(条|章|部分|大部分|小节|节)|"
-    rf"(一共|总共|共|有|分了|分为|分成)\s*(?:有|分了|分为|分成|分)?\s*(多少|几)\s*个?\s*(条|章|部分|节)"
+    rf"(?:(倒数)?第\s*({NUMERAL})\s*个?\s*|(最后)\s*[那这]?\s*一?\s*个?\s*)"
+    r"(条|章|部分|大部分|小节|节|大块|块)|"
+    rf"(一共|总共|共|有|分了|分为|分成)\s*(?:有|分了|分为|分成|分)?\s*(多少|几)\s*个?\s*"
+    r"(条|章|部分|大部分|节|大块|块)"
 )
 # "申报与审核那一章是从第几条到第几条", "第四章有哪几条": the articles of one chapter, named by
 # its number or by its heading's words.
 CHAPTER_ARTICLES = re.compile(
-    rf"(?:第\s*{NUMERAL}\s*章|[\u4e00-\u9fff]{{2,12}}?(?:那|这)?一?章)[^？?。]{{0,8}}?"
+    rf"(?:第\s*{NUMERAL}\s*章|[\u4e00-\u9fff]{{2,12}}?[”\"」]?(?:那|这)?一?章)[^？?。]{{0,8}}?"
     r"(?:第几条到第几条|哪几条|哪些条|几条|多少条)"
 )
 CHAPTER_NUMBER = re.compile(rf"第\s*({NUMERAL})\s*章")
