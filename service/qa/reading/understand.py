@@ -179,10 +179,22 @@ class Reader:
             period += [y for y in years if y not in lex.past_years] + lex.other_times.find(text)
             # "现在几分，打算提到几分": both columns
             if detect_field(text, self.years) is not Asked.TARGET:
-                period += lex.now_words.find(text)
+                period += self._now(text)
         if period:
             found["period"] = period
         return tuple(Qualifier(kind, _longest(words)) for kind, words in found.items())
+
+    def _now(self, text: str) -> list[str]:
+        """ "现在/目前" in a clause that asks a figure of its own ("目前一年期LPR是多少"); not in
+        one asking a service's fee or time limit ("现在撤回能退多少钱": the one in force, so
+        现在 says when, not which period's figure)."""
+        now = []
+        for clause in _ASK_SPLIT.split(text):
+            words = self.lex.now_words.find(clause)
+            kinds = {kind for _, kind, _, _ in self.lex.qualifiers.finditer(clause) if kind}
+            if words and not kinds & _SERVICE_KINDS:
+                now += words
+        return now
 
     def _asked(self, text: str) -> list[tuple[str, str]]:
         """(phrase, kind) of the qualifiers in the part of the question that asks: when some
