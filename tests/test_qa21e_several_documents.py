@@ -14,6 +14,7 @@ from index.lexical import LexicalIndex
 from index.search import Searcher
 from index.store import load_index
 from service.qa.followups.conversation import Resolver
+from service.qa.reading.understand import Reader
 from service.qa.structure.parts import Structure
 from tests.fakes import FakeEmbedder
 
@@ -87,7 +88,9 @@ REGULATION = """某某资金管理办法（示例）
 
 第三章 附则
 
-第四条 本办法自发布之日起施行。
+第四条 本办法自发布之日起施行，有效期5年。
+
+第五条 本办法由市知识产权局负责解释。
 """
 
 
@@ -155,3 +158,23 @@ def test_the_document_a_conversation_is_on_is_that_of_its_best_matching_passage(
     assert Searcher.document_of(searcher, "量子纠缠") is None  # no word in common
     one = _searcher(_parse(GUIDE, "guide"))
     assert Searcher.document_of(one, "登记不收取费用") is None  # one document: nothing to choose
+
+
+def test_what_a_part_says_about_something_is_the_passage_inside_it_about_that():
+    tree = Structure(_parse(REGULATION, "reg"))
+    found = tree.answer("这个办法最后一章里，关于由哪个部门负责解释是怎么规定的？")
+    assert found.text.startswith("第五条") and "负责解释" in found.text
+    found = tree.answer("第三章关于施行时间和有效期怎么说")
+    assert found.text.startswith("第四条") and "有效期5年" in found.text
+    # the part itself asked for: its list, as before
+    listed = tree.answer("这个资金管理办法的第三章讲的是什么内容")
+    assert "第四条" in listed.text and "第五条" in listed.text
+
+
+def test_now_is_a_period_only_in_a_clause_asking_a_figure_of_its_own():
+    reader = Reader(["专利"])
+    refund = reader.read("审查结果还没出来，现在撤回能退多少钱")
+    assert refund.has("fee") and not refund.has("period")
+    rate = reader.read("目前一年期LPR是多少？按加150个基点算，利率上限是百分之几？")
+    assert rate.has("period")
+    assert reader.read("现在专利有多少件").has("period")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from corpus.markers import ordinal
 from corpus.records import Passage
+from index.boosts import char_pairs, squash
 
 
 @dataclass(frozen=True)
@@ -67,3 +68,25 @@ def each(
         tuple(part.passage for _, _, part in found),
         True,
     )
+
+
+MIN_ABOUT = 3  # character pairs a passage inside a part must share with what is asked of it
+
+
+def inside(part: Part, passages: list[Passage], asked: str) -> Found | None:
+    """What a part says about something ("最后一章里，关于施行时间和有效期…"): the passage
+    under it sharing the most character pairs with the rest of the question; None when none
+    shares MIN_ABOUT."""
+    mine = char_pairs(squash(asked))
+    scored = [
+        (len(mine & char_pairs(squash(p.text))), -k, p)
+        for k, p in enumerate(passages)
+        if part.heading in p.section and p is not part.passage and p.kind != "title"
+    ]
+    if not scored:
+        return None
+    shared, _, best = max(scored, key=lambda s: s[:2])
+    if shared < MIN_ABOUT:
+        return None
+    text = best.text if best.text.endswith("。") else best.text + "。"
+    return Found(f"{part.heading}：{text}" if best.kind != "article" else text, (best,), True)

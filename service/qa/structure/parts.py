@@ -11,8 +11,9 @@ from corpus.headings import NUMBERING, column_number
 from corpus.markers import document_kind, ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, longest_common, squash
-from service.qa.structure.found import Found, Part, book, each, said
+from service.qa.structure.found import Found, Part, book, each, inside, said
 from service.qa.structure.patterns import (
+    ABOUT,
     AFTER,
     ASK,
     BOX,
@@ -29,10 +30,11 @@ from service.qa.structure.patterns import (
     MIN_HEADING,
     MIN_TITLE_MATCH,
     NEIGHBOR,
-    NUMERAL,
     PART_WORDS,
     WHERE,
     WHERE_SHARE,
+    heading_words,
+    names_part,
 )
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -47,6 +49,9 @@ class Structure:
         for p in passages:
             if p.section and p.kind in ("text", "heading"):
                 self.under.setdefault((p.doc, p.section[-1]), []).append(p)
+        self.passages_of: dict[str, list[Passage]] = {}
+        for p in passages:
+            self.passages_of.setdefault(p.doc, []).append(p)
         # 专栏 (boxes) by number, per document
         self.boxes: dict[str, set[int]] = {}
         for p in passages:
@@ -166,7 +171,7 @@ class Structure:
             return each({d: self.parts[(d, kind)] for d in docs}, self.titles, kind, m)
         parts = sorted(self.parts[(doc, kind)], key=lambda p: p.number)
         if kind == "节":  # "收费标准那一部分的第三小节": the sections of the part it names
-            parts = [p for p in parts if _names_part(question, p.passage.section)] or parts
+            parts = [p for p in parts if names_part(question, p.passage.section)] or parts
         title = self.titles[doc]
         if m.group(5):  # 一共几条
             listed = "、".join(p.heading for p in parts[:3])
@@ -191,6 +196,14 @@ class Structure:
                     (),
                     False,
                 )
+        more = question[: m.start()] + question[m.end() :]
+        if (
+            kind != "条"
+            and ABOUT.search(question[m.end() :])
+            and len(_HAN.findall(more)) > EACH_REST
+        ):
+            # "最后一章里，关于施行时间和有效期是怎么规定的": what the part says about that
+            return inside(part, self.passages_of[doc], more) or said(part, kind)
         return said(part, kind)
 
     def _articles_of(self, question: str, naming: str) -> Found | None:
@@ -208,7 +221,7 @@ class Structure:
             if kind == "章" and (named is None or doc == named)
             for c in chapters
             if (n is not None and named and c.number == n)
-            or (n is None and len(words := _heading_words(c.heading)) >= 2 and words in m.group(0))
+            or (n is None and len(words := heading_words(c.heading)) >= 2 and words in m.group(0))
         ]
         if len(found) != 1:
             return None
@@ -242,7 +255,7 @@ class Structure:
                 if k != kind or (named is not None and doc != named):
                     continue
                 for part in parts:
-                    words = squash(_heading_words(part.heading))
+                    words = squash(heading_words(part.heading))
                     theirs = char_pairs(words)
                     if len(words) >= 2 and theirs:
                         share = len(theirs & mine) / len(theirs)
@@ -334,14 +347,3 @@ class Structure:
                 f"{parts[at].heading}是{book(title)}的{where}一{kind}。", (parts[at].passage,), True
             )
         return said(parts[at + step], kind)
-
-
-def _heading_words(heading: str) -> str:
-    """A heading less its number: "第四章 申报与审核" → "申报与审核"."""
-    return NUMBERING.sub("", re.sub(rf"^第\s*{NUMERAL}\s*[章条节]", "", heading)).strip()
-
-
-def _names_part(question: str, section: list[str]) -> bool:
-    """Whether the question names the part a section belongs to, by its heading's words."""
-    core = NUMBERING.sub("", section[0]).strip() if len(section) >= 2 else ""
-    return len(core) >= 2 and core in question

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from corpus.headings import NUMBERING
 from corpus.numerals import CN_NUM
 
 # Other words a question uses for a kind of part: "第五大部分", "第三小节", "哪一块".
@@ -64,3 +65,16 @@ CLAUSES = re.compile(r"[？?；;]")
 # Characters besides the part a question may have to be asked of every document that has it
 # ("第五部分讲的是什么内容": 7).
 EACH_REST = 8
+# After a part, what the question asks about inside it: "最后一章里，…", "第五部分关于…".
+ABOUT = re.compile(r"^\s*(?:里|中|内|当中)|关于|有关|对于")
+
+
+def heading_words(heading: str) -> str:
+    """A heading less its number: "第四章 申报与审核" → "申报与审核"."""
+    return NUMBERING.sub("", re.sub(rf"^第\s*{NUMERAL}\s*[章条节]", "", heading)).strip()
+
+
+def names_part(question: str, section: list[str]) -> bool:
+    """Whether the question names the part a section belongs to, by its heading's words."""
+    core = NUMBERING.sub("", section[0]).strip() if len(section) >= 2 else ""
+    return len(core) >= 2 and core in question
