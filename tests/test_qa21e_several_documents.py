@@ -13,6 +13,7 @@ from corpus.records import Passage
 from index.lexical import LexicalIndex
 from index.search import Searcher
 from index.store import load_index
+from service.qa.answering.extract import part_asked
 from service.qa.followups.conversation import Resolver
 from service.qa.reading.understand import Reader
 from service.qa.structure.parts import Structure
@@ -178,3 +179,14 @@ def test_now_is_a_period_only_in_a_clause_asking_a_figure_of_its_own():
     rate = reader.read("目前一年期LPR是多少？按加150个基点算，利率上限是百分之几？")
     assert rate.has("period")
     assert reader.read("现在专利有多少件").has("period")
+
+
+def test_a_row_gives_the_cells_whose_column_the_question_asks_for():
+    row = "登记类型：注销登记；办理时限：5个工作日；收费：免收；结果形式：注销登记通知书"
+    out = part_asked(row, ("fee",), (), "row", question="想把登记注销掉，收费吗？办完给个啥")
+    assert out.startswith("登记类型：注销登记") and "免收" in out and "注销登记通知书" in out
+    assert "5个工作日" not in out  # not asked
+    step = "办理环节：审查；办理时限：3个工作日；责任部门：运营服务部；办理结果：审查意见"
+    out = part_asked(step, (), (), "row", question="审查那一步是哪个责任部门负责")
+    assert "运营服务部" in out and "审查意见" not in out
+    assert part_asked(step, (), (), "row", question="审查那一步怎么样") is None

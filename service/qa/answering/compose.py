@@ -181,7 +181,7 @@ def passage_answer(
         return wording.location(best.section)
     if kinds or best.kind in WHOLE_UNITS:
         asked = _content_words(asking) if asking and asking != question else ()
-        part = part_asked(best.text, kinds, _content_words(question), best.kind, asked)
+        part = part_asked(best.text, kinds, _content_words(question), best.kind, asked, question)
         if part:
             return wording.sentence(part)
         if best.kind in ("faq", "article"):

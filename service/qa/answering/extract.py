@@ -5,7 +5,9 @@ an FAQ pair answers with its 答, not by repeating the 问."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from corpus.lexicon import lexicon
 from service.qa.answering.evidence import shows
 from service.qa.reading.understand import Qualifier
 
@@ -47,6 +49,7 @@ def part_asked(
     words: tuple[str, ...],
     kind: str = "text",
     asking: tuple[str, ...] = (),
+    question: str = "",
 ) -> str | None:
     """The clauses of a passage (of this kind: text, article, faq, row…) that show every kind
     asked (or, failing that, any), those sharing the question's words first and kept in the
@@ -54,7 +57,8 @@ def part_asked(
     asked (kinds, or the question's qualifiers, whose own words may ask more narrowly: "电话"
     is a number). words: the question's content words; asking: those of the clauses that ask
     ("…开副本要收钱，我们学校也要交吗": 学校), which count first. An FAQ answer short enough is
-    given whole; a table row keeps its first cell (whose row it is)."""
+    given whole; a table row keeps its first cell (whose row it is), and gives the cells
+    whose column the question asks for (`_column_asked`)."""
     faq, row = kind == "faq", kind == "row"
     body = answer_body(text) if faq else text
     if faq and len(body) <= FAQ_WHOLE:
@@ -63,11 +67,14 @@ def part_asked(
     quals = [k if isinstance(k, Qualifier) else Qualifier(k, ()) for k in kinds]
     quals = [q for q in quals if q.kind in EXTRACTED]
     asked = tuple(dict.fromkeys(q.kind for q in quals))
-    if not asked:
-        return _first_of(body, units) if faq else None
     cells = units[1:] if row else units
+    named = [u for u in cells if _column_asked(u, question)] if row else []
+    if not asked and not named:
+        return _first_of(body, units) if faq else None
     showing = [(u, {q.kind for q in quals if shows(q, u)}) for u in cells]
+    showing = [(u, ks | ({"cell"} if u in named else set())) for u, ks in showing]
     showing = [(u, ks) for u, ks in showing if ks]
+    asked = (*asked, "cell") if named else asked
     if not showing or (len(units) <= 1 and not faq):
         return None
     # the clause most about the question's subject, then one showing more of what is asked
@@ -94,6 +101,30 @@ def part_asked(
         return f"{units[0].rstrip('；')}；{out}"
     lead = _lead(body)
     return f"{lead}：{out}" if lead and not out.startswith(lead) else out
+
+
+def _column_asked(cell: str, question: str) -> bool:
+    """Whether the question asks for this cell by its column: the column's name said ("责任
+    部门是哪个"), or an everyday way of asking for what the column holds ("办完给个啥": 结果;
+    evidence.toml [cells])."""
+    column = cell.split("：", 1)[0] if "：" in cell else ""
+    if len(column) < 2 or not question:
+        return False
+    if column in question:
+        return True
+    for ways in _cell_asks():
+        if any(c in column for c in ways["columns"]) and any(a in question for a in ways["asks"]):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _cell_asks() -> tuple[dict, ...]:
+    cells = lexicon().raw.get("evidence.toml", {}).get("cells", {})
+    return tuple(
+        {"asks": tuple(v.get("asks", ())), "columns": tuple(v.get("columns", ()))}
+        for v in cells.values()
+    )
 
 
 def _first_of(body: str, units: list[str]) -> str:
