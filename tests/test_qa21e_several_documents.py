@@ -181,6 +181,14 @@ def test_now_is_a_period_only_in_a_clause_asking_a_figure_of_its_own():
     assert reader.read("现在专利有多少件").has("period")
 
 
+def test_a_place_of_the_askers_story_named_again_where_they_ask_is_asked_about():
+    reader = Reader(["专利"])
+    again = reader.read("我们在隔壁临江市还有个分公司，临江那边数据登记的咨询电话是多少啊")
+    assert again.has("place") and again.has("contact")
+    story = reader.read("我在临江市工作，想问问数据登记的咨询电话是多少")
+    assert not story.has("place")  # where the asker works, not what they ask about
+
+
 def test_a_row_gives_the_cells_whose_column_the_question_asks_for():
     row = "登记类型：注销登记；办理时限：5个工作日；收费：免收；结果形式：注销登记通知书"
     out = part_asked(row, ("fee",), (), "row", question="想把登记注销掉，收费吗？办完给个啥")

@@ -303,10 +303,19 @@ class Reader:
             ):
                 spans.append((token, low.find(token)))
         for place, start in spans:
-            if place in lex.national_places or self._narrative(text, start):
+            if place in lex.national_places:
+                continue
+            if self._narrative(text, start) and not self._named_again(text, place, start):
                 continue
             out.append(place)
         return list(dict.fromkeys(out))
+
+    def _named_again(self, text: str, place: str, start: int) -> bool:
+        """ "我们在隔壁临江市还有个分公司，临江那边的电话是多少": a place of someone's story,
+        named again (by itself or less its 市/县/区) in a later clause."""
+        stem = place[:-1] if place.endswith(self.lex.place_suffixes) else place
+        later = _CLAUSE.search(text, start + len(place))
+        return len(stem) >= 2 and later is not None and stem in text[later.end() :]
 
     def _organizations(self, text: str) -> list[str]:
         lex, out = self.lex, []
