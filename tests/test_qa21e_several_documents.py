@@ -140,6 +140,11 @@ def test_a_follow_up_that_asks_its_own_question_is_not_glued_to_the_last(resolve
     assert "知识产权质押融资登记金额" in summed and "知识产权使用费年进出口总额" in summed
 
 
+def test_a_subject_swapped_then_more_said_is_the_earlier_question_about_it(resolver):
+    out = _resolve(resolver, "那实用新型呢，也要这么久吗", "发明专利一般多久能授权？", "2年左右。")
+    assert out == "实用新型一般多久能授权"
+
+
 def _searcher(passages):
     lexical = LexicalIndex.build([p.search_text for p in passages])
     rows: dict[str, list[int]] = {}

@@ -36,6 +36,8 @@ _ITEM_WORDS = frozenset({"那条", "这条", "这项"})
 _NOT_A_SUBJECT = frozenset("是的在了把跟和与从对那这它")
 POINTING = ("singular", "plural", "other", "first_turn")
 SWAP_MAX = 8  # a follow-up this short ("实用新型呢") takes the earlier question's ask
+# "那注销登记呢，也要交这么多吗": a subject in place of the last one, then more said about it.
+_SWAP_CLAUSE = re.compile(rf"^(?:那么?|那)?\s*([^\s,，。？?！!]{{2,{SWAP_MAX}}})呢[\s,，]+\S")
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
@@ -205,6 +207,18 @@ class Resolver:
             carried = carried.removesuffix("是多少")
         carry = not computes and self._carry_past(question, marks, turns)
         past = self.lex.period_past if carry else ""
+        users = [t for t in turns if t.role == "user"]
+        previous = self._topic(users)
+        opening = _SWAP_CLAUSE.match(question)
+        if opening and previous is not None:
+            # "那注销登记呢 也要交这么多吗": the earlier question about 注销登记; the rest only
+            # leans on what it asked ("这么多")
+            earlier = self._strip(previous.text)
+            swapped = swap_subject(earlier, opening.group(1)) or swap_kind(
+                earlier, opening.group(1)
+            )
+            if swapped:
+                return self._cut(swapped)
         listed = order.from_listing(question, marks, turns, self.titles)
         if listed is not None:
             return self._cut(f"{listed} {rest}")
@@ -227,8 +241,6 @@ class Resolver:
             if len(own_rows) == 1 and own_rows[0] not in rest:  # "拥有量" → its full name
                 rest = f"{own_rows[0]} {rest}"
             return self._cut(f"{past} {rest} {carried}".strip())
-        users = [t for t in turns if t.role == "user"]
-        previous = self._topic(users)
         if "item" in marks and not named:
             # "国际合作那条咋说的" after "主要目标分几个方面": that item of the list in play
             listing = self._list_in_play(turns, previous)
