@@ -16,6 +16,8 @@ from index.store import load_index
 from service.qa.answering.extract import part_asked
 from service.qa.followups.conversation import Resolver
 from service.qa.reading.understand import Reader
+from service.qa.structure.found import title_score
+from service.qa.structure.front import FrontMatter
 from service.qa.structure.parts import Structure
 from tests.fakes import FakeEmbedder
 
@@ -203,3 +205,20 @@ def test_a_row_gives_the_cells_whose_column_the_question_asks_for():
     out = part_asked(step, (), (), "row", question="审查那一步是哪个责任部门负责")
     assert "运营服务部" in out and "审查意见" not in out
     assert part_asked(step, (), (), "row", question="审查那一步怎么样") is None
+
+
+def test_who_issued_a_document_and_when_is_read_from_its_front_matter():
+    faq = "版权登记常见问答（示例）\n本市版权局 2026年3月\n\n一、作品登记\n\n问：作品登记要多久？\n答：20个工作日。\n"
+    passages = _parse(faq, "faq") + _parse(GUIDE, "guide")
+    front = FrontMatter(passages)
+    found = front.answer("这份常见问答是哪个单位、什么时候发布的？")
+    assert found.answered and "本市版权局" in found.text and "2026年3月" in found.text
+    assert front.answer("办事指南是什么时候发布的") is None  # its front matter has no date
+    assert front.answer("作品登记要多久") is None  # not asked of the document
+
+
+def test_a_document_is_named_by_the_pairs_of_its_title_the_question_has():
+    pledge = "本市专利权质押登记及贴息补助办事指南（示例）"
+    data = "本市数据知识产权登记办事指南（示例）"
+    asked = "那个质押登记办事指南是谁发的"
+    assert title_score(asked, pledge) > title_score(asked, data)

@@ -12,6 +12,7 @@ from corpus.records import Indicator, Passage
 from index.search import Searcher
 from service.qa.answering.policy import ANSWER, RELATED
 from service.qa.reading.understand import Query
+from service.qa.structure.front import FrontMatter
 from service.qa.structure.parts import Structure
 from service.qa.table.columncheck import check_column
 from service.qa.table.compute import interpret
@@ -47,6 +48,17 @@ class FromTree:
         if part is None:
             return None
         return Reply(ANSWER if part.answered else RELATED, part.text, part.passages)
+
+
+class FromFrontMatter:
+    """这份指南是哪个单位、什么时候发布的: from the document's front matter."""
+
+    def __init__(self, front: FrontMatter):
+        self.front = front
+
+    def __call__(self, query: Query) -> Reply | None:
+        found = self.front.answer(query.text)
+        return None if found is None else Reply(ANSWER, found.text, found.passages)
 
 
 class OnlyFigures:
@@ -112,6 +124,7 @@ def without_model(searcher: Searcher) -> list[Answerer]:
     """The answerers tried before the model is waited for, in order."""
     return [
         FromTree(Structure(searcher.passages)),
+        FromFrontMatter(FrontMatter(searcher.passages)),
         OnlyFigures(
             FromFacts(Facts(searcher.passages, searcher.indicators, searcher.column_titles))
         ),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.markers import ordinal
+from corpus.markers import document_kind, ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, squash
+from service.qa.structure.patterns import GENERIC, KIND_NAMED
 
 
 @dataclass(frozen=True)
@@ -90,3 +91,13 @@ def inside(part: Part, passages: list[Passage], asked: str) -> Found | None:
         return None
     text = best.text if best.text.endswith("。") else best.text + "。"
     return Found(f"{part.heading}：{text}" if best.kind != "article" else text, (best,), True)
+
+
+def title_score(question: str, title: str) -> int:
+    """How closely a question names a document: the character pairs of its title's own words
+    the question has ("那个质押登记办事指南": 质押登记 and 办事指南 name the pledge guide more
+    than 登记办事指南 names the data guide), plus KIND_NAMED when it says which kind of document
+    ("规划的", "办法第三条")."""
+    q = squash(question)
+    shared = char_pairs(q) & char_pairs(squash(GENERIC.sub("", title)))
+    return len(shared) + KIND_NAMED * (document_kind(title) in q)

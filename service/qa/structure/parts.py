@@ -8,10 +8,10 @@ import re
 from dataclasses import replace
 
 from corpus.headings import NUMBERING, column_number
-from corpus.markers import document_kind, ordinal
+from corpus.markers import ordinal
 from corpus.records import Passage
-from index.boosts import char_pairs, longest_common, squash
-from service.qa.structure.found import Found, Part, book, each, inside, said
+from index.boosts import char_pairs, squash
+from service.qa.structure.found import Found, Part, book, each, inside, said, title_score
 from service.qa.structure.patterns import (
     ABOUT,
     AFTER,
@@ -22,10 +22,8 @@ from service.qa.structure.patterns import (
     CLAUSES,
     DIVIDED,
     EACH_REST,
-    GENERIC,
     ITEM,
     ITEMS_ASKED,
-    KIND_NAMED,
     KINDS,
     MIN_HEADING,
     MIN_TITLE_MATCH,
@@ -100,22 +98,14 @@ class Structure:
 
     def _docs(self, question: str, kind: str, number: int | None = None) -> tuple[list[str], bool]:
         """The documents with such parts (of that number, if one has) that the question may
-        mean: those its words name best, tied ("这个登记办事指南" of two 登记 guides), or
+        mean: those its words name best, tied ("这个办事指南" of two guides), or
         all of them when it names none; and whether it named any."""
         having = [d for (d, k) in self.parts if k == kind]
         if number is not None:
             having = [
                 d for d in having if any(p.number == number for p in self.parts[(d, kind)])
             ] or having
-        q = squash(question)
-        scored = [
-            (
-                longest_common(q, squash(GENERIC.sub("", self.titles[d])))
-                + KIND_NAMED * (document_kind(self.titles[d]) in q),
-                d,
-            )
-            for d in having
-        ]
+        scored = [(title_score(question, self.titles[d]), d) for d in having]
         best = max((score for score, _ in scored), default=0)
         if best >= MIN_TITLE_MATCH:
             return [d for score, d in scored if score == best], True

@@ -58,7 +58,7 @@ MIN_HEADING = 3  # characters of a heading's own words a question must quote to 
 BOX = re.compile(rf"专栏\s?(\d{{1,3}}|[{CN_NUM}]{{1,3}})(?![\d年])")
 # Words of a title that say nothing about which document it is.
 GENERIC = re.compile(r"本市|（示例）|\(示例\)|关于|《|》|“|”")
-MIN_TITLE_MATCH = 2
+MIN_TITLE_MATCH = 1  # character pairs of a title a question must have to name it
 KIND_NAMED = 10  # the question says which kind of document: "规划的第五部分", "办法第三条"
 # Questions asked one after another: "共有多少条？分为几章？".
 CLAUSES = re.compile(r"[？?；;]")

@@ -1,0 +1,74 @@
+"""Who issued a document and when, from its front matter: the lines before its first heading
+("本市知识产权局 2026年3月", "发布单位：市知识产权局。…自2025年4月1日起使用")."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.records import Passage
+from service.qa.structure.found import Found, book, title_score
+from service.qa.structure.patterns import MIN_TITLE_MATCH
+
+# "是哪个单位发布的", "谁印发的", "什么时候出台的": the issuer or the date of the document itself.
+ISSUED = re.compile(r"发布|印发|发的|出的|出台|颁布|制定|落款")
+ASKS_ISSUER = re.compile(r"(?:哪个|哪家|哪一个|什么)\s*(?:单位|部门|机关|机构)|谁")
+ASKS_DATE = re.compile(r"什么时候|何时|哪一?年|几月|哪一?天|日期|时间")
+DATE = re.compile(r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?")
+# An office's name as front matter writes it: "本市知识产权局 2026年3月", "发布单位：…".
+ISSUER = re.compile(r"(?:局|厅|委员会|办公室|政府|中心|法院)(?![\u4e00-\u9fff])|发布单位|印发单位")
+CLAUSE = re.compile(r"(?<=[。；])")
+MAX_SAID = 80  # characters of each front-matter line quoted
+
+
+class FrontMatter:
+    def __init__(self, passages: list[Passage]):
+        self.titles: dict[str, str] = {}
+        self.front: dict[str, list[tuple[str, Passage]]] = {}
+        for p in passages:
+            self.titles.setdefault(p.doc, p.doc_title or p.doc)
+            if p.kind == "title" and not p.section:
+                rest = p.text.replace(self.titles[p.doc], "", 1).strip()
+                if rest:
+                    self.front.setdefault(p.doc, []).append((rest, p))
+
+    def answer(self, question: str) -> Found | None:
+        """The issuer or date a question asks of a document it names (or the only one), as
+        its front matter gives them; None when it asks neither, or the front matter has not
+        what is asked (the passages then answer, or say what they lack)."""
+        issuer, date = ASKS_ISSUER.search(question), ASKS_DATE.search(question)
+        if not ISSUED.search(question) or not (issuer or date):
+            return None
+        doc = self._doc(question)
+        if doc is None:
+            return None
+        lines = [
+            (_cut(line), p)
+            for line, p in self.front.get(doc, ())
+            if (date and DATE.search(line)) or (issuer and ISSUER.search(line))
+        ]
+        if not lines or (date and not any(DATE.search(line) for line, _ in lines)):
+            return None
+        said = "；".join(line for line, _ in lines)
+        return Found(f"{book(self.titles[doc])}：{said}。", tuple(p for _, p in lines), True)
+
+    def _doc(self, question: str) -> str | None:
+        scored = sorted(
+            ((title_score(question, t), d) for d, t in self.titles.items()), reverse=True
+        )
+        if not scored:
+            return None
+        if scored[0][0] >= MIN_TITLE_MATCH and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+            return scored[0][1]
+        return scored[0][1] if len(scored) == 1 else None
+
+
+def _cut(line: str) -> str:
+    """A front-matter line up to MAX_SAID characters, at a clause's end when it is longer."""
+    if len(line) <= MAX_SAID:
+        return line.rstrip("。；")
+    kept = ""
+    for clause in CLAUSE.split(line):
+        if kept and len(kept) + len(clause) > MAX_SAID:
+            break
+        kept += clause
+    return kept[:MAX_SAID].rstrip("。；")
