@@ -64,7 +64,8 @@ def test_a_service_named_by_what_it_registers():
     assert answering(duration, data, (), ("数据登记",)) == 0
     assert answering(duration, data, (), ("转让登记",)) is None
     # a fee named by what it is for: its evidence names that fee
-    assert services("PCT国际申请的检索费要交多少钱？") == ("检索费",)
+    # (and what is applied for: 国际申请, since 申请 is a head too)
+    assert services("PCT国际申请的检索费要交多少钱？") == ("国际申请", "检索费")
     assert services("办这个要交多少费用") == () and services("评估费用怎么算") == ("评估费",)
     fee = (Qualifier("fee", ("多少钱",)),)
     funding = [_passage("对通过PCT途径获得授权的发明专利，每件最高资助3万元。", ("第八条",))]

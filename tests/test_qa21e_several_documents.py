@@ -13,6 +13,7 @@ from corpus.records import Passage
 from index.lexical import LexicalIndex
 from index.search import Searcher
 from index.store import load_index
+from service.qa.answering.evidence import services
 from service.qa.answering.extract import part_asked
 from service.qa.followups.conversation import Resolver
 from service.qa.reading.understand import Reader
@@ -222,3 +223,9 @@ def test_a_document_is_named_by_the_pairs_of_its_title_the_question_has():
     data = "本市数据知识产权登记办事指南（示例）"
     asked = "那个质押登记办事指南是谁发的"
     assert title_score(asked, pledge) > title_score(asked, data)
+
+
+def test_a_service_is_named_by_what_is_applied_for_not_by_a_way_of_asking():
+    assert services("商标异议申请要交多少官费") == ("异议申请",)
+    assert services("续展的话要提前多久申请") == ()
+    assert services("个人怎么申请") == ()
