@@ -229,3 +229,11 @@ def test_a_service_is_named_by_what_is_applied_for_not_by_a_way_of_asking():
     assert services("商标异议申请要交多少官费") == ("异议申请",)
     assert services("续展的话要提前多久申请") == ()
     assert services("个人怎么申请") == ()
+
+
+def test_the_chapter_an_article_is_in():
+    tree = Structure(_parse(REGULATION, "reg"))
+    found = tree.answer("这个办法第三条属于哪一章？")
+    assert found.answered and "第二章 风险补偿" in found.text and found.text.startswith("第三条")
+    missing = tree.answer("第九条在哪一章")  # no such article: said so
+    assert not missing.answered and "没有第九条" in missing.text

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from corpus.markers import document_kind, ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, squash
-from service.qa.structure.patterns import GENERIC, KIND_NAMED
+from service.qa.structure.patterns import BOX, GENERIC, KIND_NAMED, KINDS
 
 
 @dataclass(frozen=True)
@@ -101,3 +101,20 @@ def title_score(question: str, title: str) -> int:
     q = squash(question)
     shared = char_pairs(q) & char_pairs(squash(GENERIC.sub("", title)))
     return len(shared) + KIND_NAMED * (document_kind(title) in q)
+
+
+def chapter_of(article: Part, title: str) -> Found | None:
+    """ "第二十五条属于哪一章": the chapter an article is in, by its section path."""
+    chapter = next((s for s in article.passage.section if KINDS["章"].match(s)), None)
+    if chapter is None:
+        return None
+    return Found(f"{article.heading}在{book(title)}的{chapter}。", (article.passage,), True)
+
+
+def missing_box(boxes: dict[str, set[int]], titles: dict[str, str], question: str) -> Found | None:
+    """ "专栏16讲什么" where no document has a 专栏16: say how many the one with 专栏 has."""
+    named = [n for m in BOX.finditer(question) if (n := ordinal(m.group(1)))]
+    if not named or any(n in ns for ns in boxes.values() for n in named) or len(boxes) != 1:
+        return None
+    doc = next(iter(boxes))
+    return Found(f"{book(titles[doc])}共有{len(boxes[doc])}个专栏，没有专栏{named[0]}。", (), False)

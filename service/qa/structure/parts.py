@@ -11,12 +11,22 @@ from corpus.headings import NUMBERING, column_number
 from corpus.markers import ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, squash
-from service.qa.structure.found import Found, Part, book, each, inside, said, title_score
+from service.qa.structure.found import (
+    Found,
+    Part,
+    book,
+    chapter_of,
+    each,
+    inside,
+    missing_box,
+    said,
+    title_score,
+)
 from service.qa.structure.patterns import (
     ABOUT,
     AFTER,
+    ARTICLE,
     ASK,
-    BOX,
     CHAPTER_ARTICLES,
     CHAPTER_NUMBER,
     CLAUSES,
@@ -126,7 +136,7 @@ class Structure:
     def _one(self, question: str, finer: bool, naming: str) -> Found | None:
         """finer: the question also names a smaller part (专栏, a numbered section), so only
         its neighbour is read here ("（六）那一节后面是哪一节")."""
-        missing = self._missing_box(question)
+        missing = missing_box(self.boxes, self.titles, question)
         if missing is not None:
             return missing
         if DIVIDED.search(question.rstrip("?？。 ")):
@@ -236,6 +246,9 @@ class Structure:
             return None
         kind = PART_WORDS.get(m.group(1), m.group(1))
         kinds = [kind] if kind != "部分" else ["部分", "章"]
+        article = ARTICLE.search(question[: m.start()])
+        if article and kind in ("章", "部分"):  # "第二十五条属于哪一章": the chapter it is in
+            return self._article_in(naming, ordinal(article.group(1)))
         q = squash(question[: m.start()])
         mine = char_pairs(q)
         scored = []
@@ -263,6 +276,11 @@ class Structure:
             (part.passage,),
             True,
         )
+
+    def _article_in(self, naming: str, n: int | None) -> Found | None:
+        doc = self._doc(naming, "条", number=n)
+        part = next((a for a in self.parts.get((doc, "条"), ()) if a.number == n), None)
+        return chapter_of(part, self.titles[doc]) if part else None
 
     def _divided(self, question: str) -> Found | None:
         """The top-level parts (章, else 一、二、…) of the document the question names."""
@@ -302,21 +320,6 @@ class Structure:
             f"{book(self.titles[doc])}的“{heading}”共列了{last}条。",
             (found[at], *found[:at], *found[at + 1 :]),
             True,
-        )
-
-    def _missing_box(self, question: str) -> Found | None:
-        """ "专栏16讲什么" where no document has a 专栏16: say how many it has."""
-        named = [n for m in BOX.finditer(question) if (n := ordinal(m.group(1)))]
-        if not named or any(n in ns for ns in self.boxes.values() for n in named):
-            return None
-        having = list(self.boxes)
-        if len(having) != 1:
-            return None
-        doc = having[0]
-        return Found(
-            f"{book(self.titles[doc])}共有{len(self.boxes[doc])}个专栏，没有专栏{named[0]}。",
-            (),
-            False,
         )
 
     def _neighbor(self, question: str, m: re.Match) -> Found | None:

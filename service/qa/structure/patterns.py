@@ -32,6 +32,7 @@ CHAPTER_ARTICLES = re.compile(
     r"(?:第几条到第几条|哪几条|哪些条|几条|多少条)"
 )
 CHAPTER_NUMBER = re.compile(rf"第\s*({NUMERAL})\s*章")
+ARTICLE = re.compile(rf"第\s*({NUMERAL})\s*条")
 # A part named, then the one after or before it: "（六）那一节后面紧接着的是哪一节",
 # "第五部分的下一部分", "第十九条前面那一条".
 NEIGHBOR = re.compile(
