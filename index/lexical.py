@@ -81,3 +81,22 @@ class LexicalIndex:
         if not known:
             return np.zeros(self._n_docs, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+
+def title_tokens(passages, indexed: list[frozenset[str]]) -> dict[str, np.ndarray]:
+    """Each token of a document's title → the passages of that document whose own text
+    lacks it (indexed: each passage's tokens). With several documents loaded, a question's
+    words that name a document ("专利质押…变更登记多久") choose it, and they count for each of
+    its passages (a list item "（2）变更登记：5个工作日" is about the guide's 专利权质押 as much
+    as its heading is), so that its other words rank them. One document: nothing to choose."""
+    rows: dict[str, list[int]] = {}
+    for i, p in enumerate(passages):
+        rows.setdefault(p.doc, []).append(i)
+    if len(rows) < 2:
+        return {}
+    lacking: dict[str, list[int]] = {}
+    for mine in rows.values():
+        title = passages[mine[0]].doc_title
+        for t in sorted(set(tokenize(title))) if title else ():
+            lacking.setdefault(t, []).extend(i for i in mine if t not in indexed[i])
+    return {t: np.asarray(v, dtype=np.int64) for t, v in lacking.items() if v}

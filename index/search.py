@@ -17,6 +17,7 @@ from corpus.tokens import tokenize
 from index.boosts import EXPANDED_SHARE, PAST, Booster, apply_plan
 from index.embed.base import Embedder, Pending
 from index.fusion import BOOST, LEXICAL_WEIGHT, SCALE, Fused, boost, fuse
+from index.lexical import title_tokens
 from index.match import IndicatorMatcher
 from index.store import LoadedIndex
 
@@ -81,7 +82,7 @@ class Searcher:
             index.lexical.common_tokens(GENERIC_SHARE),
             aliases=self._own_aliases(lexicon().indicator_aliases, indexed),
         )
-        self._titled = self._title_tokens(indexed)
+        self._titled = title_tokens(self.passages, indexed)
         self._doc_rows: dict[str, list[int]] = {}
         for i, p in enumerate(self.passages):
             self._doc_rows.setdefault(p.doc, []).append(i)
@@ -122,24 +123,6 @@ class Searcher:
     @property
     def model_id(self) -> str:
         return self.embedder.model_id
-
-    def _title_tokens(self, indexed: list[frozenset[str]]) -> dict[str, np.ndarray]:
-        """Each token of a document's title → the passages of that document whose own text
-        lacks it. With several documents loaded, a question's words that name a document
-        ("专利质押…变更登记多久") choose it, and they count for each of its passages (a list
-        item "（2）变更登记：5个工作日" is about the guide's 专利权质押 as much as its heading
-        is), so that its other words rank them. One document: nothing to choose."""
-        rows: dict[str, list[int]] = {}
-        for i, p in enumerate(self.passages):
-            rows.setdefault(p.doc, []).append(i)
-        if len(rows) < 2:
-            return {}
-        lacking: dict[str, list[int]] = {}
-        for mine in rows.values():
-            title = self.passages[mine[0]].doc_title
-            for t in sorted(set(tokenize(title))) if title else ():
-                lacking.setdefault(t, []).extend(i for i in mine if t not in indexed[i])
-        return {t: np.asarray(v, dtype=np.int64) for t, v in lacking.items() if v}
 
     def _own_aliases(
         self, aliases: dict[str, tuple[str, ...]], indexed: list[frozenset[str]]

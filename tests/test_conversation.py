@@ -227,3 +227,30 @@ def test_the_next_or_previous_article_or_chapter_of_the_last_answer(resolver):
     # another kind of part, or a list item of the plan, is not counted this way
     assert "第七条" not in resolve(resolver, "下一章呢", "第六条讲什么", "第六条 ……")
     assert "第三条" not in resolve(resolver, "下一条呢", "基本原则第二条是什么", "坚持强化保护。")
+
+
+def test_a_follow_up_that_asks_its_own_question_is_not_glued_to_the_last(resolver):
+    # "累计" is a word of computing over the table, but no row is in play: no computation,
+    # and the question has a subject and an ask of its own
+    out = resolve(
+        resolver,
+        "那同一家企业累计最多能获得多少补偿？",
+        "借款企业是首贷企业的，补偿比例会提高吗？",
+        "会，在基础比例上提高10个百分点。",
+    )
+    assert out == "同一家企业累计最多能获得多少补偿"
+    # with rows in play, the same word still computes over them
+    summed = resolve(
+        resolver,
+        "那这两个累计加起来呢？",
+        "知识产权质押融资登记金额2025年目标多少？",
+        "3200亿元。",
+        "使用费年进出口总额呢？",
+        "3500亿元。",
+    )
+    assert "知识产权质押融资登记金额" in summed and "知识产权使用费年进出口总额" in summed
+
+
+def test_a_subject_swapped_then_more_said_is_the_earlier_question_about_it(resolver):
+    out = resolve(resolver, "那实用新型呢，也要这么久吗", "发明专利一般多久能授权？", "2年左右。")
+    assert out == "实用新型一般多久能授权"

@@ -13,8 +13,7 @@ from corpus.parse import parse_document
 from corpus.records import Passage
 from corpus.tokens import tokenize
 from index.boosts import ROW_NAME_FULL, Booster
-from index.lexical import LexicalIndex
-from index.search import Searcher
+from index.lexical import LexicalIndex, title_tokens
 from service.qa.answerers import OnlyFigures, Reply
 from service.qa.answering import wording
 from service.qa.answering.compose import passage_answer
@@ -141,12 +140,12 @@ def test_the_bm25_tokens_are_read_back_from_the_index():
 def test_a_documents_title_words_count_for_its_passages_that_lack_them():
     passages = _parse(GUIDE, "guide") + _parse(FAQ, "faq")
     indexed = [frozenset(tokenize(p.search_text)) for p in passages]
-    titled = Searcher._title_tokens(SimpleNamespace(passages=passages), indexed)
+    titled = title_tokens(passages, indexed)
     lacking = titled["版权"]  # the FAQ's title word, for its passages without it
     assert len(lacking) and all(passages[i].doc == "faq" for i in lacking)
     assert not any("版权" in indexed[i] for i in lacking)
     one = _parse(GUIDE, "guide")  # one document: its title chooses nothing
-    assert Searcher._title_tokens(SimpleNamespace(passages=one), indexed[: len(one)]) == {}
+    assert title_tokens(one, indexed[: len(one)]) == {}
     assert isinstance(lacking, np.ndarray)
 
 

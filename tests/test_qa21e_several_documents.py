@@ -1,26 +1,20 @@
-"""Several documents loaded: a part asked of none in particular, a follow-up's own question,
-the document a conversation is on (no model)."""
+"""Several documents loaded: a part asked of none in particular, the document a conversation
+is on, front matter, a row's cells by their column, evidence read per clause (no model)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-import pytest
-
-from corpus.normalize import normalize_question
 from corpus.parse import parse_document
 from corpus.records import Passage
 from index.lexical import LexicalIndex
 from index.search import Searcher
-from index.store import load_index
 from service.qa.answering.evidence import services
 from service.qa.answering.extract import part_asked
-from service.qa.followups.conversation import Resolver
 from service.qa.reading.understand import Reader
 from service.qa.structure.found import title_score
 from service.qa.structure.front import FrontMatter
 from service.qa.structure.parts import Structure
-from tests.fakes import FakeEmbedder
 
 GUIDE = """某某登记办事指南（示例）
 
@@ -102,50 +96,6 @@ def test_a_chapter_named_in_quotation_marks_gives_its_articles():
     tree = Structure(_parse(REGULATION, "reg"))
     found = tree.answer("“风险补偿”一章涵盖哪几条？从第几条到第几条？")
     assert found.answered and "从第二条到第三条" in found.text
-
-
-@pytest.fixture(scope="module")
-def resolver(fake_settings):
-    embedder = FakeEmbedder()
-    index = load_index(
-        fake_settings.index_dir,
-        model=embedder.model_id,
-        dim=embedder.dim,
-        corpus_dir=fake_settings.corpus_dir,
-    )
-    return Resolver(Searcher(index, embedder))
-
-
-def _resolve(resolver, question, *turns):
-    history = [("user" if n % 2 == 0 else "assistant", t) for n, t in enumerate(turns)]
-    return resolver.resolve(normalize_question(question), history)
-
-
-def test_a_follow_up_that_asks_its_own_question_is_not_glued_to_the_last(resolver):
-    # "累计" is a word of computing over the table, but no row is in play: no computation,
-    # and the question has a subject and an ask of its own
-    out = _resolve(
-        resolver,
-        "那同一家企业累计最多能获得多少补偿？",
-        "借款企业是首贷企业的，补偿比例会提高吗？",
-        "会，在基础比例上提高10个百分点。",
-    )
-    assert out == "同一家企业累计最多能获得多少补偿"
-    # with rows in play, the same word still computes over them
-    summed = _resolve(
-        resolver,
-        "那这两个累计加起来呢？",
-        "知识产权质押融资登记金额2025年目标多少？",
-        "3200亿元。",
-        "使用费年进出口总额呢？",
-        "3500亿元。",
-    )
-    assert "知识产权质押融资登记金额" in summed and "知识产权使用费年进出口总额" in summed
-
-
-def test_a_subject_swapped_then_more_said_is_the_earlier_question_about_it(resolver):
-    out = _resolve(resolver, "那实用新型呢，也要这么久吗", "发明专利一般多久能授权？", "2年左右。")
-    assert out == "实用新型一般多久能授权"
 
 
 def _searcher(passages):

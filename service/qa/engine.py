@@ -13,7 +13,6 @@ from corpus.lexicon import lexicon
 from corpus.lexicon.cilin import plan_synonyms
 from corpus.normalize import normalize_question
 from corpus.records import Indicator
-from corpus.tokens import USERDICT
 from index.boosts import longest_common
 from index.search import Mode, Searcher, SearchResult
 from service.qa.answerers import without_model
@@ -42,26 +41,13 @@ from service.qa.followups.conversation import Resolver
 from service.qa.lru import LRU, _digest
 from service.qa.reading.clarify import candidates, elliptical
 from service.qa.reading.fields import Asked, table_years
-from service.qa.reading.spelling import read_sounds
+from service.qa.reading.spelling import plan_vocabulary, read_sounds
 from service.qa.reading.understand import Qualifier, Query, Reader
 from service.qa.result import Answer, Source
 
 # A 十三五 figure in the plan's background covers an indicator when they share this much name.
 PAST_FIGURE_OVERLAP = 6
 CONVERSATION_CHARS = 200  # of each of the last two turns, read for the document they are on
-
-
-def plan_vocabulary(searcher: Searcher) -> list[str]:
-    """The plan's own words, for spelling fixes: its dictionary, names and lexicon terms."""
-    from corpus.tokens import cut
-
-    lines = USERDICT.read_text(encoding="utf-8").splitlines()
-    words = {line.split()[0] for line in lines if line.strip()}
-    words |= {i.name for i in searcher.indicators}
-    words |= set(lexicon().plan_terms)
-    for p in searcher.passages:
-        words |= {w for w in cut(p.text) if len(w) >= 2}
-    return sorted(words)
 
 
 class Engine:

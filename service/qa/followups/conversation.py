@@ -18,7 +18,7 @@ from service.qa.followups import order
 from service.qa.followups import turns as refer
 from service.qa.followups.chain import MAX_TURNS, SHORT, TRAILING, chained
 from service.qa.followups.order import ORDER
-from service.qa.followups.swap import swap_kind, swap_subject
+from service.qa.followups.swap import swap_kind, swap_opening, swap_subject
 from service.qa.followups.turns import Turn, section_mentions
 from service.qa.reading.fields import Asked, detect_field, field_phrase, table_years
 from service.qa.reading.question_words import QuestionWords
@@ -36,8 +36,6 @@ _ITEM_WORDS = frozenset({"那条", "这条", "这项"})
 _NOT_A_SUBJECT = frozenset("是的在了把跟和与从对那这它")
 POINTING = ("singular", "plural", "other", "first_turn")
 SWAP_MAX = 8  # a follow-up this short ("实用新型呢") takes the earlier question's ask
-# "那注销登记呢，也要交这么多吗": a subject in place of the last one, then more said about it.
-_SWAP_CLAUSE = re.compile(rf"^(?:那么?|那)?\s*([^\s,，。？?！!]{{2,{SWAP_MAX}}})呢[\s,，]+\S")
 
 
 def _words(text: str) -> list[tuple[str, int, int]]:
@@ -209,16 +207,9 @@ class Resolver:
         past = self.lex.period_past if carry else ""
         users = [t for t in turns if t.role == "user"]
         previous = self._topic(users)
-        opening = _SWAP_CLAUSE.match(question)
-        if opening and previous is not None:
-            # "那注销登记呢 也要交这么多吗": the earlier question about 注销登记; the rest only
-            # leans on what it asked ("这么多")
-            earlier = self._strip(previous.text)
-            swapped = swap_subject(earlier, opening.group(1)) or swap_kind(
-                earlier, opening.group(1)
-            )
-            if swapped:
-                return self._cut(swapped)
+        opening = swap_opening(question, self._strip(previous.text)) if previous else None
+        if opening:  # "那注销登记呢 也要交这么多吗": the earlier question about 注销登记
+            return self._cut(opening)
         listed = order.from_listing(question, marks, turns, self.titles)
         if listed is not None:
             return self._cut(f"{listed} {rest}")
@@ -328,7 +319,7 @@ class Resolver:
             found = refer.other(turns)
         elif "first_turn" in marks:
             found = refer.first_asked(turns)
-        prefer = "indicators" if self.words.computes(question) else self._kind_asked(question)
+        prefer = "indicators" if self.words.computes(question) else order.kind_asked(question)
         found = found or refer.latest(turns, prefer=prefer)
         if found is None:
             return None, []
@@ -336,15 +327,6 @@ class Resolver:
         if kind == "columns":
             return kind, [f"专栏{n} {self.titles[n]}" for n in names if n in self.titles]
         return kind, list(names)
-
-    @staticmethod
-    def _kind_asked(question: str) -> str | None:
-        """ "那个指标", "这个专栏", "那一节": the kind of thing the question points at."""
-        if "指标" in question:
-            return "indicators"
-        if "专栏" in question:
-            return "columns"
-        return "sections" if order.asks_sections(question) else None
 
     def _this_section(self, question: str, turns: list[Turn]) -> str | None:
         """ "这一节还有哪些内容？": the section the conversation is on, if a turn named one."""

@@ -158,3 +158,12 @@ def part_in_order(question: str, turns: list[Turn]) -> str | None:
         return None
     rest = question[m.end() :].strip(" ，,。？?呢吗")
     return f"第{int_to_chinese(target)}{m.group(2)}{rest if _ASKS.search(rest) else '讲的是什么'}"
+
+
+def kind_asked(question: str) -> str | None:
+    """ "那个指标", "这个专栏", "那一节": the kind of thing the question points at."""
+    if "指标" in question:
+        return "indicators"
+    if "专栏" in question:
+        return "columns"
+    return "sections" if asks_sections(question) else None

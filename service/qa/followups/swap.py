@@ -48,3 +48,16 @@ def swap_kind(previous: str, rest: str) -> str | None:
     if m is None or m.group() == rest:
         return None
     return previous[: m.start()] + rest + previous[m.end() :]
+
+
+# "那注销登记呢，也要交这么多吗": a subject in place of the last one, then more said about it.
+_OPENING = re.compile(r"^(?:那么?|那)?\s*([^\s,，。？?！!]{2,8})呢[\s,，]+\S")
+
+
+def swap_opening(question: str, previous: str) -> str | None:
+    """A follow-up that opens with "X呢" and says more: the earlier question about X (the rest
+    only leans on what it asked, "这么多"); None when it does not open so or X swaps nothing."""
+    m = _OPENING.match(question)
+    if m is None:
+        return None
+    return swap_subject(previous, m.group(1)) or swap_kind(previous, m.group(1))

@@ -201,3 +201,18 @@ class _Chars(dict):
             self.clear()
         entry = self[ch] = (readings, han and any(r in self.first for r in readings))
         return entry
+
+
+def plan_vocabulary(searcher) -> list[str]:
+    """The documents' own words, for spelling fixes: the dictionary, the indicator rows'
+    names, the lexicon's terms and every passage's words (searcher: index.search.Searcher)."""
+    from corpus.lexicon import lexicon
+    from corpus.tokens import USERDICT, cut
+
+    lines = USERDICT.read_text(encoding="utf-8").splitlines()
+    words = {line.split()[0] for line in lines if line.strip()}
+    words |= {i.name for i in searcher.indicators}
+    words |= set(lexicon().plan_terms)
+    for p in searcher.passages:
+        words |= {w for w in cut(p.text) if len(w) >= 2}
+    return sorted(words)
