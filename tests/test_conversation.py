@@ -254,3 +254,9 @@ def test_a_follow_up_that_asks_its_own_question_is_not_glued_to_the_last(resolve
 def test_a_subject_swapped_then_more_said_is_the_earlier_question_about_it(resolver):
     out = resolve(resolver, "那实用新型呢，也要这么久吗", "发明专利一般多久能授权？", "2年左右。")
     assert out == "实用新型一般多久能授权"
+
+
+def test_a_question_word_is_no_subject_of_its_own(resolver):
+    # "多久" asks; it names nothing, so the follow-up leans on the earlier question's subject
+    out = resolve(resolver, "那要多久能办完", "地理标志产品怎么申请保护", "……")
+    assert "地理标志" in out and "多久" in out

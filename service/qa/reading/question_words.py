@@ -20,10 +20,12 @@ class QuestionWords:
 
     def subject_words(self, text: str) -> list[str]:
         """The plan's own words in the text, less those that only say which value or which
-        computation ("2025年", "几倍"): what the text is about."""
-        skip = field_words(self.years) | self.lex.computing_words
+        computation ("2025年", "几倍") or ask ("多久", "什么"): what the text is about."""
+        skip = field_words(self.years) | self.lex.computing_words | self.lex.stopwords
         return [
-            t for t in tokenize(text, normalized=True) if t not in skip and self.is_plan_word(t)
+            t
+            for t in tokenize(text, normalized=True)
+            if t not in skip and not self.lex.wh_words.find(t) and self.is_plan_word(t)
         ]
 
     def new_subject(self, question: str, rest: str, marks, plan_subject: bool) -> bool:
@@ -37,7 +39,10 @@ class QuestionWords:
         words = [
             t
             for t in tokenize(rest, normalized=True)
-            if len(t) >= 2 and t not in skip and not self.is_plan_word(t)
+            if len(t) >= 2
+            and t not in skip
+            and not self.lex.wh_words.find(t)
+            and not self.is_plan_word(t)
         ]
         return len(words) >= 2
 
