@@ -187,3 +187,11 @@ def test_the_chapter_an_article_is_in():
     assert found.answered and "第二章 风险补偿" in found.text and found.text.startswith("第三条")
     missing = tree.answer("第九条在哪一章")  # no such article: said so
     assert not missing.answered and "没有第九条" in missing.text
+
+
+def test_front_matter_is_read_only_for_who_issued_the_document_or_when():
+    faq = "版权登记常见问答（示例）\n本市版权局 2026年3月\n\n一、作品登记\n\n问：作品登记要多久？\n答：20个工作日。\n"
+    front = FrontMatter(_parse(faq, "faq"))
+    assert front.answer("常见问答的发布日期是哪天") is not None
+    # a time and a document asked of a service, not of the document
+    assert front.answer("作品登记要多长时间？最后出的是什么文书") is None

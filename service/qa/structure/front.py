@@ -9,10 +9,16 @@ from corpus.records import Passage
 from service.qa.structure.found import Found, book, title_score
 from service.qa.structure.patterns import MIN_TITLE_MATCH
 
-# "是哪个单位发布的", "谁印发的", "什么时候出台的": the issuer or the date of the document itself.
-ISSUED = re.compile(r"发布|印发|发的|出的|出台|颁布|制定|落款")
-ASKS_ISSUER = re.compile(r"(?:哪个|哪家|哪一个|什么)\s*(?:单位|部门|机关|机构)|谁")
-ASKS_DATE = re.compile(r"什么时候|何时|哪一?年|几月|哪一?天|日期|时间")
+# "是哪个单位发布的", "谁印发的", "什么时候出台的", "发布日期": who issued the document, or when;
+# the asking words come before the verb ("最后出的是什么文书，要多长时间" asks neither).
+_ISSUED = r"(?:发布|印发|发的|出的|出台|颁布|制定)"
+ASKS_ISSUER = re.compile(
+    rf"(?:(?:哪个|哪家|哪一个|什么)\s*(?:单位|部门|机关|机构)|谁)[^。？?！!]{{0,8}}?{_ISSUED}"
+)
+ASKS_DATE = re.compile(
+    rf"(?:什么时候|何时|哪一?年|几月|哪一?天)[^。？?！!]{{0,8}}?{_ISSUED}"
+    r"|(?:发布|印发|出台|颁布)的?(?:时间|日期)"
+)
 DATE = re.compile(r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?")
 # An office's name as front matter writes it: "本市知识产权局 2026年3月", "发布单位：…".
 ISSUER = re.compile(r"(?:局|厅|委员会|办公室|政府|中心|法院)(?![\u4e00-\u9fff])|发布单位|印发单位")
@@ -36,7 +42,7 @@ class FrontMatter:
         its front matter gives them; None when it asks neither, or the front matter has not
         what is asked (the passages then answer, or say what they lack)."""
         issuer, date = ASKS_ISSUER.search(question), ASKS_DATE.search(question)
-        if not ISSUED.search(question) or not (issuer or date):
+        if not (issuer or date):
             return None
         doc = self._doc(question)
         if doc is None:
