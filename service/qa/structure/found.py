@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from corpus.markers import document_kind, ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, squash
-from service.qa.structure.patterns import BOX, GENERIC, KIND_NAMED, KINDS
+from service.qa.structure.patterns import BOX, GENERIC, KIND_NAMED, KINDS, MIN_TITLE_MATCH
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,16 @@ def title_score(question: str, title: str) -> int:
     q = squash(question)
     shared = char_pairs(q) & char_pairs(squash(GENERIC.sub("", title)))
     return len(shared) + KIND_NAMED * (document_kind(title) in q)
+
+
+def titled(question: str, titles: dict[str, str]) -> tuple[list[str], bool]:
+    """Of these documents (doc → title), those the question names best by their titles, tied,
+    and True; or all of them and False when it names none (under MIN_TITLE_MATCH)."""
+    scored = [(title_score(question, title), doc) for doc, title in titles.items()]
+    best = max((score for score, _ in scored), default=0)
+    if best >= MIN_TITLE_MATCH:
+        return [doc for score, doc in scored if score == best], True
+    return list(titles), False
 
 
 def chapter_of(article: Part, title: str) -> Found | None:

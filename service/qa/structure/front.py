@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 from corpus.records import Passage
-from service.qa.structure.found import Found, book, title_score
-from service.qa.structure.patterns import MIN_TITLE_MATCH
+from service.qa.structure.found import Found, book, titled
 
 # "是哪个单位发布的", "谁印发的", "什么时候出台的", "发布日期": who issued the document, or when;
 # the asking words come before the verb ("最后出的是什么文书，要多长时间" asks neither).
@@ -58,14 +57,9 @@ class FrontMatter:
         return Found(f"{book(self.titles[doc])}：{said}。", tuple(p for _, p in lines), True)
 
     def _doc(self, question: str) -> str | None:
-        scored = sorted(
-            ((title_score(question, t), d) for d, t in self.titles.items()), reverse=True
-        )
-        if not scored:
-            return None
-        if scored[0][0] >= MIN_TITLE_MATCH and (len(scored) == 1 or scored[0][0] > scored[1][0]):
-            return scored[0][1]
-        return scored[0][1] if len(scored) == 1 else None
+        """The one document the question names by its title, else the only one loaded."""
+        docs, _ = titled(question, self.titles)
+        return docs[0] if len(docs) == 1 else None
 
 
 def _cut(line: str) -> str:

@@ -20,7 +20,7 @@ from service.qa.structure.found import (
     inside,
     missing_box,
     said,
-    title_score,
+    titled,
 )
 from service.qa.structure.patterns import (
     ABOUT,
@@ -36,7 +36,6 @@ from service.qa.structure.patterns import (
     ITEMS_ASKED,
     KINDS,
     MIN_HEADING,
-    MIN_TITLE_MATCH,
     NEIGHBOR,
     PART_WORDS,
     WHERE,
@@ -115,11 +114,7 @@ class Structure:
             having = [
                 d for d in having if any(p.number == number for p in self.parts[(d, kind)])
             ] or having
-        scored = [(title_score(question, self.titles[d]), d) for d in having]
-        best = max((score for score, _ in scored), default=0)
-        if best >= MIN_TITLE_MATCH:
-            return [d for score, d in scored if score == best], True
-        return having, False
+        return titled(question, {d: self.titles[d] for d in having})
 
     def answer(self, question: str, finer: bool = False) -> Found | None:
         """A structure question, or several asked one after another ("共有多少条？分为几章？":
