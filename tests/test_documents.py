@@ -347,6 +347,19 @@ def test_a_function_character_is_not_a_typo():
     assert voiced.correct("计算公式") == "计算公式"
 
 
+def test_a_word_spelled_right_is_not_broken_by_a_typo_fix():
+    """ "放出知识产权" sounds like it holds 出质 (chū zhì), but 知 belongs to 知识产权, a word of
+    the documents spelled right; only the documents' words keep a window so ("工成都" is still
+    工程 都, though 成都 is a city)."""
+    from service.qa.reading.spelling import Speller
+    from service.qa.reading.understand import _dictionary_word
+
+    speller = Speller(["出质", "知识产权", "工程"], is_word=_dictionary_word)
+    assert speller.correct("银行放出知识产权质押贷款") == "银行放出知识产权质押贷款"
+    assert speller.correct("出知人是谁") == "出质人是谁"
+    assert speller.correct("合作工成都有啥") == "合作工程都有啥"
+
+
 def test_a_full_width_space_after_a_marker_is_a_space():
     """ "第一条　为了…" (an ideographic space, as many official texts are typed): the article's
     label is "第一条", the chapter's heading "第一章 总则", as with an ASCII space."""

@@ -153,6 +153,19 @@ class Speller:
                     break
         return best
 
+    def _in_word(self, text: str, at: int, start: int, end: int) -> bool:
+        """Whether text[at] belongs to a document word, spelled right, that reaches outside the
+        window text[start:end]: "放出知识产权" holds 知识产权, so its "出知" is no typo of 出质.
+        Only the documents' words: any dictionary word would keep "工成都" from being 工程 都."""
+        for left in range(max(0, at - MAX_TERM + 1), at + 1):
+            for right in range(max(at + 1, left + MIN_TERM), min(len(text), left + MAX_TERM) + 1):
+                if left >= start and right <= end:
+                    continue
+                word = text[left:right]
+                if word in self.vocabulary:
+                    return True
+        return False
+
     def correct(self, text: str) -> str:
         """The text with sound-alike windows and pinyin spellings replaced by plan words."""
         text = _LATIN_RUN.sub(lambda m: self.by_letters.get(m.group(0).lower(), m.group(0)), text)
@@ -169,6 +182,8 @@ class Speller:
             shares = any(a == b for a, b in pairs)
             keep = window in self.vocabulary or self.is_word(window)
             keep = keep or all(b in FUNCTION_CHARS for a, b in pairs if a != b)
+            changed = [start + i for i, (a, b) in enumerate(pairs) if a != b]
+            keep = keep or any(self._in_word(text, i, start, start + len(term)) for i in changed)
             out += (text[done:start], window if keep or not shares else term)
             done = start + len(term)
         out.append(text[done:])
