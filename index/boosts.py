@@ -33,6 +33,10 @@ _PERIOD = re.compile(
     r"(时期|末|期间)?"
 )
 MIN_PHRASE = 6  # characters in common before a shared phrase counts
+# A phrase more passages than this hold is what the documents are about ("知识产权质押贷款" in
+# the pledge rules, in half their articles), not what sets one passage apart: its boost is
+# shared out, PHRASE_HOLDERS / holders of it.
+PHRASE_HOLDERS = 6
 # A match found only through the terms searched with the question (the lexicon's words for its
 # everyday ones), not in the question's own words, counts this share of one found in them: the
 # lexicon maps words to the plan's terms, and another document may use those for other things
@@ -189,6 +193,12 @@ class Booster:
             ]
         return out
 
+    def _holders(self, phrase: str) -> int:
+        """How many passages hold a phrase (at most: those holding each of its MIN_PHRASE runs)."""
+        size = MIN_PHRASE
+        runs = [self.grams.get(phrase[k : k + size], set()) for k in range(len(phrase) - size + 1)]
+        return max(1, len(set.intersection(*runs)))
+
     @staticmethod
     def _phrase_text(p: Passage) -> str:
         """An overview's own items, without its title and without the titles of its parts
@@ -239,6 +249,7 @@ class Booster:
         for k in range(len(q) - MIN_PHRASE + 1):
             sharing |= self.grams.get(q[k : k + MIN_PHRASE], set())
         matcher = SequenceMatcher(None, "", q, autojunk=False)
+        holders: dict[str, int] = {}
         for i in sorted(sharing):
             text = self.squashed[i]
             matcher.set_seq1(text)
@@ -246,8 +257,12 @@ class Booster:
             size = found.size
             if size >= MIN_PHRASE:
                 weight = min(1.0, (size - 3) / 6)
-                if q[found.b : found.b + size] not in own:  # the lexicon's term, not the user's
+                phrase = q[found.b : found.b + size]
+                if phrase not in own:  # the lexicon's term, not the user's
                     weight *= EXPANDED_SHARE
+                if phrase not in holders:
+                    holders[phrase] = self._holders(phrase)
+                weight *= min(1.0, PHRASE_HOLDERS / holders[phrase])
                 out.append((i, f"短语匹配（{size}字）", weight, True))
         # the publisher block answers who put the digest out, not what the plan says
         about_publisher = lexicon().plan_answers.search(question)

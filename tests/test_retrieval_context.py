@@ -119,3 +119,25 @@ def test_a_row_named_only_through_the_searched_terms_earns_half_a_boost():
     fused = {}
     searcher._boost(fused, named, None, "海外发明专利授权量是多少")
     assert fused[7].score == BOOST and fused[7].why == ["指标名称匹配：海外发明专利授权量"]
+
+
+def test_a_phrase_most_passages_hold_sets_none_apart():
+    """A phrase the documents are about ("知识产权质押贷款", in most articles of the pledge rules)
+    lifts each passage holding it by PHRASE_HOLDERS / holders of a full boost; a rarer one
+    keeps its weight."""
+    from index.boosts import PHRASE_HOLDERS
+
+    common = "知识产权质押贷款"
+    passages = [
+        Passage(f"p-{n}", "rules", f"第{n}条 {common}的第{n}项规定。", [f"第{n}条"], "article")
+        for n in range(2 * PHRASE_HOLDERS)
+    ]
+    passages.append(
+        Passage("p-x", "rules", "合作银行应当在贷款发放之日起提交备案。", [], "article")
+    )
+    booster = Booster(passages)
+    asked = f"{common}，贷款发放之日起多久备案"
+    weights = _phrase_weights(booster, asked, asked)
+    full = min(1.0, (len(common) - 3) / 6)
+    assert weights[0] == full * PHRASE_HOLDERS / (2 * PHRASE_HOLDERS)
+    assert weights[len(passages) - 1] == (len("贷款发放之日起") - 3) / 6  # one passage holds it
