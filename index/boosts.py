@@ -103,10 +103,18 @@ def char_pairs(text: str) -> frozenset[str]:
     return frozenset(text[k : k + 2] for k in range(len(text) - 1))
 
 
+_REMARK = re.compile(r"[（(][^（）()]*[）)]")
+
+
 def _first_cell(row: str) -> str:
     """A table row's first cell, less its column's name ("办理环节：受理；…" → "受理")."""
     first = row.split("；", 1)[0]
     return first.split("：", 1)[-1]
+
+
+def _cell_names(cell: str) -> tuple[str, str]:
+    """A cell as written and without its remarks in brackets."""
+    return cell, _REMARK.sub("", cell)
 
 
 def longest_common(a: str, b: str) -> int:
@@ -158,11 +166,14 @@ class Booster:
             ]
             for kind in kind_headings()
         }
-        # A table row by its first cell ("受理", "评估费补助"), within its table.
+        # A table row by its first cell ("受理", "评估费补助"), within its table; a cell with a
+        # remark in brackets by its name alone too ("评估费补助（各类主体）").
         self.row_keys = [
             (key, tuple(p.section), i)
             for i, p in enumerate(passages)
-            if p.kind == "row" and len(key := squash(_first_cell(p.text))) >= 2
+            if p.kind == "row"
+            for key in dict.fromkeys(squash(c) for c in _cell_names(_first_cell(p.text)))
+            if len(key) >= 2
         ]
 
     def _faqs_asked(self, q: str) -> list[Planned]:
@@ -186,6 +197,8 @@ class Booster:
                 named.setdefault(table, []).append((key, i))
         out: list[Planned] = []
         for rows in named.values():
+            rows = sorted(rows, key=lambda r: -len(r[0]))
+            rows = list({i: (key, i) for key, i in reversed(rows)}.values())  # its longest key
             longest = max(len(key) for key, _ in rows)
             weight = min(1.0, longest / ROW_NAME_FULL)
             out += [

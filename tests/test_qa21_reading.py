@@ -119,6 +119,21 @@ def test_a_row_named_by_its_first_cell_is_boosted_longest_name_first():
     assert not any("表格行名" in why for _, why, _, _ in expanded)
 
 
+def test_a_row_is_named_without_the_remark_in_brackets_of_its_first_cell():
+    table = "补助标准（示例）\n\n| 补助对象 | 年度上限 |\n| --- | --- |\n"
+    table += "| 中型企业贴息 | 30万元 |\n| 评估费补助（各类主体） | 4万元 |\n"
+    passages = _parse(table, "guide")
+    booster = Booster(passages)
+    plan = booster.plan("评估费补助一年最多补多少", False)
+    named = {i: why for i, why, _, _ in plan if why.startswith("表格行名")}
+    row = next(i for i, p in enumerate(passages) if "评估费补助（各类主体）" in p.text)
+    assert named == {row: "表格行名匹配：评估费补助"}
+    # named in full, it is matched by its full cell, once
+    plan = booster.plan("评估费补助(各类主体)上限", False)
+    full = [why for i, why, _, _ in plan if i == row and why.startswith("表格行名")]
+    assert full == ["表格行名匹配：评估费补助各类主体"]
+
+
 def test_an_faq_pair_whose_question_the_user_repeats_is_boosted():
     passages = _parse(FAQ, "faq")
     booster = Booster(passages)
