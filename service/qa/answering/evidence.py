@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_text
-from index.boosts import under_kind_heading
+from index.boosts import kind_patterns, under_kind_heading
 from service.qa.reading.understand import Qualifier
 
 # Kinds shown by the question's own words appearing in the passage.
@@ -20,10 +20,7 @@ EVIDENCE_DEPTH = 3
 PARTS_DEPTH = 5
 
 
-@lru_cache(maxsize=1)
-def patterns() -> dict[str, tuple[re.Pattern, ...]]:
-    raw = lexicon().raw.get("evidence.toml", {}).get("patterns", {})
-    return {kind: tuple(re.compile(p, re.M) for p in ps) for kind, ps in raw.items()}
+patterns = kind_patterns
 
 
 def shows(q: Qualifier, text: str) -> bool:
