@@ -269,13 +269,14 @@ def test_eval_runs_every_mode_over_the_documents_and_every_gold_string_is_found(
     [
         ("SOURCES3", "HELDOUT3_QUESTIONS", {"gi_guide", "assistance_rules"}),
         ("SOURCES4", "DOCS_TUNING4_QUESTIONS", {"data_ip_guide", "pledge_fund_rules"}),
+        ("SOURCES5", "HELDOUT5_QUESTIONS", {"priority_exam_guide", "mediation_rules"}),
     ],
 )
 def test_every_gold_string_of_the_sets_over_more_documents_names_a_passage(
     tmp_path, sources, questions, documents
 ):
-    """eval/heldout3.jsonl and eval/docs_tuning4.jsonl over their own corpora
-    (corpus/samples3, corpus/samples4): each answerable question's passage_contains is in a
+    """eval/heldout3.jsonl, eval/docs_tuning4.jsonl and eval/heldout5.jsonl over their own
+    corpora (corpus/samples3, corpus/samples4, corpus/samples5): each answerable question's passage_contains is in a
     passage of its document, as parsed."""
     from eval import docs_corpus as corpora
     from eval import gold
@@ -358,6 +359,16 @@ def test_a_word_spelled_right_is_not_broken_by_a_typo_fix():
     assert speller.correct("银行放出知识产权质押贷款") == "银行放出知识产权质押贷款"
     assert speller.correct("出知人是谁") == "出质人是谁"
     assert speller.correct("合作工成都有啥") == "合作工程都有啥"
+    # a place's one-character suffix is kept: "按市里的办法" is no 按时 (on time)
+    timely = Speller(["按时"], is_word=_dictionary_word)
+    assert timely.correct("按市里的办法") == "按时里的办法"
+    places = Speller(["按时"], is_word=_dictionary_word, keep=frozenset("市"))
+    assert places.correct("按市里的办法") == "按市里的办法"
+    from service.qa.reading.understand import Reader
+
+    assert Reader(["按时", "资助"]).clean("授权以后按市里的资助办法能拿资助吗") == (
+        "授权以后按市里的资助办法能拿资助吗"
+    )
 
 
 def test_a_full_width_space_after_a_marker_is_a_space():

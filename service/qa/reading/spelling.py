@@ -105,12 +105,18 @@ class Speller:
     """Corrects a question toward a fixed vocabulary (the plan's words, built once)."""
 
     def __init__(
-        self, vocabulary: Iterable[str], is_word=None, sounds: Mapping[str, Sound] | None = None
+        self,
+        vocabulary: Iterable[str],
+        is_word=None,
+        sounds: Mapping[str, Sound] | None = None,
+        keep: frozenset[str] = frozenset(),
     ):
         """is_word(text): whether text is an ordinary word of its own ("主题" is, "主体" too):
         such a window is left alone even when it sounds like a plan word. sounds: terms'
-        readings worked out before (read_sounds); the others are read with pypinyin."""
+        readings worked out before (read_sounds); the others are read with pypinyin. keep:
+        characters never taken for a typo, as FUNCTION_CHARS are."""
         self.is_word = is_word or (lambda _text: False)
+        self.kept = FUNCTION_CHARS | keep
         known = sounds or {}
         self.sounds: dict[str, Sound] = {}  # what write_sounds keeps
         self.vocabulary = set()
@@ -181,7 +187,7 @@ class Speller:
             pairs = list(zip(term, window, strict=True))
             shares = any(a == b for a, b in pairs)
             keep = window in self.vocabulary or self.is_word(window)
-            keep = keep or all(b in FUNCTION_CHARS for a, b in pairs if a != b)
+            keep = keep or all(b in self.kept for a, b in pairs if a != b)
             changed = [start + i for i, (a, b) in enumerate(pairs) if a != b]
             keep = keep or any(self._in_word(text, i, start, start + len(term)) for i in changed)
             out += (text[done:start], window if keep or not shares else term)

@@ -104,7 +104,9 @@ class Reader:
         self.years = dict(years or {})
         self.lex = lex or lexicon()
         self.synonyms = synonyms or {}
-        self.speller = Speller(vocabulary, is_word=_dictionary_word, sounds=sounds)
+        # a place's one-character suffix is no typo: "按市里的办法" is not 按时 (on time)
+        places = frozenset(s for s in self.lex.place_suffixes if len(s) == 1)
+        self.speller = Speller(vocabulary, is_word=_dictionary_word, sounds=sounds, keep=places)
         suffixes = "|".join(map(re.escape, self.lex.organization_suffixes))
         self._org = re.compile(rf"({_HAN_OR_LATIN}{{2,10}}?)({suffixes})") if suffixes else None
 
