@@ -19,8 +19,14 @@ DOCS_SETS = {
     "held-out-2": "samples",
     "held-out-3": "samples3",  # two documents more (corpus/samples3)
     "docs-tuning-4": "samples4",  # two others (corpus/samples4)
+    "held-out-5": "samples5",  # two more, written after the rules (corpus/samples5)
 }
-URL_OPTIONS = {"samples": "--docs-url", "samples3": "--docs3-url", "samples4": "--docs4-url"}
+URL_OPTIONS = {
+    "samples": "--docs-url",
+    "samples3": "--docs3-url",
+    "samples4": "--docs4-url",
+    "samples5": "--docs5-url",
+}
 # Each set's key in the report and in eval/floor.json.
 FLOOR_SETS = {
     "heldout": "held-out",
@@ -28,6 +34,7 @@ FLOOR_SETS = {
     "heldout2": "held-out-2",
     "heldout3": "held-out-3",
     "docs_tuning4": "docs-tuning-4",
+    "heldout5": "held-out-5",
 }
 
 
@@ -91,7 +98,7 @@ def eval_command(
             help="also run the document sets over the plan and the sample documents: "
             "eval/docs_tuning.jsonl and eval/heldout2.jsonl (corpus/samples), "
             "eval/heldout3.jsonl (and corpus/samples3), eval/docs_tuning4.jsonl (and "
-            "corpus/samples4)",
+            "corpus/samples4), eval/heldout5.jsonl (and corpus/samples5)",
         ),
     ] = True,
     docs_url: Annotated[
@@ -118,6 +125,15 @@ def eval_command(
             help="with --url: the server that serves the plan, the samples and corpus/samples4, "
             "for docs-tuning-4 (IPQA_CORPUS_DIR=var/eval-docs4/corpus "
             "IPQA_INDEX_DIR=var/eval-docs4/index)",
+        ),
+    ] = None,
+    docs5_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs5-url",
+            help="with --url: the server that serves the plan, the samples and corpus/samples5, "
+            "for held-out-5 (IPQA_CORPUS_DIR=var/eval-docs5/corpus "
+            "IPQA_INDEX_DIR=var/eval-docs5/index)",
         ),
     ] = None,
     url: Annotated[
@@ -151,7 +167,12 @@ def eval_command(
     if bad:
         fail(f"unknown mode {', '.join(bad)} (choose from {', '.join(MODES)})")
     categories = _split(category)
-    urls = {"samples": docs_url, "samples3": docs3_url, "samples4": docs4_url}
+    urls = {
+        "samples": docs_url,
+        "samples3": docs3_url,
+        "samples4": docs4_url,
+        "samples5": docs5_url,
+    }
     files = {"in-sample": questions_file}
     if heldout and questions_file == DEFAULT_QUESTIONS:
         files["held-out"] = HELDOUT_QUESTIONS

@@ -2,7 +2,7 @@
 the document sets of the eval, built when missing or when a document changed. The third
 held-out set reads two more documents (corpus/samples3), written after every rule it measures,
 in a corpus and an index of its own; the fourth tuning set two others (corpus/samples4), in
-one more."""
+one more; the fifth held-out set two more again (corpus/samples5), in one more."""
 
 from __future__ import annotations
 
@@ -10,22 +10,32 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from corpus.load import DEFAULT_CORPUS_DIR, SAMPLES3_DIR, SAMPLES4_DIR, SAMPLES_DIR, corpus_files
+from corpus.load import (
+    DEFAULT_CORPUS_DIR,
+    SAMPLES3_DIR,
+    SAMPLES4_DIR,
+    SAMPLES5_DIR,
+    SAMPLES_DIR,
+    corpus_files,
+)
 from index.store import InvalidIndex, check_manifest, read_manifest
 
 DOCS_DIR = Path("var/eval-docs")
 DOCS3_DIR = Path("var/eval-docs3")
 DOCS4_DIR = Path("var/eval-docs4")
+DOCS5_DIR = Path("var/eval-docs5")
 # the documents themselves: the corpus hash covers them
-DOCUMENTS = {"data", "samples", "samples3", "samples4"}
+DOCUMENTS = {"data", "samples", "samples3", "samples4", "samples5"}
 SOURCES = (DEFAULT_CORPUS_DIR, SAMPLES_DIR)
 SOURCES3 = (DEFAULT_CORPUS_DIR, SAMPLES_DIR, SAMPLES3_DIR)
 SOURCES4 = (DEFAULT_CORPUS_DIR, SAMPLES_DIR, SAMPLES4_DIR)
+SOURCES5 = (DEFAULT_CORPUS_DIR, SAMPLES_DIR, SAMPLES5_DIR)
 # Each corpus the document sets are asked over: its folder (corpus and index) and its sources.
 CORPORA = {
     "samples": (DOCS_DIR, SOURCES),
     "samples3": (DOCS3_DIR, SOURCES3),
     "samples4": (DOCS4_DIR, SOURCES4),
+    "samples5": (DOCS5_DIR, SOURCES5),
 }
 
 

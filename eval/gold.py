@@ -20,12 +20,16 @@ HELDOUT2_QUESTIONS = Path(__file__).with_name("heldout2.jsonl")
 HELDOUT3_QUESTIONS = Path(__file__).with_name("heldout3.jsonl")
 # Tuning questions over the plan, the samples and two more documents (corpus/samples4).
 DOCS_TUNING4_QUESTIONS = Path(__file__).with_name("docs_tuning4.jsonl")
+# Over the plan, the samples and two documents written after the seventh session's rules
+# (corpus/samples5), by helpers who read only those documents; never tuned on.
+HELDOUT5_QUESTIONS = Path(__file__).with_name("heldout5.jsonl")
 # The document sets by their name in `ipqa eval`'s report (each corpus: eval/cli.py DOCS_SETS).
 DOCS_FILES = {
     "docs-tuning": DOCS_TUNING_QUESTIONS,
     "held-out-2": HELDOUT2_QUESTIONS,
     "held-out-3": HELDOUT3_QUESTIONS,
     "docs-tuning-4": DOCS_TUNING4_QUESTIONS,
+    "held-out-5": HELDOUT5_QUESTIONS,
 }
 ALL_INDICATORS = "*"
 FIELDS = {

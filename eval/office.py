@@ -11,6 +11,7 @@ from eval.gold import (
     DOCS_TUNING_QUESTIONS,
     HELDOUT2_QUESTIONS,
     HELDOUT3_QUESTIONS,
+    HELDOUT5_QUESTIONS,
 )
 from eval.gold import HELDOUT_QUESTIONS as HELDOUT
 
@@ -30,6 +31,8 @@ def label_for(questions_file: Path) -> str:
         return "documents held-out 3"
     if path == DOCS_TUNING4_QUESTIONS.resolve():
         return "documents in-sample 4"
+    if path == HELDOUT5_QUESTIONS.resolve():
+        return "documents held-out 5"
     return path.stem[:40]
 
 

@@ -60,4 +60,5 @@ def test_answer_quality_page_and_the_eval_with_curated_answers(tmp_path):
     sets = ["in-sample", "held-out", "documents in-sample", "documents held-out"]
     sets += ["documents held-out 3"]  # eval/heldout3.jsonl, over two documents more
     sets += ["documents in-sample 4"]  # eval/docs_tuning4.jsonl, over two others
+    sets += ["documents held-out 5"]  # eval/heldout5.jsonl, over two more again
     assert sorted(labels) == sorted(sets + [f"{s} + curated" for s in sets])

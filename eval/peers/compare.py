@@ -1,7 +1,7 @@
 """`python -m eval.peers`: ipqa's retrieval beside txtai's on the eval's sets.
 
 The plan's tuning and held-out sets against the plan's index (IPQA_INDEX_DIR, var/index), the
-documents' sets against the indexes `ipqa eval` keeps for them (var/eval-docs, -docs3, -docs4;
+documents' sets against the indexes `ipqa eval` keeps for them (var/eval-docs, -docs3, -docs4, -docs5;
 built here too when missing or stale). One embedder, ipqa's, serves every index and every
 txtai configuration. Retrieval only: `ipqa eval` gives ipqa's answer-level figures.
 """
@@ -23,11 +23,13 @@ SETS_BY_INDEX = {
     "plan + samples": {"docs-tuning": "DOCS_TUNING_QUESTIONS", "held-out-2": "HELDOUT2_QUESTIONS"},
     "plan + samples + samples3": {"held-out-3": "HELDOUT3_QUESTIONS"},
     "plan + samples + samples4": {"docs-tuning-4": "DOCS_TUNING4_QUESTIONS"},
+    "plan + samples + samples5": {"held-out-5": "HELDOUT5_QUESTIONS"},
 }
 CORPUS_OF = {
     "plan + samples": "samples",
     "plan + samples + samples3": "samples3",
     "plan + samples + samples4": "samples4",
+    "plan + samples + samples5": "samples5",
 }
 
 Results = dict[str, tuple[GoldSet, dict[str, Scored]]]
