@@ -96,6 +96,15 @@ def test_counting_words_that_ask_nothing():
     assert READER.read("规划一共有几个专栏").counts_structure
 
 
+def test_a_clause_closed_by_a_bare_negation_asks():
+    """ "要钱不" asks as "要钱吗" does: the fee is asked, not framing."""
+    q = READER.read("电子证书已经下来了，纸质证书怎么弄，要钱不，多久能拿到")
+    assert {x.kind for x in q.qualifiers} == {"fee", "duration"} and "要钱不" in q.asking
+    # without the tag the clause is framing: what is asked is read where the asking is
+    told = READER.read("朋友说不用交钱，纸质证书怎么弄，多久能拿到")
+    assert {x.kind for x in told.qualifiers} == {"duration"}
+
+
 def test_spelling_is_fixed_by_sound_but_real_words_stay():
     assert READER.clean("知识产全质压融资") == "知识产权质押融资"
     assert READER.clean("zscq保护") == "知识产权保护"

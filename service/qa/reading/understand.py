@@ -22,6 +22,8 @@ _COUNTED_STRUCTURE = re.compile(
 _ASK_SPLIT = re.compile(r"[，,。；;！!？?：:]+")
 # A verb asked as "A不A" ("收不收钱", "交不交"): a question whatever the verb.
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
+# a clause closed by a bare negation asks too: "要钱不", "收费不", "交了没"
+_NOT_TAG = re.compile(r"[\u4e00-\u9fff](不|没|没有)\s*$")
 _CLAUSE = re.compile(r"[，。！？；,.!?;:：\s]+")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|$|\D)")
 _HAN_OR_LATIN = r"[\u4e00-\u9fffA-Za-z]"
@@ -276,6 +278,7 @@ class Reader:
                     or self.lex.ask_markers.search(said)
                     or self.lex.yes_no.search(said)
                     or _A_NOT_A.search(said)
+                    or _NOT_TAG.search(said)
                 )
                 clauses.append((start, end, asks))
             start = m.end() if m else end
