@@ -9,7 +9,7 @@ from corpus.parse import parse_document
 from corpus.records import Passage
 from index.boosts import HEADING_WEIGHT, Booster
 from service.qa.answering import wording
-from service.qa.answering.evidence import answering, elsewhere, services
+from service.qa.answering.evidence import answering, elsewhere, services, shows
 from service.qa.reading.fields import Asked
 from service.qa.reading.understand import Qualifier, Reader
 
@@ -104,3 +104,16 @@ def test_a_passage_under_a_heading_that_gives_what_is_asked_is_lifted():
     # a table's lead-in that mentions the word is not such a heading
     assert not any(passages[i].kind == "row" for i in lifted)
     assert booster.kinds_asked(["opinion"]) == []
+
+
+def test_a_figure_in_a_unit_of_measure_is_a_figure():
+    """ "一个文件最大多大": "单个文件不超过20MB" gives the figure; "外文材料须附中文译文1份" gives a
+    count, and a clause without a number none."""
+    from service.qa.answering.extract import part_asked
+
+    figure = Qualifier("figure", ())
+    assert shows(figure, "单个文件不超过20MB") and shows(figure, "扫描件分辨率不低于300dpi")
+    assert shows(figure, "申请书不超过10页") and not shows(figure, "文字清晰可辨")
+    text = "电子材料一律使用PDF格式，单个文件不超过20MB。复印件须盖章。外文材料须附中文译文1份。"
+    out = part_asked(text, (figure,), ("电子", "材料", "格式", "文件"), "text")
+    assert out is not None and out.startswith("电子材料一律使用PDF格式")
