@@ -105,6 +105,17 @@ def test_a_clause_closed_by_a_bare_negation_asks():
     assert {x.kind for x in told.qualifiers} == {"duration"}
 
 
+def test_a_time_told_of_in_a_clause_that_does_not_ask_is_no_period_asked():
+    def periods(question):
+        return [w for x in READER.read(question).qualifiers if x.kind == "period" for w in x.words]
+
+    # "了几件" after a comma tells; the time of what happened is the asker's story
+    assert periods("公司去年新授权了几件发明专利，按市里的资助办法每件能拿多少？") == []
+    # a time that only names what is asked about still asks it
+    assert periods("去年的数据，专利授权量有多少件？") == ["去年"]
+    assert periods("去年全市专利授权多少件？") == ["去年"]
+
+
 def test_spelling_is_fixed_by_sound_but_real_words_stay():
     assert READER.clean("知识产全质压融资") == "知识产权质押融资"
     assert READER.clean("zscq保护") == "知识产权保护"

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus.lexicon import Lexicon, lexicon
+from service.qa.reading.clauses import ASK_SPLIT, asking_clauses, times_asked
 from service.qa.reading.fields import Asked, detect_field, years_said
 from service.qa.reading.spelling import Speller
 
@@ -19,11 +20,6 @@ def tokenize_cached(text: str) -> list[str]:
 _COUNTED_STRUCTURE = re.compile(
     r"(专栏|指标|原则|工程|部分|章|节)[^，,。？?]{0,3}(一共|总共|共有|有)"
 )
-_ASK_SPLIT = re.compile(r"[，,。；;！!？?：:]+")
-# A verb asked as "A不A" ("收不收钱", "交不交"): a question whatever the verb.
-_A_NOT_A = re.compile(r"([\u4e00-\u9fff])不\1")
-# a clause closed by a bare negation asks too: "要钱不", "收费不", "交了没"
-_NOT_TAG = re.compile(r"[\u4e00-\u9fff](不|没|没有)\s*$")
 _CLAUSE = re.compile(r"[，。！？；,.!?;:：\s]+")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?=年|$|\D)")
 _HAN_OR_LATIN = r"[\u4e00-\u9fffA-Za-z]"
@@ -180,7 +176,7 @@ class Reader:
         period = lex.other_plans.find(text)
         if asks or self._about_target(text):
             # the year the past period's figures start from (十二五末) the plan does give
-            period += [y for y in years if y not in lex.past_years] + lex.other_times.find(text)
+            period += [y for y in years if y not in lex.past_years] + times_asked(text, self.lex)
             # "现在几分，打算提到几分": both columns
             if detect_field(text, self.years) is not Asked.TARGET:
                 period += self._now(text)
@@ -193,7 +189,7 @@ class Reader:
         one asking a service's fee or time limit ("现在撤回能退多少钱": the one in force, so
         现在 says when, not which period's figure)."""
         now = []
-        for clause in _ASK_SPLIT.split(text):
+        for clause in ASK_SPLIT.split(text):
             words = self.lex.now_words.find(clause)
             kinds = {kind for _, kind, _, _ in self.lex.qualifiers.finditer(clause) if kind}
             if words and not kinds & _SERVICE_KINDS:
@@ -266,24 +262,7 @@ class Reader:
         return named([(0, len(text))])
 
     def _asking_clauses(self, text: str) -> list[tuple[int, int]]:
-        """(start, end) of the clauses that ask, when only some do (else [])."""
-        clauses, start = [], 0
-        for m in [*_ASK_SPLIT.finditer(text), None]:
-            end = m.start() if m else len(text)
-            asks = bool(m and ("?" in m.group() or "？" in m.group()))
-            said = text[start:end]
-            if said.strip():
-                asks = (
-                    asks
-                    or self.lex.ask_markers.search(said)
-                    or self.lex.yes_no.search(said)
-                    or _A_NOT_A.search(said)
-                    or _NOT_TAG.search(said)
-                )
-                clauses.append((start, end, asks))
-            start = m.end() if m else end
-        asking = [(a, b) for a, b, asks in clauses if asks]
-        return asking if len(asking) < len(clauses) else []
+        return asking_clauses(text, self.lex)
 
     def _about_target(self, text: str) -> bool:
         return self.lex.fields.search(text) or bool(years_said(text, self.years)) or "指标" in text
