@@ -73,6 +73,11 @@ def test_a_service_named_by_what_it_registers():
     assert answering(fee, funding, (), ("检索费",)) is None
     rate = [_passage("引入融资担保机构的，担保费率不得超过年化1%。", ("第二十条",))]
     assert answering(fee, rate, (), services("担保费率的上限是多少")) == 0
+    # what is registered as a mark: 变更注册 is not 商标注册, whose fee is no answer to it
+    assert services("商标变更注册人名义要交多少官费") == ("变更注册",)
+    assert services("个人注册商标要多少钱") == () and services("商标注册要多久") == ()
+    filing = [_passage("问：商标注册的费用是多少？ 答：每个类别收费270元。")]
+    assert answering(fee, filing, (), services("商标变更注册人名义要交多少官费")) is None
 
 
 def test_another_kind_of_ip_is_named_as_what_is_missing():
