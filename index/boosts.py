@@ -54,9 +54,6 @@ FAQ_SHARE = 0.5
 
 # A passage under a heading that gives the kind of thing asked for ("五、办理时限").
 HEADING_WEIGHT = 0.1
-# A passage that gives the kind of thing asked for itself ("申报期为每年3月1日至3月31日" for
-# "什么时候申报"): as much again. Both small: what the passage is about still decides.
-SHOWS_WEIGHT = 0.1
 # Such a heading is a short title ("五、办理时限"), not a table's lead-in that mentions the word.
 HEADING_LEN = 8
 # An item the question names by its label ("主题是什么" and "主题：推动高质量发展；…"): worth
@@ -178,15 +175,6 @@ class Booster:
             ]
             for kind in kind_headings()
         }
-        # The passages that give one kind of thing (a fee, a date…), by its evidence patterns.
-        self.kind_shown = {
-            kind: [
-                i
-                for i, p in enumerate(passages)
-                if p.kind not in ("overview", "indicator") and any(x.search(p.text) for x in found)
-            ]
-            for kind, found in kind_patterns().items()
-        }
         # A table row by its first cell ("受理", "评估费补助"), within its table; a cell with a
         # remark in brackets by its name alone too ("评估费补助（各类主体）").
         self.row_keys = [
@@ -244,17 +232,12 @@ class Booster:
 
     def kinds_asked(self, kinds) -> list[Planned]:
         """The passages under a heading that gives what the question asks for (its qualifier
-        kinds: duration, fee…), and those that give it themselves, if they are candidates."""
-        kinds = list(dict.fromkeys(kinds))
-        under = [
-            (i, f"章节讲{k}", HEADING_WEIGHT, True)
-            for k in kinds
-            for i in self.kind_sections.get(k, ())
+        kinds: duration, fee…), if they are candidates."""
+        return [
+            (i, f"章节讲{kind}", HEADING_WEIGHT, True)
+            for kind in dict.fromkeys(kinds)
+            for i in self.kind_sections.get(kind, ())
         ]
-        shown = [
-            (i, f"给出{k}", SHOWS_WEIGHT, True) for k in kinds for i in self.kind_shown.get(k, ())
-        ]
-        return under + shown
 
     def plan(self, question: str, named_indicator: bool, asked: str | None = None) -> list[Planned]:
         """The boosts the question earns, in the order they are applied; worked out before

@@ -134,20 +134,6 @@ def test_a_row_is_named_without_the_remark_in_brackets_of_its_first_cell():
     assert full == ["表格行名匹配：评估费补助各类主体"]
 
 
-def test_a_passage_giving_the_kind_asked_for_is_boosted_a_little():
-    from index.boosts import HEADING_WEIGHT, SHOWS_WEIGHT
-
-    text = "贴息补助（示例）\n\n一、申报\n\n每年集中申报一次，申报期为每年3月1日至3月31日。\n\n"
-    text += "二、材料\n\n申报时提交申请表和贷款合同。\n"
-    passages = _parse(text, "guide")
-    booster = Booster(passages)
-    dated = next(i for i, p in enumerate(passages) if "3月1日" in p.text)
-    plain = next(i for i, p in enumerate(passages) if "申请表" in p.text)
-    planned = {i: (why, w) for i, why, w, _ in booster.kinds_asked(["when"])}
-    assert planned[dated] == ("给出when", SHOWS_WEIGHT) and plain not in planned
-    assert SHOWS_WEIGHT <= HEADING_WEIGHT  # what the passage is about still decides
-
-
 def test_an_faq_pair_whose_question_the_user_repeats_is_boosted():
     passages = _parse(FAQ, "faq")
     booster = Booster(passages)
