@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -15,7 +15,7 @@ from corpus.numerals import chinese_to_int
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
 from index.boosts import EXPANDED_SHARE, PAST, Booster, apply_plan
-from index.embed.base import Embedder, Pending
+from index.embed.base import Embedder, Pending, drive
 from index.fusion import BOOST, LEXICAL_WEIGHT, SCALE, Fused, boost, fuse
 from index.lexical import title_tokens
 from index.match import IndicatorMatcher
@@ -211,7 +211,11 @@ class Searcher:
     def embed(self, question: str) -> np.ndarray:
         return self.embedder.encode_queries([question])[0]
 
-    def search(
+    def search(self, question: str, **options) -> SearchResult:
+        """search_steps(), its vector waited for here."""
+        return drive(self.search_steps(question, **options))
+
+    def search_steps(
         self,
         question: str,
         mode: Mode = "hybrid",
@@ -222,8 +226,9 @@ class Searcher:
         asks_value: bool = True,
         kinds: Sequence[str] = (),
         document: str | None = None,
-    ) -> SearchResult:
-        """question must already be normalized (corpus.normalize.normalize_question);
+    ) -> Generator[Pending | None, np.ndarray | None, SearchResult]:
+        """The search, as steps (index.embed.base.drive): yields the question's Pending where
+        it needs the vector, after the lexical work. question must already be normalized (corpus.normalize.normalize_question);
         expansions: the plan's terms for the question's everyday words, searched as well;
         started: the question's vector, already begun with `start(question)`;
         asks_value: the question asks for a number, so a table row sharing some of its words
@@ -274,7 +279,7 @@ class Searcher:
             if pending is not None:
                 pending()  # a pass already sent must still be collected
             raise
-        vector = pending() if pending is not None else query_vector
+        vector = (yield pending) if pending is not None else query_vector
         ids, cos = self.index.dense.search(vector, DENSE_DEPTH)
         dense_ranked = [int(i) for i in ids]
         dense_by_id = dict(zip(dense_ranked, (float(c) for c in cos), strict=True))

@@ -4,6 +4,7 @@ sends, up to a bound, before it closes. Real sockets, uvicorn with that protocol
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -103,3 +104,45 @@ def test_the_lingering_is_bounded(port):
     assert time.monotonic() - started < serve.LINGER_S + 5
     r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)  # the server is fine
     assert r.status_code == 200
+
+
+class _Transport:
+    def __init__(self):
+        self.writes: list = []
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def is_closing(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.writes.append("closed")
+
+
+def test_a_response_head_goes_out_with_its_body_and_alone_when_there_is_none():
+    """The status line and headers wait for the body's first write (one packet: the client
+    wakes once); a response with no body write (HEAD, 204) gets its head at the loop's next
+    turn, or before a close; an interim 100 Continue is never held."""
+    loop = asyncio.new_event_loop()
+    protocol = type("Protocol", (), {"loop": loop, "linger": lambda self: False})()
+    head = b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\n"
+    sent = _Transport()
+    cycle = serve._LingeringClose(sent, protocol)
+    cycle.write(head)
+    assert sent.writes == []
+    cycle.write(b"body")
+    assert sent.writes == [head + b"body"]
+    alone = _Transport()
+    serve._LingeringClose(alone, protocol).write(head)
+    closed = _Transport()
+    cycle = serve._LingeringClose(closed, protocol)
+    cycle.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    cycle.write(head)
+    cycle.close()
+    assert closed.writes == [b"HTTP/1.1 100 Continue\r\n\r\n", head, "closed"]
+    assert alone.writes == []
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+    loop.close()
+    assert alone.writes == [head]

@@ -552,7 +552,8 @@ def test_unexpected_error_is_json_500_with_headers(fake_settings):
 
     app = create_app(fake_settings, embedder=FakeEmbedder())
     with TestClient(app, raise_server_exceptions=False) as c:
-        app.state.runtime.engine.ask = boom  # after loading (which warms the engine up)
+        # what the route calls; after loading (which warms the engine up)
+        app.state.runtime.engine.ask_steps = boom
         r = c.post("/ask", json={"question": Q}, headers={"Origin": "http://127.0.0.1:8000"})
     assert r.status_code == 500 and r.json()["error"] == "internal_error"
     assert "boom" not in r.text and "Traceback" not in r.text

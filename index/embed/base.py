@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from typing import ClassVar, Literal
+from collections.abc import Callable, Generator
+from typing import ClassVar, Literal, TypeVar
 
 import numpy as np
 
 from index.embed.passes import model_passes
 
 Kind = Literal["query", "passage"]
+T = TypeVar("T")
 # A question's token budget, its prompt and special tokens included: the longest allowed
 # question (500 characters, up to ~500 tokens) cost ~16 typical ones; with int4 questions the
 # model's cost is linear in tokens: a long one costs 2.85 typical ones at 56 (48: 2.5, 64: 3.2,
@@ -32,16 +33,36 @@ def keep_ends(n: int, budget: int) -> tuple[int, int]:
 class Pending:
     """A question's vector on its way; call it for the vector. `begun`: the work started
     elsewhere and the call must be made even if the vector is no longer wanted (it frees the
-    model's slot); not begun: nothing has happened yet, and it may simply be dropped."""
+    model's slot); not begun: nothing has happened yet, and it may simply be dropped.
+    `fileno`: the socket the vector arrives on, when an event loop can wait for it (the
+    model process's); the call then reads it."""
 
-    __slots__ = ("_get", "begun")
+    __slots__ = ("_get", "begun", "fileno")
 
-    def __init__(self, get: Callable[[], np.ndarray], begun: bool):
+    def __init__(self, get: Callable[[], np.ndarray], begun: bool, fileno: int | None = None):
         self._get = get
         self.begun = begun
+        self.fileno = fileno
 
     def __call__(self) -> np.ndarray:
         return self._get()
+
+
+# Work that needs a question's vector on the way: it yields the Pending where it waits for it.
+Steps = Generator[Pending | None, np.ndarray | None, T]
+
+
+def drive(steps: Steps[T]) -> T:
+    """Run steps (a search's, an answer's) to their end here, waiting for each vector they
+    yield. A step yields a Pending when it needs that vector (sent back to it), or None where
+    the model has started and the rest could move to another thread (service/qa/steps.py)."""
+    value = None
+    try:
+        while True:
+            pending = steps.send(value)
+            value = pending() if pending is not None else None
+    except StopIteration as stop:
+        return stop.value
 
 
 class Embedder(ABC):

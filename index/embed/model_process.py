@@ -154,7 +154,8 @@ class ModelProcess(Embedder):
             finally:
                 self.passes.release(1)
 
-        return Pending(collect, begun=True)
+        conn = sent[1]
+        return Pending(collect, begun=True, fileno=conn.fileno() if conn is not None else None)
 
     def close(self) -> None:
         """End the child: it sees end-of-file on every socket and exits."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from corpus.lexicon.cilin import plan_synonyms
 from corpus.normalize import normalize_question
 from corpus.records import Indicator
 from index.boosts import longest_common
+from index.embed.base import Steps, drive
 from index.search import Mode, Searcher, SearchResult
 from service.qa.answerers import without_model
 from service.qa.answering import wording
@@ -44,7 +44,9 @@ from service.qa.reading.fields import Asked, table_years
 from service.qa.reading.spelling import plan_vocabulary, read_sounds
 from service.qa.reading.understand import Qualifier, Query, Reader
 from service.qa.result import Answer, Source
+from service.qa.steps import let_go as _let_go
 
+Understood = tuple[Query, SearchResult, list[Indicator], Decision]
 # A 十三五 figure in the plan's background covers an indicator when they share this much name.
 PAST_FIGURE_OVERLAP = 6
 CONVERSATION_CHARS = 200  # of each of the last two turns, read for the document they are on
@@ -113,13 +115,16 @@ class Engine:
         hit = self.cache.get(("raw", question, _digest(history), top_k, mode, self._curated_gen))
         return None if hit is None else self._stamp(hit, question, started)
 
-    def ask(
+    def ask(self, question: str, *args, **kwargs) -> Answer:
+        return drive(self.ask_steps(question, *args, **kwargs))
+
+    def ask_steps(
         self,
         question: str,
         history: list[tuple[str, str]] | None = None,
         top_k: int = 5,
         mode: Mode = "hybrid",
-    ) -> Answer:
+    ) -> Steps[Answer]:  # ask(), as steps (index.embed.base.drive, service.qa.steps)
         started = time.perf_counter()
         gen = self._curated_gen  # a change to the curated answers retires cached answers
         raw_key = ("raw", question, _digest(history), top_k, mode, gen)
@@ -129,9 +134,10 @@ class Engine:
         hit = self.cache.get(key)
         if hit is None:
             if not history and elliptical(question):
+                yield None  # the search below waits for the model: not on the event loop
                 hit = self._clarify(question, normalized, mode)
             else:
-                hit = self._answer(question, normalized, top_k, mode, document)
+                hit = yield from self._answer_steps(question, normalized, top_k, mode, document)
             self.cache.put(key, hit)
         self.cache.put(raw_key, hit)
         return self._stamp(hit, question, started)
@@ -155,7 +161,10 @@ class Engine:
 
     # --- one question ------------------------------------------------------------------------
 
-    def understand(
+    def understand(self, normalized: str, *args, **kwargs) -> Understood:
+        return drive(self.understand_steps(normalized, *args, **kwargs))
+
+    def understand_steps(
         self,
         normalized: str,
         mode: Mode = "hybrid",
@@ -163,14 +172,14 @@ class Engine:
         query: Query | None = None,
         started=None,
         document: str | None = None,
-    ) -> tuple[Query, SearchResult, list[Indicator], Decision]:
+    ) -> Steps[Understood]:
         """Read, search and decide; the eval and calibration look at these too.
         Returns the indicator rows the question is about: those it names, or else the row
         retrieval put first when it asks for a number ("老百姓打分到2025年要打到几分").
         query: the question already read; started: its vector, already begun; document: the
         one the conversation is on."""
         query = query or self.reader.read(normalized)
-        result = self.searcher.search(
+        result = yield from self.searcher.search_steps(
             query.text,
             mode=mode,
             top_k=top_k,
@@ -233,9 +242,9 @@ class Engine:
             longest_common(i.name, self._past) >= PAST_FIGURE_OVERLAP for i in result.indicators
         )
 
-    def _answer(
+    def _answer_steps(
         self, question: str, normalized: str, top_k: int, mode: Mode, document: str | None = None
-    ) -> Answer:
+    ) -> Steps[Answer]:
         if not normalized:
             return self._none(question, normalized)
         if self.curated is not None:  # the same words as a curated question: no model needed
@@ -247,6 +256,7 @@ class Engine:
         # table, the lexical search and the rest run here; one the table answers lets it go.
         started = self.searcher.start(text)
         try:
+            yield None  # the model has started: the rest of the reading may move to a thread
             query = self.reader.read(text, cleaned=True)
             computed = None if query.junk else self.computed(question, normalized, query)
         except BaseException:
@@ -255,7 +265,7 @@ class Engine:
         if computed is not None:
             _let_go(started)
             return computed
-        query, result, rows, decision = self.understand(
+        query, result, rows, decision = yield from self.understand_steps(
             normalized, mode, top_k, query, started, document
         )
         if self.curated is not None:  # close enough to one, by the vector already computed
@@ -333,16 +343,6 @@ class Engine:
         return Answer(
             question, normalized, NONE, wording.NONE_ANSWER, suggestions=tuple(wording.SUGGESTIONS)
         )
-
-
-_LET_GO = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipqa-unused-vector")
-
-
-def _let_go(started) -> None:
-    """A vector begun for a question answered without it is still collected (that frees the
-    model's slot), off the request."""
-    if started is not None and started.begun:
-        _LET_GO.submit(started)
 
 
 def default_tuning_questions() -> Path:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from asyncio import get_running_loop
-from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.routing import APIRoute
 
 from service.deps import serving_engine
+from service.qa.steps import run_steps
 from service.schemas import ASK_EXAMPLE, AskRequest, AskResponse, ErrorOut
 from service.validate import check_history, check_question
 
@@ -79,9 +78,10 @@ async def ask(
     question = check_question(request.question, settings)
     history = check_history(request.history, settings)
     top_k = request.top_k or settings.top_k
-    # A repeated question is answered on the event loop; new work goes to a thread.
-    answer = engine.cached(question, history, top_k) or await get_running_loop().run_in_executor(
-        runtime.threads, partial(engine.ask, question, history, top_k=top_k)
+    # A repeated question is answered on the event loop; a new one reads there up to the
+    # model's start, its lexical work goes to a thread, and the rest comes back to the loop.
+    answer = engine.cached(question, history, top_k) or await run_steps(
+        engine.ask_steps(question, history, top_k=top_k), runtime.threads
     )
     result = office.finish(AskResponse.of(answer), request.channel)  # its id; logged off the path
     # built and checked once by AskResponse.of: sent as it is, not validated a second time
