@@ -42,6 +42,8 @@ PHRASE_HOLDERS = 6
 # everyday ones), not in the question's own words, counts this share of one found in them: the
 # lexicon maps words to the plan's terms, and another document may use those for other things
 # ("服务大厅" → "知识产权公共服务" matched an FAQ pair about booking through a service platform).
+# With several documents loaded their BM25 weight is this share too ("纠纷" → the plan's
+# "纠纷多元化解决机制" put the plan first for a guide's question about 纠纷).
 EXPANDED_SHARE = 0.5
 # A row named by its first cell earns a full boost from this many characters on, less for a
 # shorter name ("受理" is also part of "受理期"): enough to rank it above its table's other

@@ -253,7 +253,10 @@ class Searcher:
                 if expansions
                 else []
             )
-            bm25 = lexical.scores(tokens + extra)
+            if extra and len(self._doc_rows) > 1:  # the lexicon is the plan's own language
+                bm25 = lexical.scores(tokens) + EXPANDED_SHARE * lexical.scores(extra)
+            else:
+                bm25 = lexical.scores(tokens + extra)
             # a document's title words: all of it (in a fixed order: float sums, same ties)
             for t in sorted(set(tokens) & self._titled.keys()):
                 bm25[self._titled[t]] += TITLE_SHARE * lexical.idf(t)

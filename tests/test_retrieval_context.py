@@ -7,6 +7,7 @@ from __future__ import annotations
 from corpus.parse import MAX_CHARS, parse_document
 from corpus.records import Indicator, Passage
 from corpus.split import LEAD_CHARS, lead_of, split_text, split_with_lead
+from corpus.tokens import tokenize
 from index.boosts import EXPANDED_SHARE, Booster
 from index.fusion import BOOST
 from index.search import Searcher
@@ -141,3 +142,43 @@ def test_a_phrase_most_passages_hold_sets_none_apart():
     full = min(1.0, (len(common) - 3) / 6)
     assert weights[0] == full * PHRASE_HOLDERS / (2 * PHRASE_HOLDERS)
     assert weights[len(passages) - 1] == (len("贷款发放之日起") - 3) / 6  # one passage holds it
+
+
+def test_the_plans_terms_count_half_in_bm25_when_other_documents_are_loaded(tmp_path):
+    """The lexicon maps everyday words to the plan's terms ("纠纷" → "纠纷多元化解决机制"): with
+    another document loaded that uses the everyday word itself, the terms searched with the
+    question weigh half in BM25; with the plan alone, fully."""
+    from index.store import build_index
+    from service.state import load_engine
+    from tests.conftest import make_settings
+    from tests.fakes import FakeEmbedder
+
+    def searcher(files: dict[str, str]):
+        corpus = tmp_path / str(len(list(tmp_path.iterdir())))
+        corpus.mkdir()
+        for name, text in files.items():
+            (corpus / name).write_text(text, encoding="utf-8")
+        settings = make_settings(
+            corpus, model=FakeEmbedder.model_id, dense_index="numpy", corpus_dir=corpus
+        )
+        build_index(
+            corpus, FakeEmbedder(), settings.index_dir, hnsw_threshold=10_000, dense_index="numpy"
+        )
+        return load_engine(settings, FakeEmbedder()).searcher
+
+    plan = "某规划（示例）\n\n一、保护\n\n完善知识产权纠纷多元化解决机制。\n"
+    guide = "某登记指南（示例）\n\n一、效力\n\n登记证书不代替法院对纠纷的认定。\n"
+    question, terms = "以后有纠纷能直接拿来用吗", ("纠纷多元化解决机制",)
+    for files, share in (({"plan.txt": plan}, 1.0), ({"plan.txt": plan, "guide.txt": guide}, 0.5)):
+        s = searcher(files)
+        hit = next(
+            h
+            for h in s.search(question, top_k=5, expansions=terms).hits
+            if "多元化" in h.passage.text
+        )
+        lexical = s.index.lexical
+        own = tokenize(question, normalized=True)
+        extra = [t for t in tokenize(" ".join(terms), normalized=True) if t not in own]
+        i = s.passages.index(hit.passage)
+        expected = lexical.scores(own)[i] + share * lexical.scores(extra)[i]
+        assert abs(hit.bm25 - expected) < 1e-4
