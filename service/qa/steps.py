@@ -60,14 +60,11 @@ def _on_loop(steps: Steps[T], value: np.ndarray | None):
 
 
 def _on_thread(steps: Steps[T], pending: Pending | None):
-    while True:
-        value = pending() if pending is not None else None
-        try:
-            pending = steps.send(value)
-        except StopIteration as stop:
-            return _DONE, stop.value
-        if pending is not None and pending.fileno is not None:
-            return _WAIT, pending
+    """The steps run here until they are done or wait for a vector on a socket."""
+    state = _THREAD
+    while state == _THREAD:
+        state, pending = _on_loop(steps, pending() if pending is not None else None)
+    return state, pending
 
 
 def _abandoned(work: asyncio.Future) -> None:
