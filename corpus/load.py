@@ -18,8 +18,8 @@ SAMPLES3_DIR = Path(__file__).with_name("samples3")
 # Two more, written after the rules too, with tuning questions (eval/docs_tuning4.jsonl): rules
 # are tried on documents they were not written for before the held-out sets are read.
 SAMPLES4_DIR = Path(__file__).with_name("samples4")
-# Two more, written after this session's rules by a helper who read no code, for the fifth
-# held-out set only (eval/heldout5.jsonl): documents no rule was written for.
+# Two more, written by a helper who read no code after most of the seventh session's rules,
+# for the fifth held-out set only (eval/heldout5.jsonl): documents no rule was written for.
 SAMPLES5_DIR = Path(__file__).with_name("samples5")
 SUFFIXES = {".txt", ".md"}
 

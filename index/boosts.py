@@ -208,8 +208,11 @@ class Booster:
                 named.setdefault(table, []).append((key, i))
         out: list[Planned] = []
         for rows in named.values():
-            rows = sorted(rows, key=lambda r: -len(r[0]))
-            rows = list({i: (key, i) for key, i in reversed(rows)}.values())  # its longest key
+            best: dict[int, str] = {}  # a row named by its full cell and its name: the longer
+            for key, i in rows:
+                if len(key) > len(best.get(i, "")):
+                    best[i] = key
+            rows = [(key, i) for i, key in best.items()]
             longest = max(len(key) for key, _ in rows)
             weight = min(1.0, longest / ROW_NAME_FULL)
             out += [

@@ -228,7 +228,8 @@ class Searcher:
         document: str | None = None,
     ) -> Generator[Pending | None, np.ndarray | None, SearchResult]:
         """The search, as steps (index.embed.base.drive): yields the question's Pending where
-        it needs the vector, after the lexical work. question must already be normalized (corpus.normalize.normalize_question);
+        it needs the vector, after the lexical work. question must already be normalized
+        (corpus.normalize.normalize_question);
         expansions: the plan's terms for the question's everyday words, searched as well;
         started: the question's vector, already begun with `start(question)`;
         asks_value: the question asks for a number, so a table row sharing some of its words

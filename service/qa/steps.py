@@ -35,7 +35,7 @@ def let_go(started: Pending | None) -> None:
 async def run_steps(steps: Steps[T], threads: Executor | None) -> T:
     """The steps' result, worked out between the event loop and `threads`."""
     loop = asyncio.get_running_loop()
-    state, item = _on_loop(steps, None)
+    state, item = _advance(steps, None)
     while state != _DONE:
         if state == _THREAD:
             work = loop.run_in_executor(threads, _on_thread, steps, item)
@@ -45,11 +45,12 @@ async def run_steps(steps: Steps[T], threads: Executor | None) -> T:
                 work.add_done_callback(_abandoned)
                 raise
         else:
-            state, item = _on_loop(steps, await _vector(item, loop, threads))
+            state, item = _advance(steps, await _vector(item, loop, threads))
     return item
 
 
-def _on_loop(steps: Steps[T], value: np.ndarray | None):
+def _advance(steps: Steps[T], value: np.ndarray | None):
+    """One step on, with the vector asked for last (None when none was)."""
     try:
         pending = steps.send(value)
     except StopIteration as stop:
@@ -63,7 +64,7 @@ def _on_thread(steps: Steps[T], pending: Pending | None):
     """The steps run here until they are done or wait for a vector on a socket."""
     state = _THREAD
     while state == _THREAD:
-        state, pending = _on_loop(steps, pending() if pending is not None else None)
+        state, pending = _advance(steps, pending() if pending is not None else None)
     return state, pending
 
 

@@ -20,15 +20,12 @@ EVIDENCE_DEPTH = 3
 PARTS_DEPTH = 5
 
 
-patterns = kind_patterns
-
-
 def shows(q: Qualifier, text: str) -> bool:
     """Whether this passage text gives what the qualifier asks for."""
     if q.kind in BY_WORDS:
         norm = normalize_text(text)
         return bool(q.words) and all(normalize_text(w) in norm for w in q.words)
-    found = patterns().get(q.kind)
+    found = kind_patterns().get(q.kind)
     return bool(found) and any(p.search(text) for p in found)
 
 
