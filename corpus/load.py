@@ -13,14 +13,8 @@ from corpus.records import Indicator, Passage
 DEFAULT_CORPUS_DIR = Path(__file__).with_name("data")
 # Documents written for tests and the eval (titled （示例）), kept out of the default corpus.
 SAMPLES_DIR = Path(__file__).with_name("samples")
-# Two more sample documents, for the third held-out set only (eval/heldout3.jsonl).
-SAMPLES3_DIR = Path(__file__).with_name("samples3")
-# Two more, written after the rules too, with tuning questions (eval/docs_tuning4.jsonl): rules
-# are tried on documents they were not written for before the held-out sets are read.
-SAMPLES4_DIR = Path(__file__).with_name("samples4")
-# Two more, written by a helper who read no code after most of the seventh session's rules,
-# for the fifth held-out set only (eval/heldout5.jsonl): documents no rule was written for.
-SAMPLES5_DIR = Path(__file__).with_name("samples5")
+# More folders of sample documents beside it (samples3, samples4…) each feed one eval set:
+# eval/sets.py says which.
 SUFFIXES = {".txt", ".md"}
 
 

@@ -10,32 +10,15 @@ import typer
 
 from eval.gold import DEFAULT_QUESTIONS
 from eval.run import DEFAULT_FLOOR, DEFAULT_OUT, TOP_K
+from eval.sets import DOCUMENT_SETS, QUESTION_SETS, over_documents
 from service.terminal import console, err, fail
 
-# The sets asked over the plan and sample documents → the corpus each is asked over
-# (eval.docs_corpus.CORPORA, each an index of its own) and the option naming its server.
-DOCS_SETS = {
-    "docs-tuning": "samples",
-    "held-out-2": "samples",
-    "held-out-3": "samples3",  # two documents more (corpus/samples3)
-    "docs-tuning-4": "samples4",  # two others (corpus/samples4)
-    "held-out-5": "samples5",  # two more, written after the rules (corpus/samples5)
-}
-URL_OPTIONS = {
-    "samples": "--docs-url",
-    "samples3": "--docs3-url",
-    "samples4": "--docs4-url",
-    "samples5": "--docs5-url",
-}
+# The sets asked over the plan and sample documents → the document set each is asked over
+# (eval/sets.py, each an index of its own), and the option naming each one's server.
+DOCS_SETS = {name: s.documents for name, s in over_documents().items()}
+URL_OPTIONS = {name: d.url_option for name, d in DOCUMENT_SETS.items()}
 # Each set's key in the report and in eval/floor.json.
-FLOOR_SETS = {
-    "heldout": "held-out",
-    "docs_tuning": "docs-tuning",
-    "heldout2": "held-out-2",
-    "heldout3": "held-out-3",
-    "docs_tuning4": "docs-tuning-4",
-    "heldout5": "held-out-5",
-}
+FLOOR_SETS = {s.key: name for name, s in QUESTION_SETS.items() if s.key}
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -95,10 +78,9 @@ def eval_command(
         bool,
         typer.Option(
             "--docs/--no-docs",
-            help="also run the document sets over the plan and the sample documents: "
-            "eval/docs_tuning.jsonl and eval/heldout2.jsonl (corpus/samples), "
-            "eval/heldout3.jsonl (and corpus/samples3), eval/docs_tuning4.jsonl (and "
-            "corpus/samples4), eval/heldout5.jsonl (and corpus/samples5)",
+            help="also run the document sets over the plan and sample documents "
+            "(eval/sets.py: docs_tuning, heldout2 over corpus/samples; heldout3, "
+            "docs_tuning4, heldout5… each over one more folder)",
         ),
     ] = True,
     docs_url: Annotated[
@@ -167,12 +149,13 @@ def eval_command(
     if bad:
         fail(f"unknown mode {', '.join(bad)} (choose from {', '.join(MODES)})")
     categories = _split(category)
-    urls = {
-        "samples": docs_url,
-        "samples3": docs3_url,
-        "samples4": docs4_url,
-        "samples5": docs5_url,
+    given = {
+        "--docs-url": docs_url,
+        "--docs3-url": docs3_url,
+        "--docs4-url": docs4_url,
+        "--docs5-url": docs5_url,
     }
+    urls = {name: given[option] for name, option in URL_OPTIONS.items()}
     files = {"in-sample": questions_file}
     if heldout and questions_file == DEFAULT_QUESTIONS:
         files["held-out"] = HELDOUT_QUESTIONS

@@ -1,8 +1,6 @@
-"""The plan with the sample documents (corpus/samples): a corpus and an index of their own for
-the document sets of the eval, built when missing or when a document changed. The third
-held-out set reads two more documents (corpus/samples3), written after every rule it measures,
-in a corpus and an index of its own; the fourth tuning set two others (corpus/samples4), in
-one more; the fifth held-out set two more again (corpus/samples5), in one more."""
+"""The plan with sample documents (corpus/samples…): a corpus and an index of their own for
+each document set of the eval (eval.sets.DOCUMENT_SETS), built when missing or when a document
+changed."""
 
 from __future__ import annotations
 
@@ -10,33 +8,15 @@ import hashlib
 import shutil
 from pathlib import Path
 
-from corpus.load import (
-    DEFAULT_CORPUS_DIR,
-    SAMPLES3_DIR,
-    SAMPLES4_DIR,
-    SAMPLES5_DIR,
-    SAMPLES_DIR,
-    corpus_files,
-)
+from corpus.load import corpus_files
+from eval.sets import DOCUMENT_SETS, sample_folders
 from index.store import InvalidIndex, check_manifest, read_manifest
 
-DOCS_DIR = Path("var/eval-docs")
-DOCS3_DIR = Path("var/eval-docs3")
-DOCS4_DIR = Path("var/eval-docs4")
-DOCS5_DIR = Path("var/eval-docs5")
-# the documents themselves: the corpus hash covers them
-DOCUMENTS = {"data", "samples", "samples3", "samples4", "samples5"}
-SOURCES = (DEFAULT_CORPUS_DIR, SAMPLES_DIR)
-SOURCES3 = (DEFAULT_CORPUS_DIR, SAMPLES_DIR, SAMPLES3_DIR)
-SOURCES4 = (DEFAULT_CORPUS_DIR, SAMPLES_DIR, SAMPLES4_DIR)
-SOURCES5 = (DEFAULT_CORPUS_DIR, SAMPLES_DIR, SAMPLES5_DIR)
+DOCS_DIR = DOCUMENT_SETS["samples"].folder
+DOCUMENTS = sample_folders()  # the documents themselves: the corpus hash covers them
+SOURCES = DOCUMENT_SETS["samples"].sources
 # Each corpus the document sets are asked over: its folder (corpus and index) and its sources.
-CORPORA = {
-    "samples": (DOCS_DIR, SOURCES),
-    "samples3": (DOCS3_DIR, SOURCES3),
-    "samples4": (DOCS4_DIR, SOURCES4),
-    "samples5": (DOCS5_DIR, SOURCES5),
-}
+CORPORA = {name: (d.folder, d.sources) for name, d in DOCUMENT_SETS.items()}
 
 
 def docs_corpus(folder: Path = DOCS_DIR / "corpus", sources: tuple[Path, ...] = SOURCES) -> Path:

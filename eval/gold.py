@@ -9,28 +9,16 @@ from pathlib import Path
 
 from corpus.normalize import normalize_text
 from corpus.records import Passage
+from eval.sets import QUESTION_SETS, over_documents
 
-DEFAULT_QUESTIONS = Path(__file__).with_name("questions.jsonl")  # the tuning set
+DEFAULT_QUESTIONS = QUESTION_SETS["in-sample"].path  # the tuning set
 # Written before the rules it measures, by people who read only the plan; never tuned on.
-HELDOUT_QUESTIONS = Path(__file__).with_name("heldout.jsonl")
+HELDOUT_QUESTIONS = QUESTION_SETS["held-out"].path
 # Over the plan and the sample documents (corpus/samples): tuning, and held-out (never tuned on).
-DOCS_TUNING_QUESTIONS = Path(__file__).with_name("docs_tuning.jsonl")
-HELDOUT2_QUESTIONS = Path(__file__).with_name("heldout2.jsonl")
-# Over the plan, the samples and two documents written after the rules (corpus/samples3).
-HELDOUT3_QUESTIONS = Path(__file__).with_name("heldout3.jsonl")
-# Tuning questions over the plan, the samples and two more documents (corpus/samples4).
-DOCS_TUNING4_QUESTIONS = Path(__file__).with_name("docs_tuning4.jsonl")
-# Over the plan, the samples and two documents written after the seventh session's rules
-# (corpus/samples5), by helpers who read only those documents; never tuned on.
-HELDOUT5_QUESTIONS = Path(__file__).with_name("heldout5.jsonl")
-# The document sets by their name in `ipqa eval`'s report (each corpus: eval/cli.py DOCS_SETS).
-DOCS_FILES = {
-    "docs-tuning": DOCS_TUNING_QUESTIONS,
-    "held-out-2": HELDOUT2_QUESTIONS,
-    "held-out-3": HELDOUT3_QUESTIONS,
-    "docs-tuning-4": DOCS_TUNING4_QUESTIONS,
-    "held-out-5": HELDOUT5_QUESTIONS,
-}
+DOCS_TUNING_QUESTIONS = QUESTION_SETS["docs-tuning"].path
+HELDOUT2_QUESTIONS = QUESTION_SETS["held-out-2"].path
+# The document sets by their name in `ipqa eval`'s report (each with its corpus: eval/sets.py).
+DOCS_FILES = {name: s.path for name, s in over_documents().items()}
 ALL_INDICATORS = "*"
 FIELDS = {
     "id",

@@ -5,34 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from eval.gold import (
-    DEFAULT_QUESTIONS,
-    DOCS_TUNING4_QUESTIONS,
-    DOCS_TUNING_QUESTIONS,
-    HELDOUT2_QUESTIONS,
-    HELDOUT3_QUESTIONS,
-    HELDOUT5_QUESTIONS,
-)
-from eval.gold import HELDOUT_QUESTIONS as HELDOUT
+from eval.sets import QUESTION_SETS
 
 
 def label_for(questions_file: Path) -> str:
-    """What the answer-quality page calls a run: in-sample (the tuning set) or held-out."""
+    """What the answer-quality page calls a run: in-sample (the tuning set), held-out, or
+    the document set's label (eval/sets.py); another file by its name."""
     path = Path(questions_file).resolve()
-    if path == DEFAULT_QUESTIONS.resolve():
-        return "in-sample"
-    if path == HELDOUT.resolve():
-        return "held-out"
-    if path == DOCS_TUNING_QUESTIONS.resolve():
-        return "documents in-sample"
-    if path == HELDOUT2_QUESTIONS.resolve():
-        return "documents held-out"
-    if path == HELDOUT3_QUESTIONS.resolve():
-        return "documents held-out 3"
-    if path == DOCS_TUNING4_QUESTIONS.resolve():
-        return "documents in-sample 4"
-    if path == HELDOUT5_QUESTIONS.resolve():
-        return "documents held-out 5"
+    for s in QUESTION_SETS.values():
+        if path == s.path.resolve():
+            return s.label
     return path.stem[:40]
 
 

@@ -264,31 +264,32 @@ def test_eval_runs_every_mode_over_the_documents_and_every_gold_string_is_found(
     assert len(held["gold_without_relevant_passage"]) <= 15
 
 
-@pytest.mark.parametrize(
-    "sources, questions, documents",
-    [
-        ("SOURCES3", "HELDOUT3_QUESTIONS", {"gi_guide", "assistance_rules"}),
-        ("SOURCES4", "DOCS_TUNING4_QUESTIONS", {"data_ip_guide", "pledge_fund_rules"}),
-        ("SOURCES5", "HELDOUT5_QUESTIONS", {"priority_exam_guide", "mediation_rules"}),
-    ],
-)
-def test_every_gold_string_of_the_sets_over_more_documents_names_a_passage(
-    tmp_path, sources, questions, documents
-):
-    """eval/heldout3.jsonl, eval/docs_tuning4.jsonl and eval/heldout5.jsonl over their own
-    corpora (corpus/samples3, corpus/samples4, corpus/samples5): each answerable question's passage_contains is in a
-    passage of its document, as parsed."""
+def _sets_over_more_documents() -> list[str]:
+    from eval.sets import over_documents
+
+    return [name for name, s in over_documents().items() if s.documents != "samples"]
+
+
+@pytest.mark.parametrize("name", _sets_over_more_documents())
+def test_every_gold_string_of_the_sets_over_more_documents_names_a_passage(tmp_path, name):
+    """Each set over the samples and one more folder (eval/heldout3.jsonl over corpus/samples3,
+    docs_tuning4 over samples4, heldout5 over samples5…), over its own corpus: each answerable
+    question's passage_contains is in a passage of its document, as parsed."""
+    from corpus.load import corpus_files
     from eval import docs_corpus as corpora
-    from eval import gold
     from eval.askers import EngineAsker
     from eval.gold import load_questions
     from eval.run import NoCache, run_eval
+    from eval.sets import DOCUMENT_SETS, QUESTION_SETS
     from index.store import build_index
     from service.state import load_engine
     from tests.conftest import make_settings
     from tests.fakes import FakeEmbedder
 
-    corpus = corpora.docs_corpus(tmp_path / "corpus", getattr(corpora, sources))
+    question_set = QUESTION_SETS[name]
+    sources = DOCUMENT_SETS[question_set.documents].sources
+    documents = {p.stem for p in corpus_files(sources[-1])}
+    corpus = corpora.docs_corpus(tmp_path / "corpus", sources)
     settings = make_settings(
         tmp_path, model=FakeEmbedder.model_id, dense_index="numpy", corpus_dir=corpus
     )
@@ -297,7 +298,7 @@ def test_every_gold_string_of_the_sets_over_more_documents_names_a_passage(
     )
     asker = EngineAsker(load_engine(settings, FakeEmbedder(), NoCache()))
     assert documents <= {p.doc for p in asker.passages}
-    report = run_eval(asker, load_questions(getattr(gold, questions)), ["bm25"])
+    report = run_eval(asker, load_questions(question_set.path), ["bm25"])
     assert report["gold_without_relevant_passage"] == []
 
 

@@ -299,16 +299,10 @@ def test_hybrid_is_at_or_above_the_floor(real_engine, which):
 @pytest.mark.real_model
 def test_document_sets_are_at_or_above_the_floor(tmp_path, real_embedder):
     """The plan with the sample documents, indexed as `ipqa build` does with the real model:
-    the document tuning sets and the second, third and fifth held-out sets at or above their
-    floors."""
-    from eval.docs_corpus import SOURCES, SOURCES3, SOURCES4, SOURCES5, docs_corpus
-    from eval.gold import (
-        DOCS_TUNING4_QUESTIONS,
-        DOCS_TUNING_QUESTIONS,
-        HELDOUT2_QUESTIONS,
-        HELDOUT3_QUESTIONS,
-        HELDOUT5_QUESTIONS,
-    )
+    every set over documents (eval/sets.py: the document tuning sets, held-out-2, -3, -5…)
+    at or above its floor; a set without a floor fails."""
+    from eval.docs_corpus import docs_corpus
+    from eval.sets import DOCUMENT_SETS, over_documents
     from index.store import build_index
     from service.qa.calibrate import finalizer
     from service.state import load_engine
@@ -328,22 +322,16 @@ def test_document_sets_are_at_or_above_the_floor(tmp_path, real_embedder):
 
     floor = load_floor()
     problems = []
-    samples = asker_over(SOURCES, tmp_path / "samples")
-    # the third held-out set: two documents more (corpus/samples3), in an index of their own
-    samples3 = asker_over(SOURCES3, tmp_path / "samples3")
-    # the fourth tuning set: two others (corpus/samples4)
-    samples4 = asker_over(SOURCES4, tmp_path / "samples4")
-    # the fifth held-out set: two more again (corpus/samples5), written after the rules
-    samples5 = asker_over(SOURCES5, tmp_path / "samples5")
-    for key, path, asker in (
-        ("docs_tuning", DOCS_TUNING_QUESTIONS, samples),
-        ("heldout2", HELDOUT2_QUESTIONS, samples),
-        ("heldout3", HELDOUT3_QUESTIONS, samples3),
-        ("docs_tuning4", DOCS_TUNING4_QUESTIONS, samples4),
-        ("heldout5", HELDOUT5_QUESTIONS, samples5),
-    ):
-        report = run_eval(asker, load_questions(path), ["hybrid"])
-        problems += [f"{key} {m}" for m in check_floor(report, floor[key])]
+    askers = {}  # one index per document set, each with one more folder of documents
+    for question_set in over_documents().values():
+        documents = question_set.documents
+        if documents not in askers:
+            askers[documents] = asker_over(DOCUMENT_SETS[documents].sources, tmp_path / documents)
+        assert question_set.key in floor, f"{question_set.name} has no floor in eval/floor.json"
+        report = run_eval(askers[documents], load_questions(question_set.path), ["hybrid"])
+        problems += [
+            f"{question_set.key} {m}" for m in check_floor(report, floor[question_set.key])
+        ]
     assert not problems, "below eval/floor.json:\n" + "\n".join(problems)
 
 

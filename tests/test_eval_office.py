@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlalchemy import create_engine, select
 
+from eval.sets import QUESTION_SETS
 from service.office.tables import eval_reports
 from tests.serverproc import ipqa, ipqa_env, plan_index, require_model
 
@@ -57,8 +58,5 @@ def test_answer_quality_page_and_the_eval_with_curated_answers(tmp_path):
     db.dispose()
     # each run keeps every set, tuning and held-out, the plan's and the documents', under its
     # own label
-    sets = ["in-sample", "held-out", "documents in-sample", "documents held-out"]
-    sets += ["documents held-out 3"]  # eval/heldout3.jsonl, over two documents more
-    sets += ["documents in-sample 4"]  # eval/docs_tuning4.jsonl, over two others
-    sets += ["documents held-out 5"]  # eval/heldout5.jsonl, over two more again
+    sets = [s.label for s in QUESTION_SETS.values()]  # eval/sets.py: every set, every corpus
     assert sorted(labels) == sorted(sets + [f"{s} + curated" for s in sets])

@@ -17,20 +17,16 @@ from collections.abc import Sequence
 from eval.gold import GoldQuestion
 from eval.peers import INSTALL, ipqa_side
 from eval.peers.score import GoldSet, Ranker, Scored, run_set, scorable, table
+from eval.sets import DOCUMENT_SETS, QUESTION_SETS, over_documents
 
-SETS_BY_INDEX = {
-    "plan": {"tuning": "DEFAULT_QUESTIONS", "held-out": "HELDOUT_QUESTIONS"},
-    "plan + samples": {"docs-tuning": "DOCS_TUNING_QUESTIONS", "held-out-2": "HELDOUT2_QUESTIONS"},
-    "plan + samples + samples3": {"held-out-3": "HELDOUT3_QUESTIONS"},
-    "plan + samples + samples4": {"docs-tuning-4": "DOCS_TUNING4_QUESTIONS"},
-    "plan + samples + samples5": {"held-out-5": "HELDOUT5_QUESTIONS"},
-}
-CORPUS_OF = {
-    "plan + samples": "samples",
-    "plan + samples + samples3": "samples3",
-    "plan + samples + samples4": "samples4",
-    "plan + samples + samples5": "samples5",
-}
+# The sets asked of each index, as the tables name them → their name in eval/sets.py; the
+# document sets' indexes are named for their folders ("plan + samples + samples5").
+SETS_BY_INDEX: dict[str, dict[str, str]] = {"plan": {"tuning": "in-sample", "held-out": "held-out"}}
+CORPUS_OF: dict[str, str] = {}
+for _name, _set in over_documents().items():
+    _index = " + ".join(("plan", *DOCUMENT_SETS[_set.documents].samples))
+    SETS_BY_INDEX.setdefault(_index, {})[_name] = _name
+    CORPUS_OF[_index] = _set.documents
 
 Results = dict[str, tuple[GoldSet, dict[str, Scored]]]
 
@@ -68,7 +64,7 @@ def report(results: Results, markdown: bool = False) -> str:
 def _sets(names: dict[str, str]) -> dict[str, list[GoldQuestion]]:
     from eval import gold
 
-    return {name: gold.load_questions(getattr(gold, path)) for name, path in names.items()}
+    return {shown: gold.load_questions(QUESTION_SETS[name].path) for shown, name in names.items()}
 
 
 def _machine() -> str:
