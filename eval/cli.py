@@ -118,6 +118,15 @@ def eval_command(
             "IPQA_INDEX_DIR=var/eval-docs5/index)",
         ),
     ] = None,
+    docs6_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs6-url",
+            help="with --url: the server that serves the plan, the samples and corpus/samples6, "
+            "for held-out-6 (IPQA_CORPUS_DIR=var/eval-docs6/corpus "
+            "IPQA_INDEX_DIR=var/eval-docs6/index)",
+        ),
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option(
@@ -154,6 +163,7 @@ def eval_command(
         "--docs3-url": docs3_url,
         "--docs4-url": docs4_url,
         "--docs5-url": docs5_url,
+        "--docs6-url": docs6_url,
     }
     urls = {name: given[option] for name, option in URL_OPTIONS.items()}
     files = {"in-sample": questions_file}

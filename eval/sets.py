@@ -52,6 +52,9 @@ DOCUMENT_SETS = {
         DocumentSet("samples4", ("samples", "samples4"), Path("var/eval-docs4"), "--docs4-url"),
         # two more by a helper who read no code, after most of the seventh session's rules
         DocumentSet("samples5", ("samples", "samples5"), Path("var/eval-docs5"), "--docs5-url"),
+        # two more again (a notice with attachments, an FAQ), by a helper who read no code,
+        # at the eighth session's start: no rule was written for them
+        DocumentSet("samples6", ("samples", "samples6"), Path("var/eval-docs6"), "--docs6-url"),
     )
 }
 
@@ -79,6 +82,7 @@ QUESTION_SETS = {
             held_out=False,
         ),
         QuestionSet("held-out-5", "heldout5.jsonl", "documents held-out 5", "heldout5", "samples5"),
+        QuestionSet("held-out-6", "heldout6.jsonl", "documents held-out 6", "heldout6", "samples6"),
     )
 }
 
