@@ -82,6 +82,16 @@ QUESTION_SETS = {
             held_out=False,
         ),
         QuestionSet("held-out-5", "heldout5.jsonl", "documents held-out 5", "heldout5", "samples5"),
+        # tuning questions over samples5's documents, by a helper who read only them (written
+        # after held-out-5 was read): held-out-5's questions stay unread, its documents known
+        QuestionSet(
+            "docs-tuning-5",
+            "docs_tuning5.jsonl",
+            "documents in-sample 5",
+            "docs_tuning5",
+            "samples5",
+            held_out=False,
+        ),
         QuestionSet("held-out-6", "heldout6.jsonl", "documents held-out 6", "heldout6", "samples6"),
     )
 }
