@@ -40,7 +40,21 @@ TITLE_ENDS = (
     "措施",
     "决定",
     "说明",
+    "规则",
+    "章程",
+    "制度",
+    "指引",
+    "纲要",
+    "计划",
+    "准则",
+    "守则",
+    "通告",
+    "告知书",
+    "清单",
 )
+# A first line with none of these is a heading, not a sentence or an address ("各区…：").
+_MARKS = "（(#第|-*>0123456789"  # a numbered line or markup opens no title
+_SENTENCE_MARKS = re.compile(r"[，。；：、,;:！？!?]")
 _BRACKETED_TAIL = re.compile(r"[（(][^（）()]{1,8}[)）]$")
 
 
@@ -53,6 +67,22 @@ def md_cells(line: str) -> list[str]:
     """'| a | b |' → ['a', 'b'] (emphasis marks removed)."""
     inner = line.strip().strip("|")
     return [c.strip().replace("**", "") for c in inner.split("|")]
+
+
+def pipe_table(para: list[str]) -> tuple[int, int] | None:
+    """Where a table of '|'-separated cells lies in a paragraph, outer pipes or not (GitHub's
+    Markdown allows "a | b | c" rows; plain-text attachments write them so): the first run
+    of two or more lines with the same number (≥ 3) of cells, a |---| line among them."""
+    start, width = None, 0
+    for i, line in enumerate([*para, ""]):
+        n = len(md_cells(line)) if "|" in line else 0
+        if start is not None and (MD_SEPARATOR.match(line) or n == width):
+            continue
+        data = [x for x in para[start:i] if not MD_SEPARATOR.match(x)] if start is not None else []
+        if len(data) >= 2:
+            return start, i
+        start, width = (i, n) if n >= 3 and not MD_SEPARATOR.match(line) else (None, 0)
+    return None
 
 
 def tab_cells(line: str) -> list[str]:
@@ -85,6 +115,10 @@ def document_title(lines: list[str]) -> str | None:
             return text[2:].strip()
         if looks_like_title(text):
             return text.replace("**", "")
+    # a plain-text document's first line, short and no sentence, names it whatever it ends with
+    first = lines[0].strip() if lines else ""
+    if 4 <= len(first) <= 40 and not _SENTENCE_MARKS.search(first) and first[0] not in _MARKS:
+        return first.replace("**", "")
     return None
 
 

@@ -19,6 +19,7 @@ from corpus.markers import (
     document_title,
     is_tab_table,
     md_cells,
+    pipe_table,
     tab_cells,
 )
 from corpus.paragraphs import paragraphs
@@ -242,6 +243,15 @@ class _Builder:
             return
         if MD_ROW.match(first) and len(para) >= 2 and all(MD_ROW.match(x) for x in para):
             self.generic_table(para, md_cells)
+            return
+        span = pipe_table(para)
+        if span:  # lines before and after it are read as they come
+            start, end = span
+            if start:
+                self.paragraph(para[:start])
+            self.generic_table(para[start:end], md_cells)
+            if para[end:]:
+                self.paragraph(para[end:])
             return
         if self.unit_of(para):
             return

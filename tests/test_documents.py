@@ -96,6 +96,35 @@ def test_title_is_read_from_the_text():
     assert all(p.section[:1] != ["某某事项办事指南（示例）"] for p in _parse(GUIDE, "guide"))
 
 
+def test_a_title_of_any_kind_and_a_plain_first_line_name_the_document():
+    rules = "某某市调解工作规则（示例）\n本文为示例。\n\n第一章 总则\n\n第一条 为了规范调解，制定本规则。\n"
+    assert {p.doc_title for p in _parse(rules, "rules")} == {"某某市调解工作规则（示例）"}
+    # a first line that names no kind of document, short and no sentence, is still its title
+    plain = "某某市商标品牌工作要览（示例）\n\n一、概况\n\n本市商标工作开展顺利。\n"
+    assert {p.doc_title for p in _parse(plain, "plain")} == {"某某市商标品牌工作要览（示例）"}
+    # a salutation or a sentence is none: the file's name stands in
+    letter = "各区市场监督管理局：\n\n现将有关事项通知如下。\n"
+    assert {p.doc_title for p in _parse(letter, "letter")} == {"letter"}
+
+
+def test_a_table_without_outer_pipes_becomes_rows_with_their_columns():
+    text = (
+        "某某申报通知（示例）\n\n一、事项\n\n按附件办理。\n\n"
+        "附件1：支持标准一览表\n\n项目类型 | 申报主体 | 支持额度\n--- | --- | ---\n"
+        "品牌培育 | 行业协会、商会 | 不超过80万元\n指导站建设 | 园区运营机构 | 不超过15万元\n"
+        "注：额度为上限。\n"
+    )
+    passages = _parse(text, "notice")
+    rows = [p.text for p in passages if p.kind == "row"]
+    assert rows == [
+        "项目类型：品牌培育；申报主体：行业协会、商会；支持额度：不超过80万元",
+        "项目类型：指导站建设；申报主体：园区运营机构；支持额度：不超过15万元",
+    ]
+    assert any("注：额度为上限" in p.text and p.kind != "row" for p in passages)
+    # two cells, or a pipe inside a sentence, make no table
+    assert not [p for p in _parse("某某通知（示例）\n\n甲 | 乙\n丙 | 丁\n", "n") if p.kind == "row"]
+
+
 def test_articles_are_units_inside_their_chapters():
     articles = [p for p in _parse(REGULATION, "reg") if p.kind == "article"]
     assert [p.section for p in articles][2] == ["第二章 扶持标准", "第三条"]
