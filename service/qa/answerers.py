@@ -13,6 +13,7 @@ from index.search import Searcher
 from service.qa.answering.policy import ANSWER, RELATED
 from service.qa.reading.understand import Query
 from service.qa.structure.front import FrontMatter
+from service.qa.structure.items import Items
 from service.qa.structure.parts import Structure
 from service.qa.table.columncheck import check_column
 from service.qa.table.compute import interpret
@@ -48,6 +49,17 @@ class FromTree:
         if part is None:
             return None
         return Reply(ANSWER if part.answered else RELATED, part.text, part.passages)
+
+
+class FromItems:
+    """附件2第6项, 第十一条列的第一个: one numbered item of the part the question names."""
+
+    def __init__(self, items: Items):
+        self.items = items
+
+    def __call__(self, query: Query) -> Reply | None:
+        found = self.items.answer(query.text)
+        return None if found is None else Reply(ANSWER, found.text, found.passages)
 
 
 class FromFrontMatter:
@@ -123,6 +135,7 @@ class FromTable:
 def without_model(searcher: Searcher) -> list[Answerer]:
     """The answerers tried before the model is waited for, in order."""
     return [
+        FromItems(Items(searcher.passages)),
         FromTree(Structure(searcher.passages)),
         FromFrontMatter(FrontMatter(searcher.passages)),
         OnlyFigures(

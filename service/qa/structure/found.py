@@ -71,6 +71,27 @@ def each(
     )
 
 
+ARTICLE_START = 60  # characters of each document's article shown when several have it
+
+
+def each_article(parts: dict[str, Part], titles: dict[str, str]) -> Found:
+    """ "第十二条讲的是什么" where several documents have a 第十二条 and the question names
+    none: each one's, its start, by its document's title."""
+    listed = []
+    for doc, part in parts.items():
+        text = part.passage.text
+        cut = text if len(text) <= ARTICLE_START else text[:ARTICLE_START] + "……"
+        listed.append(f"{book(titles[doc])}{cut}")
+    heading = next(iter(parts.values())).heading
+    return Found(
+        f"已收录的文件中有{len(parts)}份有{heading}："
+        + "；".join(listed)
+        + "。您想问哪一份，可以带上文件名再问。",
+        tuple(part.passage for part in parts.values()),
+        True,
+    )
+
+
 MIN_ABOUT = 3  # character pairs a passage inside a part must share with what is asked of it
 
 

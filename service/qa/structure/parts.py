@@ -17,6 +17,7 @@ from service.qa.structure.found import (
     book,
     chapter_of,
     each,
+    each_article,
     inside,
     missing_box,
     said,
@@ -160,9 +161,12 @@ class Structure:
             # "第五部分讲什么" with several documents that have one: each (not an article,
             # whose words choose it, nor a question with more to it than the part)
             more = question[: m.start()] + question[m.end() :]
-            if kind == "条" or len(_HAN.findall(more)) > EACH_REST:
-                return None
+            if len(_HAN.findall(more)) > EACH_REST:
+                return None  # an article's other words choose it, as the search does
             docs, _ = self._docs(naming, kind, number=asked)
+            if kind == "条" and asked is not None:
+                having = {d: p for d in docs for p in self.parts[(d, kind)] if p.number == asked}
+                return each_article(having, self.titles) if len(having) > 1 else None
             return each({d: self.parts[(d, kind)] for d in docs}, self.titles, kind, m)
         parts = sorted(self.parts[(doc, kind)], key=lambda p: p.number)
         if kind == "节":  # "收费标准那一部分的第三小节": the sections of the part it names

@@ -1,0 +1,80 @@
+"""One numbered item asked of the part that holds it (service/qa/structure/items.py), and an
+article number several documents have. The documents are written here, not the eval's."""
+
+from __future__ import annotations
+
+from corpus.parse import parse_document
+from service.qa.structure.items import Items
+from service.qa.structure.parts import Structure
+
+RULES = """某某区调解工作规则（示例）
+
+第一章 总则
+
+第一条 为规范调解工作，制定本规则。
+
+第二条 调解员不得有下列行为：
+（一）偏袒一方当事人；
+（二）收受财物；
+（三）泄露当事人隐私。
+"""
+
+NOTICE = """某某区品牌项目申报通知（示例）
+
+一、申报材料
+
+1. 申报书原件1份；2. 营业执照复印件1份；3. 商标注册证复印件1份。
+
+二、评审
+
+第二条 专家评审在10个工作日内完成。
+
+附件2：申报材料清单
+
+1. 申报书；2. 营业执照；3. 商标注册证；4. 财务报告。
+"""
+
+
+def _passages():
+    return [
+        *parse_document(RULES, doc="rules").passages,
+        *parse_document(NOTICE, doc="notice").passages,
+    ]
+
+
+def test_an_item_of_an_article_a_heading_or_an_annex_by_its_number():
+    items = Items(_passages())
+    found = items.answer("第二条列出的行为中，第二个是什么")
+    assert found is not None and "（二）收受财物" in found.text and "专家评审" not in found.text
+    assert "第一条" not in found.text
+    found = items.answer("申报材料里第3项要交啥")
+    assert found is not None and "商标注册证复印件1份" in found.text
+    found = items.answer("附件2第4项是什么")
+    assert found is not None and "财务报告" in found.text
+    assert found.passages[0].section[-1].startswith("附件2")
+    found = items.answer("第二条第（三）项")
+    assert found is not None and "泄露当事人隐私" in found.text
+    found = items.answer("附件2最后一项是什么")
+    assert found is not None and "财务报告" in found.text
+
+
+def test_the_item_after_or_before_the_one_a_follow_up_points_from():
+    items = Items(_passages())
+    found = items.answer("申报材料第2项 后面项")
+    assert found is not None and "商标注册证" in found.text and "第3项" in found.text
+    found = items.answer("申报材料第2项 前一项")
+    assert found is not None and "申报书原件" in found.text
+
+
+def test_no_part_named_or_no_such_item_is_no_item_answer():
+    items = Items(_passages())
+    assert items.answer("第一个五年规划是哪一年") is None  # no part of a document named
+    assert items.answer("附件2第9项是什么") is None  # it has four
+    assert items.answer("申报材料要交几份") is None  # no item asked
+
+
+def test_an_article_number_two_documents_have_is_shown_from_each():
+    found = Structure(_passages()).answer("第二条讲的是什么")
+    assert found is not None and found.text.startswith("已收录的文件中有2份有第二条")
+    assert "调解员不得有下列行为" in found.text and "专家评审" in found.text
+    assert {p.doc for p in found.passages} == {"rules", "notice"}
