@@ -78,3 +78,58 @@ def test_an_article_number_two_documents_have_is_shown_from_each():
     assert found is not None and found.text.startswith("已收录的文件中有2份有第二条")
     assert "调解员不得有下列行为" in found.text and "专家评审" in found.text
     assert {p.doc for p in found.passages} == {"rules", "notice"}
+
+
+GUIDE = """# 某某事项办事指南（示例）
+
+## 一、办理条件
+
+### （一）申请主体
+
+本区企业。
+
+### （二）材料要求
+
+材料须加盖公章。
+
+## 二、办理时限
+
+5个工作日。
+"""
+
+OTHER_RULES = """某某区奖励办法（示例）
+
+第一章 总则
+
+第一条 为鼓励创新，制定本办法。
+
+第二条 本办法由区局负责解释。
+
+第三条 本办法适用于本区企业。
+
+第二章 奖励
+
+第四条 获奖企业奖励5万元。
+"""
+
+
+def test_a_part_inside_a_numbered_one_in_each_document_that_has_it():
+    one = Structure(parse_document(OTHER_RULES, doc="other").passages)
+    found = one.answer("第二章的第一条讲什么")
+    assert found is not None and "第四条 获奖企业奖励5万元" in found.text
+    both = Structure([*_passages(), *parse_document(OTHER_RULES, doc="other").passages])
+    found = both.answer("第一章第二条说的是啥")  # the rules' 第二条 and the other's
+    assert found is not None and found.text.startswith("已收录的文件中有2份有第一章")
+    assert "调解员不得有下列行为" in found.text and "区局负责解释" in found.text
+    guide = Structure(parse_document(GUIDE, doc="guide").passages)
+    found = guide.answer("第一部分底下分了哪几个小节？")
+    assert found is not None and "（一）申请主体；（二）材料要求" in found.text
+    found = guide.answer("第一部分最后一个小节讲的是什么")
+    assert found is not None and "材料须加盖公章" in found.text
+
+
+def test_the_articles_of_a_chapter_two_documents_have():
+    both = Structure([*_passages(), *parse_document(OTHER_RULES, doc="other").passages])
+    found = both.answer("第一章从第几条开始，到第几条结束？")
+    assert found is not None and found.text.startswith("已收录的文件中有2份有第一章")
+    assert "从第一条到第三条" in found.text and "从第一条到第二条" in found.text

@@ -16,7 +16,8 @@ from service.qa.structure.patterns import AFTER, KINDS, MIN_HEADING, NUMERAL, PA
 
 # The item asked: 第6项, 第（四）项, 第一个, 最后一项.
 ITEM_ASKED = re.compile(
-    rf"第\s*[（(]?({NUMERAL})[)）]?\s*(?:项|个|点|种)|(最后)\s*一\s*(?:项|个|点|种)"
+    rf"(?:第\s*[（(]?({NUMERAL})[)）]?\s*|(最后)\s*一\s*)(?:项|个|点|种)"
+    r"(?!\s*(?:小节|节|章|部分|大部分|块|条|专栏|附件))"  # "最后一个小节" is a part, not an item
 )
 # A part named by its number before the item: 第十一条, 第一部分, 第三章.
 PART_NAMED = re.compile(rf"第\s*({NUMERAL})\s*(条|章|部分|大部分)")

@@ -44,6 +44,7 @@ from service.qa.structure.patterns import (
     heading_words,
     names_part,
 )
+from service.qa.structure.within import several, within
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -135,6 +136,9 @@ class Structure:
         missing = missing_box(self.boxes, self.titles, question)
         if missing is not None:
             return missing
+        inner = within(self, question, naming)  # "第五章的第一条", "第八部分下有哪几节"
+        if inner is not None:
+            return inner
         if DIVIDED.search(question.rstrip("?？。 ")):
             return self._divided(naming)
         if ITEMS_ASKED.search(question):
@@ -219,22 +223,20 @@ class Structure:
             for (doc, kind), chapters in self.parts.items()
             if kind == "章" and (named is None or doc == named)
             for c in chapters
-            if (n is not None and named and c.number == n)
+            if (n is not None and c.number == n)
             or (n is None and len(words := heading_words(c.heading)) >= 2 and words in m.group(0))
         ]
-        if len(found) != 1:
-            return None
-        doc, chapter = found[0]
-        articles = [
-            a for a in self.parts.get((doc, "条"), ()) if chapter.heading in a.passage.section
-        ]
-        if not articles:
-            return None
-        return Found(
-            f"{chapter.heading}共有{len(articles)}条：从{articles[0].heading}到{articles[-1].heading}。",
-            tuple(a.passage for a in articles),
-            True,
-        )
+        listed = []  # each document's, when the question names none and several have it
+        for doc, chapter in found:
+            articles = [
+                a for a in self.parts.get((doc, "条"), ()) if chapter.heading in a.passage.section
+            ]
+            if articles:
+                first, last = articles[0].heading, articles[-1].heading
+                text = f"{chapter.heading}共有{len(articles)}条：从{first}到{last}。"
+                listed.append((doc, text, tuple(a.passage for a in articles)))
+        asked = number.group(0) if number else found[0][1].heading if found else ""
+        return several(listed, self.titles, asked) if listed else None
 
     def _where(self, question: str, naming: str) -> Found | None:
         """ "异议处理那一块在第几部分": the chapter, part or section whose heading's words the

@@ -29,7 +29,7 @@ ASK = re.compile(
 # its number or by its heading's words.
 CHAPTER_ARTICLES = re.compile(
     rf"(?:第\s*{NUMERAL}\s*章|[\u4e00-\u9fff]{{2,12}}?[”\"」]?(?:那|这)?一?章)[^？?。]{{0,8}}?"
-    r"(?:第几条到第几条|哪几条|哪些条|几条|多少条)"
+    r"(?:第几条[^？?。]{0,6}?(?:到|至)第几条|哪几条|哪些条|几条|多少条)"
 )
 CHAPTER_NUMBER = re.compile(rf"第\s*({NUMERAL})\s*章")
 ARTICLE = re.compile(rf"第\s*({NUMERAL})\s*条")
