@@ -6,6 +6,7 @@ from __future__ import annotations
 from corpus.parse import parse_document
 from service.qa.structure.items import Items
 from service.qa.structure.parts import Structure
+from service.qa.structure.tables import Tables
 
 RULES = """某某区调解工作规则（示例）
 
@@ -133,3 +134,25 @@ def test_the_articles_of_a_chapter_two_documents_have():
     found = both.answer("第一章从第几条开始，到第几条结束？")
     assert found is not None and found.text.startswith("已收录的文件中有2份有第一章")
     assert "从第一条到第三条" in found.text and "从第一条到第二条" in found.text
+
+
+TABLE_GUIDE = """# 某某登记办事指南（示例）
+
+## 一、办理时限
+
+### （一）各环节时限（以首次登记为例）
+
+| 环节 | 时限 | 承办单位 |
+| --- | --- | --- |
+| 受理 | 1个工作日 | 窗口 |
+| 审核 | 5个工作日 | 审查科 |
+"""
+
+
+def test_a_tables_columns_by_its_caption_or_heading():
+    tables = Tables(parse_document(TABLE_GUIDE, doc="guide").passages)
+    found = tables.answer("“各环节时限”那张表有哪几列？")
+    assert found is not None and "环节、时限、承办单位" in found.text and "共3列" in found.text
+    assert tables.answer("各环节时限的表头都有哪些") is not None
+    assert tables.answer("收费标准那张表有哪几列") is None  # no table so named
+    assert tables.answer("各环节时限有哪些") is None  # no columns asked

@@ -15,6 +15,7 @@ from service.qa.reading.understand import Query
 from service.qa.structure.front import FrontMatter
 from service.qa.structure.items import Items
 from service.qa.structure.parts import Structure
+from service.qa.structure.tables import Tables
 from service.qa.table.columncheck import check_column
 from service.qa.table.compute import interpret
 from service.qa.table.facts import Facts
@@ -49,6 +50,17 @@ class FromTree:
         if part is None:
             return None
         return Reply(ANSWER if part.answered else RELATED, part.text, part.passages)
+
+
+class FromTableColumns:
+    """“各环节时限”那张表有哪几列: a table's columns, by its caption."""
+
+    def __init__(self, tables: Tables):
+        self.tables = tables
+
+    def __call__(self, query: Query) -> Reply | None:
+        found = self.tables.answer(query.text)
+        return None if found is None else Reply(ANSWER, found.text, found.passages)
 
 
 class FromItems:
@@ -136,6 +148,7 @@ def without_model(searcher: Searcher) -> list[Answerer]:
     """The answerers tried before the model is waited for, in order."""
     return [
         FromItems(Items(searcher.passages)),
+        FromTableColumns(Tables(searcher.passages)),
         FromTree(Structure(searcher.passages)),
         FromFrontMatter(FrontMatter(searcher.passages)),
         OnlyFigures(
