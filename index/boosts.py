@@ -144,7 +144,11 @@ class Booster:
             for i, p in enumerate(passages)
             if p.kind == "overview" and p.section and len(title_core(p.section[-1])) >= 4
         ]
-        self.labels = [(set(_LABEL.findall(p.text)), i) for i, p in enumerate(passages)]
+        # (a table row's "收费：" is its column's name, which every row of the table has: it
+        # names no row, and pulled a whole table of free services over a rule saying 不收费)
+        self.labels = [
+            (set(_LABEL.findall(p.text)), i) for i, p in enumerate(passages) if p.kind != "row"
+        ]
         self.squashed = [_PERIOD.sub("", squash(self._phrase_text(p))) for p in passages]
         # Which passages hold each MIN_PHRASE-character run: a phrase match needs one in common,
         # so only those passages are compared with the question.

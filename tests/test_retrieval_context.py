@@ -122,6 +122,20 @@ def test_a_row_named_only_through_the_searched_terms_earns_half_a_boost():
     assert fused[7].score == BOOST and fused[7].why == ["指标名称匹配：海外发明专利授权量"]
 
 
+def test_a_tables_column_name_names_no_row_but_an_items_label_does():
+    """A row's "收费：免费" is its column's name, which every row of its table has: it lifts no
+    row (a table of free services was put over the rule that says 不收取任何费用); a label
+    of a passage's own ("收费：每件200元" in a guide's text) still names it."""
+    passages = [
+        Passage("p-0", "g", "推荐类型：发明；收费：免费", ["表"], "row"),
+        Passage("p-1", "g", "推荐类型：外观设计；收费：免费", ["表"], "row"),
+        Passage("p-2", "g", "收费：每件200元；办理时限：5个工作日", ["七、收费"], "text"),
+    ]
+    planned = Booster(passages).plan("调解委员会收费吗", named_indicator=False)
+    labelled = {i for i, why, _, _ in planned if why.startswith("条目名称匹配")}
+    assert labelled == {2}
+
+
 def test_a_phrase_most_passages_hold_sets_none_apart():
     """A phrase the documents are about ("知识产权质押贷款", in most articles of the pledge rules)
     lifts each passage holding it by PHRASE_HOLDERS / holders of a full boost; a rarer one
