@@ -119,6 +119,8 @@ def test_a_figure_in_a_unit_of_measure_is_a_figure():
     figure = Qualifier("figure", ())
     assert shows(figure, "单个文件不超过20MB") and shows(figure, "扫描件分辨率不低于300dpi")
     assert shows(figure, "申请书不超过10页") and not shows(figure, "文字清晰可辨")
+    # hours of training and people are counted too ("多少学时": not the clause with 2年)
+    assert shows(figure, "每年参加继续培训不少于16学时") and shows(figure, "专职调解员不少于4名")
     text = "电子材料一律使用PDF格式，单个文件不超过20MB。复印件须盖章。外文材料须附中文译文1份。"
     out = part_asked(text, (figure,), ("电子", "材料", "格式", "文件"), "text")
     assert out is not None and out.startswith("电子材料一律使用PDF格式")
