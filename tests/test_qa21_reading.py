@@ -203,6 +203,7 @@ def test_a_numbered_section_inside_the_part_named():
 
 def test_a_kind_of_ip_as_the_new_subject_of_a_follow_up():
     assert swap_kind("发明专利一般多久能授权", "实用新型") == "实用新型一般多久能授权"
+    assert swap_kind("发明专利的检索报告多少钱", "外观设计的") == "外观设计的检索报告多少钱"
     assert swap_kind("商标注册要多久", "商标") is None  # the same subject
     assert swap_kind("发明专利一般多久能授权", "评估费") is None  # not a kind of IP
 

@@ -42,6 +42,7 @@ def swap_kind(previous: str, rest: str) -> str | None:
     named: "实用新型呢" after "发明专利一般多久能授权" → "实用新型一般多久能授权". Here the
     lexicon says which words were the subject (evidence.toml [objects]); None otherwise."""
     names = _ip_names()
+    rest = rest.removesuffix("的")  # "那外观设计的呢": the design patent's
     if not names.fullmatch(rest):
         return None
     m = names.search(previous)
