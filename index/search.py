@@ -14,7 +14,7 @@ from corpus.lexicon import PhraseIndex, lexicon
 from corpus.numerals import chinese_to_int
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
-from index.boosts import EXPANDED_SHARE, PAST, Booster, apply_plan
+from index.boosts import EXPANDED_SHARE, PAST, Booster, apply_plan, squash
 from index.embed.base import Embedder, Pending, drive
 from index.fusion import BOOST, LEXICAL_WEIGHT, SCALE, Fused, boost, fuse
 from index.lexical import title_tokens
@@ -38,6 +38,7 @@ TITLE_SHARE = 0.5
 # whole one, as a named row): 0.5 and 1.0 tried on the tuning sets; 1.0 won three follow-ups
 # more and lost none, the sets' switches to another document ("另外你们局的大厅在哪儿") kept.
 CONVERSATION_SHARE = 1.0
+QUOTED_MIN = 8  # characters of an answer's clause that find its passage word for word
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Searcher:
         self.embedder = embedder
         self.passages = index.passages
         self.booster = Booster(self.passages)
+        self._flat = [squash(p.text) for p in self.passages]  # for an answer's words (document_of)
         self._indicator_rows = self._rows_by_indicator()
         indexed = index.lexical.document_tokens()  # each passage's tokens, as BM25 has them
         self.matcher = IndicatorMatcher(
@@ -144,11 +146,8 @@ class Searcher:
         return out
 
     def _rows_by_indicator(self) -> dict[str, int]:
-        rows = {}
-        for i, p in enumerate(self.passages):
-            if p.kind == "indicator":
-                rows[p.text.split("（", 1)[0]] = i
-        return rows
+        named = ((p.text.split("（", 1)[0], i) for i, p in enumerate(self.passages))
+        return {name: i for name, i in named if self.passages[i].kind == "indicator"}
 
     @property
     def column_titles(self) -> dict[int, str]:
@@ -191,12 +190,16 @@ class Searcher:
         the tuning set and cost ~17% more encode time (longer input), past the latency budget."""
         return question
 
-    def document_of(self, text: str) -> str | None:
-        """The document a conversation's turn is about: that of the passage its words match
-        best (an answer quotes its passage; a question names its subject). None with one
-        document loaded, or when no passage shares a word."""
+    def document_of(self, text: str, quoted: str = "") -> str | None:
+        """The document a conversation's turn is about: the only one holding a clause of the last
+        answer word for word (quoted; "099-86617250" is one article's), else that of the passage
+        its words match best. None with one document loaded, or when no passage shares a word."""
         if len(self._doc_rows) < 2 or not text:
             return None
+        said = [c for c in map(squash, re.split(r"[。；;！？]", quoted)) if len(c) >= QUOTED_MIN]
+        holders = {self.passages[i].doc for i, f in enumerate(self._flat) for c in said if c in f}
+        if len(holders) == 1:
+            return holders.pop()
         bm25 = self.index.lexical.scores(tokenize(text, normalized=True))
         best = int(np.argmax(bm25)) if len(bm25) else 0
         return self.passages[best].doc if len(bm25) and bm25[best] > 0 else None
@@ -207,9 +210,6 @@ class Searcher:
         if not self.embedder.starts_at_once:
             return None
         return self.embedder.start_query(self.dense_text(question))
-
-    def embed(self, question: str) -> np.ndarray:
-        return self.embedder.encode_queries([question])[0]
 
     def search(self, question: str, **options) -> SearchResult:
         """search_steps(), its vector waited for here."""

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from corpus.parse import parse_document
 from corpus.records import Passage
+from index.boosts import squash
 from index.lexical import LexicalIndex
 from index.search import Searcher
 from service.qa.answering.evidence import services
@@ -103,8 +104,9 @@ def _searcher(passages):
     rows: dict[str, list[int]] = {}
     for i, p in enumerate(passages):
         rows.setdefault(p.doc, []).append(i)
+    flat = [squash(p.text) for p in passages]
     return SimpleNamespace(
-        passages=passages, index=SimpleNamespace(lexical=lexical), _doc_rows=rows
+        passages=passages, index=SimpleNamespace(lexical=lexical), _doc_rows=rows, _flat=flat
     )
 
 
@@ -117,6 +119,19 @@ def test_the_document_a_conversation_is_on_is_that_of_its_best_matching_passage(
     assert Searcher.document_of(searcher, "量子纠缠") is None  # no word in common
     one = _searcher(_parse(GUIDE, "guide"))
     assert Searcher.document_of(one, "登记不收取费用") is None  # one document: nothing to choose
+
+
+def test_the_last_answer_found_word_for_word_names_the_document_first():
+    """An answer quotes its passage: the one document holding a clause of it word for word
+    is the conversation's (a phone number was matched, by words, to another document's list of
+    numbers), before the words of the turn."""
+    searcher = _searcher(_parse(GUIDE, "guide") + _parse(FAQ, "faq"))
+    turn = "某某登记收费标准 登记不收取费用"
+    assert Searcher.document_of(searcher, turn) == "guide"  # by the words alone
+    quoted = "材料齐全的，20个工作日内办结。"
+    assert Searcher.document_of(searcher, turn, quoted=quoted) == "faq"
+    # a clause too short to find its passage decides nothing
+    assert Searcher.document_of(searcher, turn, quoted="办结。") == "guide"
 
 
 def test_what_a_part_says_about_something_is_the_passage_inside_it_about_that():

@@ -78,9 +78,8 @@ class Engine:
         self.answerers = without_model(searcher)  # tried in order before the model
         self.scope = wording.kind_of_passages(searcher.passages)
         self._prose: dict[tuple[str, ...], object] = {}
-        for p in searcher.passages:  # a section's first paragraph, in document order
-            if p.kind == "text":
-                self._prose.setdefault(tuple(p.section), p)
+        for p in (p for p in searcher.passages if p.kind == "text"):  # in document order
+            self._prose.setdefault(tuple(p.section), p)  # a section's first paragraph
         past = lexicon().period_past
         self._past = " ".join(
             p.text for p in searcher.passages if past and any(past in s for s in p.section)
@@ -147,7 +146,8 @@ class Engine:
         if not history:
             return None
         last = [content[:CONVERSATION_CHARS] for _, content in history[-2:]]
-        return self.searcher.document_of(normalize_question(" ".join(last)))
+        quoted = history[-1][1] if history[-1][0] == "assistant" else ""  # quotes its passage
+        return self.searcher.document_of(normalize_question(" ".join(last)), quoted=quoted)
 
     @property
     def _curated_gen(self) -> int:
