@@ -303,3 +303,26 @@ class Booster:
             elif not about_publisher:
                 out.append((i, "宣传单位，问题不问出处", -1.0, True))
         return out
+
+
+# A title's words that name no one document: where it is from, that it is an example, and
+# the kind of document (a question saying "办事指南" of two guides names neither).
+_TITLE_GENERIC = re.compile(r"本市|示例|关于|办事指南|指南|办法|规则|通知|解答|解读|问题|常见")
+NAMED_PAIRS = 3  # character pairs of a title's own words a question must share to name it
+
+
+def title_pairs(passages: list[Passage]) -> dict[str, frozenset[str]]:
+    """Each document's title, as the character pairs of its own words."""
+    titles = {p.doc: p.doc_title for p in passages if p.doc_title}
+    return {doc: char_pairs(_TITLE_GENERIC.sub("", squash(t))) for doc, t in titles.items()}
+
+
+def document_named(question: str, titles: dict[str, frozenset[str]]) -> str | None:
+    """The one document whose title's own words the question shares most, NAMED_PAIRS or more
+    ("推荐优先审查…现场窗口在哪" names the 优先审查推荐 guide); None when two tie or none does."""
+    if len(titles) < 2:
+        return None
+    mine = char_pairs(squash(question))
+    scored = sorted(((len(mine & pairs), doc) for doc, pairs in titles.items()), reverse=True)
+    best, doc = scored[0]
+    return doc if best >= NAMED_PAIRS and best > scored[1][0] else None

@@ -9,20 +9,25 @@ from typing import Literal
 
 import numpy as np
 
-from corpus.headings import column_mentions, column_number
-from corpus.lexicon import PhraseIndex, lexicon
-from corpus.numerals import chinese_to_int
+from corpus.headings import column_number
+from corpus.lexicon import lexicon
 from corpus.records import Indicator, Passage
 from corpus.tokens import tokenize
-from index.boosts import EXPANDED_SHARE, PAST, Booster, apply_plan, squash
+from index.boosts import (
+    EXPANDED_SHARE,
+    PAST,
+    Booster,
+    apply_plan,
+    document_named,
+    squash,
+    title_pairs,
+)
 from index.embed.base import Embedder, Pending, drive
 from index.fusion import BOOST, LEXICAL_WEIGHT, SCALE, Fused, boost, fuse
 from index.lexical import title_tokens
 from index.match import IndicatorMatcher
+from index.parts import NumberedParts
 from index.store import LoadedIndex
-
-_SECTION_MARK = re.compile(r"^[(（]([一二三四五六七八九十]+)[)）]")
-_SECTION_ASKED = re.compile(r"[(（]([一二三四五六七八九十]+)[)）]|第([一二三四五六七八九十]+)节")
 
 Mode = Literal["bm25", "dense", "hybrid"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
@@ -70,13 +75,14 @@ class SearchResult:
     query_vector: np.ndarray | None = None  # the question's embedding, for reuse by callers
 
 
-class Searcher:
+class Searcher(NumberedParts):
     def __init__(self, index: LoadedIndex, embedder: Embedder):
         self.index = index
         self.embedder = embedder
         self.passages = index.passages
         self.booster = Booster(self.passages)
-        self._flat = [squash(p.text) for p in self.passages]  # for an answer's words (document_of)
+        self._flat = [squash(p.text) for p in self.passages]  # an answer's words (document_of)
+        self._title_pairs = title_pairs(self.passages)  # a question names a document by them
         self._indicator_rows = self._rows_by_indicator()
         indexed = index.lexical.document_tokens()  # each passage's tokens, as BM25 has them
         self.matcher = IndicatorMatcher(
@@ -88,30 +94,7 @@ class Searcher:
         self._doc_rows: dict[str, list[int]] = {}
         for i, p in enumerate(self.passages):
             self._doc_rows.setdefault(p.doc, []).append(i)
-        self._column_aliases = self._aliases_of_columns()
-        self._columns = {
-            column_number(p.section[-1]): i
-            for i, p in enumerate(self.passages)
-            if p.kind == "column" and p.section
-        }
-        # "(九)", "第九节": a section's overview, by the number it is written with
-        self._sections = {
-            m.group(1): i
-            for i, p in enumerate(self.passages)
-            if p.kind == "overview" and p.section and (m := _SECTION_MARK.match(p.section[-1]))
-        }
-
-    def _aliases_of_columns(self) -> PhraseIndex:
-        """The lexicon's other names of each 专栏, and its own title, → its number."""
-        aliases = lexicon().column_aliases
-        names = {}
-        for p in self.passages:
-            if p.kind == "column" and p.section:
-                number = column_number(p.section[-1])
-                title = p.section[-1].split(maxsplit=1)[-1]
-                for name in (title, *aliases.get(title, ())):
-                    names[name] = number
-        return PhraseIndex(names)
+        self._index_parts()
 
     @property
     def manifest(self) -> dict:
@@ -148,32 +131,6 @@ class Searcher:
     def _rows_by_indicator(self) -> dict[str, int]:
         named = ((p.text.split("（", 1)[0], i) for i, p in enumerate(self.passages))
         return {name: i for name, i in named if self.passages[i].kind == "indicator"}
-
-    @property
-    def column_titles(self) -> dict[int, str]:
-        """专栏 number → its title ("地理标志保护工程")."""
-        return {
-            n: self.passages[i].section[-1].split(maxsplit=1)[-1] for n, i in self._columns.items()
-        }
-
-    @property
-    def section_titles(self) -> dict[int, str]:
-        """Section number → its heading as written ("(五) 加强知识产权司法保护"), in plan order."""
-        return {
-            chinese_to_int(mark): self.passages[i].section[-1]
-            for mark, i in sorted(self._sections.items(), key=lambda kv: kv[1])
-        }
-
-    def columns_named(self, text: str) -> list[int]:
-        """The 专栏 a (normalized) text names, by number or by name, in order."""
-        found = column_mentions(text)
-        found += [(start, n) for _, n, start, _ in self._column_aliases.finditer(text)]
-        numbers = [n for _, n in sorted(found) if n in self._columns]
-        return list(dict.fromkeys(numbers))
-
-    def column_passage(self, number: int) -> int | None:
-        """The position of a 专栏's own passage."""
-        return self._columns.get(number)
 
     def indicator_passage(self, name: str) -> int | None:
         """The position of an indicator row's own passage."""
@@ -301,6 +258,7 @@ class Searcher:
             self._boost(fused, [] if PAST.search(question) else indicators, col, question)
             apply_plan(fused, planned)
             self._boost_sections(fused, question)
+            document = document or document_named(question, self._title_pairs)
             if document is not None:
                 for i in self._doc_rows.get(document, ()):
                     if i in fused:
@@ -318,12 +276,6 @@ class Searcher:
             column_match=col is not None and col in self._columns,
         )
         return SearchResult(hits, evidence, [ind for ind, _ in indicators], vector)
-
-    def _boost_sections(self, fused: dict[int, Fused], question: str) -> None:
-        for number in _SECTION_ASKED.findall(question):
-            i = self._sections.get(next(n for n in number if n))
-            if i is not None:
-                boost(fused, i, f"小节编号匹配：({number[0] or number[1]})")
 
     def _boost(self, fused: dict[int, Fused], indicators, col: int | None, asked: str) -> None:
         """Rows the question names (a row named only through the terms searched with it

@@ -196,3 +196,29 @@ def test_the_plans_terms_count_half_in_bm25_when_other_documents_are_loaded(tmp_
         i = s.passages.index(hit.passage)
         expected = lexical.scores(own)[i] + share * lexical.scores(extra)[i]
         assert abs(hit.bm25 - expected) < 1e-4
+
+
+def test_a_question_names_a_document_by_its_titles_own_words():
+    """ "听说可以让市里推荐优先审查…现场窗口在哪个地址": the 优先审查推荐 guide's passages,
+    not another guide's address; a kind of document said ("办事指南") names none of two."""
+    from index.boosts import document_named, title_pairs
+
+    passages = [
+        Passage(
+            "p-0",
+            "priority",
+            "地址：锦川路188号",
+            [],
+            "text",
+            "本市专利优先审查推荐办事指南（示例）",
+        ),
+        Passage(
+            "p-1", "pledge", "地址：科创大道188号", [], "text", "本市专利权质押登记办事指南（示例）"
+        ),
+    ]
+    titles = title_pairs(passages)
+    asked = "听说可以让市里推荐优先审查，请问现场窗口在哪个地址"
+    assert document_named(asked, titles) == "priority"
+    assert document_named("质押登记的窗口地址在哪", titles) == "pledge"
+    assert document_named("办事指南里的窗口地址在哪", titles) is None
+    assert document_named("推荐优先审查", {"priority": titles["priority"]}) is None  # one
