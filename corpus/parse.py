@@ -31,6 +31,7 @@ TABLE_ROW = re.compile(r"^(\d+)\s+(.+?)\s*[(（]([^()（）]+)[)）]\s*$")
 PUBLISHER = re.compile(r"^(宣传单位|发布单位|主办单位)[:：]?\s*$")
 TERMINAL = re.compile(r"[。！？!?；;]")
 MAX_CHARS = 160
+ARTICLE_OPENING = 20  # characters of an article's opening its chapter's overview lists
 SUBHEADING_MAX = 30
 SECTION_TITLE_MAX = 30  # a longer "（一）…" line is an item of a list, not a section heading
 # Units that collect the paragraphs under them until the next marker.
@@ -225,7 +226,8 @@ class _Builder:
         if article:
             self.flush()
             label = article.group(0).strip(" :：")
-            self.note_child(label)
+            opening = re.split(r"[，。；：:]", first[article.end() :].strip(), maxsplit=1)[0]
+            self.note_child(f"{label} {opening[:ARTICLE_OPENING]}".strip())  # what it is about
             self.unit = _Unit([*self.levels, label], first, "article", para[1:])
             return True
         if FAQ_Q.match(first):

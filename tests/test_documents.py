@@ -416,7 +416,11 @@ def test_a_full_width_space_after_a_marker_is_a_space():
     first = next(p for p in passages if p.kind == "article")
     assert first.section == ["第一章 总则", "第一条"]
     overview = next(p for p in passages if p.kind == "overview")
-    assert overview.text == "第一章 总则：第一条；第二条"
+    # a chapter's overview lists its articles with their opening words
+    assert (
+        overview.text
+        == "第一章 总则：第一条 为支持本区商标品牌发展；第二条 本规定适用于在本区登记的企业"
+    )
 
 
 def test_where_a_part_named_by_its_heading_is():

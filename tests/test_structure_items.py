@@ -156,3 +156,15 @@ def test_a_tables_columns_by_its_caption_or_heading():
     assert tables.answer("各环节时限的表头都有哪些") is not None
     assert tables.answer("收费标准那张表有哪几列") is None  # no table so named
     assert tables.answer("各环节时限有哪些") is None  # no columns asked
+
+
+def test_what_a_chapter_says_lists_its_articles_openings_in_each_document():
+    one = Structure(parse_document(OTHER_RULES, doc="other").passages)
+    found = one.answer("第二章主要规定了什么")
+    assert found is not None and found.text.startswith("第二章 奖励共1条：第四条 获奖企业奖励5万元")
+    # two documents with a 第一章 and the question naming neither ("这份文件"): each one's
+    both = Structure([*_passages(), *parse_document(OTHER_RULES, doc="other").passages])
+    found = both.answer("这份文件第一章主要规定了什么？")
+    assert found is not None and found.text.startswith("已收录的文件中有2份有第一章")
+    # "这个办法": the one 办法 of the two
+    assert both.answer("这个办法第一章主要规定了什么？").text.startswith("第一章 总则共3条")

@@ -35,6 +35,22 @@ def said(part: Part, kind: str) -> Found:
     return Found(text if text.endswith("。") else text + "。", (part.passage, *part.rest), True)
 
 
+OPENING = 24  # characters of an article's opening shown in its chapter's summary
+_CLAUSE_END = re.compile(r"[，。；：:]")
+
+
+def chapter_said(chapter: Part, articles: list[Part]) -> Found:
+    """A chapter as an answer ("第四章主要规定了什么"): its heading and each article's opening
+    words, not only their numbers."""
+    said = []
+    for a in articles:
+        body = a.passage.text[len(a.heading) :].strip()
+        opening = _CLAUSE_END.split(body, 1)[0][:OPENING]
+        said.append(f"{a.heading} {opening}" if opening else a.heading)
+    text = f"{chapter.heading}共{len(articles)}条：" + "；".join(said) + "。"
+    return Found(text, (chapter.passage, *(a.passage for a in articles)), True)
+
+
 def book(title: str) -> str:
     """A title in book marks, one inside another as 〈〉: 《〈若干措施〉政策解读》."""
     return "《" + title.replace("《", "〈").replace("》", "〉") + "》"

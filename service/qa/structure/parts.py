@@ -16,6 +16,7 @@ from service.qa.structure.found import (
     Part,
     book,
     chapter_of,
+    chapter_said,
     each,
     each_article,
     inside,
@@ -25,6 +26,7 @@ from service.qa.structure.found import (
 )
 from service.qa.structure.patterns import (
     ABOUT,
+    ABOUT_ASK,
     AFTER,
     ARTICLE,
     ASK,
@@ -164,7 +166,7 @@ class Structure:
         if doc is None:
             # "第五部分讲什么" with several documents that have one: each (not an article,
             # whose words choose it, nor a question with more to it than the part)
-            more = question[: m.start()] + question[m.end() :]
+            more = ABOUT_ASK.sub("", question[: m.start()] + question[m.end() :])
             if len(_HAN.findall(more)) > EACH_REST:
                 return None  # an article's other words choose it, as the search does
             docs, _ = self._docs(naming, kind, number=asked)
@@ -207,7 +209,8 @@ class Structure:
         ):
             # "最后一章里，关于施行时间和有效期是怎么规定的": what the part says about that
             return inside(part, self.passages_of[doc], more) or said(part, kind)
-        return said(part, kind)
+        articles = [a for a in self.parts.get((doc, "条"), ()) if part.heading in a.passage.section]
+        return chapter_said(part, articles) if kind == "章" and articles else said(part, kind)
 
     def _articles_of(self, question: str, naming: str) -> Found | None:
         """The articles of the chapter the question names by number (in the document it names,

@@ -66,6 +66,12 @@ CLAUSES = re.compile(r"[？?；;]")
 # Characters besides the part a question may have to be asked of every document that has it
 # ("第五部分讲的是什么内容": 7).
 EACH_REST = 8
+# Words that ask what a part is about or point at the document, not what is in it: they do
+# not count among those characters ("这个办法第四章主要规定了什么").
+ABOUT_ASK = re.compile(
+    r"(?:这个|这份|这部|该)?(?:办法|规则|指南|通知|规定|文件)?[的里中]?"
+    r"(?:主要)?(?:规定|讲|说|写|涉及|包括)(?:了|的是|的)?(?:哪些|什么|啥)(?:内容|方面)?"
+)
 # After a part, what the question asks about inside it: "最后一章里，…", "第五部分关于…".
 ABOUT = re.compile(r"^\s*(?:里|中|内|当中)|关于|有关|对于")
 
