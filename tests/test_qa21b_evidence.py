@@ -124,3 +124,16 @@ def test_a_figure_in_a_unit_of_measure_is_a_figure():
     text = "电子材料一律使用PDF格式，单个文件不超过20MB。复印件须盖章。外文材料须附中文译文1份。"
     out = part_asked(text, (figure,), ("电子", "材料", "格式", "文件"), "text")
     assert out is not None and out.startswith("电子材料一律使用PDF格式")
+
+
+def test_a_time_asked_in_advance_is_answered_by_how_long_before():
+    """ "续展要提前多久申请": the clause saying how long before the expiry (届满前90日内), not the
+    one saying how long the service takes (8个工作日内办结), though both give a time."""
+    from service.qa.answering.extract import part_asked
+
+    duration = Qualifier("duration", ())
+    text = "续展登记自受理之日起8个工作日内办结。持证人应当在证书有效期届满前90日内申请续展登记。"
+    out = part_asked(text, (duration,), (), "text", (), "续展要提前多久申请")
+    assert out == "持证人应当在证书有效期届满前90日内申请续展登记"
+    plain = part_asked(text, (duration,), (), "text", (), "续展多久能办好")
+    assert plain == "续展登记自受理之日起8个工作日内办结"

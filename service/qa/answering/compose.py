@@ -11,7 +11,7 @@ from corpus.records import Indicator, Passage
 from index.boosts import longest_common, squash, title_core
 from index.search import Hit
 from service.qa.answering import wording
-from service.qa.answering.extract import part_asked
+from service.qa.answering.extract import ahead_of, part_asked
 from service.qa.reading.fields import detect_field, table_years
 from service.qa.reading.understand import Qualifier
 
@@ -146,8 +146,13 @@ def _item_in_ask(asking: str, text: str) -> str | None:
     return _closest_item(asking, text) if asking else None
 
 
+AHEAD_DEPTH = 5  # hits searched for one saying how long before, when that is asked
+
+
 def best_passage(question: str, hits: list[Hit]) -> Passage:
     best = hits[0].passage
+    ahead = ahead_of(question)  # "要提前多久申请": of the best, one saying how long before
+    best = next((h.passage for h in hits[:AHEAD_DEPTH] if ahead(h.passage.text)), best)
     if about_past_period(question):  # the 十三五 figures live in their own block
         best = next(
             (

@@ -77,10 +77,17 @@ def part_asked(
     asked = (*asked, "cell") if named else asked
     if not showing or (len(units) <= 1 and not faq):
         return None
-    # the clause most about the question's subject, then one showing more of what is asked
+    # the clause most about the question's subject, then one showing more of what is asked;
+    # a time asked in advance: one saying how long before, first
+    ahead = ahead_of(question)
     ranked = sorted(
         showing,
-        key=lambda pair: (-_shared(asking, pair[0]), -_shared(words, pair[0]), -len(pair[1])),
+        key=lambda pair: (
+            -ahead(pair[0]),
+            -_shared(asking, pair[0]),
+            -_shared(words, pair[0]),
+            -len(pair[1]),
+        ),
     )
     first = [ranked[0]]
     for kind in asked:  # "由谁来做，要几个工作日": a clause for each thing asked
@@ -125,6 +132,21 @@ def _cell_asks() -> tuple[dict, ...]:
         {"asks": tuple(v.get("asks", ())), "columns": tuple(v.get("columns", ()))}
         for v in cells.values()
     )
+
+
+@lru_cache(maxsize=1)
+def _advance() -> tuple[tuple[str, ...], tuple[re.Pattern, ...]]:
+    table = lexicon().raw.get("evidence.toml", {}).get("advance", {})
+    return tuple(table.get("asks", ())), tuple(re.compile(p) for p in table.get("shows", ()))
+
+
+def ahead_of(question: str):
+    """unit → 1 when the question asks how long in advance and the unit says how long before
+    (evidence.toml [advance]), else 0."""
+    asks, shows = _advance()
+    if not any(a in question for a in asks):
+        return lambda unit: 0
+    return lambda unit: int(any(p.search(unit) for p in shows))
 
 
 def _first_of(body: str, units: list[str]) -> str:
