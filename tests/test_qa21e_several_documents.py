@@ -160,6 +160,9 @@ def test_a_place_of_the_askers_story_named_again_where_they_ask_is_asked_about()
     assert again.has("place") and again.has("contact")
     story = reader.read("我在临江市工作，想问问数据登记的咨询电话是多少")
     assert not story.has("place")  # where the asker works, not what they ask about
+    # another province's or its capital's office is elsewhere too, as another city's is
+    assert reader.read("隔壁省城知识产权局的咨询电话是多少").has("place")
+    assert reader.read("邻省的登记窗口在哪").has("place")
 
 
 def test_a_row_gives_the_cells_whose_column_the_question_asks_for():
