@@ -218,6 +218,9 @@ def test_follow_ups_with_nothing_to_follow():
     # spoken: an interjection before, a particle after, a filler opener running into another
     assert elliptical("嗯那个那要交多少钱啊") and elliptical("那要交多少钱啊")
     assert not elliptical("嗯商标注册要交多少钱啊")
+    # no subject at all, "那要…" from the start: longer, and still a follow-up
+    assert elliptical("那要几个工作日才能办好？") and elliptical("那需要带哪些材料过去呢")
+    assert not elliptical("那要是商标被别人抢注了应该去哪里投诉")  # "what if": it says what
     # …and the questions offered back are built from what was asked, not from the sounds
     from service.qa.reading.clarify import candidates
 

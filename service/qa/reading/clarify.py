@@ -31,7 +31,13 @@ def elliptical(question: str) -> bool:
     rules = lexicon().raw["language.toml"].get("ellipsis", {})
     text = _spoken(question, rules).lower()
     bare = _PUNCT.sub("", text)
-    if not bare or len(bare) > int(rules.get("max_chars", 12)):
+    if not bare:
+        return False
+    if any(text.startswith(w) for w in rules.get("subjectless", ())) and not any(
+        text.startswith(w) for w in rules.get("not_subjectless", ())
+    ):  # "那要几个工作日才能办好"
+        return len(bare) <= int(rules.get("subjectless_max_chars", 16))
+    if len(bare) > int(rules.get("max_chars", 12)):
         return False
     opens = any(text.startswith(w) for w in rules.get("openers", ()))
     closes = any(
