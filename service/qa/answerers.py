@@ -52,36 +52,16 @@ class FromTree:
         return Reply(ANSWER if part.answered else RELATED, part.text, part.passages)
 
 
-class FromTableColumns:
-    """“各环节时限”那张表有哪几列: a table's columns, by its caption."""
+class FromFound:
+    """What a finder of the documents' trees gives as is: one numbered item (附件2第6项,
+    structure.items), a table's columns (“各环节时限”那张表有哪几列, structure.tables), who
+    issued a document and when (structure.front)."""
 
-    def __init__(self, tables: Tables):
-        self.tables = tables
-
-    def __call__(self, query: Query) -> Reply | None:
-        found = self.tables.answer(query.text)
-        return None if found is None else Reply(ANSWER, found.text, found.passages)
-
-
-class FromItems:
-    """附件2第6项, 第十一条列的第一个: one numbered item of the part the question names."""
-
-    def __init__(self, items: Items):
-        self.items = items
+    def __init__(self, finder: Items | Tables | FrontMatter):
+        self.finder = finder
 
     def __call__(self, query: Query) -> Reply | None:
-        found = self.items.answer(query.text)
-        return None if found is None else Reply(ANSWER, found.text, found.passages)
-
-
-class FromFrontMatter:
-    """这份指南是哪个单位、什么时候发布的: from the document's front matter."""
-
-    def __init__(self, front: FrontMatter):
-        self.front = front
-
-    def __call__(self, query: Query) -> Reply | None:
-        found = self.front.answer(query.text)
+        found = self.finder.answer(query.text)
         return None if found is None else Reply(ANSWER, found.text, found.passages)
 
 
@@ -147,10 +127,10 @@ class FromTable:
 def without_model(searcher: Searcher) -> list[Answerer]:
     """The answerers tried before the model is waited for, in order."""
     return [
-        FromItems(Items(searcher.passages)),
-        FromTableColumns(Tables(searcher.passages)),
+        FromFound(Items(searcher.passages)),
+        FromFound(Tables(searcher.passages)),
         FromTree(Structure(searcher.passages)),
-        FromFrontMatter(FrontMatter(searcher.passages)),
+        FromFound(FrontMatter(searcher.passages)),
         OnlyFigures(
             FromFacts(Facts(searcher.passages, searcher.indicators, searcher.column_titles))
         ),
