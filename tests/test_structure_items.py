@@ -168,3 +168,20 @@ def test_what_a_chapter_says_lists_its_articles_openings_in_each_document():
     assert found is not None and found.text.startswith("已收录的文件中有2份有第一章")
     # "这个办法": the one 办法 of the two
     assert both.answer("这个办法第一章主要规定了什么？").text.startswith("第一章 总则共3条")
+
+
+def test_a_part_two_documents_have_is_taken_from_the_one_the_conversation_is_on():
+    """ "它前面一条呢" is read "第二条讲的是什么"; two documents have a 第二条, and the
+    conversation is on one of them: its article, not both."""
+    from service.qa.answerers import FromTree, first_reply
+    from service.qa.reading.understand import Reader
+
+    passages = [*_passages(), *parse_document(OTHER_RULES, doc="other").passages]
+    answerers = [FromTree(Structure(passages))]
+    query = Reader([]).read("第二条讲的是什么")
+    both = first_reply(answerers, query, None)
+    assert both is not None and both.text.startswith("已收录的文件中有3份有第二条")
+    assert "。；" not in both.text and not both.text.endswith("。。")
+    on = first_reply(answerers, query, "other")
+    assert on is not None and on.text.startswith("第二条 本办法由区局负责解释")
+    assert {p.doc for p in on.passages} == {"other"}

@@ -5,7 +5,7 @@ Reply into an Answer in one place (service/qa/engine.py)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from corpus.records import Indicator, Passage
@@ -137,3 +137,19 @@ def without_model(searcher: Searcher) -> list[Answerer]:
         OnlyFigures(FromColumns(searcher)),
         OnlyFigures(FromTable(searcher)),
     ]
+
+
+def first_reply(answerers: list[Answerer], query: Query, document: str | None) -> Reply | None:
+    """The first answerer's reply. One that shows a part from several documents ("第十三条"
+    in two) is asked again with the title of the one the conversation is on (document), so
+    "它前面一条呢" after an article stays in its document."""
+    for answerer in answerers:
+        reply = answerer(query)
+        if reply is None:
+            continue
+        titles = {p.doc: p.doc_title for p in reply.passages if p.doc_title}
+        if document in titles and len(titles) > 1:
+            named = replace(query, text=f"{titles[document]}{query.text}")
+            reply = answerer(named) or reply
+        return reply
+    return None

@@ -15,7 +15,7 @@ from corpus.records import Indicator
 from index.boosts import longest_common
 from index.embed.base import Steps, drive
 from index.search import Mode, Searcher, SearchResult
-from service.qa.answerers import without_model
+from service.qa.answerers import first_reply, without_model
 from service.qa.answering import wording
 from service.qa.answering.compose import (
     about_past_period,
@@ -258,7 +258,7 @@ class Engine:
         try:
             yield None  # the model has started: the rest of the reading may move to a thread
             query = self.reader.read(text, cleaned=True)
-            computed = None if query.junk else self.computed(question, normalized, query)
+            computed = None if query.junk else self.computed(question, normalized, query, document)
         except BaseException:
             _let_go(started)
             raise
@@ -309,23 +309,22 @@ class Engine:
             text = wording.says_so(top.doc_title or self.scope) + text
         return Answer(question, normalized, ANSWER, text, sources, tuple(rows))
 
-    def computed(self, question: str, normalized: str, query: Query | None = None) -> Answer | None:
-        """An answer that needs no model: the first of the answerers (service/qa/answerers.py)
-        that replies. query: the question already read."""
-        query = query or self.reader.read(normalized)
-        for answerer in self.answerers:
-            reply = answerer(query)
-            if reply is not None:
-                return Answer(
-                    question,
-                    normalized,
-                    reply.outcome,
-                    reply.text,
-                    tuple(Source(p, 1.0) for p in reply.passages),
-                    reply.rows,
-                    extra=reply.extra,
-                )
-        return None
+    def computed(
+        self,
+        question: str,
+        normalized: str,
+        query: Query | None = None,
+        document: str | None = None,
+    ) -> Answer | None:
+        """An answer that needs no model (service/qa/answerers.py, `first_reply`). query: the
+        question already read; document: the one the conversation is on."""
+        reply = first_reply(self.answerers, query or self.reader.read(normalized), document)
+        if reply is None:
+            return None
+        sources = tuple(Source(p, 1.0) for p in reply.passages)
+        return Answer(
+            question, normalized, reply.outcome, reply.text, sources, reply.rows, extra=reply.extra
+        )
 
     def _clarify(self, question: str, normalized: str, mode: Mode) -> Answer:
         """A follow-up with nothing to follow: ask back, with the full questions it may mean."""

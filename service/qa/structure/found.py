@@ -95,7 +95,7 @@ def each_article(parts: dict[str, Part], titles: dict[str, str]) -> Found:
     none: each one's, its start, by its document's title."""
     listed = []
     for doc, part in parts.items():
-        text = part.passage.text
+        text = part.passage.text.rstrip("。；; ")
         cut = text if len(text) <= ARTICLE_START else text[:ARTICLE_START] + "……"
         listed.append(f"{book(titles[doc])}{cut}")
     heading = next(iter(parts.values())).heading

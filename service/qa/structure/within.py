@@ -90,7 +90,9 @@ def within(structure, question: str, naming: str) -> Found | None:
             if inner_kind == "节" and "：" not in shown.text and body:  # no items: its text
                 text = body[0].text.rstrip("。") + "。"
                 shown = Found(f"{part.heading}：{text}", (body[0], part.passage), True)
-            found.append((doc, f"{outer.heading}：{shown.text}", shown.passages))
+            # an article starts with its own number, which a follow-up counts from ("它前面一条呢")
+            text = shown.text if inner_kind == "条" else f"{outer.heading}：{shown.text}"
+            found.append((doc, text, shown.passages))
     if not found:
         return None
     return several(found, structure.titles, f"第{hit.group(1)}{outer_kind}")
