@@ -205,6 +205,15 @@ def test_a_kind_of_ip_as_the_new_subject_of_a_follow_up():
     assert swap_kind("发明专利一般多久能授权", "实用新型") == "实用新型一般多久能授权"
     assert swap_kind("发明专利的检索报告多少钱", "外观设计的") == "外观设计的检索报告多少钱"
     assert swap_kind("商标注册要多久", "商标") is None  # the same subject
+    # a follow-up asking a kind of its own keeps the earlier subject, not the earlier ask
+    from service.qa.followups.swap import asked_anew
+
+    assert asked_anew("发明专利优先审查推荐要多久能办好", "收钱吗") == (
+        "发明专利优先审查推荐",
+        "收钱吗",
+    )
+    assert asked_anew("发明专利优先审查推荐要多久能办好", "那要多久呢") is None  # asked before
+    assert asked_anew("收费吗", "要多久") is None  # no subject to keep
     assert swap_kind("发明专利一般多久能授权", "评估费") is None  # not a kind of IP
 
 

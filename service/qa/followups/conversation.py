@@ -18,7 +18,7 @@ from service.qa.followups import order
 from service.qa.followups import turns as refer
 from service.qa.followups.chain import MAX_TURNS, SHORT, TRAILING, chained
 from service.qa.followups.order import ORDER
-from service.qa.followups.swap import swap_kind, swap_opening, swap_subject
+from service.qa.followups.swap import asked_anew, swap_kind, swap_opening, swap_subject
 from service.qa.followups.turns import Turn, section_mentions
 from service.qa.reading.fields import Asked, detect_field, field_phrase, table_years
 from service.qa.reading.question_words import QuestionWords
@@ -252,6 +252,9 @@ class Resolver:
             tail = None if figure or (tail and _TAIL.search(rest)) else tail
             return self._cut(f"{rest}{tail.group(1)}" if tail else rest)
         kind, referent = self._referent(question, marks, turns)
+        anew = asked_anew(self._strip(previous.text), question) if previous else None
+        if not referent and anew:  # "收钱吗" after "…要多久能办好": its subject, this ask
+            return self._cut(" ".join([anew[0][:MAX_TOPIC_CHARS], past, anew[1]]).strip())
         if not referent and previous is not None:
             referent = [self._strip(previous.text)[:MAX_TOPIC_CHARS]]  # its gist, not a whole turn
         if kind != "indicators":

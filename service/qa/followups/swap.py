@@ -62,3 +62,21 @@ def swap_opening(question: str, previous: str) -> str | None:
     if m is None:
         return None
     return swap_subject(previous, m.group(1)) or swap_kind(previous, m.group(1))
+
+
+def asked_anew(earlier: str, question: str) -> tuple[str, str] | None:
+    """A follow-up that asks a kind of thing of its own ("收钱吗" after "…要多久能办好"): the
+    earlier question less what it asked, and the follow-up with the words it asks by (its
+    "吗" too: "收钱吗" asks a fee, "收钱" says nothing). None when the follow-up asks no kind
+    the earlier did not (scope.toml [qualifiers])."""
+    phrases = lexicon().qualifiers
+    mine = {kind for _, kind, _, _ in phrases.finditer(question) if kind}
+    theirs = [(start, kind) for _, kind, start, _ in phrases.finditer(earlier) if kind]
+    if not mine or not theirs or mine <= {kind for _, kind in theirs}:
+        return None
+    subject = earlier[: min(start for start, _ in theirs)].rstrip("要得需还能可的，, ")
+    own = _OPENER.sub("", question).strip(" ，,。？?")
+    return (subject, own) if len(subject) >= 2 else None
+
+
+_OPENER = re.compile(r"^(?:那么?|那个|还有|另外)\s*")
