@@ -10,6 +10,7 @@ from multiprocessing.connection import Connection
 
 from index.embed.base import Embedder
 from index.embed.factory import EmbedderSpec, create_embedder
+from index.embed.wire import error_reply, vectors_reply
 from index.model.folder import ModelNotFound
 
 
@@ -19,12 +20,12 @@ def _serve(embedder: Embedder, conn: Connection) -> None:
             texts, kind = conn.recv()
         except (EOFError, OSError):  # the server closed the socket, or has gone
             return
-        try:
-            reply = ("ok", embedder.encode(texts, kind))
+        try:  # raw float32 bytes, not pickled (wire.py)
+            reply = vectors_reply(embedder.encode(texts, kind))
         except Exception as exc:  # noqa: BLE001 - the server gets the message, not a hang
-            reply = ("error", f"{type(exc).__name__}: {exc}")
+            reply = error_reply(f"{type(exc).__name__}: {exc}")
         try:
-            conn.send(reply)
+            conn.send_bytes(reply)
         except OSError:
             return
 

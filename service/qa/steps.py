@@ -91,9 +91,11 @@ async def _vector(pending: Pending, loop: asyncio.AbstractEventLoop, threads) ->
         raise
     finally:
         loop.remove_reader(fd)
-    if _closed(fd):
-        return await loop.run_in_executor(threads, pending)
-    return pending()
+    if pending.ready is not None:  # read as it is (the model process's), in one system call
+        vector = pending.ready()
+    else:
+        vector = None if _closed(fd) else pending()
+    return vector if vector is not None else await loop.run_in_executor(threads, pending)
 
 
 def _set(readable: asyncio.Future) -> None:
