@@ -134,3 +134,18 @@ def test_an_error_reply_raises_the_childs_message():
 
     with pytest.raises(ModelError, match="ValueError: bad kind"):
         decode(error_reply("ValueError: bad kind"), 1)
+
+
+def test_the_child_runs_one_text_as_its_forward_pass_and_several_through_encode():
+    from index.embed.model_child import _encode
+    from tests.fakes import FakeEmbedder
+
+    embedder = FakeEmbedder()
+    for texts, scheduled in (
+        (["地理标志怎么保护"], 0),
+        (["专利", "商标保护有哪些举措", "版权"], 1),
+    ):
+        expected = embedder.encode(texts, "query")
+        before = embedder.passes.passes
+        np.testing.assert_array_equal(_encode(embedder, texts, "query"), expected)
+        assert embedder.passes.passes - before == scheduled  # the child's own scheduler
