@@ -78,17 +78,19 @@ def test_access_records_are_handled_after_the_current_step_in_order():
 def test_bodies_parsed_in_one_step_answer_as_fastapis_handler_does(client):
     """The fast path parses and validates the body in one pydantic step; every body answers
     as FastAPI's own handler answers it (taken by another spelling of the JSON type)."""
+    # questions the other tests ask too: these land in the office's question log, whose most
+    # asked questions become the suggestions of answers given later in the session
     question = "地理标志怎么保护？"
     bodies = [
         f'{{"question": "{question}", "top_k": 2}}'.encode(),
         f'{{"question": "x", "question": "{question}"}}'.encode(),  # the last key wins
-        '\ufeff{"question": "专利"}'.encode(),  # a BOM
-        '{"question": "专利"}'.encode("utf-16"),
+        f'\ufeff{{"question": "{question}"}}'.encode(),  # a BOM
+        f'{{"question": "{question}"}}'.encode("utf-16"),
         b'{"question": NaN}',
         b'{"question": "\\ud800"}',
         b'{"question": "x", "top_k": 5.0}',
         b'{"question": "x", "extra": 1}',
-        b'{"question": "x", "history": [{"role": "user", "content": "y"}]}',
+        f'{{"question": "{question}", "history": [{{"role": "user", "content": "专利"}}]}}'.encode(),
     ]
     for body in bodies:
         fast = client.post("/ask", content=body, headers={"content-type": "application/json"})
