@@ -10,6 +10,7 @@ import logging
 from collections import Counter
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 from service.client_address import TrustedProxies, client_key
 from service.middleware import API_CSP, SECURITY_HEADERS
@@ -65,25 +66,36 @@ class Guard:
 
 class _LingeringClose:
     """The transport as a request's cycle sees it: the response's head goes out with its
-    first body write, in one packet; close() after a 413 asks the protocol to linger first.
-    Everything else is the transport's own.
+    first body write, in one packet, and the access log's line is made once it has gone;
+    close() after a 413 asks the protocol to linger first. Everything else is the
+    transport's own.
 
     uvicorn writes a response's status line and headers, then its body, as two writes: a
     client waiting for the answer woke for the head, parsed it and slept again until the body
     came (~0.1–0.2 ms an uncached /ask on this machine, docs/benchmark.md). The head is held
     until the body's first write, which Starlette makes in the same step of the event loop;
     a response with no body write there (HEAD, 204, a streamed body that waits) gets its head
-    at the loop's next turn."""
+    at the loop's next turn.
 
-    def __init__(self, transport, protocol: GuardedHttpToolsProtocol):
-        self._transport, self._protocol = transport, protocol
+    uvicorn also makes the access log's record before it writes the head (the logging
+    machinery: the caller's frame, a LogRecord; its handler already runs after the response,
+    service/app.py AfterResponse): `cycle` is the request's cycle when it logs, and the same
+    record (same logger, message and arguments) is made here right after the head is written,
+    ~0.05 ms later on the event loop and off the response's path (docs/benchmark.md, eighth
+    session)."""
+
+    def __init__(self, transport, protocol: GuardedHttpToolsProtocol, cycle=None):
+        self._transport, self._protocol, self._cycle = transport, protocol, cycle
         self.status = b""
         self._head: bytes | None = None
 
     def write(self, data: bytes) -> None:
         if self._head is not None:
             data, self._head = self._head + data, None
-        elif not self.status and data.startswith(b"HTTP/1.1 ") and data[9:10] != b"1":
+            self._transport.write(data)
+            self._log()
+            return
+        if not self.status and data.startswith(b"HTTP/1.1 ") and data[9:10] != b"1":
             self.status = bytes(data[9:12])
             self._head = data
             self._protocol.loop.call_soon(self.flush)
@@ -96,6 +108,21 @@ class _LingeringClose:
             head, self._head = self._head, None
             if not self._transport.is_closing():
                 self._transport.write(head)
+            self._log()
+
+    def _log(self) -> None:
+        """uvicorn's access line for this response (once), as its cycle would have made it."""
+        cycle, self._cycle = self._cycle, None
+        if cycle is not None:
+            scope = cycle.scope
+            cycle.access_logger.info(
+                '%s - "%s %s HTTP/%s" %d',
+                get_client_addr(scope),
+                scope["method"],
+                get_path_with_query_string(scope),
+                scope["http_version"],
+                int(self.status),
+            )
 
     def close(self) -> None:
         self.flush()
@@ -171,8 +198,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._disarm()
         self._body_done = False
         super().on_headers_complete()
-        if self.cycle is not None:  # its close() after a 413 lingers
-            self.cycle.transport = _LingeringClose(self.transport, self)
+        if self.cycle is not None:  # its close() after a 413 lingers; it logs the response
+            cycle = self.cycle
+            cycle.transport = _LingeringClose(
+                self.transport, self, cycle if cycle.access_log else None
+            )
+            cycle.access_log = False
 
     def on_message_complete(self) -> None:
         self._body_done = True

@@ -146,3 +146,53 @@ def test_a_response_head_goes_out_with_its_body_and_alone_when_there_is_none():
     loop.run_forever()
     loop.close()
     assert alone.writes == [head]
+
+
+def test_the_access_line_is_made_once_the_head_has_gone_as_uvicorn_makes_it():
+    """uvicorn's access record (same logger, message and arguments) is made right after the
+    head is written, with its body or alone, once; a cycle that does not log gets none."""
+    from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
+
+    records: list[tuple] = []
+
+    class Logger:
+        def info(self, msg, *args):
+            records.append((msg, *args))
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/documents/plan",
+        "raw_path": b"/documents/plan",
+        "root_path": "",
+        "query_string": b"p=p-1",
+        "http_version": "1.1",
+        "client": ("127.0.0.1", 5555),
+    }
+    cycle = type("Cycle", (), {"scope": scope, "access_logger": Logger()})()
+    expected = (
+        '%s - "%s %s HTTP/%s" %d',
+        get_client_addr(scope),
+        "GET",
+        get_path_with_query_string(scope),
+        "1.1",
+        404,
+    )
+    assert expected[1:3] == ("127.0.0.1:5555", "GET") and expected[3] == "/documents/plan?p=p-1"
+    loop = asyncio.new_event_loop()
+    protocol = type("Protocol", (), {"loop": loop, "linger": lambda self: False})()
+    head = b"HTTP/1.1 404 Not Found\r\ncontent-length: 4\r\n\r\n"
+    sent = _Transport()
+    writer = serve._LingeringClose(sent, protocol, cycle)
+    writer.write(head)
+    assert records == []  # not before the head is out
+    writer.write(b"body")
+    writer.write(b"more")
+    assert sent.writes == [head + b"body", b"more"] and records == [expected]
+    records.clear()
+    serve._LingeringClose(_Transport(), protocol, cycle).write(head)
+    serve._LingeringClose(_Transport(), protocol).write(head)  # a cycle that does not log
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+    loop.close()
+    assert records == [expected]  # the head alone, at the loop's next turn

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from index.embed.model_process import ModelProcess, ModelUnavailable
+from index.embed.wire import vectors_reply
 from index.model.folder import ModelNotFound
 
 
@@ -55,7 +56,7 @@ class Scripted(ModelProcess):
             if step == "die":
                 conn.close()
                 return
-            conn.send(("ok", np.full((len(texts), 2), len(texts), dtype=np.float32)))
+            conn.send_bytes(vectors_reply(np.full((len(texts), 2), len(texts), dtype=np.float32)))
 
 
 def _encode_within(model: ModelProcess, seconds: float = 10):
@@ -102,3 +103,49 @@ def test_after_close_every_call_fails_at_once():
     model.close()
     with pytest.raises(ModelUnavailable, match="shut down"):
         _encode_within(model, 5)
+
+
+def _readable(pending, seconds: float = 10) -> None:
+    import select
+
+    assert select.select([pending.fileno], [], [], seconds)[0], "no reply"
+
+
+def test_the_loop_reads_a_ready_reply_in_one_go_and_frees_the_slot():
+    model = Scripted(["ok"])
+    pending = model.start_query("甲")
+    _readable(pending)
+    assert pending.ready().tolist() == [1.0, 1.0]
+    assert model.passes.reserve()  # the slot came back (one slot here)
+    model.passes.release(0)
+    assert _encode_within(model).shape == (2, 2) and model.starts == 1
+
+
+def test_a_closed_socket_reads_as_none_and_the_call_replaces_the_process():
+    model = Scripted(["die", "ok"])
+    pending = model.start_query("甲")
+    _readable(pending)  # end of file
+    assert pending.ready() is None
+    assert pending().tolist() == [1.0, 1.0] and model.starts == 2
+
+
+def test_an_error_reply_raises_the_childs_message():
+    from index.embed.wire import ModelError, decode, error_reply
+
+    with pytest.raises(ModelError, match="ValueError: bad kind"):
+        decode(error_reply("ValueError: bad kind"), 1)
+
+
+def test_the_child_runs_one_text_as_its_forward_pass_and_several_through_encode():
+    from index.embed.model_child import _encode
+    from tests.fakes import FakeEmbedder
+
+    embedder = FakeEmbedder()
+    for texts, scheduled in (
+        (["地理标志怎么保护"], 0),
+        (["专利", "商标保护有哪些举措", "版权"], 1),
+    ):
+        expected = embedder.encode(texts, "query")
+        before = embedder.passes.passes
+        np.testing.assert_array_equal(_encode(embedder, texts, "query"), expected)
+        assert embedder.passes.passes - before == scheduled  # the child's own scheduler

@@ -136,3 +136,12 @@ def test_the_engine_answers_alike_through_its_steps(fake_settings):
             by_drive.text,
             by_drive.sources,
         )
+
+
+def test_a_vector_late_past_the_timeout_is_waited_for_on_a_thread(monkeypatch):
+    monkeypatch.setattr(steps_module, "PASS_TIMEOUT_S", 0.05)
+    vector = np.ones(2, dtype=np.float32)
+    pending, calls, ours = _socket_pending(vector, delay_s=0.3)
+    result = _run(lambda threads: run_steps(_steps(pending, []), threads))
+    ours.close()
+    assert result == 2.0 and calls[0].startswith("answers")

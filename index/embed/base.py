@@ -35,14 +35,23 @@ class Pending:
     elsewhere and the call must be made even if the vector is no longer wanted (it frees the
     model's slot); not begun: nothing has happened yet, and it may simply be dropped.
     `fileno`: the socket the vector arrives on, when an event loop can wait for it (the
-    model process's); the call then reads it."""
+    model process's); the call then reads it. `ready`, if given: what the loop calls instead
+    once that socket is readable — the vector, read without waiting, or None if the socket
+    was closed (the call, made on a thread, then deals with it)."""
 
-    __slots__ = ("_get", "begun", "fileno")
+    __slots__ = ("_get", "begun", "fileno", "ready")
 
-    def __init__(self, get: Callable[[], np.ndarray], begun: bool, fileno: int | None = None):
+    def __init__(
+        self,
+        get: Callable[[], np.ndarray],
+        begun: bool,
+        fileno: int | None = None,
+        ready: Callable[[], np.ndarray | None] | None = None,
+    ):
         self._get = get
         self.begun = begun
         self.fileno = fileno
+        self.ready = ready
 
     def __call__(self) -> np.ndarray:
         return self._get()

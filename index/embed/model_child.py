@@ -10,7 +10,19 @@ from multiprocessing.connection import Connection
 
 from index.embed.base import Embedder
 from index.embed.factory import EmbedderSpec, create_embedder
+from index.embed.wire import error_reply, vectors_reply
 from index.model.folder import ModelNotFound
+
+
+def _encode(embedder: Embedder, texts: list[str], kind: str):
+    """One text (a question on its way): its forward pass alone, the vector `encode` gives. The
+    server has already scheduled the pass (its shared passes, one pass per socket at a time),
+    and `encode` here would sort one text, allocate its output and take a slot of a scheduler
+    that never waits: ~0.14 ms of a question's critical path (docs/benchmark.md, eighth
+    session). Several texts go through `encode` as before."""
+    if len(texts) == 1:
+        return embedder.embed_batch(texts, kind)
+    return embedder.encode(texts, kind)
 
 
 def _serve(embedder: Embedder, conn: Connection) -> None:
@@ -19,12 +31,12 @@ def _serve(embedder: Embedder, conn: Connection) -> None:
             texts, kind = conn.recv()
         except (EOFError, OSError):  # the server closed the socket, or has gone
             return
-        try:
-            reply = ("ok", embedder.encode(texts, kind))
+        try:  # raw float32 bytes, not pickled (wire.py)
+            reply = vectors_reply(_encode(embedder, texts, kind))
         except Exception as exc:  # noqa: BLE001 - the server gets the message, not a hang
-            reply = ("error", f"{type(exc).__name__}: {exc}")
+            reply = error_reply(f"{type(exc).__name__}: {exc}")
         try:
-            conn.send(reply)
+            conn.send_bytes(reply)
         except OSError:
             return
 

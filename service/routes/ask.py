@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
@@ -27,8 +26,11 @@ class AskRoute(APIRoute):
         async def handler(http: Request) -> Response:
             if http.headers.get("content-type") == "application/json":
                 try:
-                    # as FastAPI reads it: json.loads, then the model's validation
-                    request = AskRequest.model_validate(json.loads(await http.body()))
+                    # Parsed and validated by pydantic in one step: a body FastAPI would take
+                    # (json.loads, then the model) gives the same AskRequest; anything it
+                    # refuses here (not UTF-8, a BOM, NaN…) goes to FastAPI's own handler,
+                    # which answers it as before (tests/test_ask_route.py).
+                    request = AskRequest.model_validate_json(await http.body())
                 except Exception:  # noqa: BLE001 - FastAPI's handler answers it as always
                     return await standard(http)
                 return await ask(request, http)
