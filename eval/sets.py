@@ -16,12 +16,25 @@ CORPUS_DIR = DEFAULT_CORPUS_DIR.parent  # corpus/: the plan in data/, sample doc
 @dataclass(frozen=True)
 class DocumentSet:
     """The plan and sample folders, in a corpus and an index of their own (built by
-    eval.docs_corpus when missing or when a document changed)."""
+    eval.docs_corpus when missing or when a document changed). Named for its newest folder
+    under corpus/ ("samples5"); its index and its server's option follow from the name."""
 
-    name: str  # its newest sample folder's name: "samples5"
-    samples: tuple[str, ...]  # folders under corpus/ read beside the plan
-    folder: Path  # its corpus copy and index: var/eval-docs5/{corpus,index}
-    url_option: str  # `ipqa eval --url …` asks its server through this option
+    name: str
+
+    @property
+    def samples(self) -> tuple[str, ...]:
+        """The folders under corpus/ read beside the plan: the samples, and its own."""
+        return ("samples",) if self.name == "samples" else ("samples", self.name)
+
+    @property
+    def folder(self) -> Path:
+        """Its corpus copy and index: var/eval-docs5/{corpus,index}."""
+        return Path(f"var/eval-docs{self.name.removeprefix('samples')}")
+
+    @property
+    def url_option(self) -> str:
+        """`ipqa eval --url …` asks its server through this option: --docs5-url."""
+        return f"--docs{self.name.removeprefix('samples')}-url"
 
     @property
     def sources(self) -> tuple[Path, ...]:
@@ -35,7 +48,6 @@ class QuestionSet:
     label: str  # on the staff's answer-quality page
     key: str | None = None  # its key in the report's JSON and in eval/floor.json
     documents: str | None = None  # a DocumentSet's name; None: the plan alone (var/index)
-    held_out: bool = True  # never tuned on: its failures are not printed
 
     @property
     def path(self) -> Path:
@@ -45,31 +57,26 @@ class QuestionSet:
 DOCUMENT_SETS = {
     d.name: d
     for d in (
-        DocumentSet("samples", ("samples",), Path("var/eval-docs"), "--docs-url"),
-        # two documents written after the rules, for held-out-3 only
-        DocumentSet("samples3", ("samples", "samples3"), Path("var/eval-docs3"), "--docs3-url"),
+        DocumentSet("samples"),
+        DocumentSet("samples3"),  # two documents written after the rules, for held-out-3 only
         # two more with tuning questions: rules are tried on documents not written for them
-        DocumentSet("samples4", ("samples", "samples4"), Path("var/eval-docs4"), "--docs4-url"),
+        DocumentSet("samples4"),
         # two more by a helper who read no code, after most of the seventh session's rules
-        DocumentSet("samples5", ("samples", "samples5"), Path("var/eval-docs5"), "--docs5-url"),
+        DocumentSet("samples5"),
         # two more again (a notice with attachments, an FAQ), by a helper who read no code,
         # at the eighth session's start: no rule was written for them
-        DocumentSet("samples6", ("samples", "samples6"), Path("var/eval-docs6"), "--docs6-url"),
+        DocumentSet("samples6"),
     )
 }
 
+# Which are tuning sets and which held out (never tuned on) their names and labels say.
 QUESTION_SETS = {
     s.name: s
     for s in (
-        QuestionSet("in-sample", "questions.jsonl", "in-sample", held_out=False),
+        QuestionSet("in-sample", "questions.jsonl", "in-sample"),
         QuestionSet("held-out", "heldout.jsonl", "held-out", "heldout"),
         QuestionSet(
-            "docs-tuning",
-            "docs_tuning.jsonl",
-            "documents in-sample",
-            "docs_tuning",
-            "samples",
-            held_out=False,
+            "docs-tuning", "docs_tuning.jsonl", "documents in-sample", "docs_tuning", "samples"
         ),
         QuestionSet("held-out-2", "heldout2.jsonl", "documents held-out", "heldout2", "samples"),
         QuestionSet("held-out-3", "heldout3.jsonl", "documents held-out 3", "heldout3", "samples3"),
@@ -79,7 +86,6 @@ QUESTION_SETS = {
             "documents in-sample 4",
             "docs_tuning4",
             "samples4",
-            held_out=False,
         ),
         QuestionSet("held-out-5", "heldout5.jsonl", "documents held-out 5", "heldout5", "samples5"),
         # tuning questions over samples5's documents, by a helper who read only them (written
@@ -90,7 +96,6 @@ QUESTION_SETS = {
             "documents in-sample 5",
             "docs_tuning5",
             "samples5",
-            held_out=False,
         ),
         QuestionSet("held-out-6", "heldout6.jsonl", "documents held-out 6", "heldout6", "samples6"),
     )
