@@ -69,6 +69,15 @@ def md_cells(line: str) -> list[str]:
     return [c.strip().replace("**", "") for c in inner.split("|")]
 
 
+_CLAUSE_END = re.compile(r"[，。；：:]")
+
+
+def opening(text: str, limit: int) -> str:
+    """An article's opening words, its text after its number up to the first clause's end
+    and at most `limit` characters: what it is about ("合作银行应当在贷款发放之日起…")."""
+    return _CLAUSE_END.split(text.strip(), maxsplit=1)[0][:limit]
+
+
 def pipe_table(para: list[str]) -> tuple[int, int] | None:
     """Where a table of '|'-separated cells lies in a paragraph, outer pipes or not (GitHub's
     Markdown allows "a | b | c" rows; plain-text attachments write them so): the first run

@@ -19,6 +19,7 @@ from corpus.markers import (
     document_title,
     is_tab_table,
     md_cells,
+    opening,
     pipe_table,
     tab_cells,
 )
@@ -226,8 +227,8 @@ class _Builder:
         if article:
             self.flush()
             label = article.group(0).strip(" :：")
-            opening = re.split(r"[，。；：:]", first[article.end() :].strip(), maxsplit=1)[0]
-            self.note_child(f"{label} {opening[:ARTICLE_OPENING]}".strip())  # what it is about
+            about = opening(first[article.end() :], ARTICLE_OPENING)
+            self.note_child(f"{label} {about}".strip())  # with what it is about
             self.unit = _Unit([*self.levels, label], first, "article", para[1:])
             return True
         if FAQ_Q.match(first):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.markers import document_kind, ordinal
+from corpus.markers import document_kind, opening, ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, squash
 from service.qa.structure.patterns import BOX, GENERIC, KIND_NAMED, KINDS, MIN_TITLE_MATCH
@@ -36,7 +36,6 @@ def said(part: Part, kind: str) -> Found:
 
 
 OPENING = 24  # characters of an article's opening shown in its chapter's summary
-_CLAUSE_END = re.compile(r"[，。；：:]")
 
 
 def chapter_said(chapter: Part, articles: list[Part]) -> Found:
@@ -44,9 +43,8 @@ def chapter_said(chapter: Part, articles: list[Part]) -> Found:
     words, not only their numbers."""
     said = []
     for a in articles:
-        body = a.passage.text[len(a.heading) :].strip()
-        opening = _CLAUSE_END.split(body, 1)[0][:OPENING]
-        said.append(f"{a.heading} {opening}" if opening else a.heading)
+        about = opening(a.passage.text[len(a.heading) :], OPENING)
+        said.append(f"{a.heading} {about}" if about else a.heading)
     text = f"{chapter.heading}共{len(articles)}条：" + "；".join(said) + "。"
     return Found(text, (chapter.passage, *(a.passage for a in articles)), True)
 
@@ -78,13 +76,9 @@ def each(
                 found.append((doc, f"是“{part.heading}”", part))
     if len(found) < 2:
         return None
-    listed = "；".join(f"{book(titles[doc])}{said}" for doc, said, _ in found)
     asked = "" if m.group(5) else f"有{m.group(0)}"
-    return Found(
-        f"已收录的文件中有{len(found)}份{asked}：{listed}。您想问哪一份，可以带上文件名再问。",
-        tuple(part.passage for _, _, part in found),
-        True,
-    )
+    listed = [(doc, text, (part.passage,)) for doc, text, part in found]
+    return several(listed, titles, asked, shown=None)
 
 
 ARTICLE_START = 60  # characters of each document's article shown when several have it
@@ -93,19 +87,37 @@ ARTICLE_START = 60  # characters of each document's article shown when several h
 def each_article(parts: dict[str, Part], titles: dict[str, str]) -> Found:
     """ "第十二条讲的是什么" where several documents have a 第十二条 and the question names
     none: each one's, its start, by its document's title."""
-    listed = []
-    for doc, part in parts.items():
-        text = part.passage.text.rstrip("。；; ")
-        cut = text if len(text) <= ARTICLE_START else text[:ARTICLE_START] + "……"
-        listed.append(f"{book(titles[doc])}{cut}")
+    found = [(doc, part.passage.text, (part.passage,)) for doc, part in parts.items()]
     heading = next(iter(parts.values())).heading
+    return several(found, titles, f"有{heading}", shown=ARTICLE_START)
+
+
+SHOWN = 80  # characters of each document's answer shown when several have one
+
+
+def several(
+    found: list[tuple[str, str, tuple[Passage, ...]]],
+    titles: dict[str, str],
+    asked: str,
+    shown: int | None = SHOWN,
+) -> Found:
+    """The same thing asked of no one document where several have it: each one's, by title,
+    cut to `shown` characters (None: whole). found: (doc, what it says, its passages), the
+    first of each cited; asked: what they have ("有第三章"). One: its own answer."""
+    if len(found) == 1:
+        doc, text, passages = found[0]
+        return Found(text, passages, True)
+    listed = "；".join(f"{book(titles[doc])}{_cut(text, shown)}" for doc, text, _ in found)
     return Found(
-        f"已收录的文件中有{len(parts)}份有{heading}："
-        + "；".join(listed)
-        + "。您想问哪一份，可以带上文件名再问。",
-        tuple(part.passage for part in parts.values()),
+        f"已收录的文件中有{len(found)}份{asked}：{listed}。您想问哪一份，可以带上文件名再问。",
+        tuple(passages[0] for _, _, passages in found),
         True,
     )
+
+
+def _cut(text: str, shown: int | None) -> str:
+    text = text.rstrip("。；; ")
+    return text if shown is None or len(text) <= shown else text[:shown] + "……"
 
 
 MIN_ABOUT = 3  # character pairs a passage inside a part must share with what is asked of it

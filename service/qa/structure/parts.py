@@ -22,6 +22,7 @@ from service.qa.structure.found import (
     inside,
     missing_box,
     said,
+    several,
     titled,
 )
 from service.qa.structure.patterns import (
@@ -46,7 +47,7 @@ from service.qa.structure.patterns import (
     heading_words,
     names_part,
 )
-from service.qa.structure.within import several, within
+from service.qa.structure.within import within
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -239,7 +240,7 @@ class Structure:
                 text = f"{chapter.heading}共有{len(articles)}条：从{first}到{last}。"
                 listed.append((doc, text, tuple(a.passage for a in articles)))
         asked = number.group(0) if number else found[0][1].heading if found else ""
-        return several(listed, self.titles, asked) if listed else None
+        return several(listed, self.titles, f"有{asked}") if listed else None
 
     def _where(self, question: str, naming: str) -> Found | None:
         """ "异议处理那一块在第几部分": the chapter, part or section whose heading's words the

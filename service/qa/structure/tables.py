@@ -8,9 +8,8 @@ import re
 
 from corpus.records import Passage
 from index.boosts import char_pairs, squash
-from service.qa.structure.found import Found
+from service.qa.structure.found import Found, several
 from service.qa.structure.patterns import WHERE_SHARE, heading_words
-from service.qa.structure.within import several
 
 COLUMNS_ASKED = re.compile(r"哪几列|哪些列|几列|多少列|表头|列名|哪几栏|哪些栏|几栏|栏目有哪些")
 TABLE_WORD = re.compile(r"表|列|栏")
@@ -69,4 +68,4 @@ class Tables:
                 found.append((doc, text, (rows[0],)))
         if len({doc for doc, _, _ in found}) != len(found):
             return None  # two tables of one document named alike: the search decides
-        return several(found, self.titles, "这样的表") if found else None
+        return several(found, self.titles, "有这样的表") if found else None

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from corpus.markers import ordinal
-from service.qa.structure.found import Found, Part, book, said
+from service.qa.structure.found import Found, Part, said, several
 from service.qa.structure.patterns import NUMERAL, PART_WORDS
 
 # 第N章/部分, then within it: the Mth (or last) 条/节, or which 节 it has.
@@ -21,28 +21,6 @@ LISTED_INSIDE = re.compile(
     + r"[^？?。，,]{0,3}?(?:分了|分为|分成|有|包括|包含|设了)\s*(?:哪几|哪些|几)\s*个?\s*(小节|节)"
 )
 INNER = {"条": "条", "小节": "节", "节": "节"}
-
-
-def several(found: list[tuple[str, str, tuple]], titles: dict[str, str], asked: str) -> Found:
-    """The same thing asked of no one document where several have it: each one's, by title.
-    found: (doc, what it says, its passages)."""
-    if len(found) == 1:
-        doc, text, passages = found[0]
-        return Found(text, passages, True)
-    listed = "；".join(f"{book(titles[doc])}{_cut(text)}" for doc, text, _ in found)
-    return Found(
-        f"已收录的文件中有{len(found)}份有{asked}：{listed}。您想问哪一份，可以带上文件名再问。",
-        tuple(p for _, _, passages in found for p in passages[:1]),
-        True,
-    )
-
-
-SHOWN = 80  # characters of each document's answer shown when several have one
-
-
-def _cut(text: str) -> str:
-    text = text.rstrip("。")
-    return text if len(text) <= SHOWN else text[:SHOWN] + "……"
 
 
 def _outer(structure, doc: str, kind: str, n: int | None) -> Part | None:
@@ -95,4 +73,4 @@ def within(structure, question: str, naming: str) -> Found | None:
             found.append((doc, text, shown.passages))
     if not found:
         return None
-    return several(found, structure.titles, f"第{hit.group(1)}{outer_kind}")
+    return several(found, structure.titles, f"有第{hit.group(1)}{outer_kind}")
