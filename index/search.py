@@ -129,8 +129,11 @@ class Searcher(NumberedParts):
         return out
 
     def _rows_by_indicator(self) -> dict[str, int]:
-        named = ((p.text.split("（", 1)[0], i) for i, p in enumerate(self.passages))
-        return {name: i for name, i in named if self.passages[i].kind == "indicator"}
+        return {
+            p.text.split("（", 1)[0]: i
+            for i, p in enumerate(self.passages)
+            if p.kind == "indicator"
+        }
 
     def indicator_passage(self, name: str) -> int | None:
         """The position of an indicator row's own passage."""
@@ -234,6 +237,8 @@ class Searcher(NumberedParts):
                 if mode == "hybrid"
                 else []
             )
+            if mode == "hybrid":  # the conversation's document, or one its title's words name
+                document = document or document_named(question, self._title_pairs)
             weights = [lexical.idf(t) for t in tokens]
             known = sum(w for t, w in zip(tokens, weights, strict=True) if lexical.known([t]))
         except BaseException:
@@ -258,7 +263,6 @@ class Searcher(NumberedParts):
             self._boost(fused, [] if PAST.search(question) else indicators, col, question)
             apply_plan(fused, planned)
             self._boost_sections(fused, question)
-            document = document or document_named(question, self._title_pairs)
             if document is not None:
                 for i in self._doc_rows.get(document, ()):
                     if i in fused:

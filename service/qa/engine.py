@@ -78,8 +78,9 @@ class Engine:
         self.answerers = without_model(searcher)  # tried in order before the model
         self.scope = wording.kind_of_passages(searcher.passages)
         self._prose: dict[tuple[str, ...], object] = {}
-        for p in (p for p in searcher.passages if p.kind == "text"):  # in document order
-            self._prose.setdefault(tuple(p.section), p)  # a section's first paragraph
+        for p in searcher.passages:  # a section's first paragraph, in document order
+            if p.kind == "text":
+                self._prose.setdefault(tuple(p.section), p)
         past = lexicon().period_past
         self._past = " ".join(
             p.text for p in searcher.passages if past and any(past in s for s in p.section)

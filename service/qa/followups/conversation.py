@@ -252,8 +252,10 @@ class Resolver:
             tail = None if figure or (tail and _TAIL.search(rest)) else tail
             return self._cut(f"{rest}{tail.group(1)}" if tail else rest)
         kind, referent = self._referent(question, marks, turns)
-        anew = asked_anew(self._strip(previous.text), question) if previous else None
-        if not referent and anew:  # "收钱吗" after "…要多久能办好": its subject, this ask
+        anew = (
+            asked_anew(self._strip(previous.text), question) if previous and not referent else None
+        )
+        if anew:  # "收钱吗" after "…要多久能办好": its subject, this ask
             return self._cut(" ".join([anew[0][:MAX_TOPIC_CHARS], past, anew[1]]).strip())
         if not referent and previous is not None:
             referent = [self._strip(previous.text)[:MAX_TOPIC_CHARS]]  # its gist, not a whole turn
