@@ -34,3 +34,17 @@ class FakeEmbedder(Embedder):
         if self.fail_after is not None and self.calls > self.fail_after:
             raise RuntimeError("fake embedder failure (simulated)")
         return np.vstack([self._vec(t) for t in texts]).astype(np.float32)
+
+
+def fake_searcher(settings, embedder: Embedder):
+    """A Searcher over the index the fake_settings fixture built, with this embedder."""
+    from index.search import Searcher
+    from index.store import load_index
+
+    index = load_index(
+        settings.index_dir,
+        model=embedder.model_id,
+        dim=embedder.dim,
+        corpus_dir=settings.corpus_dir,
+    )
+    return Searcher(index, embedder)

@@ -5,23 +5,14 @@ from __future__ import annotations
 import pytest
 
 from corpus.normalize import normalize_question
-from index.search import Searcher
-from index.store import load_index
 from service.qa.followups.conversation import MAX_RESOLVED_CHARS, Resolver
 from service.qa.followups.swap import swap_subject
-from tests.fakes import FakeEmbedder
+from tests.fakes import FakeEmbedder, fake_searcher
 
 
 @pytest.fixture(scope="module")
 def resolver(fake_settings):
-    embedder = FakeEmbedder()
-    index = load_index(
-        fake_settings.index_dir,
-        model=embedder.model_id,
-        dim=embedder.dim,
-        corpus_dir=fake_settings.corpus_dir,
-    )
-    return Resolver(Searcher(index, embedder))
+    return Resolver(fake_searcher(fake_settings, FakeEmbedder()))
 
 
 def resolve(resolver, question, *turns):

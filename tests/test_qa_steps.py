@@ -14,11 +14,9 @@ import numpy as np
 import pytest
 
 from index.embed.base import Pending, drive
-from index.search import Searcher
-from index.store import load_index
 from service.qa import steps as steps_module
 from service.qa.steps import run_steps
-from tests.fakes import FakeEmbedder
+from tests.fakes import FakeEmbedder, fake_searcher
 
 
 def _socket_pending(vector: np.ndarray, delay_s: float = 0.02, close: bool = False):
@@ -121,15 +119,9 @@ def test_the_engine_answers_alike_through_its_steps(fake_settings):
     from service.qa.lru import LRU
 
     embedder = FakeEmbedder()
-    index = load_index(
-        fake_settings.index_dir,
-        model=embedder.model_id,
-        dim=embedder.dim,
-        corpus_dir=fake_settings.corpus_dir,
-    )
     for question in ("地理标志怎么保护？", "使用费进出口总额的目标是2020年的几倍？", "它呢？"):
-        by_drive = Engine(Searcher(index, embedder), cache=LRU(0)).ask(question)
-        engine = Engine(Searcher(index, embedder), cache=LRU(0))
+        by_drive = Engine(fake_searcher(fake_settings, embedder), cache=LRU(0)).ask(question)
+        engine = Engine(fake_searcher(fake_settings, embedder), cache=LRU(0))
         by_steps = _run(lambda threads, e=engine, q=question: run_steps(e.ask_steps(q), threads))
         assert (by_steps.outcome, by_steps.text, by_steps.sources) == (
             by_drive.outcome,

@@ -7,8 +7,7 @@ import pytest
 
 import index.search as search_module
 from index.search import Searcher
-from index.store import load_index
-from tests.fakes import FakeEmbedder
+from tests.fakes import FakeEmbedder, fake_searcher
 
 
 class StartingEmbedder(FakeEmbedder):
@@ -31,13 +30,7 @@ class StartingEmbedder(FakeEmbedder):
 @pytest.fixture
 def searcher(fake_settings):
     embedder = StartingEmbedder()
-    index = load_index(
-        fake_settings.index_dir,
-        model=embedder.model_id,
-        dim=embedder.dim,
-        corpus_dir=fake_settings.corpus_dir,
-    )
-    return Searcher(index, embedder), embedder
+    return fake_searcher(fake_settings, embedder), embedder
 
 
 def test_the_model_starts_before_the_lexical_work(searcher, monkeypatch):
@@ -87,13 +80,7 @@ class AtOnceEmbedder(StartingEmbedder):
 def _engine(fake_settings, embedder):
     from service.qa.engine import Engine
 
-    index = load_index(
-        fake_settings.index_dir,
-        model=embedder.model_id,
-        dim=embedder.dim,
-        corpus_dir=fake_settings.corpus_dir,
-    )
-    return Engine(Searcher(index, embedder), cache_size=0)
+    return Engine(fake_searcher(fake_settings, embedder), cache_size=0)
 
 
 def test_the_engine_starts_the_model_before_reading_the_question(fake_settings, monkeypatch):
