@@ -127,6 +127,15 @@ def eval_command(
             "IPQA_INDEX_DIR=var/eval-docs6/index)",
         ),
     ] = None,
+    docs7_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs7-url",
+            help="with --url: the server that serves the plan, the samples and corpus/samples7, "
+            "for held-out-7 (IPQA_CORPUS_DIR=var/eval-docs7/corpus "
+            "IPQA_INDEX_DIR=var/eval-docs7/index)",
+        ),
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option(
@@ -164,6 +173,7 @@ def eval_command(
         "--docs4-url": docs4_url,
         "--docs5-url": docs5_url,
         "--docs6-url": docs6_url,
+        "--docs7-url": docs7_url,
     }
     urls = {name: given[option] for name, option in URL_OPTIONS.items()}
     files = {"in-sample": questions_file}

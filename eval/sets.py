@@ -66,6 +66,9 @@ DOCUMENT_SETS = {
         # two more again (a notice with attachments, an FAQ), by a helper who read no code,
         # at the eighth session's start: no rule was written for them
         DocumentSet("samples6"),
+        # two more (an exhibition guide, a three-year action plan with a task table), by a
+        # helper who read no code, at the ninth session's start: no rule was written for them
+        DocumentSet("samples7"),
     )
 }
 
@@ -98,6 +101,7 @@ QUESTION_SETS = {
             "samples5",
         ),
         QuestionSet("held-out-6", "heldout6.jsonl", "documents held-out 6", "heldout6", "samples6"),
+        QuestionSet("held-out-7", "heldout7.jsonl", "documents held-out 7", "heldout7", "samples7"),
     )
 }
 
