@@ -62,3 +62,30 @@ class HttpAsker:
 
     def retrieval_only(self, normalized: str, mode: str, top_k: int):
         return None
+
+
+class Replaying:
+    """Another asker, but a question's history holds the service's own earlier answers: each
+    assistant turn the gold set wrote is replaced by what the service answers to the user
+    turns before it (`ipqa eval --replay`). A conversation as a citizen has it, where a wrong
+    or long earlier answer is what the follow-up is read against."""
+
+    def __init__(self, asker):
+        self.asker = asker
+        self.passages, self.indicators = asker.passages, asker.indicators
+        self.manifest = {**asker.manifest, "replay": True}
+        self.modes = asker.modes
+
+    def ask(self, question: str, history, top_k: int, mode: str) -> AskResponse:
+        return self.asker.ask(question, self.replayed(history, top_k, mode), top_k, mode)
+
+    def replayed(self, history, top_k: int, mode: str) -> list[tuple[str, str]]:
+        own: list[tuple[str, str]] = []
+        for role, content in history:
+            if role == "assistant" and own and own[-1][0] == "user":
+                content = self.asker.ask(own[-1][1], own[:-1], top_k, mode).answer
+            own.append((role, content))
+        return own
+
+    def retrieval_only(self, normalized: str, mode: str, top_k: int):
+        return self.asker.retrieval_only(normalized, mode, top_k)

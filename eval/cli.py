@@ -147,6 +147,14 @@ def eval_command(
         Path | None,
         typer.Option("--html", help="also write the answer-quality page (charts, failures) here"),
     ] = None,
+    replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay",
+            help="ask follow-ups after the service's own earlier answers, not the gold set's "
+            "(a conversation as a citizen has it; the floor is not checked)",
+        ),
+    ] = False,
     curated: Annotated[
         bool,
         typer.Option(
@@ -215,6 +223,12 @@ def eval_command(
         for other in {id(a): a for a in askers.values() if a is not asker}.values():
             attach_curated(other.engine, settings.database_url)  # every set answers alike
         console.print(f"with {count} curated answer(s) from the office database", highlight=False)
+    if replay:
+        from eval.askers import Replaying
+
+        askers = {name: Replaying(a) for name, a in askers.items()}
+        check, floor = False, None
+        console.print("[dim]--replay: follow-ups read after this service's own answers[/]")
     started = time.perf_counter()
     reports = {}
     for name, questions in sets.items():
@@ -240,7 +254,7 @@ def eval_command(
 
     problems = _floor_problems(report, floor, modes, categories, floor_file) if floor else []
     path = write_report(report, out)
-    _office(reports, files, curated, categories, html, settings)
+    _office(reports, files, curated, categories, html, settings, replay)
     if export_beir_dir is not None:
         export_beir(asker.passages, sets["in-sample"], export_beir_dir)
         console.print(f"BEIR export: {export_beir_dir}")
@@ -300,13 +314,14 @@ def _floor_problems(report: dict, floor: dict, modes, categories, floor_file: Pa
     return problems
 
 
-def _office(reports: dict, files: dict, curated, categories, html, settings) -> None:
+def _office(reports: dict, files: dict, curated, categories, html, settings, replay) -> None:
     """The answer-quality page: each set's report kept for the staff page, and one HTML file."""
     from eval.office import keep_report, label_for, write_html
 
     labelled = {}
     for name, report in reports.items():
         label = label_for(files[name]) + (" + curated" if curated else "")
+        label += " (own answers as history)" if replay else ""
         labelled[label] = report
         if not categories:  # a subset is a look, not the office's figures
             problem = keep_report(report, label, settings.database_url)

@@ -197,7 +197,16 @@ def run_eval(
         "top_k": top_k,
         "index": {
             k: manifest.get(k)
-            for k in ("model", "dim", "corpus_sha256", "built", "passages", "dense_index", "url")
+            for k in (
+                "model",
+                "dim",
+                "corpus_sha256",
+                "built",
+                "passages",
+                "dense_index",
+                "url",
+                "replay",
+            )
             if k in manifest
         },
         "gold_without_relevant_passage": no_relevant,

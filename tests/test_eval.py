@@ -266,6 +266,42 @@ def test_run_eval_report_and_beir_export(fake_settings, tmp_path):
     assert not any(q.ood and q.id in query_ids for q in questions)
 
 
+def test_replay_asks_follow_ups_after_the_services_own_answers(fake_settings):
+    """`ipqa eval --replay`: the gold set's assistant turns are replaced by what the service
+    answers to the user turns before them, each earlier answer asked with its own history."""
+    from eval.askers import Replaying
+    from eval.run import NoCache
+    from service.state import load_engine
+    from tests.fakes import FakeEmbedder
+
+    class Recording(EngineAsker):
+        def __init__(self, engine):
+            super().__init__(engine)
+            self.asked = []
+
+        def ask(self, question, history, top_k, mode):
+            self.asked.append((question, list(history)))
+            return super().ask(question, history, top_k, mode)
+
+    inner = Recording(load_engine(fake_settings, FakeEmbedder(), cache=NoCache()))
+    gold = [
+        ("user", "主要目标有哪些？"),
+        ("assistant", "（一个作者写的回答）"),
+        ("user", "基本原则呢？"),
+        ("assistant", "（另一个）"),
+    ]
+    Replaying(inner).ask("那最后一条呢", gold, 5, "bm25")
+    first = inner.ask("主要目标有哪些？", [], 5, "bm25").answer
+    second = inner.ask(
+        "基本原则呢？", [("user", "主要目标有哪些？"), ("assistant", first)], 5, "bm25"
+    )
+    asked = inner.asked[:3]
+    assert [q for q, _ in asked] == ["主要目标有哪些？", "基本原则呢？", "那最后一条呢"]
+    assert asked[1][1] == [("user", "主要目标有哪些？"), ("assistant", first)]
+    assert asked[2][1] == [*asked[1][1], ("user", "基本原则呢？"), ("assistant", second.answer)]
+    assert "作者" not in str(asked)
+
+
 def test_ipqa_eval_command_is_wired():
     from typer.testing import CliRunner
 
@@ -274,6 +310,7 @@ def test_ipqa_eval_command_is_wired():
     result = CliRunner().invoke(app, ["eval", "--help"])
     assert result.exit_code == 0
     assert "--show-failures" in result.output and "--export-beir" in result.output
+    assert "--replay" in result.output
 
 
 # --- the CI floor ---------------------------------------------------------------------------
