@@ -251,3 +251,35 @@ def test_a_question_word_is_no_subject_of_its_own(resolver):
     # "多久" asks; it names nothing, so the follow-up leans on the earlier question's subject
     out = resolve(resolver, "那要多久能办完", "地理标志产品怎么申请保护", "……")
     assert "地理标志" in out and "多久" in out
+
+
+def test_the_last_of_a_long_listing_is_the_last_it_lists(resolver):
+    """An answer listing all 15 专栏 runs past the 200 characters a turn is read for; "最后一个"
+    two turns later is 专栏15, not the last of the first 200 characters (专栏12)."""
+    listing = "规划共有15个专栏（重点工程）：" + "；".join(
+        f"专栏{n} {title}" for n, title in sorted(resolver.titles.items())
+    )
+    assert len(listing) > 250
+    out = resolve(
+        resolver,
+        "最后一个呢",
+        "规划一共有几个专栏",
+        listing,
+        "第一个是啥",
+        "专栏1 商业秘密保护工程：健全商业秘密保护政策。",
+    )
+    assert out.startswith("专栏15")
+
+
+def test_a_section_an_answer_names_is_its_heading_not_the_item_after_it(resolver):
+    """The service's own answer "(二) 基本原则：(2) 坚持强化保护。" names the section (二)
+    基本原则; its item number "(2)" is not part of the name the follow-up is read with."""
+    out = resolve(
+        resolver,
+        "最后一条呢",
+        "基本原则有几条",
+        "(二) 基本原则：(1) 坚持质量优先；(2) 坚持强化保护；(3) 坚持开放合作；(4) 坚持系统协同。",
+        "第二条具体叫啥",
+        "(二) 基本原则：(2) 坚持强化保护。",
+    )
+    assert "基本原则" in out and "(2)" not in out and "(1)" not in out

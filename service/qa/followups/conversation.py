@@ -3,8 +3,9 @@
 "那这两个加起来呢？" after two questions that each named an indicator, "另一个呢？" after an
 answer that named a pair, "排在它前面的那个专栏" after one about 专栏5, "那2020年呢？" after a
 comparison: the question is rewritten to name what it refers to. Only the last MAX_TURNS
-turns, each cut to MAX_TURN_CHARS, are read, and the result is cut to MAX_RESOLVED_CHARS,
-so no history can make the work or the searched text grow.
+turns, each cut to MAX_TURN_CHARS (an answer's listing to MAX_LISTING_CHARS), are read, and
+the result is cut to MAX_RESOLVED_CHARS, so no history can make the work or the searched text
+grow.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from service.qa.reading.fields import Asked, detect_field, field_phrase, table_y
 from service.qa.reading.question_words import QuestionWords
 
 MAX_TURN_CHARS = 200
+# An answer that lists (15 专栏, a chapter's articles) is read this far for what it lists, so
+# that "最后一个呢" after it means the last listed, not the last within the first 200.
+MAX_LISTING_CHARS = 1000
 MAX_RESOLVED_CHARS = 120
 MAX_TOPIC_CHARS = 60  # of an earlier question, when it is what a follow-up leans on
 _THIS_SECTION = re.compile(r"这一?[节章部]|该[节章部]|本[节章]|这一?部分|这个部分")
@@ -67,7 +71,10 @@ class Resolver:
         if not text:
             return None
         # only 专栏 this corpus has: a user may write 专栏99, a smaller corpus may lack some
-        numbered = tuple(dict.fromkeys(n for _, n in column_mentions(text) if n in self.titles))
+        listing = text
+        if role == "assistant" and len(content) > MAX_TURN_CHARS:
+            listing = normalize_question(content[:MAX_LISTING_CHARS])
+        numbered = tuple(dict.fromkeys(n for _, n in column_mentions(listing) if n in self.titles))
         return Turn(
             role=role,
             text=text,
@@ -75,7 +82,7 @@ class Resolver:
             # "专栏11 …：推进商标品牌富农、地理标志兴农" is about 专栏11, not 专栏5 by its short name
             columns=numbered or tuple(self.columns_named(text)),
             numbered=numbered,
-            sections=tuple(section_mentions(text)),
+            sections=tuple(section_mentions(listing)),
             field=detect_field(text, self.years),
             past=self.lex.past_period.search(text),
         )

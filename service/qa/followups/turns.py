@@ -9,8 +9,8 @@ from corpus.lexicon import lexicon
 from service.qa.reading.fields import Asked
 
 _SECTION_MENTION = re.compile(
-    r"[(（][一二三四五六七八九十]+[)）]\s*[^\s›，。；、,“”]+"
-    r"|(?<![\u4e00-\u9fff])[一二三四五六七八九十]+、[^\s›，。；、,“”]+"
+    r"[(（][一二三四五六七八九十]+[)）]\s*[^\s›，。；、,“”:：(（]+"
+    r"|(?<![\u4e00-\u9fff])[一二三四五六七八九十]+、[^\s›，。；、,“”:：(（]+"
 )
 
 
