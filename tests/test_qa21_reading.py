@@ -201,6 +201,16 @@ def test_a_numbered_section_inside_the_part_named():
     assert found.text.startswith("（三）补助标准")
 
 
+def test_the_last_item_of_a_numbered_section_is_not_the_section_after_it():
+    """ "（二）其他费用 最后一条" (a follow-up after "（二）其他费用：（2）…") asks the last item of
+    the section; 最后一 holds 后一 but is not "the one after" (it answered the section after)."""
+    tree = Structure(_parse(GUIDE, "guide"))
+    found = tree.answer("（二）其他费用 最后一条")
+    assert found is None or "（三）" not in found.text
+    after = tree.answer("（二）那一节后面一节是什么")
+    assert after is not None and after.text.startswith("（三）补助标准")
+
+
 def test_a_kind_of_ip_as_the_new_subject_of_a_follow_up():
     assert swap_kind("发明专利一般多久能授权", "实用新型") == "实用新型一般多久能授权"
     assert swap_kind("发明专利的检索报告多少钱", "外观设计的") == "外观设计的检索报告多少钱"
