@@ -180,6 +180,16 @@ def test_a_box_the_document_has_not_is_said_so():
     assert tree.answer("专栏 2025年的目标是多少") is None  # a year, not a 专栏
 
 
+def test_which_box_a_name_is_by_the_words_of_its_heading():
+    tree = Structure(_parse(BOXES, "plan"))
+    headings = [h for _, _, h, _ in tree.box.headings]
+    assert len(headings) == 2
+    n, name = headings[1].split(" ", 1)
+    found = tree.answer(f"{name}是第几个专栏？")
+    assert found.answered and f"的{n}（共有2个专栏）" in found.text and found.text.startswith(name)
+    assert tree.answer("这个是第几个专栏") is None  # no heading's words: not guessed
+
+
 def test_the_parts_a_named_document_is_divided_into():
     tree = Structure(_parse(GUIDE, "guide") + _parse(FAQ, "faq"))
     parts = tree.answer("版权登记常见问答分成了哪几大类？")

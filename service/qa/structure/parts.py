@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from corpus.headings import NUMBERING, column_number
+from corpus.headings import NUMBERING
 from corpus.markers import ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, squash
+from service.qa.structure.boxes import Boxes
 from service.qa.structure.found import (
     Found,
     Part,
@@ -64,11 +65,8 @@ class Structure:
         self.passages_of: dict[str, list[Passage]] = {}
         for p in passages:
             self.passages_of.setdefault(p.doc, []).append(p)
-        # 专栏 (boxes) by number, per document
-        self.boxes: dict[str, set[int]] = {}
-        for p in passages:
-            if p.kind == "column" and p.section and (n := column_number(p.section[-1])):
-                self.boxes.setdefault(p.doc, set()).add(n)
+        self.box = Boxes(passages)  # 专栏, by number and by the words of their headings
+        self.boxes = self.box.numbers
         seen: set[tuple[str, str, str]] = set()
         pieces: dict[tuple[str, tuple[str, ...]], list[Passage]] = {}
         for p in passages:
@@ -139,6 +137,9 @@ class Structure:
         missing = missing_box(self.boxes, self.titles, question)
         if missing is not None:
             return missing
+        box = self.box.which(question, self.titles)  # "专利导航是第几个专栏"
+        if box is not None:
+            return box
         inner = within(self, question, naming)  # "第五章的第一条", "第八部分下有哪几节"
         if inner is not None:
             return inner
