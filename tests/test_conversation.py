@@ -283,3 +283,19 @@ def test_a_section_an_answer_names_is_its_heading_not_the_item_after_it(resolver
         "(二) 基本原则：(2) 坚持强化保护。",
     )
     assert "基本原则" in out and "(2)" not in out and "(1)" not in out
+
+
+def test_an_answer_quoting_another_documents_title_names_no_row(resolver):
+    """The service's answer starts with the document it quotes; a title holding 知识产权质押融资
+    is not the plan's row 知识产权质押融资登记金额, which "累计最多" would then compute over."""
+    out = resolve(
+        resolver,
+        "那同一家企业累计最多能获得多少补偿？",
+        "借款企业是首贷企业的，补偿比例会提高吗？",
+        "《本市知识产权质押融资风险补偿资金管理办法（示例）》写到了：借款企业为首贷企业的，"
+        "在前两项规定比例的基础上提高10个百分点。",
+    )
+    assert "登记金额" not in out
+    # a question's own loose words still name a row
+    out = resolve(resolver, "那2020年呢？", "质押融资到2025年要到多少？", "3200亿元。")
+    assert "知识产权质押融资登记金额" in out

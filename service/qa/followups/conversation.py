@@ -78,7 +78,7 @@ class Resolver:
         return Turn(
             role=role,
             text=text,
-            indicators=self._rows_named(text),
+            indicators=self._rows_named(text, loosely=role == "user"),
             # "专栏11 …：推进商标品牌富农、地理标志兴农" is about 专栏11, not 专栏5 by its short name
             columns=numbered or tuple(self.columns_named(text)),
             numbered=numbered,
@@ -87,11 +87,12 @@ class Resolver:
             past=self.lex.past_period.search(text),
         )
 
-    def _rows_named(self, text: str) -> tuple[str, ...]:
+    def _rows_named(self, text: str, loosely: bool = True) -> tuple[str, ...]:
         """Rows a turn names: in full, in the order written (an answer may list two); else
-        the matcher's best."""
+        (loosely: a question's words) the matcher's best. An answer about a row names it in
+        full; one quoting another document's title (…质押融资风险补偿资金管理办法) names none."""
         verbatim = sorted((text.find(n), n) for n in self.units if n in text)
-        if verbatim:
+        if verbatim or not loosely:
             return tuple(n for _, n in verbatim)
         return tuple(i.name for i, _ in self.matcher.match(text))
 
