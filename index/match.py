@@ -48,3 +48,13 @@ class IndicatorMatcher:
             best = scored[0][1]
             scored = [(i, s) for i, s in scored if s >= best * 0.8]
         return scored
+
+    def named(self, query: str) -> frozenset[str]:
+        """The rows a (normalized) query names by their whole name or another name of theirs,
+        not by sharing some of their words."""
+        low = query.lower()
+        return frozenset(
+            ind.name
+            for ind, aliases in zip(self.indicators, self._aliases, strict=True)
+            if ind.name in query or any(a in low for a in aliases)
+        )

@@ -32,9 +32,6 @@ from index.store import LoadedIndex
 Mode = Literal["bm25", "dense", "hybrid"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")
 DENSE_DEPTH = 50  # how deep each list goes into fusion
-# A row a question names without asking for a number: its whole name, an alias, or words
-# sharing this much (index.match scores).
-NAMED_SCORE = 5.0
 GENERIC_SHARE = 0.12  # a token in more than this share of passages names no indicator
 # A word of a document's title counts this much of its idf for each passage of the document
 # that lacks it (a question's words naming a document choose its passages, softly).
@@ -193,7 +190,7 @@ class Searcher(NumberedParts):
         expansions: the plan's terms for the question's everyday words, searched as well;
         started: the question's vector, already begun with `start(question)`;
         asks_value: the question asks for a number, so a table row sharing some of its words
-        counts; otherwise only a row it names (whole name, alias or most of its words) does;
+        counts; otherwise only a row it names (whole name or alias: IndicatorMatcher.named) does;
         kinds: what the question asks for (duration, fee…), lifting passages under a heading
         that gives it; document: the one the conversation is on (`document_of`), whose
         passages a follow-up prefers."""
@@ -227,7 +224,8 @@ class Searcher(NumberedParts):
             expanded = f"{question} {' '.join(expansions)}" if expansions else question
             indicators = self.matcher.match(expanded)
             if not asks_value:  # "质押登记要补正材料" shares 质押/登记 with a row, names none
-                indicators = [(i, score) for i, score in indicators if score >= NAMED_SCORE]
+                named = self.matcher.named(expanded)
+                indicators = [(i, score) for i, score in indicators if i.name in named]
             col = column_number(question)
             if col is None:
                 col = next((n for _, n, _, _ in self._column_aliases.finditer(question)), None)

@@ -270,3 +270,22 @@ def test_a_passage_cut_at_a_separator_ends_as_a_sentence():
     )
     assert sentence("一次性奖励3万元，") == "一次性奖励3万元。"
     assert sentence("可以吗？") == "可以吗？"
+
+
+def test_a_row_is_named_by_its_name_or_an_alias_not_by_sharing_a_phrase():
+    """With several documents loaded 知识产权保护 is no longer common enough to count for
+    nothing, and "…找市知识产权保护中心来做" shares it with 知识产权保护社会满意度 for a score
+    past what once counted as naming the row: the FAQ's answer gave way to the row's figures.
+    A question asking no figure names a row only by its name or one of its other names."""
+    from corpus.load import load_corpus
+    from corpus.lexicon import lexicon
+    from index.match import IndicatorMatcher
+
+    indicators = load_corpus().indicators
+    aliases = lexicon().indicator_aliases
+    matcher = IndicatorMatcher(indicators, frozenset(), aliases=aliases)
+    asked = "检索报告是不是只能找市知识产权保护中心来做"
+    assert max(score for _, score in matcher.match(asked)) >= 5.0  # shares words…
+    assert matcher.named(asked) == frozenset()  # …names none
+    assert matcher.named("社会满意度有没有提") == {"知识产权保护社会满意度"}  # an alias
+    assert matcher.named("知识产权保护社会满意度怎么调查") == {"知识产权保护社会满意度"}
