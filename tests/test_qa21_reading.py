@@ -277,8 +277,8 @@ def test_a_row_is_named_by_its_name_or_an_alias_not_by_sharing_a_phrase():
     nothing, and "…找市知识产权保护中心来做" shares it with 知识产权保护社会满意度 for a score
     past what once counted as naming the row: the FAQ's answer gave way to the row's figures.
     A question asking no figure names a row only by its name or one of its other names."""
-    from corpus.load import load_corpus
     from corpus.lexicon import lexicon
+    from corpus.load import load_corpus
     from index.match import IndicatorMatcher
 
     indicators = load_corpus().indicators
