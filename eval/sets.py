@@ -100,6 +100,15 @@ QUESTION_SETS = {
             "docs_tuning5",
             "samples5",
         ),
+        # English questions over the samples and samples5 (foreigners, expats, bilingual staff),
+        # by a helper who read only the documents: a tuning set
+        QuestionSet(
+            "docs-tuning-en",
+            "docs_tuning_en.jsonl",
+            "documents in-sample, English",
+            "docs_tuning_en",
+            "samples5",
+        ),
         QuestionSet("held-out-6", "heldout6.jsonl", "documents held-out 6", "heldout6", "samples6"),
         QuestionSet("held-out-7", "heldout7.jsonl", "documents held-out 7", "heldout7", "samples7"),
     )
