@@ -62,8 +62,27 @@ def normalize_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1)
+def _english_parts() -> tuple[re.Pattern, dict[str, str]] | None:
+    parts = lexicon().english_parts
+    if not parts:
+        return None
+    names = "|".join(sorted(map(re.escape, parts), key=len, reverse=True))
+    return re.compile(rf"(?<![a-z])({names})\s*(?:no\.\s*)?(\d{{1,3}})(?!\d)", re.I), parts
+
+
+def english_parts(text: str) -> str:
+    """A numbered part named in English written as the documents write it: "Article 7" →
+    第7条, "Annex 2" → 附件2 (the words: the lexicon's english.toml)."""
+    found = _english_parts()
+    if found is None:
+        return text
+    pattern, parts = found
+    return pattern.sub(lambda m: parts[m.group(1).lower()].format(m.group(2)), text)
+
+
 def normalize_question(text: str) -> str:
     """Normalize a user question; also trims punctuation padding around it."""
-    text = normalize_text(text)
+    text = english_parts(normalize_text(text))
     # Quotes stay: "“十四五”时期…" must keep its pair.
     return text.strip(" ,.;:!?，。；：！？、…~-_*#")

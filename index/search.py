@@ -43,6 +43,16 @@ CONVERSATION_SHARE = 1.0
 QUOTED_MIN = 8  # characters of an answer's clause that find its passage word for word
 
 
+def _weighed(tokens: list[str], extra: list[str]) -> list[str]:
+    """The words whose share the documents use is the evidence: the question's own, or for
+    a question written mostly in English, its other words and the Chinese words its English
+    ones stand for (the lexicon's; "mediation" → 调解): no document is written in English."""
+    latin = [t for t in tokens if t.isascii() and t.isalpha()]
+    if not extra or 2 * len(latin) <= len(tokens):
+        return tokens
+    return [t for t in tokens if t not in latin] + extra
+
+
 @dataclass
 class Hit:
     passage: Passage
@@ -237,8 +247,9 @@ class Searcher(NumberedParts):
             )
             if mode == "hybrid":  # the conversation's document, or one its title's words name
                 document = document or document_named(question, self._title_pairs)
-            weights = [lexical.idf(t) for t in tokens]
-            known = sum(w for t, w in zip(tokens, weights, strict=True) if lexical.known([t]))
+            weighed = _weighed(tokens, extra)
+            weights = [lexical.idf(t) for t in weighed]
+            known = sum(w for t, w in zip(weighed, weights, strict=True) if lexical.known([t]))
         except BaseException:
             if pending is not None:
                 pending()  # a pass already sent must still be collected

@@ -91,3 +91,36 @@ def test_the_thesaurus_adds_plan_words_for_everyday_ones():
     found = plan_synonyms(lambda w: w in {"商标", "乡村"})
     assert "商标" in found["牌子"] and "乡村" in found["农村"]
     assert "商标" not in found  # the plan's own words need nothing
+
+
+def test_english_words_stand_for_the_ordinary_chinese_words_of_any_document():
+    """english.toml: not the plan's terms (terms.toml) but what a guide or a set of rules
+    writes: "mediation" → 调解, "working days" → 工作日; and a part named in English is written
+    as the documents write it."""
+    from corpus.lexicon import lexicon
+    from corpus.normalize import normalize_question
+
+    lex = lexicon()
+    found = {
+        t
+        for _, terms, _, _ in lex.expansions.finditer("How long does mediation take?")
+        for t in terms
+    }
+    assert "调解" in found
+    found = {
+        t for _, terms, _, _ in lex.expansions.finditer("how many working days") for t in terms
+    }
+    assert "工作日" in found
+    assert "第7条" in normalize_question("What does Article 7 of the measures say?")
+    assert "附件2" in normalize_question("annex 2, item 3") and "第3项" in normalize_question(
+        "item 3"
+    )
+    assert normalize_question("the particle 5 rule") == "the particle 5 rule"
+
+
+def test_a_question_in_english_is_weighed_by_the_words_its_english_stands_for():
+    from index.search import _weighed
+
+    assert _weighed(["how", "long", "mediation", "take"], ["调解"]) == ["调解"]
+    assert _weighed(["调解", "要", "多久"], ["调解"]) == ["调解", "要", "多久"]  # Chinese: its own
+    assert _weighed(["版权", "copyright", "industry"], []) == ["版权", "copyright", "industry"]

@@ -13,6 +13,7 @@ from pathlib import Path
 LEXICON_DIR = Path(__file__).resolve().parent
 FILES = (
     "terms.toml",
+    "english.toml",
     "names.toml",
     "scope.toml",
     "language.toml",
@@ -164,6 +165,7 @@ class Lexicon:
     table_groups: dict[str, dict]  # group key → {label, unit | name_contains, say, bare}
     table_roles: dict[str, frozenset[str]]  # combining, computing, not_triggers, strong_checks
     table_header: dict[str, tuple[str, ...]]  # header words of a column's role: change → 累计增加…
+    english_parts: dict[str, str] = field(default_factory=dict)  # "article" → "第{}条"
     raw: dict = field(repr=False, default_factory=dict)
 
 
@@ -200,6 +202,10 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         for saying in [plan, *_words(entry.get("say"))]:
             key = saying.lower()
             expansions[key] = tuple(dict.fromkeys([*expansions.get(key, ()), plan]))
+    # English words → the ordinary Chinese words of any document (not only the plan's terms)
+    for english, chinese in data["english.toml"].get("words", {}).items():
+        key = english.lower()
+        expansions[key] = tuple(dict.fromkeys([*expansions.get(key, ()), *_words(chinese)]))
     periods = {
         v: canon for canon, variants in lang.get("periods", {}).items() for v in _words(variants)
     }
@@ -292,6 +298,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
             for kind, names in data.get("evidence.toml", {}).get("objects", {}).items()
         },
         computing_words=frozenset(_words(lang.get("computing_words"))),
+        english_parts={k.lower(): str(v) for k, v in data["english.toml"].get("parts", {}).items()},
         conversation=index(
             {
                 p: kind
