@@ -43,6 +43,15 @@ CONVERSATION_SHARE = 1.0
 QUOTED_MIN = 8  # characters of an answer's clause that find its passage word for word
 
 
+def _in_chinese(alias: str) -> str:
+    """An alias with its English words put as documents write them ("知识产权 pledge" →
+    "知识产权 质押", english.toml), so that one another document's words hold is known."""
+    words = lexicon().english_words
+    if words is None or not re.search(r"[a-z]", alias):
+        return alias
+    return words.replace(alias, lambda terms: " ".join(terms))
+
+
 def _weighed(tokens: list[str], extra: list[str]) -> list[str]:
     """The words whose share the documents use is the evidence: the question's own, or for
     a question written mostly in English, its other words and the Chinese words its English
@@ -129,7 +138,7 @@ class Searcher(NumberedParts):
             own = self.passages[row].doc if row is not None else None
             kept = []
             for alias in names:
-                mine = set(tokenize(alias, normalized=True))
+                mine = set(tokenize(_in_chinese(alias), normalized=True))
                 if not mine or not any(doc != own and mine <= ws for doc, ws in words):
                     kept.append(alias)
             out[name] = tuple(kept)

@@ -124,3 +124,23 @@ def test_a_question_in_english_is_weighed_by_the_words_its_english_stands_for():
     assert _weighed(["how", "long", "mediation", "take"], ["调解"]) == ["调解"]
     assert _weighed(["调解", "要", "多久"], ["调解"]) == ["调解", "要", "多久"]  # Chinese: its own
     assert _weighed(["版权", "copyright", "industry"], []) == ["版权", "copyright", "industry"]
+
+
+def test_an_english_alias_another_document_uses_in_chinese_is_not_the_plans():
+    """ "pledge financing" names the plan's 质押融资 row unless another document's passage has
+    质押 and 融资 (english.toml): the alias is checked in the words documents write."""
+    from index.search import _in_chinese
+
+    assert _in_chinese("pledge financing") == "质押 融资"
+    assert _in_chinese("质押融资") == "质押融资"
+
+
+def test_an_english_question_asks_a_fee_by_how_it_asks_not_by_naming_one():
+    """ "Which window handles patent fee reduction?" names a service with "fee" in it and asks
+    where; "How much is the fee for …?" asks a fee."""
+    from corpus.lexicon import lexicon
+
+    kinds = lambda q: {k for _, k, _, _ in lexicon().qualifiers.finditer(q.lower())}  # noqa: E731
+    assert "fee" not in kinds("Which window at the service hall handles patent fee reduction?")
+    assert "fee" in kinds("How much is the fee for a pledge registration?")
+    assert "fee" in kinds("Is there a fee?")

@@ -166,6 +166,7 @@ class Lexicon:
     table_roles: dict[str, frozenset[str]]  # combining, computing, not_triggers, strong_checks
     table_header: dict[str, tuple[str, ...]]  # header words of a column's role: change → 累计增加…
     english_parts: dict[str, str] = field(default_factory=dict)  # "article" → "第{}条"
+    english_words: PhraseIndex | None = None  # "mediation" → ("调解",): english.toml alone
     raw: dict = field(repr=False, default_factory=dict)
 
 
@@ -203,9 +204,11 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
             key = saying.lower()
             expansions[key] = tuple(dict.fromkeys([*expansions.get(key, ()), plan]))
     # English words → the ordinary Chinese words of any document (not only the plan's terms)
-    for english, chinese in data["english.toml"].get("words", {}).items():
-        key = english.lower()
-        expansions[key] = tuple(dict.fromkeys([*expansions.get(key, ()), *_words(chinese)]))
+    english = {
+        k.lower(): tuple(_words(v)) for k, v in data["english.toml"].get("words", {}).items()
+    }
+    for key, chinese in english.items():
+        expansions[key] = tuple(dict.fromkeys([*expansions.get(key, ()), *chinese]))
     periods = {
         v: canon for canon, variants in lang.get("periods", {}).items() for v in _words(variants)
     }
@@ -298,6 +301,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
             for kind, names in data.get("evidence.toml", {}).get("objects", {}).items()
         },
         computing_words=frozenset(_words(lang.get("computing_words"))),
+        english_words=index(english),
         english_parts={k.lower(): str(v) for k, v in data["english.toml"].get("parts", {}).items()},
         conversation=index(
             {
