@@ -190,6 +190,17 @@ def test_which_box_a_name_is_by_the_words_of_its_heading():
     assert tree.answer("这个是第几个专栏") is None  # no heading's words: not guessed
 
 
+def test_the_boxes_inside_a_part_named_by_its_number_or_its_words():
+    text = BOXES.replace("专栏2 人才工程", "二、人才培养\n\n专栏2 人才工程")
+    tree = Structure(_parse(text, "plan"))
+    first = tree.answer("第一部分有几个专栏")
+    assert first.answered and "1个专栏：专栏1 品牌培育工程。" in first.text
+    second = tree.answer("人才培养那部分有哪些专栏？")
+    assert second.answered and "专栏2 人才工程" in second.text and "专栏1" not in second.text
+    missing = tree.answer("第九部分有几个专栏")  # no such part: said so
+    assert not missing.answered and "没有第九部分" in missing.text
+
+
 def test_the_parts_a_named_document_is_divided_into():
     tree = Structure(_parse(GUIDE, "guide") + _parse(FAQ, "faq"))
     parts = tree.answer("版权登记常见问答分成了哪几大类？")

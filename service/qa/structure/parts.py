@@ -137,7 +137,9 @@ class Structure:
         missing = missing_box(self.boxes, self.titles, question)
         if missing is not None:
             return missing
-        box = self.box.which(question, self.titles)  # "专利导航是第几个专栏"
+        box = self.box.which(question, self.titles) or self.box.inside(
+            question, self.parts, self.titles
+        )  # "专利导航是第几个专栏", "第四部分有几个专栏"
         if box is not None:
             return box
         inner = within(self, question, naming)  # "第五章的第一条", "第八部分下有哪几节"
