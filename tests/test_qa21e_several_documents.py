@@ -213,3 +213,33 @@ def test_front_matter_is_read_only_for_who_issued_the_document_or_when():
     assert front.answer("常见问答的发布日期是哪天") is not None
     # a time and a document asked of a service, not of the document
     assert front.answer("作品登记要多长时间？最后出的是什么文书") is None
+
+
+RULES_A = """某某调解规则（示例）
+
+第一条 为了规范调解，制定本规则。
+
+第二条 调解员应当回避。
+
+第三条 调解不收费。
+"""
+
+RULES_B = """某某资助办法（示例）
+
+第一条 为了鼓励创新，制定本办法。
+
+第二条 资助每件3000元。
+"""
+
+
+def test_the_article_after_one_two_documents_have_is_given_from_each():
+    """ "第一条后面一条" names no document; both have a 第一条: each one's 第二条 (it was
+    answered with one document's 第一条 itself)."""
+    tree = Structure(_parse(RULES_A, "rules") + _parse(RULES_B, "measures"))
+    found = tree.answer("第一条后面一条是哪一条，讲的是什么？")
+    assert found.answered and "有2份有第一条" in found.text
+    assert "调解员应当回避" in found.text and "资助每件3000元" in found.text
+    last = tree.answer("第二条的下一条")  # the last article of one, the next of the other
+    assert "最后一条" in last.text and "调解不收费" in last.text
+    named = tree.answer("调解规则第一条后面一条")  # a document named: its own
+    assert "调解员应当回避" in named.text and "资助" not in named.text

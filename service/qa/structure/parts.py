@@ -26,10 +26,10 @@ from service.qa.structure.found import (
     several,
     titled,
 )
+from service.qa.structure.neighbor import neighbor
 from service.qa.structure.patterns import (
     ABOUT,
     ABOUT_ASK,
-    AFTER,
     ARTICLE,
     ASK,
     CHAPTER_ARTICLES,
@@ -159,7 +159,7 @@ class Structure:
             return where
         near = NEIGHBOR.search(question)
         if near:
-            return self._neighbor(naming, near)
+            return neighbor(self, naming, near)
         m = None if finer else ASK.search(question)
         if not m:
             return None
@@ -329,22 +329,3 @@ class Structure:
             (found[at], *found[:at], *found[at + 1 :]),
             True,
         )
-
-    def _neighbor(self, question: str, m: re.Match) -> Found | None:
-        kind = m.group(2) or "节"  # (条|章|部分|节): no other word reaches here
-        n = ordinal(m.group(1) or m.group(3))
-        doc = self._doc(question, kind, number=n)
-        if doc is None or n is None:
-            return None
-        parts = self.parts[(doc, kind)]  # in the document's order
-        at = next((i for i, p in enumerate(parts) if p.number == n), None)
-        if at is None:
-            return None
-        step = 1 if m.group(4) in AFTER else -1
-        if not 0 <= at + step < len(parts):
-            where = "最后" if step == 1 else "第一"
-            title = self.titles[doc]
-            return Found(
-                f"{parts[at].heading}是{book(title)}的{where}一{kind}。", (parts[at].passage,), True
-            )
-        return said(parts[at + step], kind)

@@ -1,0 +1,36 @@
+"""The part after or before one named: "第十四条后面一条", "（六）那一节后面紧接着的是哪一节",
+"第五部分的上一部分" — in the document the question names, else in each that has the part."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.markers import ordinal
+from service.qa.structure.found import Found, book, said, several
+from service.qa.structure.patterns import AFTER
+
+
+def neighbor(structure, question: str, m: re.Match) -> Found | None:
+    """structure: parts.Structure; m: the question's NEIGHBOR match."""
+    kind = m.group(2) or "节"  # (条|章|部分|节): no other word reaches here
+    n = ordinal(m.group(1) or m.group(3))
+    docs, _ = structure._docs(question, kind, number=n) if n is not None else ([], False)
+    step = 1 if m.group(4) in AFTER else -1
+    found = []
+    for doc in docs:
+        parts = structure.parts[(doc, kind)]  # in the document's order
+        at = next((i for i, p in enumerate(parts) if p.number == n), None)
+        if at is None:
+            continue
+        if not 0 <= at + step < len(parts):
+            where = "最后" if step == 1 else "第一"
+            text = f"{parts[at].heading}是{book(structure.titles[doc])}的{where}一{kind}"
+            found.append((doc, text, (parts[at].passage,)))
+        else:
+            shown = said(parts[at + step], kind)
+            found.append((doc, shown.text, shown.passages))
+    if not found:
+        return None
+    if len(found) == 1:
+        return Found(found[0][1].rstrip("。") + "。", found[0][2], True)
+    return several(found, structure.titles, f"有第{m.group(1) or m.group(3)}{kind}")
