@@ -300,3 +300,15 @@ def test_a_row_is_named_by_its_name_or_an_alias_not_by_sharing_a_phrase():
     assert matcher.named(asked) == frozenset()  # …names none
     assert matcher.named("社会满意度有没有提") == {"知识产权保护社会满意度"}  # an alias
     assert matcher.named("知识产权保护社会满意度怎么调查") == {"知识产权保护社会满意度"}
+
+
+def test_which_article_says_it_is_answered_with_the_article_first():
+    from service.qa.answering.compose import compose
+
+    text = "第二条 调解员有下列情形之一的，应当自行回避。"
+    passage = Passage("p", "rules", text, ["第一章 总则", "第二条"], "article", "某某调解规则")
+    hit = SimpleNamespace(passage=passage)
+    out, _ = compose("关于调解员回避的规定是第几条？", [hit], [], [], lambda _: None)
+    assert out.startswith("是《某某调解规则》第二条。")
+    out, _ = compose("调解员什么情况要回避？", [hit], [], [], lambda _: None)
+    assert not out.startswith("是《")  # not asked which article

@@ -236,4 +236,24 @@ def compose(
     if matched and not about_past_period(question):
         field = detect_field(question, table_years(all_rows))
         return "".join(wording.indicator_sentence(i, field) for i in matched[:3]), matched
-    return passage_answer(question, hits, prose_of, kinds, asking), matched
+    return _article_named(
+        question, hits, passage_answer(question, hits, prose_of, kinds, asking)
+    ), matched
+
+
+# "关于调解员回避的规定是规则的第几条", "哪一条规定了异议期限": which article says it
+_WHICH_ARTICLE = re.compile(r"第几条(?![^？?。，,]{0,6}(?:到|至)第几条)|哪一条|哪条")
+_ARTICLE_HEADING = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条$")
+
+
+def _article_named(question: str, hits: list[Hit], text: str) -> str:
+    """A question asking which article says something starts its answer with the article
+    the best passage belongs to (its number and document), then what it says."""
+    if not hits or not _WHICH_ARTICLE.search(question):
+        return text
+    top = hits[0].passage
+    heading = top.section[-1] if top.kind == "article" and top.section else ""
+    if not _ARTICLE_HEADING.match(heading):
+        return text
+    title = wording.book(top.doc_title) if top.doc_title else ""
+    return f"是{title}{heading}。{text}"

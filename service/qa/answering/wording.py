@@ -113,6 +113,11 @@ def table_caption(rows) -> str:
     return next((r.table for r in rows if r.table), "主要指标")
 
 
+def book(title: str) -> str:
+    """A title in book marks, one inside another as 〈〉: 《〈若干措施〉政策解读》."""
+    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
+
+
 def says_so(title: str) -> str:
     """The start of an answer to a yes/no question whose document says so."""
     return f"《{title}》写到了：" if title and not title.startswith("《") else f"{title}写到了："

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from corpus.markers import document_kind, opening, ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, squash
+from service.qa.answering.wording import book
 from service.qa.structure.patterns import BOX, GENERIC, KIND_NAMED, KINDS, MIN_TITLE_MATCH
 
 
@@ -47,11 +48,6 @@ def chapter_said(chapter: Part, articles: list[Part]) -> Found:
         said.append(f"{a.heading} {about}" if about else a.heading)
     text = f"{chapter.heading}共{len(articles)}条：" + "；".join(said) + "。"
     return Found(text, (chapter.passage, *(a.passage for a in articles)), True)
-
-
-def book(title: str) -> str:
-    """A title in book marks, one inside another as 〈〉: 《〈若干措施〉政策解读》."""
-    return "《" + title.replace("《", "〈").replace("》", "〉") + "》"
 
 
 def each(
