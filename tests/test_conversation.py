@@ -299,3 +299,20 @@ def test_an_answer_quoting_another_documents_title_names_no_row(resolver):
     # a question's own loose words still name a row
     out = resolve(resolver, "那2020年呢？", "质押融资到2025年要到多少？", "3200亿元。")
     assert "知识产权质押融资登记金额" in out
+
+
+def test_a_year_alone_asks_the_earlier_question_of_that_year():
+    from service.qa.followups.swap import swap_year
+
+    assert (
+        swap_year("快速维权中心到2027年要达到几家", "那2026年呢")
+        == "快速维权中心到2026年要达到几家"
+    )
+    assert swap_year("快速维权中心到2027年要达到几家", "那2027年呢") is None  # the same year
+    assert swap_year("快速维权中心要达到几家", "那2026年呢") is None  # no year to replace
+    assert swap_year("调解员2026年多少人", "2026年呢还有2027年") is None  # more than a year
+    # a year of the indicator table's columns: its follow-ups name columns, read elsewhere
+    assert (
+        swap_year("2025年目标是多少", "那2020年呢", table_years={"2020": "base", "2025": "target"})
+        is None
+    )

@@ -12,22 +12,16 @@ from __future__ import annotations
 
 import re
 
-from corpus.headings import column_mentions
 from corpus.lexicon import lexicon
-from corpus.normalize import normalize_question
 from service.qa.followups import order
 from service.qa.followups import turns as refer
 from service.qa.followups.chain import MAX_TURNS, SHORT, TRAILING, chained
 from service.qa.followups.order import ORDER
-from service.qa.followups.swap import asked_anew, swap_kind, swap_opening, swap_subject
-from service.qa.followups.turns import Turn, section_mentions
+from service.qa.followups.swap import asked_anew, swap_kind, swap_opening, swap_subject, swap_year
+from service.qa.followups.turns import Turn, TurnReader, section_mentions
 from service.qa.reading.fields import Asked, detect_field, field_phrase, table_years
 from service.qa.reading.question_words import QuestionWords
 
-MAX_TURN_CHARS = 200
-# An answer that lists (15 专栏, a chapter's articles) is read this far for what it lists, so
-# that "最后一个呢" after it means the last listed, not the last within the first 200.
-MAX_LISTING_CHARS = 1000
 MAX_RESOLVED_CHARS = 120
 MAX_TOPIC_CHARS = 60  # of an earlier question, when it is what a follow-up leans on
 _THIS_SECTION = re.compile(r"这一?[节章部]|该[节章部]|本[节章]|这一?部分|这个部分")
@@ -63,44 +57,15 @@ class Resolver:
         self.years = table_years(searcher.indicators)  # year → role of the table's columns
         self.lex = lexicon()
         self.words = QuestionWords(self.is_plan_word, self.years)
+        self.read_turn = TurnReader(searcher, self.years)
 
     # --- reading -----------------------------------------------------------------------------
-
-    def _turn(self, role: str, content: str) -> Turn | None:
-        text = normalize_question(content[:MAX_TURN_CHARS])
-        if not text:
-            return None
-        # only 专栏 this corpus has: a user may write 专栏99, a smaller corpus may lack some
-        listing = text
-        if role == "assistant" and len(content) > MAX_TURN_CHARS:
-            listing = normalize_question(content[:MAX_LISTING_CHARS])
-        numbered = tuple(dict.fromkeys(n for _, n in column_mentions(listing) if n in self.titles))
-        return Turn(
-            role=role,
-            text=text,
-            indicators=self._rows_named(text, loosely=role == "user"),
-            # "专栏11 …：推进商标品牌富农、地理标志兴农" is about 专栏11, not 专栏5 by its short name
-            columns=numbered or tuple(self.columns_named(text)),
-            numbered=numbered,
-            sections=tuple(section_mentions(listing)),
-            field=detect_field(text, self.years),
-            past=self.lex.past_period.search(text),
-        )
-
-    def _rows_named(self, text: str, loosely: bool = True) -> tuple[str, ...]:
-        """Rows a turn names: in full, in the order written (an answer may list two); else
-        (loosely: a question's words) the matcher's best. An answer about a row names it in
-        full; one quoting another document's title (…质押融资风险补偿资金管理办法) names none."""
-        verbatim = sorted((text.find(n), n) for n in self.units if n in text)
-        if verbatim or not loosely:
-            return tuple(n for _, n in verbatim)
-        return tuple(i.name for i, _ in self.matcher.match(text))
 
     def _history(self, history: list[tuple[str, str]]) -> list[Turn]:
         """The last turns, newest first."""
         turns = []
         for role, content in reversed(history[-MAX_TURNS:]):
-            turn = self._turn(role, content)
+            turn = self.read_turn(role, content)
             if turn is not None:
                 turns.append(turn)
         return turns
@@ -215,8 +180,11 @@ class Resolver:
         past = self.lex.period_past if carry else ""
         users = [t for t in turns if t.role == "user"]
         previous = self._topic(users)
-        opening = swap_opening(question, self._strip(previous.text)) if previous else None
-        if opening:  # "那注销登记呢 也要交这么多吗": the earlier question about 注销登记
+        earlier = self._strip(previous.text) if previous else ""
+        # "那注销登记呢 也要交这么多吗": the earlier question about 注销登记; "那2026年呢"
+        # after "…到2027年要达到几家": the earlier question of 2026
+        opening = swap_opening(question, earlier) or swap_year(earlier, question, self.years)
+        if opening:
             return self._cut(opening)
         listed = order.from_listing(question, marks, turns, self.titles)
         if listed is not None:

@@ -51,6 +51,25 @@ def swap_kind(previous: str, rest: str) -> str | None:
     return previous[: m.start()] + rest + previous[m.end() :]
 
 
+_YEAR_ONLY = re.compile(r"^(?:那么?|那)?\s*(\d{4})\s*年?\s*(?:的|的话)?\s*(?:呢|怎么样|如何)?$")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?=\s*年)")
+
+
+def swap_year(previous: str, question: str, table_years=()) -> str | None:
+    """ "那2026年呢" after "快速维权中心到2027年要达到几家": the earlier question of that year.
+    None when the follow-up is not a year alone, the earlier question names none or the same,
+    or the earlier year is one of the indicator table's columns (the conversation is on the
+    table, whose follow-ups name its columns)."""
+    m = _YEAR_ONLY.match(question.strip(" ，,。？?"))
+    years = list(_YEAR.finditer(previous))
+    if m is None or not years:
+        return None
+    old, new = years[-1], m.group(1)
+    if old.group(1) == new or old.group(1) in table_years:
+        return None
+    return previous[: old.start()] + new + previous[old.end() :]
+
+
 # "那注销登记呢，也要交这么多吗": a subject in place of the last one, then more said about it.
 _OPENING = re.compile(r"^(?:那么?|那)?\s*([^\s,，。？?！!]{2,8})呢[\s,，]+\S")
 

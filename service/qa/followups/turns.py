@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corpus.headings import column_mentions
 from corpus.lexicon import lexicon
-from service.qa.reading.fields import Asked
+from corpus.normalize import normalize_question
+from service.qa.reading.fields import Asked, detect_field
 
 _SECTION_MENTION = re.compile(
     r"[(（][一二三四五六七八九十]+[)）]\s*[^\s›，。；、,“”:：(（]+"
@@ -36,6 +38,55 @@ class Turn:
 
 def section_mentions(text: str) -> list[str]:
     return _SECTION_MENTION.findall(text)
+
+
+MAX_TURN_CHARS = 200
+# An answer that lists (15 专栏, a chapter's articles) is read this far for what it lists, so
+# that "最后一个呢" after it means the last listed, not the last within the first 200.
+MAX_LISTING_CHARS = 1000
+
+
+class TurnReader:
+    """What one earlier turn names (searcher: index.search.Searcher; years: the indicator
+    table's years, table_years)."""
+
+    def __init__(self, searcher, years):
+        self.matcher = searcher.matcher
+        self.columns_named = searcher.columns_named
+        self.titles = searcher.column_titles
+        self.units = {i.name: i.unit for i in searcher.indicators}
+        self.years = years
+        self.lex = lexicon()
+
+    def __call__(self, role: str, content: str) -> Turn | None:
+        text = normalize_question(content[:MAX_TURN_CHARS])
+        if not text:
+            return None
+        # only 专栏 this corpus has: a user may write 专栏99, a smaller corpus may lack some
+        listing = text
+        if role == "assistant" and len(content) > MAX_TURN_CHARS:
+            listing = normalize_question(content[:MAX_LISTING_CHARS])
+        numbered = tuple(dict.fromkeys(n for _, n in column_mentions(listing) if n in self.titles))
+        return Turn(
+            role=role,
+            text=text,
+            indicators=self._rows_named(text, loosely=role == "user"),
+            # "专栏11 …：推进商标品牌富农、地理标志兴农" is about 专栏11, not 专栏5 by its short name
+            columns=numbered or tuple(self.columns_named(text)),
+            numbered=numbered,
+            sections=tuple(section_mentions(listing)),
+            field=detect_field(text, self.years),
+            past=self.lex.past_period.search(text),
+        )
+
+    def _rows_named(self, text: str, loosely: bool = True) -> tuple[str, ...]:
+        """Rows a turn names: in full, in the order written (an answer may list two); else
+        (loosely: a question's words) the matcher's best. An answer about a row names it in
+        full; one quoting another document's title (…质押融资风险补偿资金管理办法) names none."""
+        verbatim = sorted((text.find(n), n) for n in self.units if n in text)
+        if verbatim or not loosely:
+            return tuple(n for _, n in verbatim)
+        return tuple(i.name for i, _ in self.matcher.match(text))
 
 
 def _distinct(turns: list[Turn], kind: str) -> list:
