@@ -314,7 +314,11 @@ NAMED_PAIRS = 3  # character pairs of a title's own words a question must share 
 def title_pairs(passages: list[Passage]) -> dict[str, frozenset[str]]:
     """Each document's title, as the character pairs of its own words."""
     titles = {p.doc: p.doc_title for p in passages if p.doc_title}
-    return {doc: char_pairs(_TITLE_GENERIC.sub("", squash(t))) for doc, t in titles.items()}
+    # a year or a number in a title ("2027年度…的通知") names no document: others share it
+    return {
+        doc: frozenset(p for p in char_pairs(_TITLE_GENERIC.sub("", squash(t))) if p.isalpha())
+        for doc, t in titles.items()
+    }
 
 
 def document_named(question: str, titles: dict[str, frozenset[str]]) -> str | None:

@@ -222,3 +222,20 @@ def test_a_question_names_a_document_by_its_titles_own_words():
     assert document_named("质押登记的窗口地址在哪", titles) == "pledge"
     assert document_named("办事指南里的窗口地址在哪", titles) is None
     assert document_named("推荐优先审查", {"priority": titles["priority"]}) is None  # one
+
+
+def test_a_year_in_a_title_names_no_document():
+    """ "到2027年调解员要有多少人" shares 20/02/27 with "关于组织申报2027年度…的通知": three
+    character pairs, enough to name the notice, whose passages were lifted as the
+    conversation's; a year is no word of a title's own."""
+    from index.boosts import document_named, title_pairs
+
+    passages = [
+        Passage(
+            "p-0", "notice", "申报截止4月30日", [], "text", "关于组织申报2027年度优势企业的通知"
+        ),
+        Passage("p-1", "measures", "调解员达到300人", [], "text", "纠纷快速处理若干措施政策解读"),
+    ]
+    titles = title_pairs(passages)
+    assert document_named("到2027年调解员要有多少人", titles) is None
+    assert document_named("优势企业申报什么时候截止", titles) == "notice"
