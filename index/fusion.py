@@ -38,18 +38,30 @@ def fuse(
     passage indices by cosine, best first, with their `cosines`. Either may be empty (one
     mode alone: pass the other empty and weight 1 or 0)."""
     fused: dict[int, Fused] = {}
-    top = float(bm25[lexical[0]]) if len(lexical) else 0.0
-    for rank, idx in enumerate(lexical, start=1):
-        item = fused.setdefault(idx, Fused(idx, 0.0))
-        item.score += weight * SCALE * float(bm25[idx]) / top
-        item.ranks["bm25"] = rank
+    # A passage's Fused is made when it first appears (not built and thrown away for one
+    # already there: up to 100 a question), and the scores are read as Python floats in one
+    # call each: the same values, summed in the same order, as float() of each element.
+    if len(lexical):
+        top = float(bm25[lexical[0]])
+        share = weight * SCALE
+        for rank, (idx, score) in enumerate(
+            zip(lexical, bm25[lexical].tolist(), strict=True), start=1
+        ):
+            item = fused.get(idx)
+            if item is None:
+                item = fused[idx] = Fused(idx, 0.0)
+            item.score += share * score / top
+            item.ranks["bm25"] = rank
     if len(dense):
-        high, low = float(cosines[0]), float(cosines[-1])
+        cos = cosines.tolist() if isinstance(cosines, np.ndarray) else [float(c) for c in cosines]
+        high, low = cos[0], cos[-1]
         spread = high - low
-        for rank, (idx, cos) in enumerate(zip(dense, cosines, strict=True), start=1):
-            item = fused.setdefault(idx, Fused(idx, 0.0))
-            share = (float(cos) - low) / spread if spread > 0 else 1.0
-            item.score += (1.0 - weight) * SCALE * share
+        share = (1.0 - weight) * SCALE
+        for rank, (idx, c) in enumerate(zip(dense, cos, strict=True), start=1):
+            item = fused.get(idx)
+            if item is None:
+                item = fused[idx] = Fused(idx, 0.0)
+            item.score += share * ((c - low) / spread if spread > 0 else 1.0)
             item.ranks["dense"] = rank
     return fused
 

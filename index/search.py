@@ -264,9 +264,9 @@ class Searcher(NumberedParts):
                 pending()  # a pass already sent must still be collected
             raise
         vector = (yield pending) if pending is not None else query_vector
-        ids, cos = self.index.dense.search(vector, DENSE_DEPTH)
-        dense_ranked = [int(i) for i in ids]
-        dense_by_id = dict(zip(dense_ranked, (float(c) for c in cos), strict=True))
+        ids, cosines = self.index.dense.search(vector, DENSE_DEPTH)
+        dense_ranked, cos = ids.tolist(), cosines.tolist()  # Python ints and floats, in one call
+        dense_by_id = dict(zip(dense_ranked, cos, strict=True))
 
         weight = {"bm25": 1.0, "dense": 0.0}.get(mode, LEXICAL_WEIGHT)
         fused = fuse(
