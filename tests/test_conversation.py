@@ -316,3 +316,18 @@ def test_a_year_alone_asks_the_earlier_question_of_that_year():
         swap_year("2025年目标是多少", "那2020年呢", table_years={"2020": "base", "2025": "target"})
         is None
     )
+
+
+def test_an_answer_names_a_column_only_as_its_number(resolver):
+    """The service's answer about a guide to 数据知识产权登记 shares words with the plan's
+    专栏2 数据知识产权保护工程; the follow-up "在哪里办" is not about that 专栏."""
+    out = resolve(
+        resolver,
+        "在哪里办",
+        "我想给我们公司的数据做个知识产权登记，收费吗",
+        "《本市数据知识产权登记办事指南（示例）》写到了：登记类型：初始登记；收费：800元/件。",
+    )
+    assert "专栏" not in out
+    # a user's own words still name one
+    out = resolve(resolver, "它讲了啥", "数据知识产权那个专栏是第几个", "专栏2。")
+    assert out.startswith("专栏2")

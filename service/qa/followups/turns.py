@@ -71,8 +71,9 @@ class TurnReader:
             role=role,
             text=text,
             indicators=self._rows_named(text, loosely=role == "user"),
-            # "专栏11 …：推进商标品牌富农、地理标志兴农" is about 专栏11, not 专栏5 by its short name
-            columns=numbered or tuple(self.columns_named(text)),
+            # "专栏11 …：推进商标品牌富农、地理标志兴农" is about 专栏11, not 专栏5 by its short name;
+            # an answer names a 专栏 as 专栏N (one about a guide to 数据知识产权登记 names none)
+            columns=numbered or (tuple(self.columns_named(text)) if role == "user" else ()),
             numbered=numbered,
             sections=tuple(section_mentions(listing)),
             field=detect_field(text, self.years),
