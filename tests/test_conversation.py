@@ -331,3 +331,22 @@ def test_an_answer_names_a_column_only_as_its_number(resolver):
     # a user's own words still name one
     out = resolve(resolver, "它讲了啥", "数据知识产权那个专栏是第几个", "专栏2。")
     assert out.startswith("专栏2")
+
+
+def test_a_word_that_asks_is_no_subject_of_its_own(fake_settings):
+    """ "收费吗" after "…知识产权登记，要准备啥材料", with 收费 a word the documents use: it asks
+    a fee (scope.toml qualifiers), it names no new subject, so the earlier subject is kept; a
+    longer question saying what it is about with such words is its own."""
+    words = {"收费", "知识产权", "登记", "数据", "邮箱", "材料"}
+    resolver = Resolver(
+        fake_searcher(fake_settings, FakeEmbedder()), is_plan_word=words.__contains__
+    )
+    out = resolve(
+        resolver,
+        "收费吗",
+        "我想给我们公司的数据做个知识产权登记，要准备啥材料",
+        "申请人办理初始登记，应当提交以下材料：……",
+    )
+    assert "知识产权登记" in out and "收费" in out
+    own = resolve(resolver, "有邮箱可以发材料吗", "调解委员会在哪办公？", "在知识产权大厦6楼。")
+    assert own == "有邮箱可以发材料吗"

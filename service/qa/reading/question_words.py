@@ -7,6 +7,10 @@ from corpus.lexicon import lexicon
 from corpus.tokens import tokenize
 from service.qa.reading.fields import Asked, detect_field, field_words, years_said
 
+# A question this short that only asks a kind of thing ("收费吗", "电话呢") has no subject of its
+# own; a longer one ("有邮箱可以发材料吗") says what it is about with the same words.
+ASK_ALONE = 4
+
 
 class QuestionWords:
     """The readings a follow-up's resolution needs, over the lexicon and the plan's words."""
@@ -22,11 +26,23 @@ class QuestionWords:
         """The plan's own words in the text, less those that only say which value or which
         computation ("2025年", "几倍") or ask ("多久", "什么"): what the text is about."""
         skip = field_words(self.years) | self.lex.computing_words | self.lex.stopwords
+        short = len(text.strip(" ,，。？?")) <= ASK_ALONE
         return [
             t
             for t in tokenize(text, normalized=True)
-            if t not in skip and not self.lex.wh_words.find(t) and self.is_plan_word(t)
+            if t not in skip
+            and not self.lex.wh_words.find(t)
+            and not (short and self._asks(t))
+            and self.is_plan_word(t)
         ]
+
+    def _asks(self, token: str) -> bool:
+        """A word that is itself a way of asking a kind of thing ("收费", "材料", "期限"; scope.toml
+        [qualifiers]): "收费吗" after "…要准备啥材料" asks the fee of the same subject."""
+        return any(
+            start == 0 and end == len(token) and kind
+            for _, kind, start, end in self.lex.qualifiers.finditer(token)
+        )
 
     def new_subject(self, question: str, rest: str, marks, plan_subject: bool) -> bool:
         """Two or more words of substance the plan never uses ("办事", "大厅", "周六"), no
