@@ -350,3 +350,15 @@ def test_a_word_that_asks_is_no_subject_of_its_own(fake_settings):
     assert "知识产权登记" in out and "收费" in out
     own = resolve(resolver, "有邮箱可以发材料吗", "调解委员会在哪办公？", "在知识产权大厦6楼。")
     assert own == "有邮箱可以发材料吗"
+
+
+def test_an_item_an_answer_quotes_is_no_section(resolver):
+    """An article's "（一）专项资金申请表；" in the service's answer is a list item, not one of
+    the documents' sections; a section of the plan's an answer quotes still is one."""
+    read = resolver.read_turn
+    item = read(
+        "assistant", "第十七条 申请人应当提交下列材料： （一）专项资金申请表； （二）营业执照。"
+    )
+    assert item.sections == ()
+    section = read("assistant", "专栏4 植物新品种保护体系建设工程属于（六）加强知识产权行政保护。")
+    assert section.sections == ("(六)加强知识产权行政保护",)

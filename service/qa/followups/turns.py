@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from corpus.headings import column_mentions
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_question
+from index.boosts import squash
 from service.qa.reading.fields import Asked, detect_field
 
 _SECTION_MENTION = re.compile(
@@ -57,6 +58,8 @@ class TurnReader:
         self.units = {i.name: i.unit for i in searcher.indicators}
         self.years = years
         self.lex = lexicon()
+        # the documents' headings: a "(一)…" an answer quotes is a section only if one is headed so
+        self.headings = frozenset(squash(h) for p in searcher.passages for h in p.section)
 
     def __call__(self, role: str, content: str) -> Turn | None:
         text = normalize_question(content[:MAX_TURN_CHARS])
@@ -75,10 +78,15 @@ class TurnReader:
             # an answer names a 专栏 as 专栏N (one about a guide to 数据知识产权登记 names none)
             columns=numbered or (tuple(self.columns_named(text)) if role == "user" else ()),
             numbered=numbered,
-            sections=tuple(section_mentions(listing)),
+            sections=tuple(m for m in section_mentions(listing) if self._heads(m)),
             field=detect_field(text, self.years),
             past=self.lex.past_period.search(text),
         )
+
+    def _heads(self, mention: str) -> bool:
+        """Whether a section the text names ("(九) 完善…", cut at a comma) starts a heading."""
+        start = squash(mention)
+        return any(h.startswith(start) for h in self.headings)
 
     def _rows_named(self, text: str, loosely: bool = True) -> tuple[str, ...]:
         """Rows a turn names: in full, in the order written (an answer may list two); else
