@@ -362,3 +362,14 @@ def test_an_item_an_answer_quotes_is_no_section(resolver):
     assert item.sections == ()
     section = read("assistant", "专栏4 植物新品种保护体系建设工程属于（六）加强知识产权行政保护。")
     assert section.sections == ("(六)加强知识产权行政保护",)
+
+
+def test_a_single_character_is_no_subject_of_its_own(fake_settings):
+    """ "那最多呢" after "银行能拿到多少补偿": 最 (a word the documents use on its own) names no
+    subject, so the follow-up is read with the earlier question, not searched as "最多"."""
+    words = {"最", "银行", "补偿"}
+    resolver = Resolver(
+        fake_searcher(fake_settings, FakeEmbedder()), is_plan_word=words.__contains__
+    )
+    out = resolve(resolver, "那最多呢", "银行能拿到多少补偿", "单笔贷款的补偿金额不超过200万元。")
+    assert "补偿" in out and "最多" in out

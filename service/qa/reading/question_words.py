@@ -31,6 +31,7 @@ class QuestionWords:
             t
             for t in tokenize(text, normalized=True)
             if t not in skip
+            and not (len(t) == 1 and "\u4e00" <= t <= "\u9fff")  # "那最多呢": 最 is no subject
             and not self.lex.wh_words.find(t)
             and not (short and self._asks(t))
             and self.is_plan_word(t)
