@@ -111,6 +111,19 @@ class Searcher(NumberedParts):
         for i, p in enumerate(self.passages):
             self._doc_rows.setdefault(p.doc, []).append(i)
         self._index_parts()
+        # a section's overview that is its heading alone → the first passage under it
+        first: dict[tuple[str, ...], Passage] = {}
+        for p in self.passages:
+            if p.kind in ("text", "heading") and p.section:
+                first.setdefault((p.doc, *p.section), p)
+        self._under = {
+            p.id: first[(p.doc, *p.section)]
+            for p in self.passages
+            if p.kind == "overview"
+            and p.section
+            and p.text == p.section[-1]
+            and (p.doc, *p.section) in first
+        }
 
     @property
     def manifest(self) -> dict:
@@ -287,7 +300,7 @@ class Searcher(NumberedParts):
                         boost(fused, i, "对话所在文件", CONVERSATION_SHARE)
         ranked = sorted(fused.values(), key=lambda f: (-f.score, f.index))[:top_k]
         top = SCALE + (2 * BOOST if mode == "hybrid" else 0)  # first everywhere, room for boosts
-        hits = [self._hit(f, top, bm25, dense_by_id) for f in ranked]
+        hits = self._contents([self._hit(f, top, bm25, dense_by_id) for f in ranked])
 
         evidence = Evidence(
             tokens=tokens,
@@ -311,6 +324,19 @@ class Searcher(NumberedParts):
                 boost(fused, row, f"指标名称匹配：{ind.name}", weight)
         if col is not None and col in self._columns:
             boost(fused, self._columns[col], f"专栏编号匹配：专栏{col}")
+
+    def _contents(self, hits: list[Hit]) -> list[Hit]:
+        """A heading alone ("（一）基本材料", a section's overview with nothing under it but
+        text) gives way to the first passage under it, where what it heads is written; once."""
+        out, seen = [], set()
+        for h in hits:
+            under = self._under.get(h.passage.id)
+            if under is not None:
+                h = Hit(under, h.score, h.dense, h.bm25, [*h.why, "标题下的内容"])
+            if h.passage.id not in seen:
+                seen.add(h.passage.id)
+                out.append(h)
+        return out
 
     def _hit(self, f: Fused, top: float, bm25: np.ndarray, dense: dict[int, float]) -> Hit:
         return Hit(

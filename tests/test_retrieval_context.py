@@ -239,3 +239,27 @@ def test_a_year_in_a_title_names_no_document():
     titles = title_pairs(passages)
     assert document_named("到2027年调解员要有多少人", titles) is None
     assert document_named("优势企业申报什么时候截止", titles) == "notice"
+
+
+def test_a_heading_alone_gives_way_to_what_it_heads(tmp_path):
+    """ "要交哪些材料": the overview "（一）基本材料" (a heading with nothing under it but text)
+    matched best, and the answer was the heading itself; the list under it answers."""
+    from index.store import build_index, load_index
+    from tests.fakes import FakeEmbedder
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "guide.md").write_text(
+        "# 某某推荐办事指南（示例）\n\n## 五、申请材料\n\n### （一）基本材料\n\n"
+        "1. 推荐申请表1份；\n2. 受理通知书复印件1份。\n\n### （二）材料要求\n\n"
+        "1. 复印件统一使用A4纸。\n",
+        encoding="utf-8",
+    )
+    build_index(corpus, FakeEmbedder(), tmp_path / "index", hnsw_threshold=10**6)
+    index = load_index(tmp_path / "index", model=FakeEmbedder.model_id, corpus_dir=corpus)
+    searcher = Searcher(index, FakeEmbedder())
+    hits = searcher.search("基本材料有哪些", mode="bm25", top_k=5).hits
+    texts = [h.passage.text for h in hits]
+    assert "（一）基本材料" not in texts
+    assert any("推荐申请表1份" in t for t in texts)
+    assert len(texts) == len(set(texts))
