@@ -246,11 +246,12 @@ def eval_command(
         print_report(result, console)
         if show_failures and name == "in-sample":  # the held-out set's failures stay unread
             print_failures(result, console)
-    # tables of at most two sets each (more side by side do not fit 80 columns)
-    # (one table per corpus)
+    # tables of at most two sets each (more side by side do not fit 80 columns), by corpus
     print_sets({k: v for k, v in reports.items() if k not in DOCS_SETS}, console)
     for corpus in dict.fromkeys(DOCS_SETS.values()):
-        print_sets({k: v for k, v in reports.items() if DOCS_SETS.get(k) == corpus}, console)
+        names = [k for k in reports if DOCS_SETS.get(k) == corpus]
+        for pair in (names[i : i + 2] for i in range(0, len(names), 2)):
+            print_sets({k: reports[k] for k in pair}, console)
 
     problems = _floor_problems(report, floor, modes, categories, floor_file) if floor else []
     path = write_report(report, out)
