@@ -137,3 +137,15 @@ def test_a_time_asked_in_advance_is_answered_by_how_long_before():
     assert out == "持证人应当在证书有效期届满前90日内申请续展登记"
     plain = part_asked(text, (duration,), (), "text", (), "续展多久能办好")
     assert plain == "续展登记自受理之日起8个工作日内办结"
+
+
+def test_a_target_by_year_is_shown_by_a_table_cell_or_a_count_of_people():
+    """An interpretation's targets ("2027年目标：65" in a table row; "调解员队伍达到300人" in
+    prose) answer "诉前调解成功率2027年目标是多少" and "到2027年调解员队伍要达到多少人": a
+    labelled number is a figure, a count of people or organizations is the detail asked."""
+    row = "指标：诉前调解成功率（%）；2025年基数：42；2027年目标：65"
+    assert shows(Qualifier("figure", ()), row)
+    prose = "到2027年，专兼职知识产权纠纷调解员队伍达到300人，每年为不少于2000家企业提供服务。"
+    assert shows(Qualifier("detail", ("多少人",)), prose)
+    assert not shows(Qualifier("figure", ()), "第三条：本办法所称专利，是指发明。")
+    assert not shows(Qualifier("detail", ("多少人",)), "加强知识产权人才队伍建设。")
