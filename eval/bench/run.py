@@ -56,8 +56,8 @@ def bench_server(
         out["throughput"] = []
         tool = load_tool()
         for level in LEVELS:
-            # wrk runs for a time, not a count: it gets questions for 150 req/s, so it never repeats
-            batch = variants(questions, max(2 * n_load, 300) + 4 * level + 8, offset)
+            # wrk runs for a time, not a count: it gets questions for 400 req/s, so it never repeats
+            batch = variants(questions, max(4 * n_load, 600) + 4 * level + 8, offset)
             offset += len(batch)
             result = throughput(url, batch, level, n_load, workdir, tool)
             if encode is not None:
