@@ -373,3 +373,15 @@ def test_a_single_character_is_no_subject_of_its_own(fake_settings):
     )
     out = resolve(resolver, "那最多呢", "银行能拿到多少补偿", "单笔贷款的补偿金额不超过200万元。")
     assert "补偿" in out and "最多" in out
+
+
+def test_one_word_that_asks_and_nothing_else_leans_on_the_conversation(fake_settings):
+    """ "那要带什么材料" (材料 a word the documents use, and a way of asking) after a question
+    about something is read with it; two such words ("有邮箱可以发材料吗") are a question."""
+    words = {"材料", "续展", "邮箱", "登记"}
+    resolver = Resolver(
+        fake_searcher(fake_settings, FakeEmbedder()), is_plan_word=words.__contains__
+    )
+    out = resolve(resolver, "那要带什么材料", "续展登记怎么办", "届满前90日内申请续展登记。")
+    assert "续展" in out and "材料" in out
+    assert resolver.words.subject_words("有邮箱可以发材料吗") == ["邮箱", "材料"]

@@ -7,10 +7,6 @@ from corpus.lexicon import lexicon
 from corpus.tokens import tokenize
 from service.qa.reading.fields import Asked, detect_field, field_words, years_said
 
-# A question this short that only asks a kind of thing ("收费吗", "电话呢") has no subject of its
-# own; a longer one ("有邮箱可以发材料吗") says what it is about with the same words.
-ASK_ALONE = 4
-
 
 class QuestionWords:
     """The readings a follow-up's resolution needs, over the lexicon and the plan's words."""
@@ -26,16 +22,18 @@ class QuestionWords:
         """The plan's own words in the text, less those that only say which value or which
         computation ("2025年", "几倍") or ask ("多久", "什么"): what the text is about."""
         skip = field_words(self.years) | self.lex.computing_words | self.lex.stopwords
-        short = len(text.strip(" ,，。？?")) <= ASK_ALONE
-        return [
+        words = [
             t
             for t in tokenize(text, normalized=True)
             if t not in skip
             and not (len(t) == 1 and "\u4e00" <= t <= "\u9fff")  # "那最多呢": 最 is no subject
             and not self.lex.wh_words.find(t)
-            and not (short and self._asks(t))
             and self.is_plan_word(t)
         ]
+        asks = [t for t in words if self._asks(t)]
+        # one word that asks and nothing else ("收费吗", "那要带什么材料"): no subject of its own;
+        # two ("有邮箱可以发材料吗") say what the question is about
+        return [] if len(asks) == 1 and len(words) == 1 else words
 
     def _asks(self, token: str) -> bool:
         """A word that is itself a way of asking a kind of thing ("收费", "材料", "期限"; scope.toml
