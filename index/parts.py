@@ -8,6 +8,7 @@ import re
 from corpus.headings import column_mentions, column_number
 from corpus.lexicon import PhraseIndex, lexicon
 from corpus.numerals import chinese_to_int
+from corpus.tokens import tokenize
 from index.fusion import Fused, boost
 
 _SECTION_MARK = re.compile(r"^[(（]([一二三四五六七八九十]+)[)）]")
@@ -17,8 +18,10 @@ _SECTION_ASKED = re.compile(r"[(（]([一二三四五六七八九十]+)[)）]|�
 class NumberedParts:
     """A mixin over self.passages: the 专栏 and sections, by number."""
 
-    def _index_parts(self) -> None:
-        self._column_aliases = self._aliases_of_columns()
+    def _index_parts(self, indexed: list[frozenset[str]] | None = None) -> None:
+        """indexed: each passage's tokens as BM25 has them (an alias another document's
+        passage holds whole is that document's word too, not a 专栏's name)."""
+        self._column_aliases = self._aliases_of_columns(indexed)
         self._columns = {
             column_number(p.section[-1]): i
             for i, p in enumerate(self.passages)
@@ -31,17 +34,27 @@ class NumberedParts:
             if p.kind == "overview" and p.section and (m := _SECTION_MARK.match(p.section[-1]))
         }
 
-    def _aliases_of_columns(self) -> PhraseIndex:
-        """The lexicon's other names of each 专栏, and its own title, → its number."""
+    def _aliases_of_columns(self, indexed: list[frozenset[str]] | None) -> PhraseIndex:
+        """The lexicon's other names of each 专栏, and its own title, → its number; less the
+        other names a passage of another document holds whole ("数据知识产权" with a guide to
+        数据知识产权登记 loaded is the guide's subject, not 专栏2's name)."""
         aliases = lexicon().column_aliases
         names = {}
         for p in self.passages:
             if p.kind == "column" and p.section:
                 number = column_number(p.section[-1])
                 title = p.section[-1].split(maxsplit=1)[-1]
-                for name in (title, *aliases.get(title, ())):
-                    names[name] = number
+                names[title] = number
+                for name in aliases.get(title, ()):
+                    if not (indexed and self._elsewhere(name, p.doc, indexed)):
+                        names[name] = number
         return PhraseIndex(names)
+
+    def _elsewhere(self, name: str, doc: str, indexed: list[frozenset[str]]) -> bool:
+        mine = set(tokenize(name, normalized=True))
+        return bool(mine) and any(
+            p.doc != doc and mine <= ws for p, ws in zip(self.passages, indexed, strict=True)
+        )
 
     @property
     def column_titles(self) -> dict[int, str]:

@@ -110,7 +110,7 @@ class Searcher(NumberedParts):
         self._doc_rows: dict[str, list[int]] = {}
         for i, p in enumerate(self.passages):
             self._doc_rows.setdefault(p.doc, []).append(i)
-        self._index_parts()
+        self._index_parts(indexed)
         # a section's overview that is its heading alone → the first passage under it
         first: dict[tuple[str, ...], Passage] = {}
         for p in self.passages:

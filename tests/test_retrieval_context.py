@@ -263,3 +263,25 @@ def test_a_heading_alone_gives_way_to_what_it_heads(tmp_path):
     assert "（一）基本材料" not in texts
     assert any("推荐申请表1份" in t for t in texts)
     assert len(texts) == len(set(texts))
+
+
+def test_a_columns_short_name_another_document_uses_is_not_its_name(tmp_path):
+    """With a guide to 数据知识产权登记 loaded, "数据知识产权" is the guide's subject, not the
+    plan's 专栏2 (数据知识产权保护工程) by its short name; its whole title still names it."""
+    import shutil
+
+    from corpus.load import DEFAULT_CORPUS_DIR
+    from index.store import build_index, load_index
+    from tests.fakes import FakeEmbedder
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DEFAULT_CORPUS_DIR, corpus)
+    (corpus / "data_guide.md").write_text(
+        "# 某某数据知识产权登记办事指南（示例）\n\n## 一、有效期\n\n数据知识产权登记证书有效期为3年。\n",
+        encoding="utf-8",
+    )
+    build_index(corpus, FakeEmbedder(), tmp_path / "index", hnsw_threshold=10**6)
+    index = load_index(tmp_path / "index", model=FakeEmbedder.model_id, corpus_dir=corpus)
+    searcher = Searcher(index, FakeEmbedder())
+    assert searcher.columns_named("数据知识产权登记证书有效期几年") == []
+    assert searcher.columns_named("数据知识产权保护工程讲了什么") == [2]
