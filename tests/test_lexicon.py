@@ -144,3 +144,12 @@ def test_an_english_question_asks_a_fee_by_how_it_asks_not_by_naming_one():
     assert "fee" not in kinds("Which window at the service hall handles patent fee reduction?")
     assert "fee" in kinds("How much is the fee for a pledge registration?")
     assert "fee" in kinds("Is there a fee?")
+
+
+def test_where_an_office_works_is_asked_as_a_place_not_a_procedure():
+    """ "调解委员会在哪办公": 在哪办 (where a service is done, a procedure) is inside 在哪办公
+    (where it sits); the longer phrase is what is asked."""
+    from corpus.lexicon import lexicon
+
+    kinds = [k for _, k, _, _ in lexicon().qualifiers.finditer("调解委员会在哪办公")]
+    assert kinds == ["contact"]
