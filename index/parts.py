@@ -50,7 +50,9 @@ class NumberedParts:
                         names[name] = number
         return PhraseIndex(names)
 
-    def _elsewhere(self, name: str, doc: str, indexed: list[frozenset[str]]) -> bool:
+    def _elsewhere(self, name: str, doc: str | None, indexed: list[frozenset[str]]) -> bool:
+        """Whether a passage of a document other than doc holds every token of name (as BM25
+        indexed it): the name is that document's word too (a 专栏's or a row's other name)."""
         mine = set(tokenize(name, normalized=True))
         return bool(mine) and any(
             p.doc != doc and mine <= ws for p, ws in zip(self.passages, indexed, strict=True)

@@ -144,17 +144,11 @@ class Searcher(NumberedParts):
         """A row's other names, less those another document uses for its own subject: with a
         guide to 专利权质押登记 loaded, "质押登记" and "专利质押" (both of its words in one of the
         guide's passages, as BM25 indexed them) no longer name the plan's 质押融资 row."""
-        words = [(p.doc, ws) for p, ws in zip(self.passages, indexed, strict=True)]
         out = {}
         for name, names in aliases.items():
             row = self._indicator_rows.get(name)
             own = self.passages[row].doc if row is not None else None
-            kept = []
-            for alias in names:
-                mine = set(tokenize(_in_chinese(alias), normalized=True))
-                if not mine or not any(doc != own and mine <= ws for doc, ws in words):
-                    kept.append(alias)
-            out[name] = tuple(kept)
+            out[name] = tuple(a for a in names if not self._elsewhere(_in_chinese(a), own, indexed))
         return out
 
     def _rows_by_indicator(self) -> dict[str, int]:

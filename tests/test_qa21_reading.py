@@ -182,7 +182,7 @@ def test_a_box_the_document_has_not_is_said_so():
 
 def test_which_box_a_name_is_by_the_words_of_its_heading():
     tree = Structure(_parse(BOXES, "plan"))
-    headings = [h for _, _, h, _ in tree.box.headings]
+    headings = [h for _, _, h, *_ in tree.box.headings]
     assert len(headings) == 2
     n, name = headings[1].split(" ", 1)
     found = tree.answer(f"{name}是第几个专栏？")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from corpus.lexicon import lexicon
+from corpus.markers import ARTICLE
 from corpus.numerals import chinese_to_int
 from corpus.records import Indicator, Passage
 from index.boosts import longest_common, squash, title_core
@@ -243,7 +244,6 @@ def compose(
 
 # "关于调解员回避的规定是规则的第几条", "哪一条规定了异议期限": which article says it
 _WHICH_ARTICLE = re.compile(r"第几条(?![^？?。，,]{0,6}(?:到|至)第几条)|哪一条|哪条")
-_ARTICLE_HEADING = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条$")
 
 
 def _article_named(question: str, hits: list[Hit], text: str) -> str:
@@ -253,7 +253,7 @@ def _article_named(question: str, hits: list[Hit], text: str) -> str:
         return text
     top = hits[0].passage
     heading = top.section[-1] if top.kind == "article" and top.section else ""
-    if not _ARTICLE_HEADING.match(heading):
+    if not ARTICLE.match(heading):  # the article's own heading, as the parser marked it
         return text
     title = wording.book(top.doc_title) if top.doc_title else ""
     return f"是{title}{heading}。{text}"

@@ -27,11 +27,13 @@ BOXES_IN = re.compile(
 class Boxes:
     def __init__(self, passages: list[Passage]):
         self.numbers: dict[str, set[int]] = {}  # per document, the boxes it has
-        self.headings: list[tuple[str, int, str, Passage]] = []  # (doc, n, heading, passage)
+        # (doc, n, heading, its name without "专栏N", passage)
+        self.headings: list[tuple[str, int, str, str, Passage]] = []
         for p in passages:
             if p.kind == "column" and p.section and (n := column_number(p.section[-1])):
                 if n not in self.numbers.setdefault(p.doc, set()):
-                    self.headings.append((p.doc, n, p.section[-1], p))
+                    heading = p.section[-1]
+                    self.headings.append((p.doc, n, heading, _NUMBER.sub("", heading), p))
                 self.numbers[p.doc].add(n)
 
     def which(self, question: str, titles: dict[str, str]) -> Found | None:
@@ -42,18 +44,17 @@ class Boxes:
             return None
         mine = char_pairs(squash(question[: m.start()]))
         scored = []
-        for doc, n, heading, passage in self.headings:
-            theirs = char_pairs(squash(_NUMBER.sub("", heading)))
+        for doc, n, _, name, passage in self.headings:
+            theirs = char_pairs(squash(name))
             if theirs:
-                scored.append((len(theirs & mine) / len(theirs), doc, n, heading, passage))
+                scored.append((len(theirs & mine) / len(theirs), doc, n, name, passage))
         scored.sort(key=lambda s: s[0], reverse=True)
         if not scored or scored[0][0] < WHERE_SHARE:
             return None
         if len(scored) > 1 and scored[1][0] == scored[0][0]:
             return None
-        _, doc, n, heading, passage = scored[0]
+        _, doc, n, name, passage = scored[0]
         count = len(self.numbers[doc])
-        name = _NUMBER.sub("", heading)
         return Found(
             f"{name}是{book(titles[doc])}的专栏{n}（共有{count}个专栏）。", (passage,), True
         )
@@ -81,7 +82,7 @@ class Boxes:
         part = candidates[0]
         boxes = [
             (n, h, p)
-            for doc, n, h, p in self.headings
+            for doc, n, h, _, p in self.headings
             if doc == part.doc and part.heading in p.section
         ]
         where = f"{book(titles[part.doc])}的“{part.heading}”"
