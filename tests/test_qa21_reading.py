@@ -256,6 +256,15 @@ def test_topic_words_in_the_framing_ask_for_nothing():
     assert who.has("who") and who.has("duration")
 
 
+def test_whether_a_topic_is_counted_in_asks_no_fee_of_it():
+    reader = Reader([])
+    assert not reader.read("风险补偿算不算利息").has("fee")
+    assert not reader.read("补偿的基数是否涵盖诉讼费用？").has("fee")
+    assert reader.read("贴息补助要多久到账，算不算利息").has("duration")  # asked beside
+    assert reader.read("补偿的利息是多少").has("fee")  # not whether: what it is
+    assert reader.read("风险补偿有没有利息").has("fee")  # not counted in: whether there is
+
+
 def test_the_table_answerers_take_only_questions_asking_for_a_figure():
     reply = Reply("answer", "x")
     guarded = OnlyFigures(lambda query: reply)

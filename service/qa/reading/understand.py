@@ -134,7 +134,11 @@ class Reader:
             from corpus.tokens import tokenize
 
             tokens = tokenize(bare, normalized=True)
-        qualifiers = self._qualifiers(bare, tokens, years, bool(asks))
+        yes_no = bool(lex.yes_no.search(bare)) and not lex.wh_words.search(bare)
+        asking = "，".join(bare[a:b] for a, b in self._asking_clauses(bare)) or bare
+        # "风险补偿算不算利息": whether 利息 is counted in, not what interest costs
+        included = yes_no and bool(lex.inclusion_asks.search(asking))
+        qualifiers = self._qualifiers(bare, tokens, years, bool(asks), included)
         if self.synonyms:  # the thesaurus's plan words for the question's other words
             more = [w for t in tokenize_cached(text) for w in self.synonyms.get(t, ())]
             expansions = tuple(dict.fromkeys([*expansions, *more]))
@@ -152,18 +156,21 @@ class Reader:
             years=years,
             objects=self._objects(bare, qualifiers),
             junk=not _WORDLIKE.search(text) or any(p.search(text) for p in lex.code_like),
-            yes_no=lex.yes_no.search(bare) and not lex.wh_words.search(bare),
-            asking="，".join(bare[a:b] for a, b in self._asking_clauses(bare)) or bare,
+            yes_no=yes_no,
+            asking=asking,
         )
 
     # --- qualifiers --------------------------------------------------------------------------
 
     def _qualifiers(
-        self, text: str, tokens: list[str], years: tuple[str, ...], asks: bool
+        self, text: str, tokens: list[str], years: tuple[str, ...], asks: bool, included: bool
     ) -> tuple[Qualifier, ...]:
+        """included: a yes/no question whether something is counted in ("算不算利息"): the
+        words naming a topic are what it asks about, not a fee or a procedure asked for."""
         lex, found = self.lex, {}
         for phrase, kind in self._asked(text):
-            found.setdefault(kind, []).append(phrase)
+            if not (included and phrase in lex.topic_qualifiers):
+                found.setdefault(kind, []).append(phrase)
         places = self._places(text, tokens)
         orgs = self._organizations(text)
         # "北京知识产权局": one organization named by its place, not a place and an office
