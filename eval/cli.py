@@ -136,6 +136,15 @@ def eval_command(
             "IPQA_INDEX_DIR=var/eval-docs7/index)",
         ),
     ] = None,
+    docs8_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs8-url",
+            help="with --url: the server that serves the plan, the samples and corpus/samples8, "
+            "for docs-tuning-8 (IPQA_CORPUS_DIR=var/eval-docs8/corpus "
+            "IPQA_INDEX_DIR=var/eval-docs8/index)",
+        ),
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option(
@@ -182,6 +191,7 @@ def eval_command(
         "--docs5-url": docs5_url,
         "--docs6-url": docs6_url,
         "--docs7-url": docs7_url,
+        "--docs8-url": docs8_url,
     }
     urls = {name: given[option] for name, option in URL_OPTIONS.items()}
     files = {"in-sample": questions_file}

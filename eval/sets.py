@@ -69,6 +69,9 @@ DOCUMENT_SETS = {
         # two more (an exhibition guide, a three-year action plan with a task table), by a
         # helper who read no code, at the ninth session's start: no rule was written for them
         DocumentSet("samples7"),
+        # two more (an annual white paper with tables by year and district, an overseas-dispute
+        # guide), by a helper who read no code, at the tenth session's start: tuning documents
+        DocumentSet("samples8"),
     )
 }
 
@@ -111,6 +114,14 @@ QUESTION_SETS = {
         ),
         QuestionSet("held-out-6", "heldout6.jsonl", "documents held-out 6", "heldout6", "samples6"),
         QuestionSet("held-out-7", "heldout7.jsonl", "documents held-out 7", "heldout7", "samples7"),
+        # tuning questions over samples8's documents, by a helper who read only them
+        QuestionSet(
+            "docs-tuning-8",
+            "docs_tuning8.jsonl",
+            "documents in-sample 8",
+            "docs_tuning8",
+            "samples8",
+        ),
     )
 }
 
