@@ -145,6 +145,15 @@ def eval_command(
             "IPQA_INDEX_DIR=var/eval-docs8/index)",
         ),
     ] = None,
+    docs9_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs9-url",
+            help="with --url: the server that serves the plan, the samples and corpus/samples9, "
+            "for held-out-9 (IPQA_CORPUS_DIR=var/eval-docs9/corpus "
+            "IPQA_INDEX_DIR=var/eval-docs9/index)",
+        ),
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option(
@@ -192,6 +201,7 @@ def eval_command(
         "--docs6-url": docs6_url,
         "--docs7-url": docs7_url,
         "--docs8-url": docs8_url,
+        "--docs9-url": docs9_url,
     }
     urls = {name: given[option] for name, option in URL_OPTIONS.items()}
     files = {"in-sample": questions_file}

@@ -72,6 +72,9 @@ DOCUMENT_SETS = {
         # two more (an annual white paper with tables by year and district, an overseas-dispute
         # guide), by a helper who read no code, at the tenth session's start: tuning documents
         DocumentSet("samples8"),
+        # two more (an administrative-ruling guide, a policy interpretation in Q&A form), by a
+        # helper who read no code, at the tenth session's start, for held-out-9 only
+        DocumentSet("samples9"),
     )
 }
 
@@ -114,6 +117,7 @@ QUESTION_SETS = {
         ),
         QuestionSet("held-out-6", "heldout6.jsonl", "documents held-out 6", "heldout6", "samples6"),
         QuestionSet("held-out-7", "heldout7.jsonl", "documents held-out 7", "heldout7", "samples7"),
+        QuestionSet("held-out-9", "heldout9.jsonl", "documents held-out 9", "heldout9", "samples9"),
         # tuning questions over samples8's documents, by a helper who read only them
         QuestionSet(
             "docs-tuning-8",
