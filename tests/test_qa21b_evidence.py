@@ -149,3 +149,12 @@ def test_a_target_by_year_is_shown_by_a_table_cell_or_a_count_of_people():
     assert shows(Qualifier("detail", ("多少人",)), prose)
     assert not shows(Qualifier("figure", ()), "第三条：本办法所称专利，是指发明。")
     assert not shows(Qualifier("detail", ("多少人",)), "加强知识产权人才队伍建设。")
+
+
+def test_a_time_limit_in_hours_is_a_time_limit():
+    """ "抗辩材料最晚多长时间内要交": "被投诉后24小时内" gives it (an FAQ's "24小时内会有人响应"
+    as well); a clock time is no time limit."""
+    duration = Qualifier("duration", ("多长时间",))
+    assert shows(duration, "展中（被投诉后24小时内）：向投诉机构提交不侵权抗辩材料。")
+    assert shows(duration, "走绿色通道的，二十四小时内会有人响应")
+    assert not shows(duration, "开放时间：9:00—17:30")
