@@ -298,9 +298,13 @@ def test_eval_runs_every_mode_over_the_documents_and_every_gold_string_is_found(
 
 # Gold strings the parser does not keep in one passage, found by this test when their set
 # came (each a parser gap, counted by the eval as a retrieval miss), listed so that the test
-# fails on any other and on a listed one once it is found (then it goes from here). None now:
+# fails on any other and on a listed one once it is found (then it goes from here).
 # held-out-6's h6-b-045 (a cell of a table written without outer pipes) went with 6382c04.
-PARSER_GAPS: dict[str, set[str]] = {}
+PARSER_GAPS: dict[str, set[str]] = {
+    # three gold strings of held-out-9 (written at the tenth session's start) name no passage
+    # as its documents parse; left unread, as the set is held out
+    "held-out-9": {"h9-a-030", "h9-b-028", "h9-b-029"},
+}
 
 
 def _sets_over_more_documents() -> list[str]:
