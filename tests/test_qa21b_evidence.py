@@ -158,3 +158,22 @@ def test_a_time_limit_in_hours_is_a_time_limit():
     assert shows(duration, "展中（被投诉后24小时内）：向投诉机构提交不侵权抗辩材料。")
     assert shows(duration, "走绿色通道的，二十四小时内会有人响应")
     assert not shows(duration, "开放时间：9:00—17:30")
+
+
+def test_a_kind_of_ip_named_only_in_the_story_allows_a_passage_naming_none():
+    """ "平台投诉我们侵犯他的外观专利，最晚几天内要申诉": the deadline of any complaint answers;
+    a passage about trademarks still does not, and a kind named in the asking clause stays
+    strict ("专利申诉最晚几天")."""
+    reader = Reader([])
+    story = reader.read("平台邮件说有人投诉我们侵犯他的外观专利，想问下最晚几天之内要提交申诉啊？")
+    assert story.objects == ("专利",) and story.framed_objects
+    asked = reader.read("专利被投诉以后最晚几天之内要提交申诉？")
+    assert asked.objects == ("专利",) and not asked.framed_objects
+    duration = (Qualifier("duration", ("几天",)),)
+    title = "企业海外纠纷应对指引（示例）"
+    generic = [_passage("建议最迟在收到通知后5个工作日内提交申诉。", title=title)]
+    marks = [_passage("商标被投诉的，5个工作日内提交申诉。", title=title)]
+    assert answering(duration, generic, ("专利",), (), framed=True) == 0
+    assert answering(duration, generic, ("专利",), ()) is None
+    assert answering(duration, marks, ("专利",), (), framed=True) is None
+    assert elsewhere(duration, marks, ("专利",), (), framed=True) == ("专利",)

@@ -208,7 +208,7 @@ class Engine:
             national = rows and any(q.kind in BY_WORDS for q in decision.qualifiers)
             named = services(query.asking)
             passages = [h.passage for h in result.hits]
-            i = answering(decision.qualifiers, passages, query.objects, named)
+            i = answering(decision.qualifiers, passages, query.objects, named, query.framed_objects)
             if national and (i is None or passages[i].kind == "indicator"):
                 i = None  # a passage of its own ("每家单位每年…") may answer; the row never does
             if i is not None:  # one of the best passages gives what is asked: answer from it
@@ -221,7 +221,9 @@ class Engine:
                 decision = parts
             elif not national and (query.objects or named):
                 # shown, but of another kind of IP or another service: say which
-                kinds = elsewhere(decision.qualifiers, passages, query.objects, named)
+                kinds = elsewhere(
+                    decision.qualifiers, passages, query.objects, named, query.framed_objects
+                )
                 if kinds:
                     decision = Decision(RELATED, (Qualifier("object", kinds), *decision.qualifiers))
         return query, result, rows, decision

@@ -29,14 +29,18 @@ def shows(q: Qualifier, text: str) -> bool:
     return bool(found) and any(p.search(text) for p in found)
 
 
-def _about(p, objects: tuple[str, ...]) -> bool:
+def _about(p, objects: tuple[str, ...], framed: bool = False) -> bool:
     """Whether a passage is about every kind of IP the question names (by its text, its
-    headings or its document's title)."""
+    headings or its document's title). framed: the kinds are named only in the question's
+    story ("平台说我们侵犯他的外观专利，最晚几天内要申诉"), so a passage that names no kind of
+    IP at all (how any complaint is answered) is about them too; one about another kind is not."""
     if not objects:
         return True
     names = lexicon().ip_objects
     context = normalize_text(" ".join([p.doc_title or "", *p.section, p.text]))
-    return all(any(n in context for n in names.get(k, ())) for k in objects)
+    if all(any(n in context for n in names.get(k, ())) for k in objects):
+        return True
+    return framed and not any(n in context for ns in names.values() for n in ns)
 
 
 def mentions(query, p, known) -> bool:
@@ -114,6 +118,7 @@ def answering(
     passages: list,
     objects: tuple[str, ...] = (),
     named: tuple[str, ...] = (),
+    framed: bool = False,
 ) -> int | None:
     """The position of the first of the best passages that shows every qualifier, about the
     kinds of IP and the services the question names (None: none does, so the question is
@@ -124,7 +129,11 @@ def answering(
             if only_figure:
                 return i  # the row is the figure
             continue
-        if all(shows(q, p.text) for q in qualifiers) and _about(p, objects) and _names(p, named):
+        if (
+            all(shows(q, p.text) for q in qualifiers)
+            and _about(p, objects, framed)
+            and _names(p, named)
+        ):
             return i
     return None
 
@@ -134,6 +143,7 @@ def elsewhere(
     passages: list,
     objects: tuple[str, ...],
     named: tuple[str, ...] = (),
+    framed: bool = False,
 ) -> tuple[str, ...]:
     """The kinds of IP and services the question names that keep one of the best passages
     from answering it: the passage shows what is asked, but of another kind of IP or another
@@ -141,7 +151,7 @@ def elsewhere(
     time limit of 变更登记). Empty when no such passage is among the best."""
     for p in passages[:EVIDENCE_DEPTH]:
         if p.kind != "indicator" and all(shows(q, p.text) for q in qualifiers):
-            missing = tuple(k for k in objects if not _about(p, (k,)))
+            missing = tuple(k for k in objects if not _about(p, (k,), framed))
             missing += tuple(n for n in named if not _names(p, (n,)))
             if missing:
                 return missing
@@ -153,6 +163,7 @@ def answering_each(
     passages: list,
     objects: tuple[str, ...] = (),
     named: tuple[str, ...] = (),
+    framed: bool = False,
 ) -> tuple[tuple[tuple[int, tuple[Qualifier, ...]], ...], tuple[Qualifier, ...]]:
     """A question asking several things at once ("要带什么材料，要多久，收不收钱") that no one
     passage answers: of the best passages, the first that shows each thing asked, about the
@@ -172,7 +183,7 @@ def answering_each(
             if p.kind != "indicator"
             and shows(q, p.text)
             and all(shows(c, p.text) for c in subject)
-            and _about(p, objects)
+            and _about(p, objects, framed)
             and _names(p, named)
         ]
         # one under a heading for what is asked ("五、办理时限") before a step's own time

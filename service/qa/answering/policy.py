@@ -140,7 +140,11 @@ def several(
     if _clauses_asking(query.text, decision.qualifiers) < 2:
         return None
     parts, missing = answering_each(
-        decision.qualifiers, [h.passage for h in result.hits], query.objects, named
+        decision.qualifiers,
+        [h.passage for h in result.hits],
+        query.objects,
+        named,
+        query.framed_objects,
     )
     if not parts:
         return None

@@ -73,6 +73,7 @@ class Query:
     counts_structure: bool = False  # …of the plan's own parts (专栏, 指标, 原则…)
     years: tuple[str, ...] = field(default_factory=tuple)
     objects: tuple[str, ...] = ()  # kinds of IP the asking part names (专利, 商标…)
+    framed_objects: bool = False  # …named only in the framing (the story before the ask)
     junk: bool = False  # symbols only, or code (SQL, markup): not a question at all
     yes_no: bool = False  # asks whether (吗, 有没有…), not what/how much/which
     asking: str = ""  # the clauses that ask ("规划管不管" of "有人卖山寨货…，规划管不管")
@@ -139,6 +140,7 @@ class Reader:
         # "风险补偿算不算利息": whether 利息 is counted in, not what interest costs
         included = yes_no and bool(lex.inclusion_asks.search(asking))
         qualifiers = self._qualifiers(bare, tokens, years, bool(asks), included)
+        objects, framed = self._objects(bare, qualifiers)
         if self.synonyms:  # the thesaurus's plan words for the question's other words
             more = [w for t in tokenize_cached(text) for w in self.synonyms.get(t, ())]
             expansions = tuple(dict.fromkeys([*expansions, *more]))
@@ -154,7 +156,8 @@ class Reader:
             asks_figure=bool(asks),
             counts_structure=bool(counts),
             years=years,
-            objects=self._objects(bare, qualifiers),
+            objects=objects,
+            framed_objects=framed,
             junk=not _WORDLIKE.search(text) or any(p.search(text) for p in lex.code_like),
             yes_no=yes_no,
             asking=asking,
@@ -248,9 +251,12 @@ class Reader:
         topics = self.lex.topic_qualifiers
         return frozenset(ps[0] for ps in by_clause.values() if len(ps) == 1 and ps[0] in topics)
 
-    def _objects(self, text: str, qualifiers: tuple[Qualifier, ...] = ()) -> tuple[str, ...]:
+    def _objects(
+        self, text: str, qualifiers: tuple[Qualifier, ...] = ()
+    ) -> tuple[tuple[str, ...], bool]:
         """The kinds of IP the asking part of the question names ("我们的商标被仿冒了，援助热线
-        是多少" asks for a hotline, whatever the trouble is with), else those its framing names."""
+        是多少" asks for a hotline, whatever the trouble is with), else those its framing names;
+        and whether they are the framing's."""
         low = text.lower()
 
         def named(spans: list[tuple[int, int]]) -> tuple[str, ...]:
@@ -265,8 +271,9 @@ class Reader:
         # 哪些材料": 专利); a hotline or an address is the office's, whatever the trouble is with
         asked = named(self._asking_clauses(text) or [(0, len(text))])
         if asked or not any(q.kind in _SERVICE_KINDS for q in qualifiers):
-            return asked
-        return named([(0, len(text))])
+            return asked, False
+        framed = named([(0, len(text))])
+        return framed, bool(framed)
 
     def _asking_clauses(self, text: str) -> list[tuple[int, int]]:
         return asking_clauses(text, self.lex)
