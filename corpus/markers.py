@@ -19,6 +19,8 @@ FAQ_Q = re.compile(r"^(?:问|Q)\s*[:：]\s*(\S.*)$", re.IGNORECASE)
 FAQ_A = re.compile(r"^(?:答|A)\s*[:：]\s*(\S.*)$", re.IGNORECASE)
 # | a | b | rows of a Markdown table, and its |---|---| separator line.
 MD_ROW = re.compile(r"^\|.*\|\s*$")
+# A table's caption line: "表2  2025年各区县主要指标", "附表1 …".
+TABLE_CAPTION = re.compile(r"^附?表\s*[0-9一二三四五六七八九十]+")
 MD_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 QUOTE = re.compile(r"^>\s*")
 # The words a document's title ends with: what kind of document it is.
@@ -63,6 +65,11 @@ def ordinal(text: str) -> int | None:
     return chinese_to_int(text.strip()) if text else None
 
 
+def md_rows(para: list[str]) -> list[list[str]]:
+    """A Markdown table's lines → its rows' cells, the |---| line left out."""
+    return [md_cells(line) for line in para if not MD_SEPARATOR.match(line)]
+
+
 def md_cells(line: str) -> list[str]:
     """'| a | b |' → ['a', 'b'] (emphasis marks removed)."""
     inner = line.strip().strip("|")
@@ -92,6 +99,30 @@ def pipe_table(para: list[str]) -> tuple[int, int] | None:
             return start, i
         start, width = (i, n) if n >= 3 and not MD_SEPARATOR.match(line) else (None, 0)
     return None
+
+
+_SPACES = re.compile(r"\s{2,}")
+_DIGIT = re.compile(r"\d")
+
+
+def space_table(para: list[str]) -> list[list[str]] | None:
+    """A table aligned with spaces, as plain-text reports print one: a header line and two or
+    more rows, each split at runs of two or more spaces into the same number (≥ 3) of cells.
+    A second header line (units: "（万人）  （件）…", no number in it) joins the header's cells
+    when it has one cell fewer (none for the first column), else is left out. The rows' cells,
+    or None."""
+    rows = [[c for c in _SPACES.split(line.strip()) if c] for line in para]
+    width = len(rows[0]) if rows else 0
+    if width < 3:
+        return None
+    header, body = rows[0], rows[1:]
+    if body and len(body[0]) < width and not any(_DIGIT.search(c) for c in body[0]):
+        units = body.pop(0)
+        if len(units) == width - 1:
+            header = [header[0], *(h + u for h, u in zip(header[1:], units, strict=True))]
+    if len(body) < 2 or any(len(row) != width for row in body):
+        return None
+    return [header, *body]
 
 
 def tab_cells(line: str) -> list[str]:

@@ -13,14 +13,15 @@ from corpus.markers import (
     ARTICLE,
     FAQ_Q,
     MD_ROW,
-    MD_SEPARATOR,
+    TABLE_CAPTION,
     ZH_CHAPTER,
     ZH_SECTION,
     document_title,
     is_tab_table,
-    md_cells,
+    md_rows,
     opening,
     pipe_table,
+    space_table,
     tab_cells,
 )
 from corpus.paragraphs import paragraphs
@@ -190,14 +191,14 @@ class _Builder:
         if path:  # a table before any heading has no overview to join (finish needs a title)
             self.overviews.setdefault(tuple(path), []).append(ind.name)
 
-    def generic_table(self, para: list[str], cells) -> None:
-        """A table other than the indicator table: its header row names the columns; each row
-        becomes a passage "column：cell；…" under the current heading."""
-        caption = self.last_text if self.last_text.endswith(("：", ":", "表")) else None
+    def generic_table(self, rows: list[list[str]]) -> None:
+        """A table other than the indicator table, as its rows' cells: its header row names the
+        columns; each row becomes a passage "column：cell；…" under the current heading."""
+        named = self.last_text.endswith(("：", ":", "表")) or TABLE_CAPTION.match(self.last_text)
+        caption = self.last_text if named else None
         if self.unit and self.unit.kind == "heading" and not self.unit.items:
             caption, self.unit = self.unit.heading, None  # the line above names the table
         self.flush()
-        rows = [cells(line) for line in para if not MD_SEPARATOR.match(line)]
         header, body = rows[0], rows[1:]
         path = [*self.levels, caption.rstrip("：:")] if caption else list(self.levels)
         for row in body:
@@ -245,21 +246,26 @@ class _Builder:
                 self.paragraph(para[1:])
             return
         if MD_ROW.match(first) and len(para) >= 2 and all(MD_ROW.match(x) for x in para):
-            self.generic_table(para, md_cells)
+            self.generic_table(md_rows(para))
             return
         span = pipe_table(para)
         if span:  # lines before and after it are read as they come
             start, end = span
             if start:
                 self.paragraph(para[:start])
-            self.generic_table(para[start:end], md_cells)
+            self.generic_table(md_rows(para[start:end]))
             if para[end:]:
                 self.paragraph(para[end:])
             return
         if self.unit_of(para):
             return
-        if not (_is_row(first) and _is_table(para)) and is_tab_table(para):
-            self.generic_table(para, tab_cells)
+        indicators = _is_row(first) and _is_table(para)
+        if not indicators and is_tab_table(para):
+            self.generic_table([tab_cells(line) for line in para])
+            return
+        spaced = None if indicators or "\t" in first else space_table(para)
+        if spaced:
+            self.generic_table(spaced)
             return
         if _is_row(first) and _is_table(para):
             if self.unit and self.unit.kind == "heading" and not self.unit.items:
