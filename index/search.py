@@ -25,6 +25,7 @@ from index.boosts import (
 from index.embed.base import Embedder, Pending, drive
 from index.fusion import BOOST, LEXICAL_WEIGHT, SCALE, Fused, boost, fuse
 from index.lexical import title_tokens
+from index.local import asks_locally, national_rows, without_rows
 from index.match import IndicatorMatcher
 from index.parts import NumberedParts
 from index.store import LoadedIndex
@@ -110,6 +111,7 @@ class Searcher(NumberedParts):
         self._doc_rows: dict[str, list[int]] = {}
         for i, p in enumerate(self.passages):
             self._doc_rows.setdefault(p.doc, []).append(i)
+        self._national_rows = national_rows(self.passages, self._indicator_rows)
         self._index_parts(indexed)
         # a section's overview that is its heading alone → the first passage under it
         first: dict[tuple[str, ...], Passage] = {}
@@ -252,6 +254,9 @@ class Searcher(NumberedParts):
             if not asks_value:  # "质押登记要补正材料" shares 质押/登记 with a row, names none
                 named = self.matcher.named(expanded)
                 indicators = [(i, score) for i, score in indicators if i.name in named]
+            # "本市知识产权保护社会满意度多少分": the city's documents, not a national table
+            national = self._national_rows if mode == "hybrid" and asks_locally(question) else ()
+            indicators = without_rows(indicators, self._indicator_rows, national)
             col = column_number(question)
             if col is None:
                 col = next((n for _, n, _, _ in self._column_aliases.finditer(question)), None)
@@ -288,6 +293,8 @@ class Searcher(NumberedParts):
             self._boost(fused, [] if PAST.search(question) else indicators, col, question)
             apply_plan(fused, planned)
             self._boost_sections(fused, question)
+            for i in national:
+                fused.pop(i, None)
             if document is not None:
                 for i in self._doc_rows.get(document, ()):
                     if i in fused:

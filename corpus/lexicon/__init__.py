@@ -157,6 +157,7 @@ class Lexicon:
     suggestions: tuple[str, ...]  # example questions offered when nothing answers
     topic_qualifiers: frozenset[str]  # qualifier words that name a topic, not what is asked
     inclusion_asks: PhraseIndex  # 算不算, 包不包括: whether a topic is counted in, not its fee
+    local_words: PhraseIndex  # 本市, 全市: the office's own city, as its documents call it
     yes_no: PhraseIndex  # 吗, 是不是, 有没有…
     wh_words: PhraseIndex  # 什么, 多少, 哪…
     code_like: tuple[re.Pattern, ...]  # SQL, markup: input that is not a question
@@ -295,6 +296,7 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         suggestions=tuple(_words(lang.get("suggestions"))),
         topic_qualifiers=frozenset(_words(scope.get("topic_qualifiers"))),
         inclusion_asks=index(_words(scope.get("inclusion_asks"))),
+        local_words=index(_words(scope.get("local_words"))),
         yes_no=index(_words(lang.get("yes_no"))),
         wh_words=index(_words(lang.get("wh_words"))),
         code_like=tuple(re.compile(p) for p in lang.get("code_like", [])),

@@ -1,0 +1,37 @@
+"""A question about the city (本市, 全市) is asked of the documents that speak for it, not of
+a national plan's indicator rows (index/local.py)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from corpus.records import Passage
+from index.local import asks_locally, national_rows, without_rows
+
+
+def _p(i: int, doc: str, text: str, kind: str = "text") -> Passage:
+    return Passage(f"{doc}-{i}", doc, text, ["一、情况"], kind)
+
+
+PLAN = [_p(0, "plan", "知识产权保护社会满意度（分）：2020年 80.05；2025年 82", "indicator")]
+PAPER = [
+    _p(1, "paper", "本市知识产权保护社会满意度为82.6分。"),
+    _p(2, "paper", "全市专利授权55,950件。"),
+    _p(3, "paper", "本市持续开展专项治理。"),
+]
+
+
+def test_the_rows_of_a_document_that_never_says_the_city_are_national_when_another_does():
+    rows = {"知识产权保护社会满意度": 0}
+    assert national_rows(PLAN + PAPER, rows) == frozenset({0})
+    assert national_rows(PLAN, rows) == frozenset()  # the plan alone: nothing changes
+    assert national_rows(PLAN + PAPER[:2], rows) == frozenset()  # two mentions say little
+
+
+def test_a_question_about_the_city_drops_the_national_rows_it_matched():
+    assert asks_locally("2025年本市知识产权保护社会满意度多少分")
+    assert asks_locally("市里现在有多少专利代理师") and not asks_locally("全国满意度多少分")
+    row = SimpleNamespace(name="知识产权保护社会满意度")
+    rows = {"知识产权保护社会满意度": 0}
+    assert without_rows([(row, 1.0)], rows, frozenset({0})) == []
+    assert without_rows([(row, 1.0)], rows, ()) == [(row, 1.0)]
