@@ -177,3 +177,13 @@ def test_a_kind_of_ip_named_only_in_the_story_allows_a_passage_naming_none():
     assert answering(duration, generic, ("专利",), ()) is None
     assert answering(duration, marks, ("专利",), (), framed=True) is None
     assert elsewhere(duration, marks, ("专利",), (), framed=True) == ("专利",)
+
+
+def test_a_period_named_by_a_passages_heading_is_shown_by_it():
+    """ "2026年专利授权的目标": an item under "八、2026年工作打算" is about 2026, though its own
+    words do not say so; a passage with neither does not show it."""
+    period = (Qualifier("period", ("2026",)),)
+    under = Passage("p", "paper", "发明专利授权量突破10,500件。", ["八、2026年工作打算"], "text")
+    other = Passage("q", "paper", "发明专利授权9,850件。", ["一、总体情况"], "text")
+    assert answering(period, [other, under]) == 1
+    assert answering(period, [other]) is None

@@ -29,6 +29,14 @@ def shows(q: Qualifier, text: str) -> bool:
     return bool(found) and any(p.search(text) for p in found)
 
 
+def _shown(q: Qualifier, p) -> bool:
+    """shows() of a passage: a place, company or period also by its headings ("八、2026年工作
+    打算" is about 2026 for each of its items)."""
+    if q.kind in BY_WORDS and p.section:
+        return shows(q, " ".join([*p.section, p.text]))
+    return shows(q, p.text)
+
+
 def _about(p, objects: tuple[str, ...], framed: bool = False) -> bool:
     """Whether a passage is about every kind of IP the question names (by its text, its
     headings or its document's title). framed: the kinds are named only in the question's
@@ -130,7 +138,7 @@ def answering(
                 return i  # the row is the figure
             continue
         if (
-            all(shows(q, p.text) for q in qualifiers)
+            all(_shown(q, p) for q in qualifiers)
             and _about(p, objects, framed)
             and _names(p, named)
         ):
@@ -150,7 +158,7 @@ def elsewhere(
     service ("商标质押怎么登记" and a guide to 专利质押登记; "转让登记要几个工作日" and the
     time limit of 变更登记). Empty when no such passage is among the best."""
     for p in passages[:EVIDENCE_DEPTH]:
-        if p.kind != "indicator" and all(shows(q, p.text) for q in qualifiers):
+        if p.kind != "indicator" and all(_shown(q, p) for q in qualifiers):
             missing = tuple(k for k in objects if not _about(p, (k,), framed))
             missing += tuple(n for n in named if not _names(p, (n,)))
             if missing:
@@ -181,8 +189,8 @@ def answering_each(
             i
             for i, p in enumerate(passages[:PARTS_DEPTH])
             if p.kind != "indicator"
-            and shows(q, p.text)
-            and all(shows(c, p.text) for c in subject)
+            and _shown(q, p)
+            and all(_shown(c, p) for c in subject)
             and _about(p, objects, framed)
             and _names(p, named)
         ]
