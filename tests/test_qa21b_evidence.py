@@ -187,3 +187,20 @@ def test_a_period_named_by_a_passages_heading_is_shown_by_it():
     other = Passage("q", "paper", "发明专利授权9,850件。", ["一、总体情况"], "text")
     assert answering(period, [other, under]) == 1
     assert answering(period, [other]) is None
+
+
+def test_the_way_of_contacting_asked_for_must_be_given():
+    """ "邮箱地址是多少": an e-mail address, not a street address or "发送至工作站邮箱"; a phone
+    by its number; "联系方式" by any of them. "发到我邮箱" asks for no contact at all."""
+    email = Qualifier("contact", ("邮箱地址",))
+    assert shows(email, "电子邮箱：help@example.cn")
+    assert not shows(email, "地址：本市高新区科创大道188号知识产权服务大厦2楼208室")
+    assert not shows(email, "将申请表和材料发送至工作站邮箱。")
+    phone = Qualifier("contact", ("电话",))
+    assert shows(phone, "咨询电话：0500-8623 4517") and not shows(phone, "请致电咨询")
+    assert shows(Qualifier("contact", ("联系方式",)), "请致电咨询热线")
+    reader = Reader([])
+    assert not reader.read("电子发票多久会发到我邮箱？").has("contact")
+    assert reader.read("我想把材料用邮件发给工作站，邮箱地址是多少？").has("contact")
+    # a wait in minutes is a time too ("一个预约时段是多长时间": 30分钟)
+    assert shows(Qualifier("duration", ("多长时间",)), "预约时段以30分钟为一段")

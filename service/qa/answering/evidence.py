@@ -25,8 +25,34 @@ def shows(q: Qualifier, text: str) -> bool:
     if q.kind in BY_WORDS:
         norm = normalize_text(text)
         return bool(q.words) and all(normalize_text(w) in norm for w in q.words)
+    if q.kind == "contact" and (ways := _contact_ways(q.words)):
+        return all(any(p.search(text) for p in way) for way in ways)
     found = kind_patterns().get(q.kind)
     return bool(found) and any(p.search(text) for p in found)
+
+
+@lru_cache(maxsize=1)
+def _contacts() -> tuple[tuple[frozenset[str], tuple[re.Pattern, ...]], ...]:
+    """(the words asking for it, what a passage giving it shows) per way of contacting the
+    office (evidence.toml [contacts])."""
+    raw = lexicon().raw.get("evidence.toml", {}).get("contacts", {})
+    return tuple(
+        (frozenset(w.lower() for w in c["asks"]), tuple(re.compile(p) for p in c["shows"]))
+        for c in raw.values()
+    )
+
+
+@lru_cache(maxsize=512)
+def _contact_ways(words: tuple[str, ...]) -> tuple[tuple[re.Pattern, ...], ...]:
+    """The patterns of each way of contacting asked for, when every word asks for one of
+    them ("邮箱地址"); () when a word asks for contact details at large ("联系方式")."""
+    ways = []
+    for w in words:
+        way = next((shows for asks, shows in _contacts() if w.lower() in asks), None)
+        if way is None:
+            return ()
+        ways.append(way)
+    return tuple(dict.fromkeys(ways))
 
 
 def _shown(q: Qualifier, p) -> bool:
