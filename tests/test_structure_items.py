@@ -185,3 +185,29 @@ def test_a_part_two_documents_have_is_taken_from_the_one_the_conversation_is_on(
     on = first_reply(answerers, query, "other")
     assert on is not None and on.text.startswith("第二条 本办法由区局负责解释")
     assert {p.doc for p in on.passages} == {"other"}
+
+
+PAPER = """某某区知识产权白皮书（示例）
+
+七、存在的问题与不足
+
+在肯定成绩的同时，也要看到短板：一是高价值专利占比不高；二是转化运用效率不够高；三是维权成本偏高。
+
+八、日常防范建议
+
+1. 出口前先做一次自由实施检索。
+2. 在目标市场提前注册商标。
+"""
+
+
+def test_an_item_called_a_tiao_or_an_enumeration_in_a_heading_named_by_its_words():
+    """ "日常防范建议第一条": the heading's first item, not an article (it has none); "一是…二是…"
+    are items; "存在的问题里第二个" names 存在的问题与不足 by its opening words."""
+    items = Items(parse_document(PAPER, "paper").passages + parse_document(RULES, "rules").passages)
+    first = items.answer("日常防范建议第一条是啥")
+    assert first is not None and "自由实施检索" in first.text
+    second = items.answer("白皮书“存在的问题”里第二个问题是什么")
+    assert second is not None and "转化运用效率不够高" in second.text
+    article_item = items.answer("第二条第一项是什么")
+    assert article_item is not None and "偏袒" in article_item.text
+    assert items.answer("总则第一条是什么") is None  # a chapter of articles: 第一条 is an article

@@ -21,14 +21,31 @@ ITEM_ASKED = re.compile(
 )
 # A part named by its number before the item: 第十一条, 第一部分, 第三章.
 PART_NAMED = re.compile(rf"第\s*({NUMERAL})\s*(条|章|部分|大部分)")
-# Where an item starts: "（3）", "(三)", "3." after the start, a sentence end or a colon.
+# "日常防范建议第一条": an item called 条 after a heading named by its words, where the heading
+# holds no articles (then 条 is an article: within.py, parts.py).
+ITEM_AS_ARTICLE = re.compile(rf"第\s*({NUMERAL})\s*条")
+# Where an item starts: "（3）", "(三)", "3." or "二是" after the start, a sentence end or a
+# colon.
 ITEM_MARK = re.compile(
-    r"(?:^|(?<=[。；;：:\s]))(?:[（(](\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|(\d{1,2})[.．](?!\d))"
+    r"(?:^|(?<=[。；;：:\s]))(?:[（(](\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|(\d{1,2})[.．](?!\d)"
+    r"|([一二三四五六七八九十]{1,3})是(?=[\u4e00-\u9fff]))"
 )
 # The item after or before the one asked: a follow-up "它后面那项呢" read with the last question.
 _NEXT = re.compile(r"^[^？?。，,]{0,12}?(后面|之后|下一|后一|接下来|紧接着|前面|之前|上一|前一)")
 # A heading's label before its colon names it too: "附件2：申报材料清单" is 附件2.
 _LABEL = re.compile(r"^([^：:，,。]{2,8}?)\s*[：:]")
+
+
+# A heading named by its opening words alone, at least this many ("存在的问题里第二个").
+PREFIX = 4
+
+
+def _prefix_in(name: str, text: str) -> int:
+    """The length of the longest opening of `name` found in `text` (0 below PREFIX)."""
+    for size in range(len(name) - 1, PREFIX - 1, -1):
+        if name[:size] in text:
+            return size
+    return 0
 
 
 @dataclass(frozen=True)
@@ -45,7 +62,7 @@ def _items(passages: list[Passage]) -> list[_Item]:
         marks = list(ITEM_MARK.finditer(p.text))
         for k, m in enumerate(marks):
             end = marks[k + 1].start() if k + 1 < len(marks) else len(p.text)
-            n = ordinal(m.group(1) or m.group(2))
+            n = ordinal(m.group(1) or m.group(2) or m.group(3))
             text = p.text[m.start() : end].strip().rstrip("；;，, ")
             if n is not None and len(text) > len(m.group(0)):
                 found.append(_Item(n, text, p))
@@ -64,10 +81,15 @@ class Items:
 
     def answer(self, question: str) -> Found | None:
         asked = ITEM_ASKED.search(question)
-        if asked is None:
+        if asked is not None:
+            before = question[: asked.start()]
+            containers = self._named(before) or self._named(question[asked.end() :])
+        elif (asked := ITEM_AS_ARTICLE.search(question)) is not None:
+            before = question[: asked.start()]
+            containers = [] if PART_NAMED.search(before) else self._named(before)
+            containers = [c for c in containers if not any(p.kind == "article" for p in c[1])]
+        else:
             return None
-        before = question[: asked.start()]
-        containers = self._named(before) or self._named(question[asked.end() :])
         if not containers:
             return None
         n = ordinal(asked.group(1)) if asked.group(1) else None
@@ -118,6 +140,8 @@ class Items:
             for name in (label.group(1) if label else "", core):
                 if len(name) >= MIN_HEADING and name in text:
                     named.append((len(name), key, passages))
+                elif len(name) > PREFIX and (size := _prefix_in(name, text)) >= PREFIX:
+                    named.append((size, key, passages))  # "存在的问题" of 存在的问题与不足
         if not named:
             return []
         longest = max(size for size, _, _ in named)
