@@ -316,6 +316,11 @@ def test_a_year_alone_asks_the_earlier_question_of_that_year():
         swap_year("2025年目标是多少", "那2020年呢", table_years={"2020": "base", "2025": "target"})
         is None
     )
+    # …but a year the table has not: a white paper's 2024 after its 2025
+    assert (
+        swap_year("2025年发明专利授权多少件", "那2024年呢", {"2020": "base", "2025": "target"})
+        == "2024年发明专利授权多少件"
+    )
 
 
 def test_an_answer_names_a_column_only_as_its_number(resolver):

@@ -58,14 +58,15 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?=\s*年)")
 def swap_year(previous: str, question: str, table_years=()) -> str | None:
     """ "那2026年呢" after "快速维权中心到2027年要达到几家": the earlier question of that year.
     None when the follow-up is not a year alone, the earlier question names none or the same,
-    or the earlier year is one of the indicator table's columns (the conversation is on the
-    table, whose follow-ups name its columns)."""
+    or both years are the indicator table's columns (the conversation is on the table, whose
+    follow-ups name its columns); "那2024年呢" after a 2025 question is that question of 2024
+    though 2025 is a column: the table has no 2024 to follow up with."""
     m = _YEAR_ONLY.match(question.strip(" ，,。？?"))
     years = list(_YEAR.finditer(previous))
     if m is None or not years:
         return None
     old, new = years[-1], m.group(1)
-    if old.group(1) == new or old.group(1) in table_years:
+    if old.group(1) == new or (old.group(1) in table_years and new in table_years):
         return None
     return previous[: old.start()] + new + previous[old.end() :]
 
