@@ -390,3 +390,17 @@ def test_one_word_that_asks_and_nothing_else_leans_on_the_conversation(fake_sett
     out = resolve(resolver, "那要带什么材料", "续展登记怎么办", "届满前90日内申请续展登记。")
     assert "续展" in out and "材料" in out
     assert resolver.words.subject_words("有邮箱可以发材料吗") == ["邮箱", "材料"]
+    # two words of one way of asking ("要准备" and 材料, both how it is done) are no subject
+    wider = Resolver(
+        fake_searcher(fake_settings, FakeEmbedder()), is_plan_word=(words | {"准备"}).__contains__
+    )
+    assert wider.words.subject_words("要准备啥材料") == []
+
+
+def test_another_way_of_contacting_asks_anew_of_the_same_subject():
+    """ "在哪里办公" after "工作站服务热线多少": the station's address, not its hotline again
+    (both contact, but another way of reaching it); "电话多少" after it asks nothing new."""
+    from service.qa.followups.swap import asked_anew
+
+    assert asked_anew("工作站服务热线多少", "在哪里办公") == ("工作站服务", "在哪里办公")
+    assert asked_anew("工作站服务热线多少", "电话多少") is None

@@ -25,7 +25,7 @@ def shows(q: Qualifier, text: str) -> bool:
     if q.kind in BY_WORDS:
         norm = normalize_text(text)
         return bool(q.words) and all(normalize_text(w) in norm for w in q.words)
-    if q.kind == "contact" and (ways := _contact_ways(q.words)):
+    if q.kind == "contact" and (ways := contact_ways(q.words)):
         return all(any(p.search(text) for p in way) for way in ways)
     found = kind_patterns().get(q.kind)
     return bool(found) and any(p.search(text) for p in found)
@@ -43,7 +43,7 @@ def _contacts() -> tuple[tuple[frozenset[str], tuple[re.Pattern, ...]], ...]:
 
 
 @lru_cache(maxsize=512)
-def _contact_ways(words: tuple[str, ...]) -> tuple[tuple[re.Pattern, ...], ...]:
+def contact_ways(words: tuple[str, ...]) -> tuple[tuple[re.Pattern, ...], ...]:
     """The patterns of each way of contacting asked for, when every word asks for one of
     them ("邮箱地址"); () when a word asks for contact details at large ("联系方式")."""
     ways = []

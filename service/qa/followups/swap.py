@@ -71,6 +71,19 @@ def swap_year(previous: str, question: str, table_years=()) -> str | None:
     return previous[: old.start()] + new + previous[old.end() :]
 
 
+def _other_contact(earlier: str, question: str) -> bool:
+    """ "在哪里办公" after "服务热线多少": another way of reaching the office than the one
+    asked before (evidence.toml [contacts]), so a new ask of the same subject."""
+    from service.qa.answering.evidence import contact_ways
+
+    def ways(text: str) -> set:
+        found = [p for p, kind, _, _ in lexicon().qualifiers.finditer(text) if kind == "contact"]
+        return set(contact_ways(tuple(found)))
+
+    mine = ways(question)
+    return bool(mine) and not mine <= ways(earlier)
+
+
 # "那注销登记呢，也要交这么多吗": a subject in place of the last one, then more said about it.
 _OPENING = re.compile(r"^(?:那么?|那)?\s*([^\s,，。？?！!]{2,8})呢[\s,，]+\S")
 
@@ -92,7 +105,9 @@ def asked_anew(earlier: str, question: str) -> tuple[str, str] | None:
     phrases = lexicon().qualifiers
     mine = {kind for _, kind, _, _ in phrases.finditer(question) if kind}
     theirs = [(start, kind) for _, kind, start, _ in phrases.finditer(earlier) if kind]
-    if not mine or not theirs or mine <= {kind for _, kind in theirs}:
+    if not mine or not theirs:
+        return None
+    if mine <= {kind for _, kind in theirs} and not _other_contact(earlier, question):
         return None
     subject = earlier[: min(start for start, _ in theirs)].rstrip("要得需还能可的，, ")
     own = _OPENER.sub("", question).strip(" ，,。？?")

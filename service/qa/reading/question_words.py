@@ -30,18 +30,20 @@ class QuestionWords:
             and not self.lex.wh_words.find(t)
             and self.is_plan_word(t)
         ]
-        asks = [t for t in words if self._asks(t)]
-        # one word that asks and nothing else ("收费吗", "那要带什么材料"): no subject of its own;
-        # two ("有邮箱可以发材料吗") say what the question is about
-        return [] if len(asks) == 1 and len(words) == 1 else words
+        # words that only ask for one kind of thing ("收费吗", "那要准备啥材料": 要准备 and 材料
+        # both ask how it is done): no subject of its own; two kinds ("有邮箱可以发材料吗") say
+        # what the question is about
+        kinds = {self._asked_kind(t, text) for t in words}
+        return [] if len(kinds) == 1 and None not in kinds else words
 
-    def _asks(self, token: str) -> bool:
-        """A word that is itself a way of asking a kind of thing ("收费", "材料", "期限"; scope.toml
-        [qualifiers]): "收费吗" after "…要准备啥材料" asks the fee of the same subject."""
-        return any(
-            start == 0 and end == len(token) and kind
-            for _, kind, start, end in self.lex.qualifiers.finditer(token)
-        )
+    def _asked_kind(self, token: str, text: str) -> str | None:
+        """The kind of thing a word of the text asks for, as itself or inside a phrase that
+        asks ("准备" in "要准备"; scope.toml [qualifiers]); None for a word that does not."""
+        at = text.find(token)
+        for _, kind, start, end in self.lex.qualifiers.finditer(text):
+            if kind and start <= at and at + len(token) <= end:
+                return kind
+        return None
 
     def new_subject(self, question: str, rest: str, marks, plan_subject: bool) -> bool:
         """Two or more words of substance the plan never uses ("办事", "大厅", "周六"), no
