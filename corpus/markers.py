@@ -53,6 +53,8 @@ TITLE_ENDS = (
     "通告",
     "告知书",
     "清单",
+    "白皮书",
+    "公报",
 )
 # A first line with none of these is a heading, not a sentence or an address ("各区…：").
 _MARKS = "（(#第|-*>0123456789"  # a numbered line or markup opens no title

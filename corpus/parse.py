@@ -24,12 +24,12 @@ from corpus.markers import (
     space_table,
     tab_cells,
 )
-from corpus.paragraphs import paragraphs
+from corpus.paragraphs import RULE, paragraphs
 from corpus.records import Indicator, Passage
 from corpus.split import split_with_lead
+from corpus.table_header import TABLE_ROW, is_row, is_table
 
 BULLET = re.compile(r"^[-•·*]\s+(.*)$")
-TABLE_ROW = re.compile(r"^(\d+)\s+(.+?)\s*[(（]([^()（）]+)[)）]\s*$")
 PUBLISHER = re.compile(r"^(宣传单位|发布单位|主办单位)[:：]?\s*$")
 TERMINAL = re.compile(r"[。！？!?；;]")
 MAX_CHARS = 160
@@ -59,27 +59,15 @@ class ParsedDoc:
     indicators: list[Indicator]
 
 
-def _is_row(line: str) -> bool:
-    """A table line: the header, four or more tab-separated cells, or a numbered row with
-    two values (a table without a change column)."""
-    cells = line.split("\t")
-    head = cells[0].strip()
-    return (
-        len(cells) >= 4
-        or (len(cells) > 1 and head == "指标")
-        or bool(len(cells) == 3 and TABLE_ROW.match(head))
-    )
-
-
-def _is_table(para: list[str]) -> bool:
-    """The indicator table (its header, or rows "N name (unit)<TAB>…"); other text may hold tabs."""
-    heads = [line.split("\t")[0].strip() for line in para if "\t" in line]
-    return any(h == "指标" or TABLE_ROW.match(h) for h in heads)
-
-
 def _joined(items: list[str]) -> str:
-    """List items as one passage, "；" between them, less the "；" an item already ends with."""
-    return "；".join(item.rstrip("；;") or item for item in items)  # "- ；" alone stays
+    """List items as one passage, "；" between them, less the "；" an item already ends with;
+    none after a whole sentence ("…。" of a box's prose)."""
+    out = ""
+    for item in items:
+        if out:
+            out += "" if out.endswith(("。", "！", "？")) else "；"
+        out += item.rstrip("；;") or item  # "- ；" alone stays
+    return out
 
 
 def _is_subheading(para: list[str]) -> bool:
@@ -241,6 +229,8 @@ class _Builder:
 
     def paragraph(self, para: list[str]) -> None:
         first = para[0]
+        if para == [RULE]:  # a line drawn under a box closes it
+            return self.flush()
         if self.opens_title(first):
             if len(para) > 1:
                 self.paragraph(para[1:])
@@ -259,7 +249,7 @@ class _Builder:
             return
         if self.unit_of(para):
             return
-        indicators = _is_row(first) and _is_table(para)
+        indicators = is_row(first) and is_table(para)
         if not indicators and is_tab_table(para):
             self.generic_table([tab_cells(line) for line in para])
             return
@@ -267,11 +257,11 @@ class _Builder:
         if spaced:
             self.generic_table(spaced)
             return
-        if _is_row(first) and _is_table(para):
+        if is_row(first) and is_table(para):
             if self.unit and self.unit.kind == "heading" and not self.unit.items:
                 self.table_caption = self.unit.heading  # the line above the table names it
                 self.unit = None
-            n = next((i for i, line in enumerate(para) if not _is_row(line)), len(para))
+            n = next((i for i, line in enumerate(para) if not is_row(line)), len(para))
             self.table_header = ()
             for line in para[:n]:
                 self.table_row(line)
@@ -323,8 +313,8 @@ class _Builder:
             return
         text = "".join(para) if all(TERMINAL.search(p[-1:]) for p in para) else " ".join(para)
         self.last_text = text
-        if self.unit and self.unit.kind in COLLECTING:
-            self.unit.items.append(text)
+        if self.unit and (self.unit.kind in COLLECTING or self.column_open):
+            self.unit.items.append(text)  # a box's own prose too, until a heading or a rule
         else:
             self.flush()
             self.emit(text, list(self.levels), "text" if self.levels else "title")

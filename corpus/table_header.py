@@ -1,7 +1,8 @@
 """An indicator table's value columns, read from its header: each keeps its header as printed
 and gets its role from it. A header naming a year holds that year's value: the earliest year
 is the base, the latest the target (a single year: the target). A header saying a change
-(table.toml [header] change: "累计增加值"…) holds the change between them."""
+(table.toml [header] change: "累计增加值"…) holds the change between them. And which lines
+are such a table's (is_row, is_table)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,25 @@ def row(
         table,
         doc_title,
     )
+
+
+# An indicator table's row: "N name (unit)" in its first cell.
+TABLE_ROW = re.compile(r"^(\d+)\s+(.+?)\s*[(（]([^()（）]+)[)）]\s*$")
+
+
+def is_row(line: str) -> bool:
+    """A table line: the header, four or more tab-separated cells, or a numbered row with
+    two values (a table without a change column)."""
+    cells = line.split("\t")
+    head = cells[0].strip()
+    return (
+        len(cells) >= 4
+        or (len(cells) > 1 and head == "指标")
+        or bool(len(cells) == 3 and TABLE_ROW.match(head))
+    )
+
+
+def is_table(para: list[str]) -> bool:
+    """The indicator table (its header, or rows "N name (unit)<TAB>…"); other text may hold tabs."""
+    heads = [line.split("\t")[0].strip() for line in para if "\t" in line]
+    return any(h == "指标" or TABLE_ROW.match(h) for h in heads)

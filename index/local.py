@@ -32,3 +32,10 @@ def without_rows(matched: list, rows: dict[str, int], national: frozenset[int] |
     if not national:
         return matched
     return [(i, s) for i, s in matched if rows.get(i.name) not in national]
+
+
+def drop_rows(fused: dict, national: frozenset[int] | tuple) -> None:
+    """The national rows out of the candidates (fused: position → Fused), for a question about
+    the city."""
+    for i in national:
+        fused.pop(i, None)

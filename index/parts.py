@@ -4,6 +4,7 @@ numbered sections ("(九)", "第九节"), for Searcher."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from corpus.headings import column_mentions, column_number
 from corpus.lexicon import PhraseIndex, lexicon
@@ -22,11 +23,15 @@ class NumberedParts:
         """indexed: each passage's tokens as BM25 has them (an alias another document's
         passage holds whole is that document's word too, not a 专栏's name)."""
         self._column_aliases = self._aliases_of_columns(indexed)
-        self._columns = {
-            column_number(p.section[-1]): i
-            for i, p in enumerate(self.passages)
-            if p.kind == "column" and p.section
-        }
+        # each document's 专栏 by number (its first passage); a number several documents have
+        # is, unless a question names the document, that of the one with the most 专栏
+        self._doc_columns: dict[tuple[str, int | None], int] = {}
+        for i, p in enumerate(self.passages):
+            if p.kind == "column" and p.section:
+                self._doc_columns.setdefault((p.doc, column_number(p.section[-1])), i)
+        boxes = Counter(doc for doc, _ in self._doc_columns)
+        ranked = sorted(self._doc_columns.items(), key=lambda item: boxes[item[0][0]])
+        self._columns = {n: i for (_, n), i in ranked}
         # "(九)", "第九节": a section's overview, by the number it is written with
         self._sections = {
             m.group(1): i

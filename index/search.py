@@ -25,7 +25,7 @@ from index.boosts import (
 from index.embed.base import Embedder, Pending, drive
 from index.fusion import BOOST, LEXICAL_WEIGHT, SCALE, Fused, boost, fuse
 from index.lexical import title_tokens
-from index.local import asks_locally, national_rows, without_rows
+from index.local import asks_locally, drop_rows, national_rows, without_rows
 from index.match import IndicatorMatcher
 from index.parts import NumberedParts
 from index.store import LoadedIndex
@@ -290,11 +290,11 @@ class Searcher(NumberedParts):
         )
         if mode == "hybrid":
             # The past period's figures share names with indicator rows; the question's period decides.
-            self._boost(fused, [] if PAST.search(question) else indicators, col, question)
+            named = [] if PAST.search(question) else indicators
+            self._boost(fused, named, col, question, document)
             apply_plan(fused, planned)
             self._boost_sections(fused, question)
-            for i in national:
-                fused.pop(i, None)
+            drop_rows(fused, national)
             if document is not None:
                 for i in self._doc_rows.get(document, ()):
                     if i in fused:
@@ -313,7 +313,7 @@ class Searcher(NumberedParts):
         )
         return SearchResult(hits, evidence, [ind for ind, _ in indicators], vector)
 
-    def _boost(self, fused: dict[int, Fused], indicators, col: int | None, asked: str) -> None:
+    def _boost(self, fused: dict[int, Fused], indicators, col, asked: str, document=None) -> None:
         """Rows the question names (a row named only through the terms searched with it
         counts EXPANDED_SHARE: "国外" → "海外" named the plan's 海外发明专利授权量 row for a
         question about a regulation's 国外发明专利资助), then the 专栏 it names."""
@@ -323,8 +323,9 @@ class Searcher(NumberedParts):
             if row is not None:
                 weight = 1.0 if ind.name in own else EXPANDED_SHARE
                 boost(fused, row, f"指标名称匹配：{ind.name}", weight)
-        if col is not None and col in self._columns:
-            boost(fused, self._columns[col], f"专栏编号匹配：专栏{col}")
+        if col is not None and col in self._columns:  # the named document's, if it has one
+            at = self._doc_columns.get((document, col), self._columns[col])
+            boost(fused, at, f"专栏编号匹配：专栏{col}")
 
     def _contents(self, hits: list[Hit]) -> list[Hit]:
         """A heading alone ("（一）基本材料", a section's overview with nothing under it but

@@ -180,6 +180,42 @@ def test_a_box_the_document_has_not_is_said_so():
     assert tree.answer("专栏 2025年的目标是多少") is None  # a year, not a 专栏
 
 
+PAPER_BOXES = """某某知识产权白皮书（示例）
+
+一、运用
+
+全年质押融资86亿元。
+
+━━━━━━━━━━
+专栏1  “以智换贷”：一家企业的融资经历
+
+企业以12件发明专利质押，获得贷款3,000万元。
+
+从申请到放款共用时12个工作日。
+━━━━━━━━━━
+
+二、保护
+
+全年受理行政裁决案件412件。
+"""
+
+
+def test_a_box_drawn_between_rules_holds_its_prose_and_a_named_document_its_own_boxes():
+    """A white paper's 专栏, drawn between two rules, is one unit with its paragraphs (the text
+    after the closing rule is not in it); "白皮书专栏4" is missing from the white paper though
+    the plan has a 专栏4, and "白皮书专栏1" is the white paper's."""
+    paper = _parse(PAPER_BOXES, "paper")
+    box = [p for p in paper if p.kind == "column"]
+    assert len(box) == 1 and "3,000万元" in box[0].text and "12个工作日" in box[0].text
+    assert "。从申请到放款" in box[0].text  # sentences joined without "；"
+    assert not any("412件" in p.text for p in box)
+    plan = _parse(BOXES + "\n专栏3 某工程\n\n1. 甲。\n\n专栏4 某工程\n\n1. 乙。\n", "plan")
+    tree = Structure(plan + paper)
+    missing = tree.answer("白皮书专栏4讲的是什么")
+    assert not missing.answered and "共有1个专栏，没有专栏4" in missing.text
+    assert tree.answer("专栏4讲的是什么") is None  # the plan has one
+
+
 def test_which_box_a_name_is_by_the_words_of_its_heading():
     tree = Structure(_parse(BOXES, "plan"))
     headings = [h for _, _, h, *_ in tree.box.headings]

@@ -222,6 +222,12 @@ def test_a_question_names_a_document_by_its_titles_own_words():
     assert document_named("质押登记的窗口地址在哪", titles) == "pledge"
     assert document_named("办事指南里的窗口地址在哪", titles) is None
     assert document_named("推荐优先审查", {"priority": titles["priority"]}) is None  # one
+    # the only document of a kind named ("白皮书专栏2"); not a kind that is an everyday word
+    paper = Passage("p-2", "paper", "全年专利授权55,950件", [], "text", "某市2025年白皮书（示例）")
+    notice = Passage("p-3", "notice", "申报截止", [], "text", "关于组织申报资助的通知（示例）")
+    titles = title_pairs([*passages, paper, notice])
+    assert document_named("白皮书专栏2讲的是什么", titles) == "paper"
+    assert document_named("收到通知说材料不全", titles) is None
 
 
 def test_a_year_in_a_title_names_no_document():

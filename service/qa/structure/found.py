@@ -167,9 +167,18 @@ def chapter_of(article: Part, title: str) -> Found | None:
 
 
 def missing_box(boxes: dict[str, set[int]], titles: dict[str, str], question: str) -> Found | None:
-    """ "专栏16讲什么" where no document has a 专栏16: say how many the one with 专栏 has."""
+    """ "专栏16讲什么" where no document has a 专栏16, or "白皮书专栏4" where the document it
+    names has none: say how many that one has."""
     named = [n for m in BOX.finditer(question) if (n := ordinal(m.group(1)))]
-    if not named or any(n in ns for ns in boxes.values() for n in named) or len(boxes) != 1:
+    if not named:
         return None
-    doc = next(iter(boxes))
-    return Found(f"{book(titles[doc])}共有{len(boxes[doc])}个专栏，没有专栏{named[0]}。", (), False)
+    docs, by_title = titled(question, {d: titles[d] for d in boxes})
+    if not (by_title and len(docs) == 1):
+        if any(n in ns for ns in boxes.values() for n in named) or len(boxes) != 1:
+            return None
+        docs = list(boxes)
+    doc = docs[0]
+    if all(n in boxes[doc] for n in named):
+        return None
+    lacking = next(n for n in named if n not in boxes[doc])
+    return Found(f"{book(titles[doc])}共有{len(boxes[doc])}个专栏，没有专栏{lacking}。", (), False)
