@@ -25,6 +25,8 @@ def shows(q: Qualifier, text: str) -> bool:
     if q.kind in BY_WORDS:
         norm = normalize_text(text)
         return bool(q.words) and all(normalize_text(w) in norm for w in q.words)
+    if q.named and any(w in text for w in q.words):
+        return True
     if q.kind == "contact" and (ways := contact_ways(q.words)):
         return all(any(p.search(text) for p in way) for way in ways)
     found = kind_patterns().get(q.kind)

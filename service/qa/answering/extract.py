@@ -65,7 +65,8 @@ def part_asked(
         return body.strip()
     units = _units(body.replace("；", "；\n") if row else body)
     quals = [k if isinstance(k, Qualifier) else Qualifier(k, ()) for k in kinds]
-    quals = [q for q in quals if q.kind in EXTRACTED]
+    # a programme named ("交资助申请的时候要不要翻译": 资助) chooses no clause: the words asked do
+    quals = [q for q in quals if q.kind in EXTRACTED and not q.named]
     asked = tuple(dict.fromkeys(q.kind for q in quals))
     cells = units[1:] if row else units
     named = [u for u in cells if _column_asked(u, question)] if row else []

@@ -55,6 +55,9 @@ class Qualifier:
 
     kind: str  # place, organization, period, procedure, fee, duration, contact, definition, …
     words: tuple[str, ...]
+    # shown by its own words too: a programme named, not an amount asked ("交资助申请的时候要不
+    # 要翻译": a passage about 资助 answers, whether or not it gives a sum)
+    named: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,7 +195,11 @@ class Reader:
                 period += self._now(text)
         if period:
             found["period"] = period
-        return tuple(Qualifier(kind, _longest(words)) for kind, words in found.items())
+        topics = lex.topic_qualifiers
+        return tuple(
+            Qualifier(kind, ws := _longest(words), kind == "fee" and not asks and set(ws) <= topics)
+            for kind, words in found.items()
+        )
 
     def _now(self, text: str) -> list[str]:
         """ "现在/目前" in a clause that asks a figure of its own ("目前一年期LPR是多少"); not in
