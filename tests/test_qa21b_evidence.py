@@ -217,3 +217,12 @@ def test_a_programme_named_without_a_sum_asked_is_shown_by_its_name():
     summed = reader.read("资助能补多少？")
     assert not any(q.named for q in summed.qualifiers)
     assert not shows(Qualifier("fee", ("资助",)), materials)
+
+
+def test_a_foreign_place_is_shown_by_a_passage_about_what_happens_abroad():
+    """ "下个月去德国参展，半夜被投诉了找谁": the emergency line for trade fairs abroad answers;
+    a city is still shown only by its own name."""
+    germany = Qualifier("place", ("德国",))
+    assert shows(germany, "在国外参展时被投诉的，可以拨打展会应急电话0999-8627 3159。")
+    assert not shows(germany, "展会期间值班电话：0999-8866 1288。")
+    assert not shows(Qualifier("place", ("深圳",)), "在国外参展时被投诉的，可以拨打应急电话。")

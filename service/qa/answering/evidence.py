@@ -24,7 +24,9 @@ def shows(q: Qualifier, text: str) -> bool:
     """Whether this passage text gives what the qualifier asks for."""
     if q.kind in BY_WORDS:
         norm = normalize_text(text)
-        return bool(q.words) and all(normalize_text(w) in norm for w in q.words)
+        return bool(q.words) and all(
+            normalize_text(w) in norm or (q.kind == "place" and _abroad(w, norm)) for w in q.words
+        )
     if q.named and any(w in text for w in q.words):
         return True
     if q.kind == "contact" and (ways := contact_ways(q.words)):
@@ -55,6 +57,14 @@ def contact_ways(words: tuple[str, ...]) -> tuple[tuple[re.Pattern, ...], ...]:
             return ()
         ways.append(way)
     return tuple(dict.fromkeys(ways))
+
+
+def _abroad(place: str, text: str) -> bool:
+    """A foreign place, and a passage about what happens abroad (境外, 海外: scope.toml [abroad])."""
+    abroad = lexicon().raw.get("scope.toml", {}).get("abroad", {})
+    return place.lower() in abroad.get("places", ()) and any(
+        w in text for w in abroad.get("words", ())
+    )
 
 
 def _shown(q: Qualifier, p) -> bool:
