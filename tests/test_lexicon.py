@@ -111,6 +111,12 @@ def test_english_words_stand_for_the_ordinary_chinese_words_of_any_document():
         t for _, terms, _, _ in lex.expansions.finditer("how many working days") for t in terms
     }
     assert "工作日" in found
+    found = {
+        t
+        for _, terms, _, _ in lex.expansions.finditer("the interest subsidy application window")
+        for t in terms
+    }
+    assert {"贴息", "申报期"} <= found  # the longest phrase: not "interest" alone
     assert "第7条" in normalize_question("What does Article 7 of the measures say?")
     assert "附件2" in normalize_question("annex 2, item 3") and "第3项" in normalize_question(
         "item 3"
