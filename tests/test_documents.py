@@ -190,6 +190,16 @@ def test_structure_questions_over_any_document():
     assert tree.answer("商标品牌有什么奖励") is None  # not a structure question
 
 
+def test_a_part_the_named_document_has_not_is_said_so_though_another_has_it():
+    """ "指南第五部分" where the guide has four and the FAQ a fifth: the guide has none."""
+    guide = "某某事项办事指南（示例）\n\n一、甲\n\n甲的内容。\n\n二、乙\n\n乙的内容。\n"
+    other = "某某情况说明（示例）\n\n一、甲\n\n甲。\n\n二、乙\n\n乙。\n\n三、丙\n\n丙。\n"
+    tree = Structure(_parse(guide, "guide") + _parse(other, "other"))
+    missing = tree.answer("指南第三部分说了什么")
+    assert missing is not None and not missing.answered and "没有第三部分" in missing.text
+    assert "丙" in tree.answer("第三部分说了什么").text  # the only one that has one
+
+
 def test_the_part_after_or_before_one_named_and_the_document_named_by_its_kind():
     tree = Structure(_parse(REGULATION, "reg") + _parse(GUIDE, "guide") + _parse(FAQ, "faq"))
     assert tree.answer("第三条后面那一条呢").text.startswith("第四条")

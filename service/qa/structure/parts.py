@@ -113,6 +113,9 @@ class Structure:
         mean: those its words name best, tied ("这个办事指南" of two guides), or
         all of them when it names none; and whether it named any."""
         having = [d for (d, k) in self.parts if k == kind]
+        docs, named = titled(question, {d: self.titles[d] for d in having})
+        if named and len(docs) == 1:  # "指引第八部分": that one, though it may have no 8th
+            return docs, named
         if number is not None:
             having = [
                 d for d in having if any(p.number == number for p in self.parts[(d, kind)])
