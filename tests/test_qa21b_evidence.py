@@ -202,6 +202,10 @@ def test_the_way_of_contacting_asked_for_must_be_given():
     reader = Reader([])
     assert not reader.read("电子发票多久会发到我邮箱？").has("contact")
     assert reader.read("我想把材料用邮件发给工作站，邮箱地址是多少？").has("contact")
+    where = reader.read("东湖区知识产权服务中心在什么地方，周末开门吗")
+    assert where.has("contact")  # a place to go and its hours: not a district's figures
+    contact = next(q for q in where.qualifiers if q.kind == "contact")
+    assert not shows(contact, "区县：东湖区；常住人口：156；商标注册：13,280")
     # a wait in minutes is a time too ("一个预约时段是多长时间": 30分钟)
     assert shows(Qualifier("duration", ("多长时间",)), "预约时段以30分钟为一段")
 
@@ -212,7 +216,9 @@ def test_a_programme_named_without_a_sum_asked_is_shown_by_its_name():
     reader = Reader([])
     named = reader.read("我们请的美国律所开的发票全是英文的，交资助申请的时候要不要翻译？")
     fee = next(q for q in named.qualifiers if q.kind == "fee")
-    materials = "申请资助须提交：1. 资助申请表；2. 营业执照复印件；3. 发票（外文票据需附中文翻译）。"
+    materials = (
+        "申请资助须提交：1. 资助申请表；2. 营业执照复印件；3. 发票（外文票据需附中文翻译）。"
+    )
     assert fee.named and shows(fee, materials)
     summed = reader.read("资助能补多少？")
     assert not any(q.named for q in summed.qualifiers)
