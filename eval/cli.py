@@ -300,6 +300,7 @@ def _questions(path: Path, categories: list[str], first: bool):
 def _asker(url: str | None, settings):
     from eval.askers import EngineAsker, HttpAsker
     from eval.run import NoCache
+    from eval.sets import SETS_WRITTEN
     from service.state import LoadError, open_engine
 
     if url:
@@ -307,6 +308,8 @@ def _asker(url: str | None, settings):
             return HttpAsker(url, settings.corpus_dir)
         except Exception as exc:  # no server there, or not an ipqa one
             fail(f"cannot reach {url}/healthz: {exc}")
+    if settings.today is None:  # 去年 in a question is the year before the sets were written
+        settings = settings.model_copy(update={"today": SETS_WRITTEN})
     try:  # loaded as the server loads it (model process included), keeping no answers
         return EngineAsker(open_engine(settings, serving=True, cache=NoCache()))
     except LoadError as exc:

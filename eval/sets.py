@@ -5,11 +5,15 @@ commands (`ipqa eval`, the peer comparison, the answer-quality page, CI's floor)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from corpus.load import DEFAULT_CORPUS_DIR
 
 EVAL_DIR = Path(__file__).parent
+# The day the question sets say "去年" and "明年" as of (their last written, 2026-12-07): the eval
+# reads them against it, not the clock, so a set's figures do not change with the year.
+SETS_WRITTEN = date(2026, 12, 7)
 CORPUS_DIR = DEFAULT_CORPUS_DIR.parent  # corpus/: the plan in data/, sample documents beside
 
 

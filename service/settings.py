@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -37,6 +38,11 @@ class Settings(BaseSettings):
         description="Origins whose pages may call the API (CORS), as a JSON list",
     )
     top_k: int = Field(5, ge=1, le=20, description="Passages returned when a request does not say")
+    today: date | None = Field(
+        None,
+        description="The date 去年/明年 in a question are read against (YYYY-MM-DD); the clock "
+        "when unset",
+    )
     max_question_chars: int = Field(500, ge=1, description="Longest question accepted")
     max_history_turns: int = Field(20, ge=0, description="Most history turns accepted")
     max_turn_chars: int = Field(2000, ge=1, description="Longest history turn accepted")

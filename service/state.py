@@ -63,7 +63,11 @@ def load_engine(
     if cache is None and cache_for is not None:
         cache = cache_for(index.manifest)
     engine = Engine(
-        Searcher(index, embedder), cache_size=settings.cache_size, cache=cache, curated=curated
+        Searcher(index, embedder),
+        cache_size=settings.cache_size,
+        cache=cache,
+        curated=curated,
+        today=settings.today,
     )
     if loading:
         check_manifest(

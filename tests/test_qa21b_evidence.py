@@ -232,3 +232,22 @@ def test_a_foreign_place_is_shown_by_a_passage_about_what_happens_abroad():
     assert shows(germany, "在国外参展时被投诉的，可以拨打展会应急电话0999-8627 3159。")
     assert not shows(germany, "展会期间值班电话：0999-8866 1288。")
     assert not shows(Qualifier("place", ("深圳",)), "在国外参展时被投诉的，可以拨打应急电话。")
+
+
+def test_a_relative_year_is_the_year_of_a_report_titled_with_it():
+    """ "知识产权保险去年赔了多少钱" asked in 2026: the 2025 annual report is about 去年; a
+    document titled with no year is not, and "我们计划参加明年的展会，…什么时候做" asks no
+    year (the asker's story). A time before the event answers when ("开展前30日内")."""
+    reader = Reader([], this_year=2026)
+    q = reader.read("知识产权保险去年赔了多少钱，赔了几件")
+    period = next(x for x in q.qualifiers if x.kind == "period")
+    assert period.years == ("2025",)
+    text = "保险机构全年赔付案件19件，赔付金额共计438万元。"
+    report = Passage("p", "paper", text, ["三、运用"], "text", doc_title="本市2025年白皮书（示例）")
+    plain = Passage("q", "guide", text, ["三、运用"], "text", doc_title="本市保险办事指南（示例）")
+    assert answering((period,), [report]) == 0
+    assert answering((period,), [plain]) is None
+    story = reader.read("我们计划参加明年的展会，参展之前的排查应该什么时候做？")
+    assert not story.has("period")
+    assert shows(Qualifier("when", ("什么时候",)), "展前（开展前30日内）：进行知识产权风险排查。")
+    assert Reader([], this_year=2027).read("去年赔了多少钱").qualifiers[-1].years == ("2026",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -60,9 +61,11 @@ class Engine:
         thresholds: Thresholds | None = None,
         cache: LRU | None = None,
         curated=None,
+        today: date | None = None,
     ):
         """curated: the office's staff answers (service.office.matcher.CuratedMatcher), which
-        come before the plan's own when one matches."""
+        come before the plan's own when one matches; today: the date 去年/明年 are read against
+        (the clock when None)."""
         self.searcher = searcher
         self.curated = curated
         self.thresholds = thresholds or Thresholds.from_dict(searcher.manifest.get("policy"))
@@ -73,6 +76,7 @@ class Engine:
             synonyms=plan_synonyms(searcher.knows),
             years=table_years(searcher.indicators),
             sounds=read_sounds(getattr(searcher.index, "folder", None)),
+            this_year=(today or date.today()).year,
         )
         self.resolver = Resolver(searcher)
         self.answerers = without_model(searcher)  # tried in order before the model

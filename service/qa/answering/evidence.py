@@ -70,6 +70,8 @@ def _abroad(place: str, text: str) -> bool:
 def _shown(q: Qualifier, p) -> bool:
     """shows() of a passage: a place, company or period also by its headings ("八、2026年工作
     打算" is about 2026 for each of its items)."""
+    if q.years and all(y in (p.doc_title or "") for y in q.years):
+        return True  # "去年赔了多少钱" in 2026, and the 2025 annual report
     if q.kind in BY_WORDS and p.section:
         return shows(q, " ".join([*p.section, p.text]))
     return shows(q, p.text)

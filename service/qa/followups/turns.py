@@ -9,6 +9,7 @@ from corpus.headings import column_mentions
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_question
 from index.boosts import squash
+from index.local import asks_locally, national_rows
 from service.qa.reading.fields import Asked, detect_field
 
 _SECTION_MENTION = re.compile(
@@ -56,6 +57,10 @@ class TurnReader:
         self.columns_named = searcher.columns_named
         self.titles = searcher.column_titles
         self.units = {i.name: i.unit for i in searcher.indicators}
+        # a national table's rows, which a question about the city does not name (index.local)
+        rows = {n: at for n in self.units if (at := searcher.indicator_passage(n)) is not None}
+        national = national_rows(searcher.passages, rows)
+        self.national = frozenset(n for n, at in rows.items() if at in national)
         self.years = years
         self.lex = lexicon()
         # the documents' headings: a "(一)…" an answer quotes is a section only if one is headed so
@@ -95,7 +100,8 @@ class TurnReader:
         verbatim = sorted((text.find(n), n) for n in self.units if n in text)
         if verbatim or not loosely:
             return tuple(n for _, n in verbatim)
-        return tuple(i.name for i, _ in self.matcher.match(text))
+        skip = self.national if asks_locally(text) else ()  # "全市发明专利授权多少件"
+        return tuple(i.name for i, _ in self.matcher.match(text) if i.name not in skip)
 
 
 def _distinct(turns: list[Turn], kind: str) -> list:

@@ -43,12 +43,16 @@ def asking_clauses(text: str, lex) -> list[tuple[int, int]]:
 def times_asked(text: str, lex) -> list[str]:
     """Other times than the plan's ("去年", "明年"), less those of a clause that does not ask and
     tells what happened then: "公司去年新授权了几件发明专利，按市里的资助办法每件能拿多少" asks
-    what a patent earns, not last year's figure; "去年的数据，有多少件" still asks last year's."""
+    what a patent earns, not last year's figure; "去年的数据，有多少件" still asks last year's;
+    "我们计划参加明年的展会，…" is the asker's story."""
     asking = asking_clauses(text, lex)
     out = []
     for m in _CLAUSE_TEXT.finditer(text):
-        times = lex.other_times.find(m.group())
+        clause = m.group()
+        times = lex.other_times.find(clause)
         asks = not asking or any(a <= m.start() < b for a, b in asking)
-        told = any(_TOLD.search(m.group(), m.group().find(t) + len(t)) for t in times)
-        out += times if asks or not told else []
+        told = any(_TOLD.search(clause, clause.find(t) + len(t)) for t in times)
+        # "我们计划参加明年的展会，排查应该什么时候做": the asker's own story, not what is asked
+        mine = any(w in clause[: clause.find(t)] for t in times for w in lex.narrative)
+        out += times if asks or not (told or mine) else []
     return out

@@ -58,6 +58,9 @@ class Qualifier:
     # shown by its own words too: a programme named, not an amount asked ("交资助申请的时候要不
     # 要翻译": a passage about 资助 answers, whether or not it gives a sum)
     named: bool = False
+    # the years its relative words stand for today ("去年" → "2025"): a document whose title
+    # names that year (an annual report) is about it
+    years: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,11 +102,13 @@ class Reader:
         synonyms: dict[str, tuple[str, ...]] | None = None,
         years: dict[str, str] | None = None,
         sounds: dict | None = None,
+        this_year: int | None = None,
     ):
         """synonyms: word → plan words (同义词词林's groups, corpus/lexicon/cilin.py);
         years: year → role of the indicator table's columns, as its header names them;
         sounds: the plan words' readings kept with the index (spelling.read_sounds)."""
         self.years = dict(years or {})
+        self.this_year = this_year
         self.lex = lex or lexicon()
         self.synonyms = synonyms or {}
         # a place's one-character suffix is no typo: "按市里的办法" is not 按时 (on time)
@@ -197,9 +202,22 @@ class Reader:
             found["period"] = period
         topics = lex.topic_qualifiers
         return tuple(
-            Qualifier(kind, ws := _longest(words), kind == "fee" and not asks and set(ws) <= topics)
+            Qualifier(
+                kind,
+                ws := _longest(words),
+                kind == "fee" and not asks and set(ws) <= topics,
+                self._relative_years(ws) if kind == "period" else (),
+            )
             for kind, words in found.items()
         )
+
+    def _relative_years(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The years words like 去年 stand for this year (scope.toml [relative_years]), when
+        every word of the period is one; else ()."""
+        offsets = self.lex.raw.get("scope.toml", {}).get("relative_years", {})
+        if self.this_year is None or not words or not all(w in offsets for w in words):
+            return ()
+        return tuple(str(self.this_year + int(offsets[w])) for w in words)
 
     def _now(self, text: str) -> list[str]:
         """ "现在/目前" in a clause that asks a figure of its own ("目前一年期LPR是多少"); not in
