@@ -35,3 +35,22 @@ def test_a_question_about_the_city_drops_the_national_rows_it_matched():
     rows = {"知识产权保护社会满意度": 0}
     assert without_rows([(row, 1.0)], rows, frozenset({0})) == []
     assert without_rows([(row, 1.0)], rows, ()) == [(row, 1.0)]
+
+
+def test_a_turn_about_the_city_names_no_national_row_for_its_follow_ups():
+    """ "全市发明专利授权多少件" with a white paper loaded: its follow-up ("比前年多了多少") is
+    not about the plan's 海外发明专利授权量, whose words the matcher shares."""
+    from service.qa.followups.turns import TurnReader
+
+    row = SimpleNamespace(name="海外发明专利授权量", unit="万件")
+    searcher = SimpleNamespace(
+        matcher=SimpleNamespace(match=lambda text: [(row, 1.0)]),
+        columns_named=lambda text: [],
+        column_titles={},
+        indicators=[row],
+        passages=PLAN + PAPER,
+        indicator_passage=lambda name: 0 if name == row.name else None,
+    )
+    read = TurnReader(searcher, {})
+    assert read("user", "白皮书说全市发明专利授权多少件").indicators == ()
+    assert read("user", "发明专利授权多少件").indicators == ("海外发明专利授权量",)
