@@ -78,6 +78,18 @@ def kind_headings() -> dict[str, list[str]]:
     return lexicon().raw.get("evidence.toml", {}).get("headings", {})
 
 
+@lru_cache(maxsize=1)
+def _contact_patterns() -> tuple[re.Pattern, ...]:
+    """A phone number or an e-mail address (evidence.toml [contacts]), and the word 地址."""
+    ways = lexicon().raw.get("evidence.toml", {}).get("contacts", {})
+    found = [p for way in ("phone", "email") for p in ways.get(way, {}).get("shows", [])]
+    return tuple(re.compile(p) for p in [*found, "地址"])
+
+
+def gives_contact(text: str) -> bool:
+    return any(p.search(text) for p in _contact_patterns())
+
+
 def under_kind_heading(p: Passage, kind: str) -> bool:
     """Whether a passage sits under a short heading that gives this kind of thing."""
     words = kind_headings().get(kind, ())
@@ -181,12 +193,15 @@ class Booster:
             for i, p in enumerate(passages)
             if p.kind == "faq" and (pairs := char_pairs(squash(_faq_question(p.text))))
         ]
-        # The passages under a heading that gives one kind of thing ("五、办理时限").
+        # The passages under a heading that gives one kind of thing ("五、办理时限"); and for
+        # a contact, those that give a phone, an e-mail or an address wherever they stand
+        # ("第七条 调解委员会设在…，地址为…，联系电话为…").
         self.kind_sections = {
             kind: [
                 i
                 for i, p in enumerate(passages)
-                if p.kind != "overview" and under_kind_heading(p, kind)
+                if p.kind != "overview"
+                and (under_kind_heading(p, kind) or (kind == "contact" and gives_contact(p.text)))
             ]
             for kind in kind_headings()
         }

@@ -251,3 +251,26 @@ def test_a_relative_year_is_the_year_of_a_report_titled_with_it():
     assert not story.has("period")
     assert shows(Qualifier("when", ("什么时候",)), "展前（开展前30日内）：进行知识产权风险排查。")
     assert Reader([], this_year=2027).read("去年赔了多少钱").qualifiers[-1].years == ("2026",)
+
+
+def test_a_passage_giving_a_contact_is_lifted_for_a_contact_question_wherever_it_stands():
+    """ "这个调解委员会在什么地方": the article giving its address and phone is lifted like a
+    passage under a heading "联系方式"; "还说我的专利没什么用" asks nothing (没什么), so its 专利
+    is the story's."""
+    from service.qa.reading.clauses import asking_clauses
+
+    article = Passage(
+        "a",
+        "rules",
+        "第七条 调解委员会设在保护中心，地址为澜石路72号，联系电话为099-86617250。",
+        ["第二章 组织"],
+        "article",
+    )
+    other = Passage("b", "rules", "第八条 调解委员会由主任1名组成。", ["第二章 组织"], "article")
+    booster = Booster([article, other])
+    lifted = [i for i, *_ in booster.kinds_asked(["contact"])]
+    assert lifted == [0]
+    text = "还说我的专利没什么用，请问这个调解委员会在什么地方？"
+    clauses = asking_clauses(text, Reader([]).lex)
+    assert [text[a:b] for a, b in clauses] == ["请问这个调解委员会在什么地方"]
+    assert Reader([]).read(text).objects == ()

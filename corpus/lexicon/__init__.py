@@ -148,7 +148,9 @@ class Lexicon:
     plan_location: PhraseIndex
     past_period: PhraseIndex
     list_asks: PhraseIndex
-    ask_markers: PhraseIndex  # words that make a clause the asking part of a question
+    # words that make a clause the asking part of a question (True), and those that do not
+    # though they hold one ("没什么用": False)
+    ask_markers: PhraseIndex
     ip_objects: dict[str, tuple[str, ...]]  # kind of IP → its names (evidence.toml)
     period_current: str  # the plan's own period (十四五)
     period_past: str  # the period before it, whose figures its background gives (十三五)
@@ -288,7 +290,12 @@ def build_lexicon(folder: Path = LEXICON_DIR) -> Lexicon:
         plan_location=index(_words(lang.get("plan_location"))),
         past_period=index(_words(lang.get("past_period"))),
         list_asks=index(_words(lang.get("list_asks"))),
-        ask_markers=index(_words(lang.get("ask_markers"))),
+        ask_markers=index(
+            {
+                **{w: False for w in _words(lang.get("not_ask_markers"))},
+                **{w: True for w in _words(lang.get("ask_markers"))},
+            }
+        ),
         period_current=str(lang.get("period_names", {}).get("current", "")),
         period_past=str(lang.get("period_names", {}).get("past", "")),
         periods_earlier=tuple(_words(lang.get("period_names", {}).get("earlier"))),

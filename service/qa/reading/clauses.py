@@ -29,7 +29,7 @@ def asking_clauses(text: str, lex) -> list[tuple[int, int]]:
             told = said if asks or m is None else _SEVERAL.sub("了", said)
             asks = (
                 asks
-                or lex.ask_markers.search(told)
+                or any(asks for _, asks, _, _ in lex.ask_markers.finditer(told))
                 or lex.yes_no.search(said)
                 or _A_NOT_A.search(said)
                 or _NOT_TAG.search(said)
