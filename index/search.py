@@ -18,9 +18,7 @@ from index.boosts import (
     PAST,
     Booster,
     apply_plan,
-    document_named,
     squash,
-    title_pairs,
 )
 from index.embed.base import Embedder, Pending, drive
 from index.fusion import BOOST, LEXICAL_WEIGHT, SCALE, Fused, boost, fuse
@@ -29,6 +27,7 @@ from index.local import asks_locally, drop_rows, national_rows, without_rows
 from index.match import IndicatorMatcher
 from index.parts import NumberedParts
 from index.store import LoadedIndex
+from index.titles import document_named, title_pairs
 
 Mode = Literal["bm25", "dense", "hybrid"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid")

@@ -201,7 +201,7 @@ def test_the_plans_terms_count_half_in_bm25_when_other_documents_are_loaded(tmp_
 def test_a_question_names_a_document_by_its_titles_own_words():
     """ "听说可以让市里推荐优先审查…现场窗口在哪个地址": the 优先审查推荐 guide's passages,
     not another guide's address; a kind of document said ("办事指南") names none of two."""
-    from index.boosts import document_named, title_pairs
+    from index.titles import document_named, title_pairs
 
     passages = [
         Passage(
@@ -234,7 +234,7 @@ def test_a_year_in_a_title_names_no_document():
     """ "到2027年调解员要有多少人" shares 20/02/27 with "关于组织申报2027年度…的通知": three
     character pairs, enough to name the notice, whose passages were lifted as the
     conversation's; a year is no word of a title's own."""
-    from index.boosts import document_named, title_pairs
+    from index.titles import document_named, title_pairs
 
     passages = [
         Passage(

@@ -26,7 +26,7 @@ from service.qa.answering.compose import (
     compose,
     parts_answer,
 )
-from service.qa.answering.evidence import BY_WORDS, answering, elsewhere, mentions, services
+from service.qa.answering.evidence import mentions
 from service.qa.answering.policy import (
     ANSWER,
     CLARIFY,
@@ -35,8 +35,8 @@ from service.qa.answering.policy import (
     RELATED,
     Decision,
     Thresholds,
+    by_evidence,
     decide,
-    several,
 )
 from service.qa.followups.conversation import Resolver
 from service.qa.lru import LRU, _digest
@@ -208,28 +208,7 @@ class Engine:
             period = f"{lexicon().period_past}期间"
             decision = Decision(RELATED, (Qualifier("period", (period,)),))
         elif decision.outcome == RELATED and decision.qualifiers:
-            # a national row is never a place's, company's or period's figure
-            national = rows and any(q.kind in BY_WORDS for q in decision.qualifiers)
-            named = services(query.asking)
-            passages = [h.passage for h in result.hits]
-            i = answering(decision.qualifiers, passages, query.objects, named, query.framed_objects)
-            if national and (i is None or passages[i].kind == "indicator"):
-                i = None  # a passage of its own ("每家单位每年…") may answer; the row never does
-            if i is not None:  # one of the best passages gives what is asked: answer from it
-                result.hits.insert(0, result.hits.pop(i))
-                top = result.hits[0].passage
-                name = top.text.split("（", 1)[0] if top.kind == "indicator" else None
-                rows = [r for r in self.indicators if r.name == name][:1]
-                decision = Decision(ANSWER)
-            elif not national and (parts := several(result, decision, query, named)):
-                decision = parts
-            elif not national and (query.objects or named):
-                # shown, but of another kind of IP or another service: say which
-                kinds = elsewhere(
-                    decision.qualifiers, passages, query.objects, named, query.framed_objects
-                )
-                if kinds:
-                    decision = Decision(RELATED, (Qualifier("object", kinds), *decision.qualifiers))
+            rows, decision = by_evidence(query, result, rows, decision, self.indicators)
         return query, result, rows, decision
 
     def _implied_row(self, query: Query, result: SearchResult) -> list[Indicator]:

@@ -6,7 +6,13 @@ import re
 from dataclasses import asdict, dataclass
 
 from index.search import Evidence, SearchResult
-from service.qa.answering.evidence import answering_each
+from service.qa.answering.evidence import (
+    BY_WORDS,
+    answering,
+    answering_each,
+    elsewhere,
+    services,
+)
 from service.qa.reading.understand import Qualifier, Query
 
 ANSWER, RELATED, NONE = "answer", "related", "none"
@@ -155,3 +161,30 @@ def several(
     if missing:
         return Decision(RELATED, missing)
     return Decision(ANSWER, parts=tuple((n, kinds) for n, (_, kinds) in enumerate(parts)))
+
+
+def by_evidence(query: Query, result: SearchResult, rows: list, decision: Decision, indicators):
+    """A related decision, settled by what the best passages give (rows, decision): one that
+    gives what is asked goes first and answers (its row with it, if it is one); else a
+    question asking several things is answered part by part; else, shown only of another
+    kind of IP or another service, it says which. A national row is never a place's,
+    company's or period's figure. indicators: the table's rows, by which a row is named."""
+    national = rows and any(q.kind in BY_WORDS for q in decision.qualifiers)
+    named = services(query.asking)
+    passages = [h.passage for h in result.hits]
+    asked = (query.objects, named, query.framed_objects)
+    i = answering(decision.qualifiers, passages, *asked)
+    if national and (i is None or passages[i].kind == "indicator"):
+        i = None  # a passage of its own ("每家单位每年…") may answer; the row never does
+    if i is not None:  # one of the best passages gives what is asked: answer from it
+        result.hits.insert(0, result.hits.pop(i))
+        top = result.hits[0].passage
+        name = top.text.split("（", 1)[0] if top.kind == "indicator" else None
+        return [r for r in indicators if r.name == name][:1], Decision(ANSWER)
+    if not national and (parts := several(result, decision, query, named)):
+        return rows, parts
+    if not national and (query.objects or named):
+        kinds = elsewhere(decision.qualifiers, passages, *asked)
+        if kinds:  # shown, but of another kind of IP or another service: say which
+            return rows, Decision(RELATED, (Qualifier("object", kinds), *decision.qualifiers))
+    return rows, decision

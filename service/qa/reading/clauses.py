@@ -56,3 +56,12 @@ def times_asked(text: str, lex) -> list[str]:
         mine = any(w in clause[: clause.find(t)] for t in times for w in lex.narrative)
         out += times if asks or not (told or mine) else []
     return out
+
+
+def relative_years(words: tuple[str, ...], this_year: int | None, lex) -> tuple[str, ...]:
+    """The years words like 去年 stand for in this_year (scope.toml [relative_years]), when
+    every word of a period is one; else ()."""
+    offsets = lex.raw.get("scope.toml", {}).get("relative_years", {})
+    if this_year is None or not words or not all(w in offsets for w in words):
+        return ()
+    return tuple(str(this_year + int(offsets[w])) for w in words)

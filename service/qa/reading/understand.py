@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus.lexicon import Lexicon, lexicon
-from service.qa.reading.clauses import ASK_SPLIT, asking_clauses, times_asked
+from service.qa.reading.clauses import ASK_SPLIT, asking_clauses, relative_years, times_asked
 from service.qa.reading.fields import Asked, detect_field, years_said
 from service.qa.reading.spelling import Speller
 
@@ -206,18 +206,10 @@ class Reader:
                 kind,
                 ws := _longest(words),
                 kind == "fee" and not asks and set(ws) <= topics,
-                self._relative_years(ws) if kind == "period" else (),
+                relative_years(ws, self.this_year, lex) if kind == "period" else (),
             )
             for kind, words in found.items()
         )
-
-    def _relative_years(self, words: tuple[str, ...]) -> tuple[str, ...]:
-        """The years words like 去年 stand for this year (scope.toml [relative_years]), when
-        every word of the period is one; else ()."""
-        offsets = self.lex.raw.get("scope.toml", {}).get("relative_years", {})
-        if self.this_year is None or not words or not all(w in offsets for w in words):
-            return ()
-        return tuple(str(self.this_year + int(offsets[w])) for w in words)
 
     def _now(self, text: str) -> list[str]:
         """ "现在/目前" in a clause that asks a figure of its own ("目前一年期LPR是多少"); not in
