@@ -77,15 +77,37 @@ def kind_headings() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
-def _contact_patterns() -> tuple[re.Pattern, ...]:
-    """A phone number or an e-mail address (evidence.toml [contacts]), and the word 地址."""
-    ways = lexicon().raw.get("evidence.toml", {}).get("contacts", {})
-    found = [p for way in ("phone", "email") for p in ways.get(way, {}).get("shows", [])]
-    return tuple(re.compile(p) for p in [*found, "地址"])
+def contact_ways() -> dict[str, tuple[frozenset[str], tuple[re.Pattern, ...]]]:
+    """Per way of contacting the office (evidence.toml [contacts]: email, phone…), the words
+    asking for it and what a passage giving it shows."""
+    raw = lexicon().raw.get("evidence.toml", {}).get("contacts", {})
+    return {
+        way: (frozenset(w.lower() for w in c["asks"]), tuple(re.compile(p) for p in c["shows"]))
+        for way, c in raw.items()
+    }
+
+
+@lru_cache(maxsize=512)
+def asked_ways(words: tuple[str, ...]) -> tuple[tuple[re.Pattern, ...], ...]:
+    """The patterns of each way of contacting asked for, when every word asks for one of
+    them ("邮箱地址"); () when a word asks for contact details at large ("联系方式")."""
+    ways = []
+    for w in words:
+        way = next((shows for asks, shows in contact_ways().values() if w.lower() in asks), None)
+        if way is None:
+            return ()
+        ways.append(way)
+    return tuple(dict.fromkeys(ways))
+
+
+_GIVEN = re.compile("地址")
 
 
 def gives_contact(text: str) -> bool:
-    return any(p.search(text) for p in _contact_patterns())
+    """A phone number, an e-mail address or the word 地址 in the text."""
+    ways = contact_ways()
+    shown = [p for way in ("phone", "email") for p in ways.get(way, ((), ()))[1]]
+    return any(p.search(text) for p in [*shown, _GIVEN])
 
 
 def under_kind_heading(p: Passage, kind: str) -> bool:

@@ -22,6 +22,11 @@ def national_rows(passages: list[Passage], rows: dict[str, int]) -> frozenset[in
     return frozenset(i for i in rows.values() if said[passages[i].doc] < LOCAL_MENTIONS)
 
 
+def national_names(rows: dict[str, int], national: frozenset[int]) -> frozenset[str]:
+    """The names of those rows (rows: name → position), for what a turn names."""
+    return frozenset(name for name, at in rows.items() if at in national)
+
+
 def asks_locally(question: str) -> bool:
     """Whether the question speaks of the city as its documents do (本市, 全市, 市里…)."""
     return bool(lexicon().local_words.search(question))

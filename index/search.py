@@ -23,7 +23,7 @@ from index.boosts import (
 from index.embed.base import Embedder, Pending, drive
 from index.fusion import BOOST, LEXICAL_WEIGHT, SCALE, Fused, boost, fuse
 from index.lexical import title_tokens
-from index.local import asks_locally, drop_rows, national_rows, without_rows
+from index.local import asks_locally, drop_rows, national_names, national_rows, without_rows
 from index.match import IndicatorMatcher
 from index.parts import NumberedParts
 from index.store import LoadedIndex
@@ -111,6 +111,7 @@ class Searcher(NumberedParts):
         for i, p in enumerate(self.passages):
             self._doc_rows.setdefault(p.doc, []).append(i)
         self._national_rows = national_rows(self.passages, self._indicator_rows)
+        self.national_indicators = national_names(self._indicator_rows, self._national_rows)
         self._index_parts(indexed)
         # a section's overview that is its heading alone → the first passage under it
         first: dict[tuple[str, ...], Passage] = {}

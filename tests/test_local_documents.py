@@ -6,7 +6,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from corpus.records import Passage
-from index.local import asks_locally, national_rows, without_rows
+from index.local import asks_locally, national_names, national_rows, without_rows
 
 
 def _p(i: int, doc: str, text: str, kind: str = "text") -> Passage:
@@ -43,13 +43,14 @@ def test_a_turn_about_the_city_names_no_national_row_for_its_follow_ups():
     from service.qa.followups.turns import TurnReader
 
     row = SimpleNamespace(name="海外发明专利授权量", unit="万件")
+    rows = {row.name: 0}  # as Searcher works them out
     searcher = SimpleNamespace(
         matcher=SimpleNamespace(match=lambda text: [(row, 1.0)]),
         columns_named=lambda text: [],
         column_titles={},
         indicators=[row],
         passages=PLAN + PAPER,
-        indicator_passage=lambda name: 0 if name == row.name else None,
+        national_indicators=national_names(rows, national_rows(PLAN + PAPER, rows)),
     )
     read = TurnReader(searcher, {})
     assert read("user", "白皮书说全市发明专利授权多少件").indicators == ()

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_text
-from index.boosts import kind_patterns, under_kind_heading
+from index.boosts import asked_ways, kind_patterns, under_kind_heading
 from service.qa.reading.understand import Qualifier
 
 # Kinds shown by the question's own words appearing in the passage.
@@ -29,34 +29,10 @@ def shows(q: Qualifier, text: str) -> bool:
         )
     if q.named and any(w in text for w in q.words):
         return True
-    if q.kind == "contact" and (ways := contact_ways(q.words)):
+    if q.kind == "contact" and (ways := asked_ways(q.words)):
         return all(any(p.search(text) for p in way) for way in ways)
     found = kind_patterns().get(q.kind)
     return bool(found) and any(p.search(text) for p in found)
-
-
-@lru_cache(maxsize=1)
-def _contacts() -> tuple[tuple[frozenset[str], tuple[re.Pattern, ...]], ...]:
-    """(the words asking for it, what a passage giving it shows) per way of contacting the
-    office (evidence.toml [contacts])."""
-    raw = lexicon().raw.get("evidence.toml", {}).get("contacts", {})
-    return tuple(
-        (frozenset(w.lower() for w in c["asks"]), tuple(re.compile(p) for p in c["shows"]))
-        for c in raw.values()
-    )
-
-
-@lru_cache(maxsize=512)
-def contact_ways(words: tuple[str, ...]) -> tuple[tuple[re.Pattern, ...], ...]:
-    """The patterns of each way of contacting asked for, when every word asks for one of
-    them ("邮箱地址"); () when a word asks for contact details at large ("联系方式")."""
-    ways = []
-    for w in words:
-        way = next((shows for asks, shows in _contacts() if w.lower() in asks), None)
-        if way is None:
-            return ()
-        ways.append(way)
-    return tuple(dict.fromkeys(ways))
 
 
 def _abroad(place: str, text: str) -> bool:

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from corpus.lexicon import lexicon
 from corpus.tokens import cut_with_places
+from index.boosts import asked_ways
 
 
 @lru_cache(maxsize=1)
@@ -74,11 +75,10 @@ def swap_year(previous: str, question: str, table_years=()) -> str | None:
 def _other_contact(earlier: str, question: str) -> bool:
     """ "在哪里办公" after "服务热线多少": another way of reaching the office than the one
     asked before (evidence.toml [contacts]), so a new ask of the same subject."""
-    from service.qa.answering.evidence import contact_ways
 
     def ways(text: str) -> set:
         found = [p for p, kind, _, _ in lexicon().qualifiers.finditer(text) if kind == "contact"]
-        return set(contact_ways(tuple(found)))
+        return set(asked_ways(tuple(found)))
 
     mine = ways(question)
     return bool(mine) and not mine <= ways(earlier)

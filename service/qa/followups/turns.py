@@ -9,7 +9,7 @@ from corpus.headings import column_mentions
 from corpus.lexicon import lexicon
 from corpus.normalize import normalize_question
 from index.boosts import squash
-from index.local import asks_locally, national_rows
+from index.local import asks_locally
 from service.qa.reading.fields import Asked, detect_field
 
 _SECTION_MENTION = re.compile(
@@ -58,9 +58,7 @@ class TurnReader:
         self.titles = searcher.column_titles
         self.units = {i.name: i.unit for i in searcher.indicators}
         # a national table's rows, which a question about the city does not name (index.local)
-        rows = {n: at for n in self.units if (at := searcher.indicator_passage(n)) is not None}
-        national = national_rows(searcher.passages, rows)
-        self.national = frozenset(n for n, at in rows.items() if at in national)
+        self.national = searcher.national_indicators
         self.years = years
         self.lex = lexicon()
         # the documents' headings: a "(一)…" an answer quotes is a section only if one is headed so

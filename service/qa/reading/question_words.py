@@ -33,17 +33,9 @@ class QuestionWords:
         # words that only ask for one kind of thing ("收费吗", "那要准备啥材料": 要准备 and 材料
         # both ask how it is done): no subject of its own; two kinds ("有邮箱可以发材料吗") say
         # what the question is about
-        kinds = {self._asked_kind(t, text) for t in words}
+        asks = [(s, e, kind) for _, kind, s, e in self.lex.qualifiers.finditer(text) if kind]
+        kinds = {_asked_kind(t, text, asks) for t in words}
         return [] if len(kinds) == 1 and None not in kinds else words
-
-    def _asked_kind(self, token: str, text: str) -> str | None:
-        """The kind of thing a word of the text asks for, as itself or inside a phrase that
-        asks ("准备" in "要准备"; scope.toml [qualifiers]); None for a word that does not."""
-        at = text.find(token)
-        for _, kind, start, end in self.lex.qualifiers.finditer(text):
-            if kind and start <= at and at + len(token) <= end:
-                return kind
-        return None
 
     def new_subject(self, question: str, rest: str, marks, plan_subject: bool) -> bool:
         """Two or more words of substance the plan never uses ("办事", "大厅", "周六"), no
@@ -84,3 +76,11 @@ class QuestionWords:
         return bool(years_said(text, self.years)) or any(
             section == "columns" for _, (section, _k), _, _ in self.lex.table_words.finditer(text)
         )
+
+
+def _asked_kind(token: str, text: str, asks: list[tuple[int, int, str]]) -> str | None:
+    """The kind of thing a word of the text asks for, as itself or inside a phrase that asks
+    ("准备" in "要准备"; asks: (start, end, kind) of those phrases, scope.toml [qualifiers]);
+    None for a word that does not."""
+    at = text.find(token)
+    return next((kind for s, e, kind in asks if s <= at and at + len(token) <= e), None)
