@@ -22,13 +22,18 @@ _RULE = re.compile(r"^[\u2500-\u257f\u2014\u2015=*~_·\s-]{3,}$")
 RULE = "━━━"
 
 
+def is_rule(line: str) -> bool:
+    """A cleaned line that is a line drawn across the page, not text."""
+    return bool(_RULE.match(line))
+
+
 def paragraphs(text: str) -> list[list[str]]:
     """Blank-line separated paragraphs of cleaned, non-empty lines; a drawn rule is [RULE]."""
     paras: list[list[str]] = []
     cur: list[str] = []
     for raw in text.splitlines():
         line = clean_line(raw)
-        if line and _RULE.match(line):
+        if line and is_rule(line):
             if cur:
                 paras.append(cur)
             paras.append([RULE])

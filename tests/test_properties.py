@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from corpus.normalize import normalize_question, normalize_text
+from corpus.paragraphs import clean_line, is_rule
 from corpus.parse import parse_document
 from corpus.split import split_text
 
@@ -90,7 +91,10 @@ _MD = re.compile(r"^#{1,6}\s+")
 
 def _content(line: str) -> str:
     """What of an input line must survive: markers and emphasis stripped; a list item's own
-    closing "；" stands as the separator between items (corpus/parse.py _joined)."""
+    closing "；" stands as the separator between items (corpus/parse.py _joined); a line drawn
+    across the page ("---", "━━━━") is a marker, no text (corpus/paragraphs.py)."""
+    if is_rule(clean_line(line)):
+        return ""
     line = line.replace("**", "").strip()
     if _BULLET.match(line):
         line = _BULLET.sub("", line).strip()
@@ -104,6 +108,7 @@ def _content(line: str) -> str:
 @example("一、总则\n\n加强\t知识产权保护。")  # a tab in text once made the line vanish
 @example("指标\t2020年\t2025年\t累计增加值\n1 甲 (件)\t1\t2\t1")  # a table first once crashed
 @example("指标\t2020年\t2025年\t累计增加值\n1 甲 (件)\t1\t2\t1\n一、总则")  # text under a table
+@example("一、总则\n- -\n---\n加强保护。")  # drawn rules, which hypothesis found losing "-"
 def test_parse_never_crashes_and_never_loses_text(text):
     doc = parse_document(text)
     # Chunks of one passage are consecutive, so joining them gives back split text.
