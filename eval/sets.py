@@ -130,6 +130,15 @@ QUESTION_SETS = {
             "docs_tuning8",
             "samples8",
         ),
+        # structure and item questions over the plan, the samples and samples8, in five voices,
+        # by a helper who read only those documents (eleventh session): a tuning set
+        QuestionSet(
+            "docs-tuning-tree",
+            "docs_tuning_tree.jsonl",
+            "documents in-sample, structure",
+            "docs_tuning_tree",
+            "samples8",
+        ),
     )
 }
 
