@@ -154,6 +154,15 @@ def eval_command(
             "IPQA_INDEX_DIR=var/eval-docs9/index)",
         ),
     ] = None,
+    docs10_url: Annotated[
+        str | None,
+        typer.Option(
+            "--docs10-url",
+            help="with --url: the server that serves the plan, the samples and "
+            "corpus/samples10, for held-out-10 (IPQA_CORPUS_DIR=var/eval-docs10/corpus "
+            "IPQA_INDEX_DIR=var/eval-docs10/index)",
+        ),
+    ] = None,
     url: Annotated[
         str | None,
         typer.Option(
@@ -202,6 +211,7 @@ def eval_command(
         "--docs7-url": docs7_url,
         "--docs8-url": docs8_url,
         "--docs9-url": docs9_url,
+        "--docs10-url": docs10_url,
     }
     urls = {name: given[option] for name, option in URL_OPTIONS.items()}
     files = {"in-sample": questions_file}

@@ -79,6 +79,10 @@ DOCUMENT_SETS = {
         # two more (an administrative-ruling guide, a policy interpretation in Q&A form), by a
         # helper who read no code, at the tenth session's start, for held-out-9 only
         DocumentSet("samples9"),
+        # two more (a regulation's implementing rules with 节, a window's one-time notice marked
+        # with 【】), by a helper who read only the plan's opening, at the eleventh session's
+        # start, for held-out-10 only
+        DocumentSet("samples10"),
     )
 }
 
@@ -122,6 +126,9 @@ QUESTION_SETS = {
         QuestionSet("held-out-6", "heldout6.jsonl", "documents held-out 6", "heldout6", "samples6"),
         QuestionSet("held-out-7", "heldout7.jsonl", "documents held-out 7", "heldout7", "samples7"),
         QuestionSet("held-out-9", "heldout9.jsonl", "documents held-out 9", "heldout9", "samples9"),
+        QuestionSet(
+            "held-out-10", "heldout10.jsonl", "documents held-out 10", "heldout10", "samples10"
+        ),
         # tuning questions over samples8's documents, by a helper who read only them
         QuestionSet(
             "docs-tuning-8",
