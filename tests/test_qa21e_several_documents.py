@@ -243,3 +243,19 @@ def test_the_article_after_one_two_documents_have_is_given_from_each():
     assert "最后一条" in last.text and "调解不收费" in last.text
     named = tree.answer("调解规则第一条后面一条")  # a document named: its own
     assert "调解员应当回避" in named.text and "资助" not in named.text
+
+
+def test_a_kind_asked_with_no_subject_is_asked_back_when_several_documents_give_it():
+    from index.boosts import Booster
+    from service.qa.reading.clarify import unplaced
+
+    passages = _parse(GUIDE, "guide") + _parse(FAQ, "faq")
+    booster = Booster(passages)
+    docs = {k: {passages[i].doc for i in found} for k, found in booster.kind_sections.items()}
+    assert docs["contact"] == {"guide", "faq"}  # both give a phone
+    assert unplaced(("contact",), [], docs) == "contact"  # "电话多少": whose?
+    assert unplaced(("contact",), ["版权登记"], docs) == ""  # says whose
+    assert unplaced(("contact", "fee"), [], docs) == ""  # two kinds: the question says enough
+    alone = Booster(_parse(GUIDE, "guide"))
+    one = {k: {p for p in map(lambda i: "guide", found)} for k, found in alone.kind_sections.items()}
+    assert unplaced(("contact",), [], one) == ""  # one document gives it: it is answered

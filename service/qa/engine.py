@@ -40,7 +40,7 @@ from service.qa.answering.policy import (
 )
 from service.qa.followups.conversation import Resolver
 from service.qa.lru import LRU, _digest
-from service.qa.reading.clarify import candidates, elliptical
+from service.qa.reading.clarify import candidates, elliptical, unplaced
 from service.qa.reading.fields import Asked, table_years
 from service.qa.reading.spelling import plan_vocabulary, read_sounds
 from service.qa.reading.understand import Qualifier, Query, Reader
@@ -81,6 +81,10 @@ class Engine:
         self.resolver = Resolver(searcher)
         self.answerers = without_model(searcher)  # tried in order before the model
         self.scope = wording.kind_of_passages(searcher.passages)
+        self._kind_docs = {  # the documents that give each kind of thing (a fee, a phone…)
+            kind: {searcher.passages[i].doc for i in found}
+            for kind, found in searcher.booster.kind_sections.items()
+        }
         self._prose: dict[tuple[str, ...], object] = {}
         for p in searcher.passages:  # a section's first paragraph, in document order
             if p.kind == "text":
@@ -141,7 +145,9 @@ class Engine:
                 yield None  # the search below waits for the model: not on the event loop
                 hit = self._clarify(question, normalized, mode)
             else:
-                hit = yield from self._answer_steps(question, normalized, top_k, mode, document)
+                hit = yield from self._answer_steps(
+                    question, normalized, top_k, mode, document, alone=not history
+                )
             self.cache.put(key, hit)
         self.cache.put(raw_key, hit)
         return self._stamp(hit, question, started)
@@ -229,8 +235,14 @@ class Engine:
         )
 
     def _answer_steps(
-        self, question: str, normalized: str, top_k: int, mode: Mode, document: str | None = None
-    ) -> Steps[Answer]:
+        self,
+        question: str,
+        normalized: str,
+        top_k: int,
+        mode: Mode,
+        document: str | None = None,
+        alone: bool = False,
+    ) -> Steps[Answer]:  # alone: no conversation before it
         if not normalized:
             return self._none(question, normalized)
         if self.curated is not None:  # the same words as a curated question: no model needed
@@ -259,6 +271,9 @@ class Engine:
             if hit is not None:
                 return hit.answer(question, normalized, self.searcher.passages)
         hits = result.hits
+        subject = self.resolver.words.subject_words(query.text) if alone else ["-"]
+        if kind := unplaced(query.kinds, subject, self._kind_docs):
+            return self._which(question, normalized, kind, hits)
         if decision.outcome == NONE or not hits:  # bm25 alone may match no passage at all
             return self._none(question, normalized)
         sources = tuple(Source(h.passage, h.score) for h in hits)
@@ -323,6 +338,15 @@ class Engine:
             wording.CLARIFY_ANSWER,
             suggestions=tuple(candidates(question, headings)),
         )
+
+    def _which(self, question: str, normalized: str, kind: str, hits) -> Answer:
+        """No subject, and several documents give what is asked ("电话多少"): ask whose."""
+        titles = {p.doc: p.doc_title or p.doc for p in self.searcher.passages}
+        docs = [h.passage.doc for h in hits if h.passage.doc in self._kind_docs[kind]]
+        order = dict.fromkeys([*docs, *sorted(self._kind_docs[kind])])
+        text = wording.WHICH_ANSWER.format(what=wording.MISSING[kind])
+        asks = candidates(question, [titles[d] for d in order])
+        return Answer(question, normalized, CLARIFY, text, suggestions=tuple(asks))
 
     def _none(self, question: str, normalized: str) -> Answer:
         return Answer(

@@ -46,6 +46,16 @@ def elliptical(question: str) -> bool:
     return opens and (closes or len(bare) <= 6)
 
 
+def unplaced(kinds: tuple[str, ...], subject: list[str], kind_docs: dict[str, set[str]]) -> str:
+    """The one kind of thing a question with no subject asks for ("电话多少", "收费吗"), when
+    more than one loaded document gives that kind: whose is not guessed ("" otherwise)."""
+    asked = {k for k in kinds if k in kind_docs}
+    if subject or len(asked) != 1:
+        return ""
+    kind = asked.pop()
+    return kind if len(kind_docs[kind]) > 1 else ""
+
+
 def candidates(question: str, headings: list[str], limit: int = 3) -> list[str]:
     """Full questions to offer: the rest of the question asked about each likely subject."""
     rules = lexicon().raw["language.toml"].get("ellipsis", {})
