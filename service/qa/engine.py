@@ -29,7 +29,6 @@ from service.qa.answering.compose import (
 from service.qa.answering.evidence import mentions
 from service.qa.answering.policy import (
     ANSWER,
-    CLARIFY,
     NONE,
     NUMBER_KINDS,
     RELATED,
@@ -38,14 +37,16 @@ from service.qa.answering.policy import (
     by_evidence,
     decide,
 )
+from service.qa.asked_back import AskBack
 from service.qa.followups.conversation import Resolver
 from service.qa.lru import LRU, _digest
-from service.qa.reading.clarify import candidates, elliptical, unplaced
+from service.qa.reading.clarify import elliptical
 from service.qa.reading.fields import Asked, table_years
 from service.qa.reading.spelling import plan_vocabulary, read_sounds
 from service.qa.reading.understand import Qualifier, Query, Reader
 from service.qa.result import Answer, Source
 from service.qa.steps import let_go as _let_go
+from service.qa.structure.nth import nth_item
 
 Understood = tuple[Query, SearchResult, list[Indicator], Decision]
 # A 十三五 figure in the plan's background covers an indicator when they share this much name.
@@ -81,14 +82,13 @@ class Engine:
         self.resolver = Resolver(searcher)
         self.answerers = without_model(searcher)  # tried in order before the model
         self.scope = wording.kind_of_passages(searcher.passages)
-        self._kind_docs = {  # the documents that give each kind of thing (a fee, a phone…)
-            kind: {searcher.passages[i].doc for i in found}
-            for kind, found in searcher.booster.kind_sections.items()
-        }
+        self.back = AskBack(searcher)
         self._prose: dict[tuple[str, ...], object] = {}
+        self._sections: dict[tuple[str, ...], list] = {}  # each section's passages, in order
         for p in searcher.passages:  # a section's first paragraph, in document order
             if p.kind == "text":
                 self._prose.setdefault(tuple(p.section), p)
+            self._sections.setdefault((p.doc, *p.section), []).append(p)
         past = lexicon().period_past
         self._past = " ".join(
             p.text for p in searcher.passages if past and any(past in s for s in p.section)
@@ -143,7 +143,7 @@ class Engine:
         if hit is None:
             if not history and elliptical(question):
                 yield None  # the search below waits for the model: not on the event loop
-                hit = self._clarify(question, normalized, mode)
+                hit = self.back.clarify(question, normalized, mode)
             else:
                 hit = yield from self._answer_steps(
                     question, normalized, top_k, mode, document, alone=not history
@@ -244,7 +244,7 @@ class Engine:
         alone: bool = False,
     ) -> Steps[Answer]:  # alone: no conversation before it
         if not normalized:
-            return self._none(question, normalized)
+            return self.back.none(question, normalized)
         if self.curated is not None:  # the same words as a curated question: no model needed
             hit = self.curated.match(normalized, None)
             if hit is not None:
@@ -272,11 +272,16 @@ class Engine:
                 return hit.answer(question, normalized, self.searcher.passages)
         hits = result.hits
         subject = self.resolver.words.subject_words(query.text) if alone else ["-"]
-        if kind := unplaced(query.kinds, subject, self._kind_docs):
-            return self._which(question, normalized, kind, hits)
+        if kind := self.back.unplaced(query.kinds, subject):
+            return self.back.which(question, normalized, kind, hits)
         if decision.outcome == NONE or not hits:  # bm25 alone may match no passage at all
-            return self._none(question, normalized)
+            return self.back.none(question, normalized)
         sources = tuple(Source(h.passage, h.score) for h in hits)
+        nth = nth_item(query.asking or query.text, hits, self._section_of)
+        if nth:  # "申请材料第四样是啥": that item of the list the best passages hold
+            first = Source(nth[1], hits[0].score)
+            rest = tuple(s for s in sources if s.passage is not nth[1])
+            return Answer(question, normalized, ANSWER, wording.sentence(nth[0]), (first, *rest))
         if decision.outcome == RELATED:
             best = best_passage(query.text, hits) if hits else None
             text = wording.related(
@@ -310,6 +315,9 @@ class Engine:
             text = wording.says_so(top.doc_title or self.scope) + text
         return Answer(question, normalized, ANSWER, text, sources, tuple(rows))
 
+    def _section_of(self, p) -> list:
+        return self._sections.get((p.doc, *p.section), [p])
+
     def computed(
         self,
         question: str,
@@ -325,32 +333,6 @@ class Engine:
         sources = tuple(Source(p, 1.0) for p in reply.passages)
         return Answer(
             question, normalized, reply.outcome, reply.text, sources, reply.rows, extra=reply.extra
-        )
-
-    def _clarify(self, question: str, normalized: str, mode: Mode) -> Answer:
-        """A follow-up with nothing to follow: ask back, with the full questions it may mean."""
-        hits = self.searcher.search(normalized or question, mode=mode, top_k=5).hits
-        headings = [h.passage.section[-1] for h in hits if h.passage.section]
-        return Answer(
-            question,
-            normalized,
-            CLARIFY,
-            wording.CLARIFY_ANSWER,
-            suggestions=tuple(candidates(question, headings)),
-        )
-
-    def _which(self, question: str, normalized: str, kind: str, hits) -> Answer:
-        """No subject, and several documents give what is asked ("电话多少"): ask whose."""
-        titles = {p.doc: p.doc_title or p.doc for p in self.searcher.passages}
-        docs = [h.passage.doc for h in hits if h.passage.doc in self._kind_docs[kind]]
-        order = dict.fromkeys([*docs, *sorted(self._kind_docs[kind])])
-        text = wording.WHICH_ANSWER.format(what=wording.MISSING[kind])
-        asks = candidates(question, [titles[d] for d in order])
-        return Answer(question, normalized, CLARIFY, text, suggestions=tuple(asks))
-
-    def _none(self, question: str, normalized: str) -> Answer:
-        return Answer(
-            question, normalized, NONE, wording.NONE_ANSWER, suggestions=tuple(wording.SUGGESTIONS)
         )
 
 

@@ -12,7 +12,9 @@ NONE_ANSWER = "抱歉，已收录的文件中没有与这个问题相关的内�
 SUGGESTIONS = list(lexicon().suggestions)  # corpus/lexicon/language.toml
 CLARIFY_ANSWER = "这个问题要结合前面的对话才能理解。您想问的是下面哪一个？也可以把问题说完整。"
 # A question with no subject ("电话多少") that several documents answer, each its own way.
-WHICH_ANSWER = "已收录的文件中有好几份写到了{what}，您问的是哪一份？请点下面的问题，或把事情说完整。"
+WHICH_ANSWER = (
+    "已收录的文件中有好几份写到了{what}，您问的是哪一份？请点下面的问题，或把事情说完整。"
+)
 # What the plan does not contain, by the kind of thing asked.
 MISSING = {
     "procedure": "办理流程、条件和所需材料",

@@ -55,7 +55,7 @@ class _Item:
     passage: Passage
 
 
-def _items(passages: list[Passage]) -> list[_Item]:
+def numbered_items(passages: list[Passage]) -> list[_Item]:
     """The numbered items of these passages, in order: each from its mark to the next."""
     found = []
     for p in passages:
@@ -99,7 +99,7 @@ class Items:
         mine = char_pairs(squash(question))
         best = None
         for (doc, heading), passages in containers:
-            items = _items([p for p in passages if p.kind != "overview"])
+            items = numbered_items([p for p in passages if p.kind != "overview"])
             if n is None:
                 item = items[-1] if items else None
             else:

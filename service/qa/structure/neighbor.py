@@ -12,10 +12,11 @@ from service.qa.structure.patterns import AFTER
 
 def neighbor(structure, question: str, m: re.Match) -> Found | None:
     """structure: parts.Structure; m: the question's NEIGHBOR match."""
-    kind = m.group(2) or "节"  # (条|章|部分|节): no other word reaches here
-    n = ordinal(m.group(1) or m.group(3))
+    kind = m["kind"] or ("部分" if m["part"] else "节")  # 条|章|部分|节: no other word
+    number = m["n"] or m["sub"] or m["part"]
+    n = ordinal(number)
     docs, _ = structure._docs(question, kind, number=n) if n is not None else ([], False)
-    step = 1 if m.group(4) in AFTER else -1
+    step = 1 if m["dir"] in AFTER else -1
     found = []
     for doc in docs:
         parts = structure.parts[(doc, kind)]  # in the document's order
@@ -33,4 +34,4 @@ def neighbor(structure, question: str, m: re.Match) -> Found | None:
         return None
     if len(found) == 1:
         return Found(found[0][1].rstrip("。") + "。", found[0][2], True)
-    return several(found, structure.titles, f"有第{m.group(1) or m.group(3)}{kind}")
+    return several(found, structure.titles, f"有第{number}{kind}")

@@ -6,12 +6,16 @@ from __future__ import annotations
 import re
 
 from corpus.headings import NUMBERING
+from corpus.lexicon import lexicon
 from corpus.numerals import CN_NUM
 
 # Other words a question uses for a kind of part: "第五大部分", "第三小节", "哪一块".
 PART_WORDS = {"大部分": "部分", "块": "部分", "大块": "部分", "小节": "节"}
 # A number as a part is numbered: Chinese numerals or digits.
 NUMERAL = rf"[{CN_NUM}百零〇两\d]+"
+# "第三条原则", "第二条建议": an item of a list, not an article (language.toml [items]).
+NOT_ARTICLE = "|".join(lexicon().raw["language.toml"].get("items", {}).get("listed", ())) or "$^"
+ARTICLE_WORD = rf"条(?!{NOT_ARTICLE})"
 # What each kind of part is called in a question, and how its heading starts.
 KINDS = {
     "条": re.compile(rf"^第({NUMERAL})条"),
@@ -21,7 +25,7 @@ KINDS = {
 }
 ASK = re.compile(
     rf"(?:(倒数)?第\s*({NUMERAL})\s*个?\s*|(最后)\s*[那这]?\s*一?\s*个?\s*)"
-    r"(条|章|部分|大部分|小节|节|大块|块)|"
+    rf"({ARTICLE_WORD}|章|部分|大部分|小节|节|大块|块)|"
     rf"(一共|总共|共|有|分了|分为|分成)\s*(?:有|分了|分为|分成|分)?\s*(多少|几)\s*个?\s*"
     r"(条|章|部分|大部分|节|大块|块)"
 )
@@ -32,12 +36,16 @@ CHAPTER_ARTICLES = re.compile(
     r"(?:第几条[^？?。]{0,6}?(?:到|至)第几条|哪几条|哪些条|几条|多少条)"
 )
 CHAPTER_NUMBER = re.compile(rf"第\s*({NUMERAL})\s*章")
-ARTICLE = re.compile(rf"第\s*({NUMERAL})\s*条")
+ARTICLE = re.compile(rf"第\s*({NUMERAL})\s*{ARTICLE_WORD}")
 # A part named, then the one after or before it: "（六）那一节后面紧接着的是哪一节",
 # "第五部分的下一部分", "第十九条前面那一条".
 NEIGHBOR = re.compile(
-    rf"(?:第\s*({NUMERAL})\s*个?\s*(条|章|部分|节)|[(（]({NUMERAL})[)）])[^，,。？?第]{{0,8}}?"
-    r"(?<!最)(后面|之后|下一|后一|紧接着|接下来|前面|之前|上一|前一)"  # "最后一条" is no 后一
+    rf"(?:第\s*(?P<n>{NUMERAL})\s*个?\s*(?P<kind>{ARTICLE_WORD}|章|部分|节)"
+    rf"|[(（](?P<sub>{NUMERAL})[)）]|(?<![\u4e00-\u9fff])(?P<part>[{CN_NUM}]{{1,3}})、)"
+    # the heading's words may follow, quoted or not ("第二部分“适用范围与申请条件”后面",
+    # "四、知识产权保护那部分，嗯，它后面紧接着")
+    r"(?:\s*[“\"「][^”\"」]{1,30}[”\"」])?[^。？?第(（]{0,16}?"
+    r"(?<!最)(?P<dir>后面|之后|下一|后一|紧接着|接下来|前面|之前|上一|前一)"  # "最后一条" is no 后一
 )
 AFTER = ("后面", "之后", "下一", "后一", "紧接着", "接下来")
 # "合作银行跟贷款条件是在第几章里头讲的", "异议处理那一块在指南的第几部分": where a part the

@@ -1,0 +1,86 @@
+"""The Nth item of a list, asked without naming where the list stands ("申请材料第四样是啥",
+"哪些标志不能注册商标 第四种是啥", "基本原则里第三条原则", "最后一种情形"): read from the list
+the best passages hold — numbered ((一), 1., 一是) across the passages of their section, else
+the items after a colon separated by "；"."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from corpus.lexicon import lexicon
+from corpus.markers import ordinal
+from corpus.records import Passage
+from service.qa.structure.items import numbered_items
+from service.qa.structure.patterns import NUMERAL
+
+# 第四样 / 第二类 / 第3个 / 最后一种; 条 and 步 only before a word naming what is listed
+# ("第三条原则"; "第十二条" alone is an article, "第二步" a step: structure answers those).
+_COUNTERS = "个项种样类点"
+DEPTH = 3  # hits whose section may hold the list asked about
+
+
+# "六类产业里排第三个": how many the list has, said before the item asked.
+_COUNT = re.compile(rf"({NUMERAL})\s*(?:[{_COUNTERS}]|个方面|方面)")
+_LISTING = re.compile(r"(?:即|包括|：|为)([^；。：]+、[^；。：]+)")
+
+
+def _asked(question: str) -> tuple[re.Match, int | None] | None:
+    nouns = "|".join(lexicon().raw["language.toml"].get("items", {}).get("listed", ()))
+    counters = rf"[{_COUNTERS}]" + (rf"|[条步](?={nouns})" if nouns else "")
+    m = re.search(rf"第\s*({NUMERAL})\s*(?:{counters})|最后\s*一?\s*(?:{counters})", question)
+    if m is None or re.match(r"\s*(?:专栏|附件|部分|章|节)", question[m.end() :]):
+        return None
+    return m, (ordinal(m.group(1)) if m.group(1) else None)
+
+
+def _runs(items: list) -> list[list]:
+    """Numbered items split where the numbering starts again (two lists in one section)."""
+    runs: list[list] = []
+    for item in items:
+        if not runs or item.number <= runs[-1][-1].number:
+            runs.append([])
+        runs[-1].append(item)
+    return runs
+
+
+def _colon_list(text: str) -> list[str]:
+    """The items of "…包括：甲；乙；丙。" (at least three), else []."""
+    if "：" not in text:
+        return []
+    body = text.split("：", 1)[1]
+    items = [i.strip(" 。") for i in body.split("；") if i.strip(" 。")]
+    return items if len(items) >= 3 else []
+
+
+def nth_item(
+    question: str, hits: list, section_of: Callable[[Passage], list[Passage]]
+) -> tuple[str, Passage] | None:
+    """(the item's text, its passage) of the first of the best passages whose list has the
+    item asked; section_of(p): the passages of p's section, in document order."""
+    asked = _asked(question)
+    if asked is None:
+        return None
+    m, n = asked
+    said = _COUNT.search(question[: m.start()])
+    size = ordinal(said.group(1)) if said else None
+    for hit in hits[:DEPTH]:
+        p = hit.passage
+        if size:  # "六类产业里第三个": a list of that many, also one written with 、
+            for listing in _LISTING.finditer(p.text):
+                named = [x.strip() for x in listing.group(1).split("、")]
+                if len(named) == size and (n is None or n <= size):
+                    return named[-1 if n is None else n - 1], p
+        if p.kind in ("overview", "row", "indicator", "column", "title", "publisher"):
+            continue
+        passages = [q for q in section_of(p) if q.kind != "overview"] or [p]
+        runs = _runs(numbered_items(passages))
+        mine = [r for r in runs if any(i.passage is p for i in r)]
+        for run in mine or runs[:1]:
+            item = run[-1] if n is None else next((i for i in run if i.number == n), None)
+            if item is not None and len(run) >= 2:
+                return item.text, item.passage
+        listed = _colon_list(p.text)
+        if listed and (n is None or n <= len(listed)):
+            return listed[-1 if n is None else n - 1], p
+    return None
