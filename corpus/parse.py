@@ -323,7 +323,9 @@ class _Builder:
         self.flush()
         for path, children in self.overviews.items():
             title = path[-1]
-            text = f"{title}：" + _joined(children) if children else title
+            # a child heading that opens a list keeps no colon here ("材料要求：" → "材料要求")
+            named = [c.rstrip("：:") or c for c in children]
+            text = f"{title}：" + _joined(named) if children else title
             self.emit(text, list(path), "overview")
         return ParsedDoc(self.passages, self.indicators)
 

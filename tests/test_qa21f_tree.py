@@ -1,0 +1,92 @@
+"""Documents as trees, read as docs-tuning-tree asks them (eleventh session): the Nth item of a
+list the best passages hold, a list item kept whole in a chunk, the part before or after one
+named by its heading's words, a part's children without their list colons (no model)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from corpus.parse import parse_document
+from corpus.split import split_text
+from service.qa.structure.nth import nth_item
+from service.qa.structure.patterns import ARTICLE, NEIGHBOR
+
+GUIDE = """某某登记办事指南（示例）
+
+一、适用范围
+
+本指南适用于某某登记。
+
+二、申请材料
+
+申请登记，应当提交以下材料：
+
+（一）登记申请表；
+
+（二）身份证明复印件；
+
+（三）权属证明；
+
+（四）委托书。
+
+三、办理流程
+
+登记分三步办理。
+"""
+
+
+def _sections(passages):
+    by = {}
+    for p in passages:
+        by.setdefault((p.doc, *p.section), []).append(p)
+    return lambda p: by.get((p.doc, *p.section), [p])
+
+
+def _hits(passages, *texts):
+    return [SimpleNamespace(passage=p, score=1.0) for t in texts for p in passages if t in p.text]
+
+
+def test_the_nth_item_is_read_from_the_list_of_the_best_passages_section():
+    passages = parse_document(GUIDE, doc="guide").passages
+    hits = _hits(passages, "（三）权属证明")
+    item, where = nth_item("申请材料第四样是啥", hits, _sections(passages))
+    assert "委托书" in item and "委托书" in where.text
+    assert "委托书" in nth_item("材料里最后一种是什么", hits, _sections(passages))[0]
+    assert nth_item("材料里第五样是什么", hits, _sections(passages)) is None  # there are four
+    assert nth_item("第二部分讲什么", hits, _sections(passages)) is None  # a part, not an item
+
+
+def test_a_list_of_as_many_as_the_question_says_may_be_written_with_enumeration_commas():
+    passages = parse_document(
+        "某指南（示例）\n\n一、条件\n\n属于本市重点发展的四类产业，即甲产业、乙产业、丙产业、丁产业。\n",
+        doc="g",
+    ).passages
+    hits = _hits(passages, "四类产业")
+    assert nth_item("四类产业里排第三个的是哪个", hits, _sections(passages))[0] == "丙产业"
+
+
+def test_an_article_is_not_an_item_of_a_list_named_after_it():
+    assert ARTICLE.search("第十二条讲的什么")
+    assert not ARTICLE.search("基本原则里列的第三条原则是什么")
+
+
+def test_a_list_item_that_fits_in_a_chunk_is_not_cut_at_its_end():
+    text = "1. " + "甲" * 70 + "。2. " + "乙" * 60 + "。3. 丙的名字。" + "丙" * 50 + "。"
+    chunks = split_text(text, 160)
+    assert "".join(chunks) == text
+    assert chunks[-1].startswith("3. 丙的名字")  # not "…。3. 丙的名字。" at the first's end
+
+
+def test_the_part_before_or_after_one_named_by_its_words_or_quoted():
+    m = NEIGHBOR.search("四、知识产权保护那部分，嗯，它后面紧接着的那一部分是讲什么")
+    assert m and m["part"] == "四" and m["dir"] == "后面"
+    m = NEIGHBOR.search("指南第二部分“适用范围与申请条件”后面的下一部分是什么")
+    assert m and m["n"] == "二" and m["kind"] == "部分"
+    m = NEIGHBOR.search("(七) 加强知识产权协同保护 (八)的上一节是讲什么的")
+    assert m and m["sub"] == "八"  # the part nearest the direction, not an earlier one
+
+
+def test_a_parts_overview_lists_its_children_without_their_list_colons():
+    text = "某指南（示例）\n\n一、申请材料\n\n材料清单：\n\n1. 申请表。\n\n材料要求：\n\n1. 原件。\n"
+    overview = [p for p in parse_document(text, doc="g").passages if p.kind == "overview"]
+    assert overview and "：；" not in overview[0].text and not overview[0].text.endswith("：")
