@@ -90,3 +90,41 @@ def test_a_parts_overview_lists_its_children_without_their_list_colons():
     text = "某指南（示例）\n\n一、申请材料\n\n材料清单：\n\n1. 申请表。\n\n材料要求：\n\n1. 原件。\n"
     overview = [p for p in parse_document(text, doc="g").passages if p.kind == "overview"]
     assert overview and "：；" not in overview[0].text and not overview[0].text.endswith("：")
+
+
+FAQ = """某某业务常见问题解答（示例）
+
+一、商标
+
+问：什么是商标？
+答：商标是区分商品来源的标志。
+
+问：商标注册要多久？
+答：一般需要12个月。
+
+二、专利
+
+问：专利分为哪几种？
+答：发明、实用新型和外观设计。
+
+问：夜里找不到人怎么办？
+答：拨打值班电话0100-1234。
+
+问：专利年费怎么交？
+答：网上缴纳。
+"""
+
+
+def test_an_faqs_questions_are_counted_and_found_by_place_or_by_the_one_quoted():
+    from service.qa.structure.faqs import Faqs
+
+    faqs = Faqs(parse_document(FAQ, doc="faq").passages + parse_document(GUIDE, doc="g").passages)
+    assert "共有5个问题" in faqs.answer("常见问题解答一共收录了多少个问答？").text
+    assert "共有3个问题" in faqs.answer("专利那块有几个问题").text
+    last = faqs.answer("商标部分最后一个问题是什么")
+    assert "商标注册要多久" in last.text and "12个月" in last.text
+    assert "专利分为哪几种" in faqs.answer("问答里第三个问题问的啥").text
+    before = faqs.answer("问夜里找不到人的那个，它前面一个问题是什么")
+    assert "专利分为哪几种" in before.text
+    assert not faqs.answer("问答里第九个问题问的啥").answered  # there are five
+    assert faqs.answer("我想问几个问题：商标注册要多久") is None  # asks, counts nothing

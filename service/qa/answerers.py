@@ -12,6 +12,7 @@ from corpus.records import Indicator, Passage
 from index.search import Searcher
 from service.qa.answering.policy import ANSWER, RELATED
 from service.qa.reading.understand import Query
+from service.qa.structure.faqs import Faqs
 from service.qa.structure.front import FrontMatter
 from service.qa.structure.items import Items
 from service.qa.structure.parts import Structure
@@ -53,16 +54,19 @@ class FromTree:
 
 
 class FromFound:
-    """What a finder of the documents' trees gives as is: one numbered item (附件2第6项,
+    """What a finder of the documents' trees gives as is: an FAQ's questions counted or by
+    their place (structure.faqs), one numbered item (附件2第6项,
     structure.items), a table's columns (“各环节时限”那张表有哪几列, structure.tables), who
     issued a document and when (structure.front)."""
 
-    def __init__(self, finder: Items | Tables | FrontMatter):
+    def __init__(self, finder: Faqs | Items | Tables | FrontMatter):
         self.finder = finder
 
     def __call__(self, query: Query) -> Reply | None:
         found = self.finder.answer(query.text)
-        return None if found is None else Reply(ANSWER, found.text, found.passages)
+        if found is None:
+            return None
+        return Reply(ANSWER if found.answered else RELATED, found.text, found.passages)
 
 
 class OnlyFigures:
@@ -127,6 +131,7 @@ class FromTable:
 def without_model(searcher: Searcher) -> list[Answerer]:
     """The answerers tried before the model is waited for, in order."""
     return [
+        FromFound(Faqs(searcher.passages)),
         FromFound(Items(searcher.passages)),
         FromFound(Tables(searcher.passages)),
         FromTree(Structure(searcher.passages)),

@@ -54,7 +54,7 @@ WHERE = re.compile(r"(?:第几|哪一|哪个|哪)\s*个?\s*(章|大部分|部分
 WHERE_SHARE = 0.6  # of a heading's character pairs the question must have to name it
 # "分成了哪几大类", "分为哪几个部分": the parts of the document the question names, listed.
 DIVIDED = re.compile(
-    r"(?:分成|分为|分了|划分为|划分成)了?\s*哪(?:几|些)\s*(?:个|大)?\s*(?:部分|大类|类|块|章)\s*$"
+    r"(?:分成|分为|分了|划分为|划分成)了?\s*哪(?:几|些|[两二三四五六七八九十])\s*(?:个|大)?\s*(?:部分|大类|类|块|章)\s*$"
 )
 # "一共列了几条", "总共有几项": a count of the numbered items under a heading the question names.
 ITEMS_ASKED = re.compile(
