@@ -188,6 +188,9 @@ class Speller:
             shares = any(a == b for a, b in pairs)
             keep = window in self.vocabulary or self.is_word(window)
             keep = keep or all(b in self.kept for a, b in pairs if a != b)
+            # …nor is one that would bring a function character or a negation in ("第2步是"
+            # is not "第2不是")
+            keep = keep or any(a in FUNCTION_CHARS for a, b in pairs if a != b)
             changed = [start + i for i, (a, b) in enumerate(pairs) if a != b]
             keep = keep or any(self._in_word(text, i, start, start + len(term)) for i in changed)
             out += (text[done:start], window if keep or not shares else term)
