@@ -128,3 +128,42 @@ def test_an_faqs_questions_are_counted_and_found_by_place_or_by_the_one_quoted()
     assert "专利分为哪几种" in before.text
     assert not faqs.answer("问答里第九个问题问的啥").answered  # there are five
     assert faqs.answer("我想问几个问题：商标注册要多久") is None  # asks, counts nothing
+
+
+STEPS = """某某应对指引（示例）
+
+一、平台投诉的应对步骤
+
+第一步：核实通知（当日）。 确认通知真假。
+
+第二步：初步评估（2个工作日内）。 判断是否侵权。
+
+第三步：提交申诉。 准备材料后提交。
+
+二、办理流程
+
+1. 申请提交（即时）：在线提交。2. 受理（1个工作日）：核对材料。3. 结果送达：送达结果。
+"""
+
+
+def test_a_procedures_steps_are_counted_found_and_followed():
+    from service.qa.structure.procedure import Procedure
+
+    steps = Procedure(parse_document(STEPS, doc="g").passages)
+    counted = steps.answer("平台投诉应对一共分几步？最后一步是什么")
+    assert "共3步" in counted.text and "提交申诉" in counted.text
+    assert "受理" in steps.answer("办理流程第2步是什么").text
+    assert not steps.answer("办理流程第5步是什么").answered  # three steps
+    # a follow-up after an answer that gave a step: that procedure, the next step
+    said = ["平台投诉第一步干啥", "第一步：核实通知（当日），确认通知真假。"]
+    assert steps.follow("那下一步是啥", said) == "一、平台投诉的应对步骤 第2步是什么"
+    assert steps.follow("第三步呢", said) == "一、平台投诉的应对步骤 第三步是什么"
+    assert steps.follow("那下一步是啥", []) is None
+
+
+def test_a_sound_alike_correction_brings_in_no_negation():
+    from service.qa.reading.spelling import Speller
+
+    speller = Speller(["不是", "商标注册"])
+    assert speller.correct("第2步是什么") == "第2步是什么"  # not 第2不是什么
+    assert speller.correct("商标注侧") == "商标注册"

@@ -16,6 +16,7 @@ from service.qa.structure.faqs import Faqs
 from service.qa.structure.front import FrontMatter
 from service.qa.structure.items import Items
 from service.qa.structure.parts import Structure
+from service.qa.structure.procedure import Procedure
 from service.qa.structure.tables import Tables
 from service.qa.table.columncheck import check_column
 from service.qa.table.compute import interpret
@@ -59,7 +60,7 @@ class FromFound:
     structure.items), a table's columns (“各环节时限”那张表有哪几列, structure.tables), who
     issued a document and when (structure.front)."""
 
-    def __init__(self, finder: Faqs | Items | Tables | FrontMatter):
+    def __init__(self, finder: Faqs | Procedure | Items | Tables | FrontMatter):
         self.finder = finder
 
     def __call__(self, query: Query) -> Reply | None:
@@ -132,6 +133,7 @@ def without_model(searcher: Searcher) -> list[Answerer]:
     """The answerers tried before the model is waited for, in order."""
     return [
         FromFound(Faqs(searcher.passages)),
+        FromFound(Procedure(searcher.passages)),
         FromFound(Items(searcher.passages)),
         FromFound(Tables(searcher.passages)),
         FromTree(Structure(searcher.passages)),

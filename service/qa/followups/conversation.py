@@ -21,6 +21,7 @@ from service.qa.followups.swap import asked_anew, swap_kind, swap_opening, swap_
 from service.qa.followups.turns import Turn, TurnReader, section_mentions
 from service.qa.reading.fields import Asked, detect_field, field_phrase, table_years
 from service.qa.reading.question_words import QuestionWords
+from service.qa.structure.procedure import Procedure
 
 MAX_RESOLVED_CHARS = 120
 MAX_TOPIC_CHARS = 60  # of an earlier question, when it is what a follow-up leans on
@@ -58,6 +59,7 @@ class Resolver:
         self.lex = lexicon()
         self.words = QuestionWords(self.is_plan_word, self.years)
         self.read_turn = TurnReader(searcher, self.years)
+        self.procedure = Procedure(searcher.passages)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -145,6 +147,9 @@ class Resolver:
         chain: earlier short questions are first read as what they asked (_chained)."""
         if not history:
             return question
+        stepped = self.procedure.follow(question, [content for _, content in history[-2:]])
+        if stepped:  # "第二步呢" after a step: of that procedure
+            return stepped
         turns = self._history(chained(self, history) if chain else history)
         if not turns:
             return question
