@@ -167,3 +167,42 @@ def test_a_sound_alike_correction_brings_in_no_negation():
     speller = Speller(["不是", "商标注册"])
     assert speller.correct("第2步是什么") == "第2步是什么"  # not 第2不是什么
     assert speller.correct("商标注侧") == "商标注册"
+
+
+TABLES = """某某指南（示例）
+
+一、办理流程
+
+各环节时限及责任部门如下表：
+
+| 办理环节 | 办理时限 | 责任部门 |
+| --- | --- | --- |
+| 受理 | 1个工作日 | 受理窗口 |
+| 审查 | 5个工作日 | 运营服务部 |
+| 送达 | 2个工作日 | 受理窗口 |
+| 合计 | 8个工作日 | — |
+
+附件1：评价指标
+评价指标\t分值
+管理体系\t15
+专利数量\t20
+"""
+
+
+def test_a_tables_rows_are_counted_and_found_by_place_leaving_the_totals_out():
+    from service.qa.structure.tables import Tables
+
+    tables = Tables(parse_document(TABLES, doc="g").passages)
+    counted = tables.answer("各环节时限那张表一共有几行")
+    assert "共3行" in counted.text and "送达" in counted.text  # 合计 is no row
+    assert "运营服务部" in tables.answer("办理环节表的第二行是哪个环节").text
+    assert "送达" in tables.answer("时限那个表最后一行是啥").text
+    # a follow-up glued to its question: the place it asks is its own, the last one said
+    assert "专利数量" in tables.answer("评价指标表第一项多少分 第二项呢").text
+
+
+def test_a_caption_right_above_a_tab_separated_table_names_it_and_is_no_row():
+    rows = [p for p in parse_document(TABLES, doc="g").passages if p.kind == "row"]
+    scored = [r for r in rows if "管理体系" in r.text]
+    assert scored and scored[0].text.startswith("评价指标：管理体系；分值：15")
+    assert scored[0].section[-1] == "附件1：评价指标"
