@@ -87,7 +87,9 @@ def test_the_part_before_or_after_one_named_by_its_words_or_quoted():
 
 
 def test_a_parts_overview_lists_its_children_without_their_list_colons():
-    text = "某指南（示例）\n\n一、申请材料\n\n材料清单：\n\n1. 申请表。\n\n材料要求：\n\n1. 原件。\n"
+    text = (
+        "某指南（示例）\n\n一、申请材料\n\n材料清单：\n\n1. 申请表。\n\n材料要求：\n\n1. 原件。\n"
+    )
     overview = [p for p in parse_document(text, doc="g").passages if p.kind == "overview"]
     assert overview and "：；" not in overview[0].text and not overview[0].text.endswith("：")
 
@@ -206,3 +208,59 @@ def test_a_caption_right_above_a_tab_separated_table_names_it_and_is_no_row():
     scored = [r for r in rows if "管理体系" in r.text]
     assert scored and scored[0].text.startswith("评价指标：管理体系；分值：15")
     assert scored[0].section[-1] == "附件1：评价指标"
+
+
+GUIDE_WITH_FAQ = """某某应对指引（示例）
+
+一、适用范围
+
+本指引适用于本市企业。
+
+二、办理
+
+到工作站办理。
+
+三、常见问题
+
+问：工作站收费吗？
+答：不收费。
+
+问：多久能拿到建议？
+答：2个工作日。
+"""
+
+INTERPRETATION = """某某措施政策解读（示例）
+
+一、为什么出台？
+
+近年来纠纷增多。
+
+二、主要目标是什么？
+
+到2027年基本建成快速处理体系。
+
+三、提出了哪些举措？
+
+措施共5个部分，围绕以下方面发力：
+
+1. 畅通受理入口。设立统一窗口。
+"""
+
+
+def test_a_part_asked_after_another_is_the_one_asked_last_and_said_by_its_paragraphs():
+    from service.qa.structure.parts import Structure
+
+    tree = Structure(parse_document(INTERPRETATION, doc="i").passages)
+    third = tree.answer("解读第二部分讲啥 第三部分")  # a follow-up glued to its question
+    assert third.text.startswith("三、提出了哪些举措？")
+    assert "5个部分" in third.text and "畅通受理入口" in third.text  # no sub-parts: its text
+
+
+def test_an_faq_part_named_by_its_number_is_that_of_the_document_that_has_it():
+    from service.qa.structure.faqs import Faqs
+
+    passages = (
+        parse_document(FAQ, doc="faq").passages + parse_document(GUIDE_WITH_FAQ, doc="g").passages
+    )
+    counted = Faqs(passages).answer("第三部分里面一共有几个问题")  # the FAQ has two parts
+    assert counted is not None and "三、常见问题共有2个问题" in counted.text

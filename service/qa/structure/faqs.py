@@ -16,7 +16,9 @@ from index.boosts import char_pairs, longest_common, squash
 from index.titles import document_named, title_pairs
 from service.qa.answering.wording import book
 from service.qa.structure.found import Found
-from service.qa.structure.patterns import NUMERAL
+from service.qa.structure.patterns import KINDS, NUMERAL
+
+PART_NAMED = re.compile(rf"第\s*({NUMERAL})\s*(?:部分|大部分)")
 
 _Q = r"(?:问题|问答|提问)"
 # "一共收录了多少个问答", "专利那块有几个问题" — not "我想问几个问题：…"
@@ -116,6 +118,12 @@ class Faqs:
         """The pairs of a part the question names by its heading's words ("专利那块"), else
         all of the document's."""
         parts = list(dict.fromkeys(p.part for p in pairs if p.part))
+        numbered = PART_NAMED.search(question)  # "第七部分里一共有几个问题"
+        if numbered:
+            n = ordinal(numbered.group(1))
+            hit = [h for h in parts if (m := KINDS["部分"].match(h)) and ordinal(m.group(1)) == n]
+            if hit:
+                return [p for p in pairs if p.part == hit[0]], hit[0]
         named = [
             h for h in parts if len(core := NUMBERING.sub("", h).strip()) >= 2 and core in question
         ]

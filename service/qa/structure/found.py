@@ -31,9 +31,28 @@ class Found:
 def said(part: Part, kind: str) -> Found:
     """A part as an answer: an article whole, another part by its heading and its items."""
     text = " ".join(p.text for p in (part.passage, *part.rest))
-    if kind != "条":
-        text = f"{part.heading}：" + text.split("：", 1)[1] if "：" in text else part.heading
+    if kind != "条":  # an overview lists its sub-parts after a colon; one with none, its text
+        own = part.passage.text
+        if "：" in own:
+            text = f"{part.heading}：" + own.split("：", 1)[1]
+        else:
+            body = " ".join(p.text for p in part.rest).rstrip("：:")
+            text = f"{part.heading}：{body}" if body else own
     return Found(text if text.endswith("。") else text + "。", (part.passage, *part.rest), True)
+
+
+def opening_of(overview: Passage, passages: list[Passage], most: int = 2) -> tuple:
+    """A part with no sub-parts (its overview lists none): the first passages of its section,
+    up to the one that ends a sentence ("…五个方面发力：" and the list after it); () else."""
+    if "：" in overview.text:
+        return ()
+    found: list[Passage] = []
+    for p in passages:
+        if p.section == overview.section and p is not overview and p.kind != "overview":
+            found.append(p)
+            if len(found) >= most or p.text.rstrip().endswith("。"):
+                break
+    return tuple(found)
 
 
 OPENING = 24  # characters of an article's opening shown in its chapter's summary

@@ -22,6 +22,7 @@ from service.qa.structure.found import (
     each_article,
     inside,
     missing_box,
+    opening_of,
     said,
     several,
     titled,
@@ -89,6 +90,11 @@ class Structure:
                         self.parts.setdefault((p.doc, kind), []).append(Part(p.doc, n, heading, p))
 
         for (doc, kind), parts in self.parts.items():
+            if kind != "条":  # a part with no sub-parts is said by its first paragraphs
+                self.parts[(doc, kind)] = [
+                    replace(part, rest=opening_of(part.passage, self.passages_of[doc]))
+                    for part in parts
+                ]
             if kind == "条":
                 self.parts[(doc, kind)] = [
                     replace(part, rest=tuple(pieces[(doc, tuple(part.passage.section))][1:]))
@@ -163,9 +169,12 @@ class Structure:
         near = NEIGHBOR.search(question)
         if near:
             return neighbor(self, naming, near)
-        m = None if finer else ASK.search(question)
-        if not m:
+        asks = [] if finer else list(ASK.finditer(question))
+        if not asks:
             return None
+        m = asks[0]
+        if len(asks) > 1 and (asks[-1].group(4) or asks[-1].group(7)) == (m.group(4) or m.group(7)):
+            m = asks[-1]  # "白皮书第二部分讲什么 第三部分": a follow-up glued to its question
         kind = m.group(4) or m.group(7) or ""
         kind = PART_WORDS.get(kind, kind)
         asked = ordinal(m.group(2)) if m.group(2) and not m.group(1) else None
