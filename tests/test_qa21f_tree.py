@@ -264,3 +264,16 @@ def test_an_faq_part_named_by_its_number_is_that_of_the_document_that_has_it():
     )
     counted = Faqs(passages).answer("第三部分里面一共有几个问题")  # the FAQ has two parts
     assert counted is not None and "三、常见问题共有2个问题" in counted.text
+
+
+def test_a_structure_answer_for_a_place_no_passage_of_it_mentions_is_left_to_the_evidence():
+    from service.qa.answerers import FromFound, first_reply
+    from service.qa.reading.fields import Asked
+    from service.qa.reading.understand import Qualifier, Query
+    from service.qa.structure.items import Items
+
+    chain = [FromFound(Items(parse_document(GUIDE, doc="guide").passages))]
+    asked = "申请材料第三项是什么"
+    assert "权属证明" in first_reply(chain, Query(asked, (), Asked.NONE), None).text
+    elsewhere = Query("北京的" + asked, (), Asked.NONE, (Qualifier("place", ("北京",)),))
+    assert first_reply(chain, elsewhere, None) is None  # another city's list: not this one

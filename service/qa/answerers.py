@@ -154,9 +154,21 @@ def first_reply(answerers: list[Answerer], query: Query, document: str | None) -
         reply = answerer(query)
         if reply is None:
             continue
+        if reply.outcome == ANSWER and _elsewhere(query, reply):
+            return None  # "北京的…申请材料第三项": the search and the evidence decide
         titles = {p.doc: p.doc_title for p in reply.passages if p.doc_title}
         if document in titles and len(titles) > 1:
             named = replace(query, text=f"{titles[document]}{query.text}")
             reply = answerer(named) or reply
         return reply
     return None
+
+
+def _elsewhere(query: Query, reply: Reply) -> bool:
+    """Whether the question names a place or an organization none of the reply's passages
+    (nor their documents' titles) mention: another city's list is not this document's."""
+    said = " ".join(f"{p.doc_title} {' '.join(p.section)} {p.text}" for p in reply.passages)
+    return any(
+        q.kind in ("place", "organization") and not any(w in said for w in q.words)
+        for q in query.qualifiers
+    )

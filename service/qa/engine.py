@@ -277,7 +277,14 @@ class Engine:
         if decision.outcome == NONE or not hits:  # bm25 alone may match no passage at all
             return self.back.none(question, normalized)
         sources = tuple(Source(h.passage, h.score) for h in hits)
-        nth = nth_item(query.asking or query.text, hits, self._section_of)
+        # an item is what a procedure or a definition asked is made of; a place, a company or
+        # a period the documents lack is not answered by one ("北京的…第三项")
+        listed = {q.kind for q in decision.qualifiers} <= {"procedure", "definition"}
+        nth = (
+            nth_item(query.asking or query.text, hits, self._section_of)
+            if decision.outcome != RELATED or listed
+            else None
+        )
         if nth:  # "申请材料第四样是啥": that item of the list the best passages hold
             first = Source(nth[1], hits[0].score)
             rest = tuple(s for s in sources if s.passage is not nth[1])
