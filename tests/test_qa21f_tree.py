@@ -277,3 +277,27 @@ def test_a_structure_answer_for_a_place_no_passage_of_it_mentions_is_left_to_the
     assert "权属证明" in first_reply(chain, Query(asked, (), Asked.NONE), None).text
     elsewhere = Query("北京的" + asked, (), Asked.NONE, (Qualifier("place", ("北京",)),))
     assert first_reply(chain, elsewhere, None) is None  # another city's list: not this one
+
+
+def test_the_nth_item_of_a_list_named_by_what_it_lists_and_of_numbered_sub_parts():
+    from corpus.records import Passage
+
+    guiding = Passage(
+        "a",
+        "p",
+        "(一) 指导思想：主题：推动发展；主线：加强保护；目标：建设强国；根本动力：改革",
+        ["二、总体要求", "(一) 指导思想"],
+        "overview",
+    )
+    goals = Passage(
+        "b",
+        "p",
+        "(三) 主要目标：1. 保护迈上新台阶；2. 运用取得新成效；3. 服务达到新水平；4. 合作取得新突破",
+        ["二、总体要求", "(三) 主要目标"],
+        "overview",
+    )
+    hits = [SimpleNamespace(passage=guiding, score=1.0), SimpleNamespace(passage=goals, score=0.9)]
+    item, where = nth_item("主要目标里第四个目标是啥", hits, lambda p: [p])
+    assert "合作取得新突破" in item and where is goals  # the list headed 目标, not the first's
+    assert nth_item("指导思想第四个是啥", hits[:1], lambda p: [p]) is None  # not numbered parts
+    assert not ARTICLE.search("要同时符合的第四个条件是啥")  # 条件 holds no article

@@ -18,6 +18,8 @@ from service.qa.structure.patterns import NUMERAL
 # ("第三条原则"; "第十二条" alone is an article, "第二步" a step: structure answers those).
 _COUNTERS = "个项种样类点"
 DEPTH = 3  # hits whose section may hold the list asked about
+_NOUN = re.compile(r"[\u4e00-\u9fff]{2}")  # what is listed, named after the ordinal
+_NUMBERED = re.compile(r"\s*(?:\d{1,2}[.．]|[(（]\d{1,2}[)）])")
 
 
 # "六类产业里排第三个": how many the list has, said before the item asked.
@@ -64,14 +66,21 @@ def nth_item(
     m, n = asked
     said = _COUNT.search(question[: m.start()])
     size = ordinal(said.group(1)) if said else None
-    for hit in hits[:DEPTH]:
+    noun = _NOUN.match(question, m.end())  # "第四个目标": lists headed by 目标 first
+    heads = [h for h in hits[:DEPTH] if noun and noun.group(0) in " ".join(h.passage.section)]
+    for hit in heads + [h for h in hits[:DEPTH] if h not in heads]:
         p = hit.passage
+        if p.kind == "overview":  # its sub-parts, numbered, are a list ("主要目标：1. …；2. …")
+            listed = _colon_list(p.text)
+            if _NUMBERED.match(listed[0] if listed else "") and (n is None or n <= len(listed)):
+                return listed[-1 if n is None else n - 1], p
+            continue
         if size:  # "六类产业里第三个": a list of that many, also one written with 、
             for listing in _LISTING.finditer(p.text):
                 named = [x.strip() for x in listing.group(1).split("、")]
                 if len(named) == size and (n is None or n <= size):
                     return named[-1 if n is None else n - 1], p
-        if p.kind in ("overview", "row", "indicator", "column", "title", "publisher"):
+        if p.kind in ("row", "indicator", "column", "title", "publisher"):
             continue
         passages = [q for q in section_of(p) if q.kind != "overview"] or [p]
         runs = _runs(numbered_items(passages))

@@ -15,7 +15,7 @@ PART_WORDS = {"大部分": "部分", "块": "部分", "大块": "部分", "小�
 NUMERAL = rf"[{CN_NUM}百零〇两\d]+"
 # "第三条原则", "第二条建议": an item of a list, not an article (language.toml [items]).
 NOT_ARTICLE = "|".join(lexicon().raw["language.toml"].get("items", {}).get("listed", ())) or "$^"
-ARTICLE_WORD = rf"条(?!{NOT_ARTICLE})"
+ARTICLE_WORD = rf"条(?!件|{NOT_ARTICLE})"  # 条件 is no article either
 # What each kind of part is called in a question, and how its heading starts.
 KINDS = {
     "条": re.compile(rf"^第({NUMERAL})条"),
