@@ -301,3 +301,14 @@ def test_the_nth_item_of_a_list_named_by_what_it_lists_and_of_numbered_sub_parts
     assert "合作取得新突破" in item and where is goals  # the list headed 目标, not the first's
     assert nth_item("指导思想第四个是啥", hits[:1], lambda p: [p]) is None  # not numbered parts
     assert not ARTICLE.search("要同时符合的第四个条件是啥")  # 条件 holds no article
+
+
+def test_an_item_asked_by_place_right_after_a_list_was_asked_is_of_that_list():
+    from service.qa.structure.nth import follow_item
+
+    asked = [("user", "质押登记申请材料一共几项"), ("assistant", "一共8项，第一项是申请表。")]
+    assert follow_item("最后一项是啥", asked) == "质押登记申请材料一共几项 最后一项是啥"
+    assert follow_item("第二个呢", asked) == "质押登记申请材料一共几项 第二个呢"
+    other = [("user", "质押登记要多久"), ("assistant", "10个工作日。")]
+    assert follow_item("最后一项是啥", other) is None  # no list was asked
+    assert follow_item("那材料里第二项要原件吗还是复印件就行", asked) is None  # a question of its own

@@ -21,6 +21,7 @@ from service.qa.followups.swap import asked_anew, swap_kind, swap_opening, swap_
 from service.qa.followups.turns import Turn, TurnReader, section_mentions
 from service.qa.reading.fields import Asked, detect_field, field_phrase, table_years
 from service.qa.reading.question_words import QuestionWords
+from service.qa.structure.nth import follow_item
 from service.qa.structure.procedure import Procedure
 
 MAX_RESOLVED_CHARS = 120
@@ -150,6 +151,9 @@ class Resolver:
         stepped = self.procedure.follow(question, [content for _, content in history[-2:]])
         if stepped:  # "第二步呢" after a step: of that procedure
             return stepped
+        item = follow_item(question, history)
+        if item:  # "最后一项是啥" after "申请材料一共几项"
+            return self._cut(item)
         turns = self._history(chained(self, history) if chain else history)
         if not turns:
             return question

@@ -93,3 +93,18 @@ def nth_item(
         if listed and (n is None or n <= len(listed)):
             return listed[-1 if n is None else n - 1], p
     return None
+
+
+# A question that asks for a list or its size ("申请材料一共几项", "有哪些条件")
+_LIST_ASKED = re.compile(r"几项|几个|几种|几样|几条|多少项|多少个|哪些|哪几|有什么|有啥|都有")
+FOLLOW_MAX = 10  # characters of a follow-up asking an item by its place ("最后一项是啥")
+
+
+def follow_item(question: str, history: list[tuple[str, str]]) -> str | None:
+    """'最后一项是啥' / '第二个呢' right after a question asking for a list: that question with
+    the item asked ("质押设立登记申请材料一共几项 最后一项是啥")."""
+    users = [text for role, text in history if role == "user"]
+    if not users or _asked(question) is None or len(question.strip()) > FOLLOW_MAX:
+        return None
+    last = users[-1]
+    return f"{last} {question}" if _LIST_ASKED.search(last) and _asked(last) is None else None
