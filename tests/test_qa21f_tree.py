@@ -311,4 +311,16 @@ def test_an_item_asked_by_place_right_after_a_list_was_asked_is_of_that_list():
     assert follow_item("第二个呢", asked) == "质押登记申请材料一共几项 第二个呢"
     other = [("user", "质押登记要多久"), ("assistant", "10个工作日。")]
     assert follow_item("最后一项是啥", other) is None  # no list was asked
-    assert follow_item("那材料里第二项要原件吗还是复印件就行", asked) is None  # a question of its own
+    assert (
+        follow_item("那材料里第二项要原件吗还是复印件就行", asked) is None
+    )  # a question of its own
+
+
+def test_a_table_label_no_document_has_is_said_to_be_missing():
+    from service.qa.structure.tables import Tables
+
+    text = "某白皮书（示例）\n\n一、概况\n\n表1  主要指标\n\n| 指标 | 2025年 |\n| --- | --- |\n| 申请量 | 10 |\n| 授权量 | 5 |\n"
+    tables = Tables(parse_document(text, doc="w").passages)
+    assert "授权量" in tables.answer("白皮书表1第二行是什么").text
+    missing = tables.answer("白皮书表9第一行是什么")
+    assert not missing.answered and "没有表9" in missing.text

@@ -64,6 +64,10 @@ class Tables:
         counted = ROWS_COUNTED.search(question)
         if not (columns or nth or counted):
             return None
+        label = LABEL.search(question)
+        labels = {m.group(1) for _, path in self.rows if (m := LABEL.match(path[-1]))}
+        if label and labels and label.group(1) not in labels:  # "表9" where they number 表1, 表2
+            return Found(f"已收录的文件中没有{label.group(0)}。", (), False)
         tied = self._named(question, min(m.start() for m in asks))
         found = []
         for doc, path, rows in tied:
