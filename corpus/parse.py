@@ -251,10 +251,7 @@ class _Builder:
             return
         indicators = is_row(first) and is_table(para)
         if not indicators and is_tab_table(para):
-            n = next(i for i, line in enumerate(para) if "\t" in line)
-            if n:  # a caption right above the table ("附件1：…评价指标"), no blank line between
-                self.paragraph(para[:n])
-            self.generic_table([tab_cells(line) for line in para[n:]])
+            self.generic_table([tab_cells(line) for line in para])
             return
         spaced = None if indicators or "\t" in first else space_table(para)
         if spaced:
