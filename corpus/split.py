@@ -8,11 +8,6 @@ from corpus.tokens import cut
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
 _CLAUSE_END = re.compile(r"(?<=[，,、：:])")
-# Where an enumerated item starts after a sentence ("…。3. 壮大调解力量。", "…；（三）…"): an
-# item that fits in a chunk is kept whole, so a chunk never ends on the next item's name.
-_ITEM_START = re.compile(
-    r"(?<=[。！？!?；;])(?=\s*(?:\d{1,2}[.．、](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[）)]))"
-)
 LEAD_CHARS = 40  # the most of a unit's opening a later chunk of it carries
 
 
@@ -35,17 +30,6 @@ def split_text(text: str, max_chars: int = 160) -> list[str]:
     if len(text) <= max_chars:
         return [text] if text else []
     pieces: list[str] = []
-    for item in filter(None, _ITEM_START.split(text)):
-        if len(item) <= max_chars:
-            pieces.append(item)
-        else:
-            pieces.extend(_pieces(item, max_chars))
-    return _pack(pieces, max_chars)
-
-
-def _pieces(text: str, max_chars: int) -> list[str]:
-    """Sentences, or a long one's clauses, or a long clause's words, each within max_chars."""
-    pieces: list[str] = []
     for sentence in filter(None, _SENTENCE_END.split(text)):
         if len(sentence) <= max_chars:
             pieces.append(sentence)
@@ -57,7 +41,7 @@ def _pieces(text: str, max_chars: int) -> list[str]:
             # No punctuation to cut at: cut between jieba words, never inside one.
             words = cut(clause)
             pieces.extend(w[i : i + max_chars] for w in words for i in range(0, len(w), max_chars))
-    return pieces
+    return _pack(pieces, max_chars)
 
 
 def lead_of(text: str, max_chars: int = LEAD_CHARS) -> str:

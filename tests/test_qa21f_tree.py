@@ -1,13 +1,12 @@
 """Documents as trees, read as docs-tuning-tree asks them (eleventh session): the Nth item of a
-list the best passages hold, a list item kept whole in a chunk, the part before or after one
-named by its heading's words, a part's children without their list colons (no model)."""
+list the best passages hold, the part before or after one named by its heading's words, a
+part's children without their list colons, FAQs, procedures and tables (no model)."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 from corpus.parse import parse_document
-from corpus.split import split_text
 from service.qa.structure.nth import nth_item
 from service.qa.structure.patterns import ARTICLE, NEIGHBOR
 
@@ -68,13 +67,6 @@ def test_a_list_of_as_many_as_the_question_says_may_be_written_with_enumeration_
 def test_an_article_is_not_an_item_of_a_list_named_after_it():
     assert ARTICLE.search("第十二条讲的什么")
     assert not ARTICLE.search("基本原则里列的第三条原则是什么")
-
-
-def test_a_list_item_that_fits_in_a_chunk_is_not_cut_at_its_end():
-    text = "1. " + "甲" * 70 + "。2. " + "乙" * 60 + "。3. 丙的名字。" + "丙" * 50 + "。"
-    chunks = split_text(text, 160)
-    assert "".join(chunks) == text
-    assert chunks[-1].startswith("3. 丙的名字")  # not "…。3. 丙的名字。" at the first's end
 
 
 def test_the_part_before_or_after_one_named_by_its_words_or_quoted():
