@@ -21,6 +21,16 @@ URL_OPTIONS = {name: d.url_option for name, d in DOCUMENT_SETS.items()}
 FLOOR_SETS = {s.key: name for name, s in QUESTION_SETS.items() if s.key}
 
 
+def _server_of(name: str):
+    """The option naming the server that serves a document set's corpus: --docs5-url."""
+    d = DOCUMENT_SETS[name]
+    return typer.Option(
+        d.url_option,
+        help=f"with --url: the server that serves the plan, the samples and corpus/{name} "
+        f"(IPQA_CORPUS_DIR={d.folder}/corpus IPQA_INDEX_DIR={d.folder}/index)",
+    )
+
+
 def _split(values: list[str] | None) -> list[str]:
     return [v.strip() for value in values or [] for v in value.split(",") if v.strip()]
 
@@ -91,78 +101,14 @@ def eval_command(
             "(IPQA_CORPUS_DIR=var/eval-docs/corpus IPQA_INDEX_DIR=var/eval-docs/index)",
         ),
     ] = None,
-    docs3_url: Annotated[
-        str | None,
-        typer.Option(
-            "--docs3-url",
-            help="with --url: the server that serves the plan, the samples and "
-            "corpus/samples3, for held-out-3 (IPQA_CORPUS_DIR=var/eval-docs3/corpus "
-            "IPQA_INDEX_DIR=var/eval-docs3/index)",
-        ),
-    ] = None,
-    docs4_url: Annotated[
-        str | None,
-        typer.Option(
-            "--docs4-url",
-            help="with --url: the server that serves the plan, the samples and corpus/samples4, "
-            "for docs-tuning-4 (IPQA_CORPUS_DIR=var/eval-docs4/corpus "
-            "IPQA_INDEX_DIR=var/eval-docs4/index)",
-        ),
-    ] = None,
-    docs5_url: Annotated[
-        str | None,
-        typer.Option(
-            "--docs5-url",
-            help="with --url: the server that serves the plan, the samples and corpus/samples5, "
-            "for held-out-5 (IPQA_CORPUS_DIR=var/eval-docs5/corpus "
-            "IPQA_INDEX_DIR=var/eval-docs5/index)",
-        ),
-    ] = None,
-    docs6_url: Annotated[
-        str | None,
-        typer.Option(
-            "--docs6-url",
-            help="with --url: the server that serves the plan, the samples and corpus/samples6, "
-            "for held-out-6 (IPQA_CORPUS_DIR=var/eval-docs6/corpus "
-            "IPQA_INDEX_DIR=var/eval-docs6/index)",
-        ),
-    ] = None,
-    docs7_url: Annotated[
-        str | None,
-        typer.Option(
-            "--docs7-url",
-            help="with --url: the server that serves the plan, the samples and corpus/samples7, "
-            "for held-out-7 (IPQA_CORPUS_DIR=var/eval-docs7/corpus "
-            "IPQA_INDEX_DIR=var/eval-docs7/index)",
-        ),
-    ] = None,
-    docs8_url: Annotated[
-        str | None,
-        typer.Option(
-            "--docs8-url",
-            help="with --url: the server that serves the plan, the samples and corpus/samples8, "
-            "for docs-tuning-8 (IPQA_CORPUS_DIR=var/eval-docs8/corpus "
-            "IPQA_INDEX_DIR=var/eval-docs8/index)",
-        ),
-    ] = None,
-    docs9_url: Annotated[
-        str | None,
-        typer.Option(
-            "--docs9-url",
-            help="with --url: the server that serves the plan, the samples and corpus/samples9, "
-            "for held-out-9 (IPQA_CORPUS_DIR=var/eval-docs9/corpus "
-            "IPQA_INDEX_DIR=var/eval-docs9/index)",
-        ),
-    ] = None,
-    docs10_url: Annotated[
-        str | None,
-        typer.Option(
-            "--docs10-url",
-            help="with --url: the server that serves the plan, the samples and "
-            "corpus/samples10, for held-out-10 (IPQA_CORPUS_DIR=var/eval-docs10/corpus "
-            "IPQA_INDEX_DIR=var/eval-docs10/index)",
-        ),
-    ] = None,
+    docs3_url: Annotated[str | None, _server_of("samples3")] = None,
+    docs4_url: Annotated[str | None, _server_of("samples4")] = None,
+    docs5_url: Annotated[str | None, _server_of("samples5")] = None,
+    docs6_url: Annotated[str | None, _server_of("samples6")] = None,
+    docs7_url: Annotated[str | None, _server_of("samples7")] = None,
+    docs8_url: Annotated[str | None, _server_of("samples8")] = None,
+    docs9_url: Annotated[str | None, _server_of("samples9")] = None,
+    docs10_url: Annotated[str | None, _server_of("samples10")] = None,
     url: Annotated[
         str | None,
         typer.Option(
