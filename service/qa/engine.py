@@ -271,8 +271,8 @@ class Engine:
             if hit is not None:
                 return hit.answer(question, normalized, self.searcher.passages)
         hits = result.hits
-        subject = self.resolver.words.subject_words(query.text) if alone else ["-"]
-        if kind := self.back.unplaced(query.kinds, subject):
+        kind = self.back.unplaced(query.kinds, []) if alone else ""  # the words only then
+        if kind and not self.resolver.words.subject_words(query.text):
             return self.back.which(question, normalized, kind, hits)
         if decision.outcome == NONE or not hits:  # bm25 alone may match no passage at all
             return self.back.none(question, normalized)
