@@ -257,5 +257,7 @@ def test_a_kind_asked_with_no_subject_is_asked_back_when_several_documents_give_
     assert unplaced(("contact",), ["版权登记"], docs) == ""  # says whose
     assert unplaced(("contact", "fee"), [], docs) == ""  # two kinds: the question says enough
     alone = Booster(_parse(GUIDE, "guide"))
-    one = {k: {p for p in map(lambda i: "guide", found)} for k, found in alone.kind_sections.items()}
+    one = {
+        k: {p for p in map(lambda i: "guide", found)} for k, found in alone.kind_sections.items()
+    }
     assert unplaced(("contact",), [], one) == ""  # one document gives it: it is answered
