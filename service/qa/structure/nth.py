@@ -1,7 +1,8 @@
 """The Nth item of a list, asked without naming where the list stands ("申请材料第四样是啥",
 "哪些标志不能注册商标 第四种是啥", "基本原则里第三条原则", "最后一种情形"): read from the list
 the best passages hold — numbered ((一), 1., 一是) across the passages of their section, else
-the items after a colon separated by "；"."""
+the items after a colon separated by "；". And in a conversation, "最后一项是啥" right after a
+question asking for a list is asked of that list (follow_item)."""
 
 from __future__ import annotations
 
