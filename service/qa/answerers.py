@@ -129,11 +129,12 @@ class FromTable:
         return Reply(done.outcome, done.text, passages, tuple(done.rows), extra)
 
 
-def without_model(searcher: Searcher) -> list[Answerer]:
-    """The answerers tried before the model is waited for, in order."""
+def without_model(searcher: Searcher, procedure: Procedure | None = None) -> list[Answerer]:
+    """The answerers tried before the model is waited for, in order (procedure: the steps
+    reader the follow-up resolver uses too, built once)."""
     return [
         FromFound(Faqs(searcher.passages)),
-        FromFound(Procedure(searcher.passages)),
+        FromFound(procedure or Procedure(searcher.passages)),
         FromFound(Items(searcher.passages)),
         FromFound(Tables(searcher.passages)),
         FromTree(Structure(searcher.passages)),

@@ -47,6 +47,7 @@ from service.qa.reading.understand import Qualifier, Query, Reader
 from service.qa.result import Answer, Source
 from service.qa.steps import let_go as _let_go
 from service.qa.structure.nth import nth_item
+from service.qa.structure.procedure import Procedure
 
 Understood = tuple[Query, SearchResult, list[Indicator], Decision]
 # A 十三五 figure in the plan's background covers an indicator when they share this much name.
@@ -79,8 +80,9 @@ class Engine:
             sounds=read_sounds(getattr(searcher.index, "folder", None)),
             this_year=(today or date.today()).year,
         )
-        self.resolver = Resolver(searcher)
-        self.answerers = without_model(searcher)  # tried in order before the model
+        steps = Procedure(searcher.passages)  # read once: answerers and follow-ups use it
+        self.resolver = Resolver(searcher, procedure=steps)
+        self.answerers = without_model(searcher, steps)  # tried in order before the model
         self.scope = wording.kind_of_passages(searcher.passages)
         self.back = AskBack(searcher)
         self._prose: dict[tuple[str, ...], object] = {}

@@ -48,8 +48,9 @@ def _words(text: str) -> list[tuple[str, int, int]]:
 class Resolver:
     """Rewrites a follow-up to name what it refers to; needs the search's matchers."""
 
-    def __init__(self, searcher, is_plan_word=None):
-        """is_plan_word(token): whether the plan uses the word (default: BM25's vocabulary)."""
+    def __init__(self, searcher, is_plan_word=None, procedure: Procedure | None = None):
+        """is_plan_word(token): whether the plan uses the word (default: BM25's vocabulary);
+        procedure: the documents' steps (structure.procedure), when already read."""
         self.is_plan_word = is_plan_word or searcher.knows
         self.matcher = searcher.matcher
         self.columns_named = searcher.columns_named
@@ -60,7 +61,7 @@ class Resolver:
         self.lex = lexicon()
         self.words = QuestionWords(self.is_plan_word, self.years)
         self.read_turn = TurnReader(searcher, self.years)
-        self.procedure = Procedure(searcher.passages)
+        self.procedure = procedure or Procedure(searcher.passages)
 
     # --- reading -----------------------------------------------------------------------------
 

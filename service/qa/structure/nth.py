@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from corpus.lexicon import lexicon
 from corpus.markers import ordinal
 from corpus.records import Passage
 from service.qa.structure.items import numbered_items
-from service.qa.structure.patterns import NUMERAL
+from service.qa.structure.patterns import NOT_ARTICLE, NUMERAL
 
 # 第四样 / 第二类 / 第3个 / 最后一种; 条 and 步 only before a word naming what is listed
 # ("第三条原则"; "第十二条" alone is an article, "第二步" a step: structure answers those).
@@ -28,10 +27,12 @@ _COUNT = re.compile(rf"({NUMERAL})\s*(?:[{_COUNTERS}]|个方面|方面)")
 _LISTING = re.compile(r"(?:即|包括|：|为)([^；。：]+、[^；。：]+)")
 
 
+_COUNTED = rf"[{_COUNTERS}]|[条步](?={NOT_ARTICLE})"  # NOT_ARTICLE: the listed nouns
+_ITEM_ASKED = re.compile(rf"第\s*({NUMERAL})\s*(?:{_COUNTED})|最后\s*一?\s*(?:{_COUNTED})")
+
+
 def _asked(question: str) -> tuple[re.Match, int | None] | None:
-    nouns = "|".join(lexicon().raw["language.toml"].get("items", {}).get("listed", ()))
-    counters = rf"[{_COUNTERS}]" + (rf"|[条步](?={nouns})" if nouns else "")
-    m = re.search(rf"第\s*({NUMERAL})\s*(?:{counters})|最后\s*一?\s*(?:{counters})", question)
+    m = _ITEM_ASKED.search(question)
     if m is None or re.match(r"\s*(?:专栏|附件|部分|章|节)", question[m.end() :]):
         return None
     return m, (ordinal(m.group(1)) if m.group(1) else None)
