@@ -49,3 +49,34 @@ def test_a_passage_with_the_period_word_answers_before_the_national_row(tmp_path
     # a city's figure is still never the national row's
     city = engine.ask("深圳海外发明专利授权量2025年目标是多少？", mode="bm25")
     assert city.outcome == "related" and "深圳" in city.text
+
+
+def test_a_row_is_no_figure_for_a_question_without_a_word_of_the_documents(tmp_path):
+    """个人所得税起征点是多少 uses not one word the documents use: the indicator row retrieval
+    happens to put first is neither the row it asks about nor its figure (it was answered with
+    质押融资登记金额 when the model's cosine let it into scope)."""
+    from dataclasses import replace
+
+    from service.qa.answering.evidence import answering
+    from service.qa.reading.understand import Qualifier
+
+    settings = make_settings(tmp_path, model=FakeEmbedder.model_id, dense_index="numpy")
+    build_index(
+        DEFAULT_CORPUS_DIR,
+        FakeEmbedder(),
+        settings.index_dir,
+        hnsw_threshold=10_000,
+        dense_index="numpy",
+    )
+    engine = load_engine(settings, FakeEmbedder(), NoCache())
+    result = engine.searcher.search("知识产权质押融资登记金额是多少", mode="bm25")
+    assert result.hits[0].passage.kind == "indicator"
+    known = engine.reader.read("知识产权质押融资登记金额是多少")
+    unknown = engine.reader.read("个人所得税起征点是多少")
+    blind = replace(result, evidence=replace(result.evidence, known_tokens=[]))
+    assert engine._implied_row(known, result)  # a word of the documents: the row is asked
+    assert engine._implied_row(unknown, blind) == []
+    passages = [h.passage for h in result.hits]
+    figure = (Qualifier("figure", ()),)
+    assert answering(figure, passages) == 0
+    assert answering(figure, passages, rows_count=False) is None

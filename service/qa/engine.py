@@ -50,8 +50,7 @@ from service.qa.structure.nth import nth_item
 from service.qa.structure.procedure import Procedure
 
 Understood = tuple[Query, SearchResult, list[Indicator], Decision]
-# A 十三五 figure in the plan's background covers an indicator when they share this much name.
-PAST_FIGURE_OVERLAP = 6
+PAST_FIGURE_OVERLAP = 6  # name shared by a background (十三五) figure and the indicator it covers
 CONVERSATION_CHARS = 200  # of each of the last two turns, read for the document they are on
 
 
@@ -220,7 +219,8 @@ class Engine:
         return query, result, rows, decision
 
     def _implied_row(self, query: Query, result: SearchResult) -> list[Indicator]:
-        asks_value = query.asks_figure or query.field is not Asked.NONE
+        known = result.evidence.known_tokens or query.expansions  # not for "个税起征点是多少"
+        asks_value = known and (query.asks_figure or query.field is not Asked.NONE)
         if not (asks_value and result.hits and result.hits[0].passage.kind == "indicator"):
             return []
         name = result.hits[0].passage.text.split("（", 1)[0]

@@ -143,11 +143,13 @@ def answering(
     objects: tuple[str, ...] = (),
     named: tuple[str, ...] = (),
     framed: bool = False,
+    rows_count: bool = True,
 ) -> int | None:
     """The position of the first of the best passages that shows every qualifier, about the
     kinds of IP and the services the question names (None: none does, so the question is
-    only `related`). An indicator row shows a figure, nothing else."""
-    only_figure = all(q.kind == "figure" for q in qualifiers)
+    only `related`). An indicator row shows a figure, nothing else (rows_count: and only
+    for a question with some word of the documents)."""
+    only_figure = rows_count and all(q.kind == "figure" for q in qualifiers)
     for i, p in enumerate(passages[:EVIDENCE_DEPTH]):
         if p.kind == "indicator":
             if only_figure:

@@ -173,7 +173,9 @@ def by_evidence(query: Query, result: SearchResult, rows: list, decision: Decisi
     named = services(query.asking)
     passages = [h.passage for h in result.hits]
     asked = (query.objects, named, query.framed_objects)
-    i = answering(decision.qualifiers, passages, *asked)
+    # a row is a figure asked only by a question using some word of the documents
+    rows_count = bool(result.evidence.known_tokens or query.expansions)
+    i = answering(decision.qualifiers, passages, *asked, rows_count=rows_count)
     if national and (i is None or passages[i].kind == "indicator"):
         i = None  # a passage of its own ("每家单位每年…") may answer; the row never does
     if i is not None:  # one of the best passages gives what is asked: answer from it
