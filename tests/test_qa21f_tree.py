@@ -194,6 +194,9 @@ def test_a_tables_rows_are_counted_and_found_by_place_leaving_the_totals_out():
     assert "送达" in tables.answer("时限那个表最后一行是啥").text
     # a follow-up glued to its question: the place it asks is its own, the last one said
     assert "专利数量" in tables.answer("评价指标表第一项多少分 第二项呢").text
+    # a place the table has no row for is said so (it raised an IndexError)
+    beyond = tables.answer("办理环节表的第九行是什么")
+    assert not beyond.answered and "没有第九行" in beyond.text
 
 
 GUIDE_WITH_FAQ = """某某应对指引（示例）

@@ -73,10 +73,16 @@ class Tables:
         for doc, path, rows in tied:
             said = self._said(path, rows, columns, counted, nth)
             if said:
-                found.append((doc, said, (rows[_at(nth, rows)] if nth else rows[0],)))
+                at = _at(nth, rows) if nth else None  # none such: the table's first row
+                found.append((doc, said, (rows[at or 0],)))
         if len({doc for doc, _, _ in found}) != len(found):
             return None  # two tables of one document named alike: the search decides
-        return several(found, self.titles, "有这样的表") if found else None
+        if not found:
+            return None
+        reply = several(found, self.titles, "有这样的表")
+        if nth and all(_at(nth, rows) is None for _, _, rows in tied):
+            return Found(reply.text, reply.passages, False)  # no table has that row
+        return reply
 
     def _named(self, question: str, asked_at: int) -> list:
         """The tables the question names best: by its label ("表2"), else the words quoted or
