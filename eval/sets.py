@@ -24,11 +24,14 @@ class DocumentSet:
     under corpus/ ("samples5"); its index and its server's option follow from the name."""
 
     name: str
+    alone: bool = False  # its own folder beside the plan, without the first samples
 
     @property
     def samples(self) -> tuple[str, ...]:
         """The folders under corpus/ read beside the plan: the samples, and its own."""
-        return ("samples",) if self.name == "samples" else ("samples", self.name)
+        if self.alone or self.name == "samples":
+            return (self.name,)
+        return ("samples", self.name)
 
     @property
     def folder(self) -> Path:
@@ -83,6 +86,11 @@ DOCUMENT_SETS = {
         # with 【】), by a helper who read only the plan's opening, at the eleventh session's
         # start, for held-out-10 only
         DocumentSet("samples10"),
+        # two more (a 办事须知 marked with 【】 and □ checklists, a Markdown list of services with
+        # ①② items and an FAQ), by a helper who read no code, at the twelfth session's start:
+        # tuning documents. Without the first samples: their guide is to the same service
+        # (专利权质押登记) with other time limits, so "要几个工作日" would have two answers
+        DocumentSet("samples11", alone=True),
     )
 }
 
@@ -136,6 +144,15 @@ QUESTION_SETS = {
             "documents in-sample 8",
             "docs_tuning8",
             "samples8",
+        ),
+        # over samples11's documents (【】 sections, □ checklists, ①② items, a Markdown table
+        # and FAQ), in five voices and a few English, by the helper who wrote them: a tuning set
+        QuestionSet(
+            "docs-tuning-11",
+            "docs_tuning11.jsonl",
+            "documents in-sample 11",
+            "docs_tuning11",
+            "samples11",
         ),
         # structure and item questions over the plan, the samples and samples8, in five voices,
         # by a helper who read only those documents (eleventh session): a tuning set
