@@ -12,6 +12,9 @@ ZH_CHAPTER = re.compile(rf"^第\s*({_NUM})\s*章\s*(\S.{{0,40}})?$")
 ZH_SECTION = re.compile(rf"^第\s*({_NUM})\s*节\s*(\S.{{0,40}})?$")
 # 第十二条 …: an article, its text on the same line and the lines under it.
 ARTICLE = re.compile(rf"^第\s*({_NUM})\s*条(?:\s+|[:：]|$)")
+# 【申请材料】 on a line of its own: a section of a notice or a 须知 (text after it on the same
+# line, "【温馨提示】到窗口…", is a paragraph that names itself, not a heading).
+BRACKETED = re.compile(r"^【([^【】]{1,20})】$")
 # 附件1：… / 附件二 …: an annex of a notice.
 ANNEX = re.compile(rf"^附件\s*({_NUM})?\s*[:：]?\s*(\S.{{0,60}})?$")
 # 问：/答： (also Q:/A:, 问/答 with a half-width colon): a question and its answer, one unit.

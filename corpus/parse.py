@@ -11,6 +11,7 @@ from corpus.headings import BLOCK, CHAPTER, COLUMN, MD_HEADING, SECTION
 from corpus.markers import (
     ANNEX,
     ARTICLE,
+    BRACKETED,
     FAQ_Q,
     MD_ROW,
     TABLE_CAPTION,
@@ -146,6 +147,9 @@ class _Builder:
         md = MD_HEADING.match(line)
         if md:
             return max(0, min(len(md.group(1)) - 1 - self.md_offset, len(self.levels)))
+        if BRACKETED.match(line):  # beside the first 【】 section, else under what is open
+            first = next((i for i, t in enumerate(self.levels) if BRACKETED.match(t)), None)
+            return len(self.levels) if first is None else first
         return None
 
     def table_row(self, line: str) -> None:

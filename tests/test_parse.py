@@ -109,6 +109,21 @@ def test_full_width_section_brackets_and_plain_paragraphs():
     ]
 
 
+def test_bracketed_sections_of_a_notice():
+    """【申请材料】 on a line of its own opens a section, beside the 【】 before it or under a
+    heading already open; "【温馨提示】…" with its text on the line is a paragraph."""
+    doc = parse_document(
+        "某某办事须知（示例）\n\n【申请条件】\n本市企业可以申请。\n\n【申请材料】\n"
+        "□ 申请表1份\n\n一、其他\n\n【温馨提示】请先预约。\n\n【说明】\n不收费。",
+        doc="notice",
+    )
+    paths = {p.text: p.section for p in doc.passages if p.kind == "text"}
+    assert paths["本市企业可以申请。"] == ["【申请条件】"]
+    assert paths["□ 申请表1份"] == ["【申请材料】"]
+    assert paths["【温馨提示】请先预约。"] == ["一、其他"]
+    assert paths["不收费。"] == ["一、其他", "【说明】"]
+
+
 def test_long_paragraph_is_split_without_loss():
     long = "知识产权保护工作取得了历史性成就，" * 30 + "结束。"
     doc = parse_document(f"一、背景\n\n{long}")
