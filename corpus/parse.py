@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from corpus import table_header
 from corpus.headings import BLOCK, CHAPTER, COLUMN, MD_HEADING, SECTION
+from corpus.lists import BLOCK_HEAD, joined, pieces
 from corpus.markers import (
     ANNEX,
     ARTICLE,
@@ -60,17 +61,6 @@ class ParsedDoc:
     indicators: list[Indicator]
 
 
-def _joined(items: list[str]) -> str:
-    """List items as one passage, "；" between them, less the "；" an item already ends with;
-    none after a whole sentence ("…。" of a box's prose)."""
-    out = ""
-    for item in items:
-        if out:
-            out += "" if out.endswith(("。", "！", "？")) else "；"
-        out += item.rstrip("；;") or item  # "- ；" alone stays
-    return out
-
-
 def _is_subheading(para: list[str]) -> bool:
     line = para[0]
     return (
@@ -114,7 +104,7 @@ class _Builder:
             self.emit(" ".join([unit.heading, *unit.items]), unit.path, unit.kind)
         elif unit.items:
             head = unit.heading if unit.heading.endswith(("：", ":")) else f"{unit.heading}："
-            self.emit(head + _joined(unit.items), unit.path, unit.kind)
+            self.emit(head + joined(unit.items), unit.path, unit.kind)
         elif unit.kind in {"column", "heading"}:
             self.emit(unit.heading, unit.path, unit.kind)
 
@@ -147,9 +137,10 @@ class _Builder:
         md = MD_HEADING.match(line)
         if md:
             return max(0, min(len(md.group(1)) - 1 - self.md_offset, len(self.levels)))
-        if BRACKETED.match(line):  # beside the first 【】 section, else under what is open
-            first = next((i for i, t in enumerate(self.levels) if BRACKETED.match(t)), None)
-            return len(self.levels) if first is None else first
+        for marker in (BRACKETED, BLOCK_HEAD):  # beside the first such, else under what is open
+            if marker.match(line):
+                first = next((i for i, t in enumerate(self.levels) if marker.match(t)), None)
+                return len(self.levels) if first is None else first
         return None
 
     def table_row(self, line: str) -> None:
@@ -294,7 +285,11 @@ class _Builder:
             self.unit = _Unit(list(self.levels), first.rstrip("：:"), "publisher", para[1:])
             return
         if self.unit and self.unit.kind == "publisher":
-            self.unit.items.extend(para)
+            return self.unit.items.extend(para)
+        split = [] if all(BULLET.match(line) for line in para) else pieces(para)
+        if len(split) > 1 or (split and split[0][0] != "text"):
+            for kind, lines in split:  # a checklist or ◆ blocks among the lines
+                self.listed(lines[0], lines[1:]) if kind == "list" else self.paragraph(lines)
             return
         if all(BULLET.match(line) for line in para):
             items = [BULLET.match(line).group(1).strip() for line in para]
@@ -308,7 +303,7 @@ class _Builder:
                 for item in items:
                     self.note_child(item)
                 if not self.levels:
-                    self.emit(_joined(items), [], "text")
+                    self.emit(joined(items), [], "text")
             return
         if _is_subheading(para) and self.levels:
             self.flush()
@@ -323,13 +318,23 @@ class _Builder:
             self.flush()
             self.emit(text, list(self.levels), "text" if self.levels else "title")
 
+    def listed(self, intro: str, items: list[str]) -> None:
+        """A paragraph's list: one passage with its introducing line, else the open unit's."""
+        if not intro and self.unit and self.unit.kind in COLLECTING:
+            return self.unit.items.extend(items)
+        self.flush()
+        if intro:
+            self.unit = _Unit(list(self.levels), intro, "heading", items)
+            return self.flush()
+        self.emit(joined(items), list(self.levels), "text" if self.levels else "title")
+
     def finish(self) -> ParsedDoc:
         self.flush()
         for path, children in self.overviews.items():
             title = path[-1]
             # a child heading that opens a list keeps no colon here ("材料要求：" → "材料要求")
             named = [c.rstrip("：:") or c for c in children]
-            text = f"{title}：" + _joined(named) if children else title
+            text = f"{title}：" + joined(named) if children else title
             self.emit(text, list(path), "overview")
         return ParsedDoc(self.passages, self.indicators)
 

@@ -91,7 +91,7 @@ _MD = re.compile(r"^#{1,6}\s+")
 
 def _content(line: str) -> str:
     """What of an input line must survive: markers and emphasis stripped; a list item's own
-    closing "；" stands as the separator between items (corpus/parse.py _joined); a line drawn
+    closing "；" stands as the separator between items (corpus/lists.py joined); a line drawn
     across the page ("---", "━━━━") is a marker, no text (corpus/paragraphs.py)."""
     if is_rule(clean_line(line)):
         return ""
