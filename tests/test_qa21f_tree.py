@@ -313,3 +313,86 @@ def test_a_table_label_no_document_has_is_said_to_be_missing():
     assert "授权量" in tables.answer("白皮书表1第二行是什么").text
     missing = tables.answer("白皮书表9第一行是什么")
     assert not missing.answered and "没有表9" in missing.text
+
+
+CHECKLIST = """某某登记须知（示例）
+
+【申请材料】
+办理设立登记，请对照清单准备，已备齐的可将“□”涂成“■”：
+□ 登记申请表（原件2份）
+  说明：由双方签章，表格可在网站下载，签章处不得涂改，涂改的应当重新填写并签章。
+□ 质押合同（原件1份）
+  说明：写明被担保债权数额、债务履行期限以及质押专利的专利号和名称。
+□ 主合同复印件1份，加盖质权人公章
+□ 出质人身份证明复印件1份
+□ 经办人身份证复印件1份
+  说明：委托他人办理的，另交授权委托书。
+办理注销登记，提交以下材料：
+□ 注销申请表（原件2份）
+□ 解除质押证明（原件1份）
+□ 原登记通知书原件1份
+  说明：通知书遗失的，由质权人出具书面情况说明。
+所有材料使用A4纸。
+
+【注意事项】
+请核对以下三点：一是专利号一致；二是名称一致；三是数额精确到元。
+◆ 关于共有专利
+全体共有人均应签章。
+◆ 关于委托办理
+委托代理机构的，应当已经备案。
+"""
+
+
+def test_a_checklist_is_one_list_with_its_notes_and_its_items_are_found_by_place():
+    passages = parse_document(CHECKLIST, doc="notice").passages
+    lists = [p for p in passages if p.kind == "heading" and "□" in p.text]
+    assert lists[0].text.startswith("办理设立登记") and "原件2份） 说明：由双方" in lists[0].text
+    # a note after the last item, starting as the notes between items did, is that item's
+    cancel = next(p for p in passages if p.text.startswith("办理注销登记"))
+    assert cancel.text.endswith("说明：通知书遗失的，由质权人出具书面情况说明。")
+    assert any(p.text == "所有材料使用A4纸。" for p in passages)
+    assert any(p.section == ["【注意事项】", "◆ 关于委托办理"] for p in passages)
+    # the list cut into pieces is still one list; a quoted mark ("□") is no item
+    hits = _hits(passages, "办理设立登记")
+    item, _ = nth_item("设立登记材料清单里的第3项是什么", hits, _sections(passages))
+    assert item.startswith("□ 主合同")
+    assert nth_item("设立登记清单第5项", hits, _sections(passages))[0].startswith("□ 经办人")
+    assert (
+        "注销申请表"
+        in nth_item("注销材料第一项", _hits(passages, "办理注销"), _sections(passages))[0]
+    )
+
+
+def test_a_list_of_as_many_as_the_question_says_comes_before_a_longer_one_ranked_above():
+    passages = parse_document(CHECKLIST, doc="notice").passages
+    hits = _hits(passages, "办理设立登记") + _hits(passages, "请核对以下三点")  # five, then three
+    item, _ = nth_item("注意事项要核对的三点里，第二点是什么", hits, _sections(passages))
+    assert "名称一致" in item
+
+
+def test_an_item_of_a_checklist_asked_with_the_word_list_is_answered(tmp_path):
+    """ "清单" asks for a detailed list (a "detail" qualifier) where the documents may lack one;
+    the item asked of a checklist the best passages hold is answered, not said missing."""
+    import shutil
+
+    from corpus.load import DEFAULT_CORPUS_DIR
+    from eval.run import NoCache
+    from index.store import build_index
+    from service.qa.answering.policy import Thresholds
+    from service.state import load_engine
+    from tests.conftest import make_settings
+    from tests.fakes import FakeEmbedder
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DEFAULT_CORPUS_DIR, corpus)
+    (corpus / "notice.txt").write_text(CHECKLIST, encoding="utf-8")
+    settings = make_settings(
+        tmp_path, model=FakeEmbedder.model_id, dense_index="numpy", corpus_dir=corpus
+    )
+    build_index(
+        corpus, FakeEmbedder(), settings.index_dir, hnsw_threshold=10_000, dense_index="numpy"
+    )
+    engine = load_engine(settings, FakeEmbedder(), NoCache())
+    engine.thresholds = Thresholds(min_score=-10.0)  # in scope: the fake model's cosines say little
+    answer = engine.ask("设立登记材料清单里的第3项是什么", mode="bm25")
+    assert answer.outcome == "answer" and "主合同" in answer.text, answer.text

@@ -281,7 +281,7 @@ class Engine:
         sources = tuple(Source(h.passage, h.score) for h in hits)
         # an item is what a procedure or a definition asked is made of; a place, a company or
         # a period the documents lack is not answered by one ("北京的…第三项")
-        listed = {q.kind for q in decision.qualifiers} <= {"procedure", "definition"}
+        listed = {q.kind for q in decision.qualifiers} <= {"procedure", "definition", "detail"}
         nth = (
             nth_item(query.asking or query.text, hits, self._section_of)
             if decision.outcome != RELATED or listed

@@ -19,6 +19,8 @@ from service.qa.structure.patterns import NOT_ARTICLE, NUMERAL
 _COUNTERS = "个项种样类点"
 DEPTH = 3  # hits whose section may hold the list asked about
 _NOUN = re.compile(r"[\u4e00-\u9fff]{2}")  # what is listed, named after the ordinal
+# a checklist's items, their marks kept: a mark after a colon, a "；" or a space, not a quoted one
+_MARK = re.compile(r"(?<![^：:；;。！？\s])(?=[□■☑☐●○▪]\s*[^\s”\"’」』])")
 _NUMBERED = re.compile(r"\s*(?:\d{1,2}[.．]|[(（]\d{1,2}[)）])")
 
 
@@ -70,11 +72,22 @@ def nth_item(
     size = ordinal(said.group(1)) if said else None
     noun = _NOUN.match(question, m.end())  # "第四个目标": lists headed by 目标 first
     heads = [h for h in hits[:DEPTH] if noun and noun.group(0) in " ".join(h.passage.section)]
-    for hit in heads + [h for h in hits[:DEPTH] if h not in heads]:
-        p = hit.passage
+    ordered = [h.passage for h in heads + [h for h in hits[:DEPTH] if h not in heads]]
+    # "核对的三点里，第二点": a list of three first, of any of the best passages
+    for fits in ((lambda k: k == size), (lambda k: True)) if size else ((lambda k: True),):
+        found = _from(ordered, n, size, fits, section_of)
+        if found:
+            return found
+    return None
+
+
+def _from(ordered: list[Passage], n: int | None, size: int | None, fits, section_of):
+    """The item asked of the first of these passages with a list whose length fits."""
+    for p in ordered:
         if p.kind == "overview":  # its sub-parts, numbered, are a list ("主要目标：1. …；2. …")
             listed = _colon_list(p.text)
-            if _NUMBERED.match(listed[0] if listed else "") and (n is None or n <= len(listed)):
+            numbered = _NUMBERED.match(listed[0] if listed else "")
+            if numbered and fits(len(listed)) and (n is None or n <= len(listed)):
                 return listed[-1 if n is None else n - 1], p
             continue
         if size:  # "六类产业里第三个": a list of that many, also one written with 、
@@ -85,16 +98,37 @@ def nth_item(
         if p.kind in ("row", "indicator", "column", "title", "publisher"):
             continue
         passages = [q for q in section_of(p) if q.kind != "overview"] or [p]
+        marked = _marked(p, passages)
+        if len(marked) >= 2 and fits(len(marked)) and (n is None or n <= len(marked)):
+            return marked[-1 if n is None else n - 1], p
         runs = _runs(numbered_items(passages))
         mine = [r for r in runs if any(i.passage is p for i in r)]
         for run in mine or runs[:1]:
             item = run[-1] if n is None else next((i for i in run if i.number == n), None)
-            if item is not None and len(run) >= 2:
+            if item is not None and len(run) >= 2 and fits(len(run)):
                 return item.text, item.passage
         listed = _colon_list(p.text)
-        if listed and (n is None or n <= len(listed)):
+        if listed and fits(len(listed)) and (n is None or n <= len(listed)):
             return listed[-1 if n is None else n - 1], p
     return None
+
+
+def _marked(p: Passage, passages: list[Passage]) -> list[str]:
+    """The items of the checklist p is a piece of ("□ 申请表（原件2份）；□ …"), each with its
+    mark, over the pieces it was cut into: a list starts at a piece with words before its
+    first mark (what introduces it) and goes on through the pieces that start with a mark."""
+    lists: list[list[str]] = []
+    mine = None
+    for q in passages:
+        cut = _MARK.split(q.text)
+        if len(cut) < 2:
+            lists.append([])
+            continue
+        if cut[0].strip() or not lists:
+            lists.append([])
+        lists[-1].extend(x.strip(" ；;") for x in cut[1:])
+        mine = lists[-1] if q is p else mine
+    return mine or []
 
 
 # A question that asks for a list or its size ("申请材料一共几项", "有哪些条件")
