@@ -396,3 +396,17 @@ def test_an_item_of_a_checklist_asked_with_the_word_list_is_answered(tmp_path):
     engine.thresholds = Thresholds(min_score=-10.0)  # in scope: the fake model's cosines say little
     answer = engine.ask("设立登记材料清单里的第3项是什么", mode="bm25")
     assert answer.outcome == "answer" and "主合同" in answer.text, answer.text
+
+
+def test_unnumbered_bracketed_sections_are_parts_in_the_order_read():
+    from service.qa.structure.parts import Structure
+
+    tree = Structure(parse_document(CHECKLIST, doc="notice").passages)
+    assert "【注意事项】" in tree.answer("须知的第二个部分标题是什么").text
+    assert "【注意事项】" in tree.answer("须知最后一个部分叫什么").text
+    named = tree.answer("须知一共分了几个【】部分？分别叫什么？").text
+    assert "共有2部分" in named and "【申请材料】、【注意事项】" in named
+    after = tree.answer("须知里【申请材料】后面紧接着的是哪一部分")
+    assert after.text.startswith("【注意事项】")
+    first = tree.answer("【申请材料】前面是什么").text
+    assert "第一部分" in first and "第一一" not in first

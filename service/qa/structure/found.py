@@ -201,3 +201,13 @@ def missing_box(boxes: dict[str, set[int]], titles: dict[str, str], question: st
         return None
     lacking = next(n for n in named if n not in boxes[doc])
     return Found(f"{book(titles[doc])}共有{len(boxes[doc])}个专栏，没有专栏{lacking}。", (), False)
+
+
+def unnumbered(parts: dict[tuple[str, str], list[Part]], passages: list[Passage]) -> None:
+    """A document whose top headings carry no number (【申请材料】, "## 办理条件") has them as
+    its parts (部分), counted in order: "第三部分" is the third a reader sees."""
+    numbered = {d for (d, k) in parts if k in ("部分", "章")}
+    for p in passages:
+        if p.kind == "overview" and len(p.section) == 1 and p.doc not in numbered:
+            mine = parts.setdefault((p.doc, "部分"), [])
+            mine.append(Part(p.doc, len(mine) + 1, p.section[0], p))

@@ -12,20 +12,32 @@ from service.qa.structure.patterns import AFTER
 
 def neighbor(structure, question: str, m: re.Match) -> Found | None:
     """structure: parts.Structure; m: the question's NEIGHBOR match."""
-    kind = m["kind"] or ("部分" if m["part"] else "节")  # 条|章|部分|节: no other word
-    number = m["n"] or m["sub"] or m["part"]
-    n = ordinal(number)
+    kind = m["kind"] or ("部分" if m["part"] or m["mark"] else "节")  # 条|章|部分|节 only
+    number = m["n"] or m["sub"] or m["part"] or m["mark"]
+    n = None if m["mark"] else ordinal(number)
     docs, _ = structure._docs(question, kind, number=n) if n is not None else ([], False)
+    if m["mark"]:  # 【收费标准】: the documents with a part so headed, those named first
+        having = {
+            d
+            for (d, k), ps in structure.parts.items()
+            if k == kind
+            for p in ps
+            if p.heading == number
+        }
+        docs = [d for d in structure._docs(question, kind)[0] if d in having] or sorted(having)
     step = 1 if m["dir"] in AFTER else -1
     found = []
     for doc in docs:
         parts = structure.parts[(doc, kind)]  # in the document's order
-        at = next((i for i, p in enumerate(parts) if p.number == n), None)
+        at = next(
+            (i for i, p in enumerate(parts) if (p.number, p.heading)[n is None] == (n or number)),
+            None,
+        )
         if at is None:
             continue
         if not 0 <= at + step < len(parts):
-            where = "最后" if step == 1 else "第一"
-            text = f"{parts[at].heading}是{book(structure.titles[doc])}的{where}一{kind}"
+            where = "最后一" if step == 1 else "第一"  # not "第一一部分"
+            text = f"{parts[at].heading}是{book(structure.titles[doc])}的{where}{kind}"
             found.append((doc, text, (parts[at].passage,)))
         else:
             shown = said(parts[at + step], kind)

@@ -26,6 +26,7 @@ from service.qa.structure.found import (
     said,
     several,
     titled,
+    unnumbered,
 )
 from service.qa.structure.neighbor import neighbor
 from service.qa.structure.patterns import (
@@ -52,6 +53,7 @@ from service.qa.structure.patterns import (
 from service.qa.structure.within import within
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_NAMES = re.compile(r"分别|叫什么|是什么|是哪|有哪|哪些|哪几|都有|都是|名称|标题")
 
 
 class Structure:
@@ -89,6 +91,7 @@ class Structure:
                         seen.add((p.doc, kind, heading))
                         self.parts.setdefault((p.doc, kind), []).append(Part(p.doc, n, heading, p))
 
+        unnumbered(self.parts, passages)  # 【申请材料】, "## 办理条件": in order
         for (doc, kind), parts in self.parts.items():
             if kind != "条":  # a part with no sub-parts is said by its first paragraphs
                 self.parts[(doc, kind)] = [
@@ -163,10 +166,10 @@ class Structure:
         articles = self._articles_of(question, naming)
         if articles is not None:
             return articles
-        where = self._where(question, naming)
+        near = NEIGHBOR.search(question)  # "【收费标准】后面是哪一部分": next to it, not where
+        where = None if near and near["mark"] else self._where(question, naming)
         if where is not None:
             return where
-        near = NEIGHBOR.search(question)
         if near:
             return neighbor(self, naming, near)
         asks = [] if finer else list(ASK.finditer(question))
@@ -194,11 +197,14 @@ class Structure:
         if kind == "节":  # "收费标准那一部分的第三小节": the sections of the part it names
             parts = [p for p in parts if names_part(question, p.passage.section)] or parts
         title = self.titles[doc]
-        if m.group(5):  # 一共几条
-            listed = "、".join(p.heading for p in parts[:3])
+        if m.group(5):  # 一共几条; "…分别叫什么": each of a dozen or fewer named
+            shown = parts if _NAMES.search(question, m.end()) and len(parts) <= 12 else parts[:3]
+            listed = "、".join(p.heading for p in shown) + ("" if shown is parts else "……")
             return Found(
-                f"{book(title)}共有{len(parts)}{kind}（{listed}……{parts[-1].heading}）。",
-                tuple({p.passage.id: p.passage for p in (*parts[:3], parts[-1])}.values()),
+                f"{book(title)}共有{len(parts)}{kind}（{listed}{parts[-1].heading}）。"
+                if shown is not parts
+                else f"{book(title)}共有{len(parts)}{kind}：{listed}。",
+                tuple({p.passage.id: p.passage for p in (*shown, parts[-1])}.values()),
                 True,
             )
         if m.group(3):
@@ -289,8 +295,8 @@ class Structure:
         share, size, kind, part = scored[0]
         if share < WHERE_SHARE or (len(scored) > 1 and scored[1][:2] == (share, size)):
             return None
-        number = KINDS[kind].match(part.heading)
-        place = part.heading if kind == "章" else f"第{number.group(1)}{kind}：{part.heading}"
+        number = m.group(1) if (m := KINDS[kind].match(part.heading)) else part.number
+        place = part.heading if kind == "章" else f"第{number}{kind}：{part.heading}"
         return Found(
             f"在{book(self.titles[part.doc])}的{place}。",
             (part.passage,),

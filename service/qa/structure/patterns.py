@@ -27,7 +27,7 @@ ASK = re.compile(
     rf"(?:(倒数)?第\s*({NUMERAL})\s*个?\s*|(最后)\s*[那这]?\s*一?\s*个?\s*)"
     rf"({ARTICLE_WORD}|章|部分|大部分|小节|节|大块|块)|"
     rf"(一共|总共|共|有|分了|分为|分成)\s*(?:有|分了|分为|分成|分)?\s*(多少|几)\s*个?\s*"
-    r"(条|章|部分|大部分|节|大块|块)"
+    r"(?:【\s*】)?(条|章|部分|大部分|节|大块|块)"  # "分了几个【】部分"
 )
 # "申报与审核那一章是从第几条到第几条", "第四章有哪几条": the articles of one chapter, named by
 # its number or by its heading's words.
@@ -41,7 +41,8 @@ ARTICLE = re.compile(rf"第\s*({NUMERAL})\s*{ARTICLE_WORD}")
 # "第五部分的下一部分", "第十九条前面那一条".
 NEIGHBOR = re.compile(
     rf"(?:第\s*(?P<n>{NUMERAL})\s*个?\s*(?P<kind>{ARTICLE_WORD}|章|部分|节)"
-    rf"|[(（](?P<sub>{NUMERAL})[)）]|(?<![\u4e00-\u9fff])(?P<part>[{CN_NUM}]{{1,3}})、)"
+    rf"|[(（](?P<sub>{NUMERAL})[)）]|(?<![\u4e00-\u9fff])(?P<part>[{CN_NUM}]{{1,3}})、"
+    r"|(?P<mark>【[^【】]{1,20}】))"  # "【收费标准】后面": a part headed so
     # the heading's words may follow, quoted or not ("第二部分“适用范围与申请条件”后面",
     # "四、知识产权保护那部分，嗯，它后面紧接着")
     r"(?:\s*[“\"「][^”\"」]{1,30}[”\"」])?[^。？?第(（]{0,16}?"
