@@ -65,6 +65,7 @@ def kinds(question: str) -> set[str]:
         ("华为2020年拿了多少件海外发明专利授权", {"organization"}),
         ("申请地理标志要交哪些材料,费用大概多少", {"procedure", "fee"}),
         ("福州市知识产权维权援助中心电话多少,周末上班吗", {"contact", "place"}),
+        ("那个窗口几点下班", {"contact"}),
         ("“十五五”期间知识产权的主要指标会怎么定", {"period"}),
         ("国家知识产权大数据中心建在哪个城市", {"where"}),
         ("商业秘密保护的专门法律什么时候能出台", {"when"}),
@@ -84,6 +85,9 @@ def test_what_a_question_asks_beyond_the_plan(question, expected):
         "今年我们村想搞个农产品品牌,规划里对农村有什么支持",  # 今年 without a figure asked
         "这份材料里有没有讲版权",  # 这份材料 is the plan, not a form to hand in
         "这份“一图读懂”是哪个单位宣传的",  # the plan says who publicized it
+        "我儿子在外地上班回不来那怎么办呢",  # 上班 asks the hours only as "上班吗", "几点上班"
+        "我们公司在本市重点产业链企业名单里，能加急不",  # in a list, not a list asked for
+        "窗口有人态度不好，规划管不管",  # the window's staff, not where it is
     ],
 )
 def test_story_words_are_not_qualifiers(question):
