@@ -410,3 +410,9 @@ def test_unnumbered_bracketed_sections_are_parts_in_the_order_read():
     assert after.text.startswith("【注意事项】")
     first = tree.answer("【申请材料】前面是什么").text
     assert "第一部分" in first and "第一一" not in first
+    missing = tree.answer("须知里【法律责任】那一部分是怎么规定的")
+    assert not missing.answered and "没有【法律责任】" in missing.text
+    assert (
+        tree.answer("【注意事项】里第一个◆讲什么") is None
+        or tree.answer("【注意事项】里第一个◆讲什么").answered
+    )  # a mark the documents write is never said missing

@@ -185,6 +185,22 @@ def chapter_of(article: Part, title: str) -> Found | None:
     return Found(f"{article.heading}在{book(title)}的{chapter}。", (article.passage,), True)
 
 
+_MARKED = re.compile(r"【[^【】]{1,20}】")
+
+
+def marks_of(passages: list[Passage]) -> frozenset[str]:
+    """Every 【…】 the documents write, in their text or as a heading."""
+    return frozenset(m for p in passages for m in _MARKED.findall(" ".join([*p.section, p.text])))
+
+
+def missing_mark(marks: frozenset[str], question: str) -> Found | None:
+    """ "须知里【法律责任】那部分怎么规定": a 【…】 no document writes (where some write them)."""
+    m = _MARKED.search(question)
+    if m is None or not marks or m.group(0) in marks:
+        return None
+    return Found(f"已收录的文件中没有{m.group(0)}这一部分。", (), False)
+
+
 def missing_box(boxes: dict[str, set[int]], titles: dict[str, str], question: str) -> Found | None:
     """ "专栏16讲什么" where no document has a 专栏16, or "白皮书专栏4" where the document it
     names has none: say how many that one has."""

@@ -1,6 +1,5 @@
-"""Structure questions over any document's tree: 第N条/章/部分/节, 最后/倒数第N, 一共几条 —
-answered from the section paths the parser gave each passage, for whichever document the
-question names (or the only one that has such parts)."""
+"""Structure questions over any document's tree: 第N条/章/部分/节, 最后/倒数第N, 一共几条 — from
+the section paths of the passages, in the document the question names (or the only one)."""
 
 from __future__ import annotations
 
@@ -21,7 +20,9 @@ from service.qa.structure.found import (
     each,
     each_article,
     inside,
+    marks_of,
     missing_box,
+    missing_mark,
     opening_of,
     said,
     several,
@@ -68,6 +69,7 @@ class Structure:
         self.passages_of: dict[str, list[Passage]] = {}
         for p in passages:
             self.passages_of.setdefault(p.doc, []).append(p)
+        self.marks = marks_of(passages)  # 【申请材料】: each one the documents write
         self.box = Boxes(passages)  # 专栏, by number and by the words of their headings
         self.boxes = self.box.numbers
         seen: set[tuple[str, str, str]] = set()
@@ -147,6 +149,7 @@ class Structure:
         """finer: the question also names a smaller part (专栏, a numbered section), so only
         its neighbour is read here ("（六）那一节后面是哪一节")."""
         missing = missing_box(self.boxes, self.titles, question)
+        missing = missing or missing_mark(self.marks, question)  # 【法律责任】 none writes
         if missing is not None:
             return missing
         box = self.box.which(question, self.titles) or self.box.inside(
@@ -198,13 +201,13 @@ class Structure:
             parts = [p for p in parts if names_part(question, p.passage.section)] or parts
         title = self.titles[doc]
         if m.group(5):  # 一共几条; "…分别叫什么": each of a dozen or fewer named
-            shown = parts if _NAMES.search(question, m.end()) and len(parts) <= 12 else parts[:3]
-            listed = "、".join(p.heading for p in shown) + ("" if shown is parts else "……")
+            every = bool(_NAMES.search(question, m.end())) and len(parts) <= 12
+            listed = "、".join(p.heading for p in (parts if every else parts[:3]))
+            listed += "" if every else f"……{parts[-1].heading}"
+            shown = parts if every else (*parts[:3], parts[-1])
             return Found(
-                f"{book(title)}共有{len(parts)}{kind}（{listed}{parts[-1].heading}）。"
-                if shown is not parts
-                else f"{book(title)}共有{len(parts)}{kind}：{listed}。",
-                tuple({p.passage.id: p.passage for p in (*shown, parts[-1])}.values()),
+                f"{book(title)}共有{len(parts)}{kind}（{listed}）。",
+                tuple({p.passage.id: p.passage for p in shown}.values()),
                 True,
             )
         if m.group(3):
@@ -297,11 +300,7 @@ class Structure:
             return None
         number = m.group(1) if (m := KINDS[kind].match(part.heading)) else part.number
         place = part.heading if kind == "章" else f"第{number}{kind}：{part.heading}"
-        return Found(
-            f"在{book(self.titles[part.doc])}的{place}。",
-            (part.passage,),
-            True,
-        )
+        return Found(f"在{book(self.titles[part.doc])}的{place}。", (part.passage,), True)
 
     def _article_in(self, naming: str, n: int | None) -> Found | None:
         doc = self._doc(naming, "条", number=n)
