@@ -108,10 +108,12 @@ class _Builder:
         elif unit.kind in {"column", "heading"}:
             self.emit(unit.heading, unit.path, unit.kind)
 
-    def note_child(self, title: str) -> None:
-        """Record a title under the current chapter/section, for its overview passage."""
+    def note_child(self, title: str, item: bool = False) -> None:
+        """Record a title under the current chapter/section, for its overview passage; a
+        heading that opens a list keeps no colon there ("材料要求：" → "材料要求"), an item does."""
         if self.levels:
-            self.overviews.setdefault(tuple(self.levels), []).append(title)
+            kept = title if item else title.rstrip("：:") or title
+            self.overviews.setdefault(tuple(self.levels), []).append(kept)
 
     # ---- structure ----------------------------------------------------
     def open_level(self, title: str, depth: int) -> None:
@@ -182,15 +184,15 @@ class _Builder:
         if self.unit and self.unit.kind == "heading" and not self.unit.items:
             caption, self.unit = self.unit.heading, None  # the line above names the table
         self.flush()
-        header, body = rows[0], rows[1:]
         path = [*self.levels, caption.rstrip("：:")] if caption else list(self.levels)
-        for row in body:
-            labels = header + [""] * (len(row) - len(header))  # a cell past the header: unlabelled
+        for row in rows[1:]:
+            labels = rows[0] + [""] * (len(row) - len(rows[0]))  # a cell past the header: no label
             pairs = [f"{h}：{c}" if h else c for h, c in zip(labels, row, strict=False) if c]
+            named = row[1] if row[0].isdigit() and len(row) > 1 else row[0]  # by name, not 序号
             if pairs:
                 self.emit("；".join(pairs), path, "row")
                 if path:
-                    self.overviews.setdefault(tuple(path), []).append(row[0])
+                    self.overviews.setdefault(tuple(path), []).append(named)
         self.last_text = ""
 
     def opens_title(self, first: str) -> bool:
@@ -301,7 +303,7 @@ class _Builder:
             else:
                 self.flush()
                 for item in items:
-                    self.note_child(item)
+                    self.note_child(item, item=True)
                 if not self.levels:
                     self.emit(joined(items), [], "text")
             return
@@ -331,10 +333,7 @@ class _Builder:
     def finish(self) -> ParsedDoc:
         self.flush()
         for path, children in self.overviews.items():
-            title = path[-1]
-            # a child heading that opens a list keeps no colon here ("材料要求：" → "材料要求")
-            named = [c.rstrip("：:") or c for c in children]
-            text = f"{title}：" + joined(named) if children else title
+            text = f"{path[-1]}：" + joined(children) if children else path[-1]
             self.emit(text, list(path), "overview")
         return ParsedDoc(self.passages, self.indicators)
 

@@ -109,6 +109,7 @@ def _content(line: str) -> str:
 @example("指标\t2020年\t2025年\t累计增加值\n1 甲 (件)\t1\t2\t1")  # a table first once crashed
 @example("指标\t2020年\t2025年\t累计增加值\n1 甲 (件)\t1\t2\t1\n一、总则")  # text under a table
 @example("一、总则\n- -\n---\n加强保护。")  # drawn rules, which hypothesis found losing "-"
+@example("一、0\n- 1：")  # an item's colon, once dropped with a heading's in the overview
 def test_parse_never_crashes_and_never_loses_text(text):
     doc = parse_document(text)
     # Chunks of one passage are consecutive, so joining them gives back split text.
