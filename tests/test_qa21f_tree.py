@@ -416,3 +416,31 @@ def test_unnumbered_bracketed_sections_are_parts_in_the_order_read():
         tree.answer("【注意事项】里第一个◆讲什么") is None
         or tree.answer("【注意事项】里第一个◆讲什么").answered
     )  # a mark the documents write is never said missing
+
+
+SERVICE_LIST = """# 某某服务清单（示例）
+
+## 一、事项一览表
+
+| 序号 | 服务事项 | 服务对象 | 办理时限 |
+|---|---|---|---|
+| 1 | 专利信息检索咨询 | 企业、高校及个人 | 3个工作日 |
+| 2 | 知识产权维权援助 | 本市中小微企业 | 10个工作日 |
+| 3 | 知识产权公益培训 | 社会公众 | 按月度排期 |
+"""
+
+
+def test_a_numbered_tables_rows_go_by_name_and_the_only_table_needs_no_name():
+    from service.qa.answering.evidence import cell_asked
+    from service.qa.structure.tables import Tables
+
+    passages = parse_document(SERVICE_LIST, doc="list").passages
+    overview = next(p for p in passages if p.kind == "overview" and "检索咨询" in p.text)
+    assert "1；2" not in overview.text  # its rows by their names, not by 序号
+    tables = Tables(passages)
+    counted = tables.answer("一览表一共有几行").text
+    assert "专利信息检索咨询、知识产权维权援助" in counted
+    assert "按月度排期" in tables.answer("表格第3行的办理时限是什么").text  # the only table
+    row = next(p for p in passages if "维权援助" in p.text and p.kind == "row")
+    assert cell_asked(row.text, "表里知识产权维权援助的服务对象是谁")
+    assert not cell_asked(row.text, "专利快速预审的服务对象是谁")  # another row's

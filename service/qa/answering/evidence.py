@@ -144,6 +144,7 @@ def answering(
     named: tuple[str, ...] = (),
     framed: bool = False,
     rows_count: bool = True,
+    asking: str = "",
 ) -> int | None:
     """The position of the first of the best passages that shows every qualifier, about the
     kinds of IP and the services the question names (None: none does, so the question is
@@ -151,6 +152,8 @@ def answering(
     for a question with some word of the documents)."""
     only_figure = rows_count and all(q.kind == "figure" for q in qualifiers)
     for i, p in enumerate(passages[:EVIDENCE_DEPTH]):
+        if p.kind == "row" and cell_asked(p.text, asking):
+            return i  # "表里维权援助的服务对象是谁": that row's 服务对象 cell
         if p.kind == "indicator":
             if only_figure:
                 return i  # the row is the figure
@@ -162,6 +165,17 @@ def answering(
         ):
             return i
     return None
+
+
+_CELL = re.compile(r"(?:^|；)([^：；]{2,12})：([^；]+)")
+
+
+def cell_asked(row: str, asking: str) -> bool:
+    """Whether a question asks one cell of a table row by its column ("服务对象是谁") of the
+    row it names by another of its cells ("知识产权维权援助")."""
+    cells = _CELL.findall(row)
+    asked = [c for c, _ in cells if c in asking]
+    return bool(asked) and any(len(v) >= 4 and v in asking for c, v in cells if c not in asked)
 
 
 def elsewhere(

@@ -175,7 +175,7 @@ def by_evidence(query: Query, result: SearchResult, rows: list, decision: Decisi
     asked = (query.objects, named, query.framed_objects)
     # a row is a figure asked only by a question using some word of the documents
     rows_count = bool(result.evidence.known_tokens or query.expansions)
-    i = answering(decision.qualifiers, passages, *asked, rows_count=rows_count)
+    i = answering(decision.qualifiers, passages, *asked, rows_count, query.asking or query.text)
     if national and (i is None or passages[i].kind == "indicator"):
         i = None  # a passage of its own ("每家单位每年…") may answer; the row never does
     if i is not None:  # one of the best passages gives what is asked: answer from it

@@ -68,7 +68,10 @@ class Tables:
         labels = {m.group(1) for _, path in self.rows if (m := LABEL.match(path[-1]))}
         if label and labels and label.group(1) not in labels:  # "表9" where they number 表1, 表2
             return Found(f"已收录的文件中没有{label.group(0)}。", (), False)
-        tied = self._named(question, min(m.start() for m in asks))
+        asked_at = min(m.start() for m in asks)
+        tied = self._named(question, asked_at)
+        if not tied and len(self.rows) == 1 and not BEFORE_TABLE.sub("", question[:asked_at]):
+            tied = [(*key, rows) for key, rows in self.rows.items()]  # "表格第7行": the only one
         found = []
         for doc, path, rows in tied:
             said = self._said(path, rows, columns, counted, nth)
@@ -145,9 +148,10 @@ class Tables:
 
 
 def _first(row: Passage) -> str:
-    """A row's first cell ("补助对象：小微企业贴息；…" → "小微企业贴息")."""
-    first = row.text.split("；", 1)[0]
-    return first.split("：", 1)[1].strip() if "：" in first else first.strip()
+    """A row's first cell ("补助对象：小微企业贴息；…" → "小微企业贴息"); the next when the
+    first is its number ("序号：3；服务事项：维权援助" → "维权援助")."""
+    cells = [c.split("：", 1)[-1].strip() for c in row.text.split("；")]
+    return cells[1] if cells[0].isdigit() and len(cells) > 1 else cells[0]
 
 
 def _at(nth, rows: list[Passage]) -> int | None:
