@@ -109,6 +109,7 @@ def eval_command(
     docs8_url: Annotated[str | None, _server_of("samples8")] = None,
     docs9_url: Annotated[str | None, _server_of("samples9")] = None,
     docs10_url: Annotated[str | None, _server_of("samples10")] = None,
+    docs11_url: Annotated[str | None, _server_of("samples11")] = None,
     url: Annotated[
         str | None,
         typer.Option(
@@ -158,6 +159,7 @@ def eval_command(
         "--docs8-url": docs8_url,
         "--docs9-url": docs9_url,
         "--docs10-url": docs10_url,
+        "--docs11-url": docs11_url,
     }
     urls = {name: given[option] for name, option in URL_OPTIONS.items()}
     files = {"in-sample": questions_file}

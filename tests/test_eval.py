@@ -311,6 +311,13 @@ def test_ipqa_eval_command_is_wired():
     assert result.exit_code == 0
     assert "--show-failures" in result.output and "--export-beir" in result.output
     assert "--replay" in result.output
+    # a server option for each document set (a set without one stopped `ipqa eval` on a KeyError)
+    from typer.main import get_command
+
+    from eval.cli import URL_OPTIONS
+
+    command = get_command(app).commands["eval"]
+    assert set(URL_OPTIONS.values()) <= {o for p in command.params for o in p.opts}
 
 
 # --- the CI floor ---------------------------------------------------------------------------
