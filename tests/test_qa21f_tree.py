@@ -444,3 +444,15 @@ def test_a_numbered_tables_rows_go_by_name_and_the_only_table_needs_no_name():
     row = next(p for p in passages if "维权援助" in p.text and p.kind == "row")
     assert cell_asked(row.text, "表里知识产权维权援助的服务对象是谁")
     assert not cell_asked(row.text, "专利快速预审的服务对象是谁")  # another row's
+
+
+def test_an_item_named_as_the_text_numbers_it_and_a_glued_follow_ups_own_place():
+    passages = parse_document(CHECKLIST, doc="notice").passages
+    hits = _hits(passages, "请核对以下三点")
+    item, _ = nth_item("注意事项里“三是”指的是什么", hits, _sections(passages))
+    assert "数额精确到元" in item
+    assert "名称一致" in nth_item("二是讲的什么", hits, _sections(passages))[0]
+    glued = nth_item(
+        "设立登记清单第一项是什么 第二个", _hits(passages, "办理设立登记"), _sections(passages)
+    )
+    assert glued[0].startswith("□ 质押合同")  # the follow-up's own place, not the first named

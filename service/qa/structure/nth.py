@@ -33,8 +33,18 @@ _COUNTED = rf"[{_COUNTERS}]|[条步](?={NOT_ARTICLE})"  # NOT_ARTICLE: the liste
 _ITEM_ASKED = re.compile(rf"第\s*({NUMERAL})\s*(?:{_COUNTED})|最后\s*一?\s*(?:{_COUNTED})")
 
 
+# An item named as the text numbers it with 一是/二是: quoted, or before 指/讲/说.
+_SHI = re.compile(
+    r"[“\"「]([一二三四五六七八九十]{1,2})是[”\"」]"
+    r"|(?<![\u4e00-\u9fff])([一二三四五六七八九十]{1,2})是(?=指|讲|说)"
+)
+
+
 def _asked(question: str) -> tuple[re.Match, int | None] | None:
-    m = _ITEM_ASKED.search(question)
+    """The item asked: the last one named ("…清单第一项是什么 第二个": a follow-up's own)."""
+    m = next(reversed(list(_ITEM_ASKED.finditer(question))), None)
+    if m is None and (shi := _SHI.search(question)):  # "“三是”指的是哪一类"
+        return shi, ordinal(shi.group(1) or shi.group(2))
     if m is None or re.match(r"\s*(?:专栏|附件|部分|章|节)", question[m.end() :]):
         return None
     return m, (ordinal(m.group(1)) if m.group(1) else None)
