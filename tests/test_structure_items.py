@@ -59,6 +59,17 @@ def test_an_item_of_an_article_a_heading_or_an_annex_by_its_number():
     assert found is not None and "财务报告" in found.text
 
 
+def test_an_item_numbered_with_a_circled_number():
+    text = (
+        "某某服务清单（示例）\n\n一、服务对象说明\n\n对不同服务对象，分别提供以下支持："
+        "① 中小微企业：可以优先预约；② 高校和科研院所：可以申请团体培训，不少于20人；"
+        "③ 个人：可以预约咨询。"
+    )
+    items = Items(parse_document(text, doc="list").passages)
+    found = items.answer("服务对象说明里的②是针对谁的")
+    assert found is not None and "高校和科研院所" in found.text and "中小微企业" not in found.text
+
+
 def test_the_item_after_or_before_the_one_a_follow_up_points_from():
     items = Items(_passages())
     found = items.answer("申报材料第2项 后面项")

@@ -18,6 +18,7 @@ from service.qa.structure.patterns import AFTER, KINDS, MIN_HEADING, NUMERAL, PA
 ITEM_ASKED = re.compile(
     rf"(?:第\s*[（(]?({NUMERAL})[)）]?\s*|(最后)\s*一\s*)(?:项|个|点|种)"
     r"(?!\s*(?:小节|节|章|部分|大部分|块|条|专栏|附件))"  # "最后一个小节" is a part, not an item
+    r"|([①-⑳])"  # "服务对象说明里的②"
 )
 # A part named by its number before the item: 第十一条, 第一部分, 第三章.
 PART_NAMED = re.compile(rf"第\s*({NUMERAL})\s*(条|章|部分|大部分)")
@@ -28,7 +29,7 @@ ITEM_AS_ARTICLE = re.compile(rf"第\s*({NUMERAL})\s*条")
 # colon.
 ITEM_MARK = re.compile(
     r"(?:^|(?<=[。；;：:\s]))(?:[（(](\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|(\d{1,2})[.．](?!\d)"
-    r"|([一二三四五六七八九十]{1,3})是(?=[\u4e00-\u9fff]))"
+    r"|([一二三四五六七八九十]{1,3})是(?=[\u4e00-\u9fff])|([①-⑳]))"
 )
 # The item after or before the one asked: a follow-up "它后面那项呢" read with the last question.
 _NEXT = re.compile(r"^[^？?。，,]{0,12}?(后面|之后|下一|后一|接下来|紧接着|前面|之前|上一|前一)")
@@ -48,6 +49,11 @@ def _prefix_in(name: str, text: str) -> int:
     return 0
 
 
+def circled(mark: str | None) -> int | None:
+    """'②' → 2 (None: no mark)."""
+    return ord(mark) - ord("①") + 1 if mark else None
+
+
 @dataclass(frozen=True)
 class _Item:
     number: int
@@ -62,7 +68,11 @@ def numbered_items(passages: list[Passage]) -> list[_Item]:
         marks = list(ITEM_MARK.finditer(p.text))
         for k, m in enumerate(marks):
             end = marks[k + 1].start() if k + 1 < len(marks) else len(p.text)
-            n = ordinal(m.group(1) or m.group(2) or m.group(3))
+            n = (
+                circled(m.group(4))
+                if m.group(4)
+                else ordinal(m.group(1) or m.group(2) or m.group(3))
+            )
             text = p.text[m.start() : end].strip().rstrip("；;，, ")
             if n is not None and len(text) > len(m.group(0)):
                 found.append(_Item(n, text, p))
@@ -92,7 +102,7 @@ class Items:
             return None
         if not containers:
             return None
-        n = ordinal(asked.group(1)) if asked.group(1) else None
+        n = ordinal(asked.group(1)) if asked.group(1) else circled(asked.group(3))
         step = _NEXT.match(question[asked.end() :])
         if n is not None and step:
             n += 1 if step.group(1) in AFTER else -1
