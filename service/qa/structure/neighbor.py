@@ -16,23 +16,18 @@ def neighbor(structure, question: str, m: re.Match) -> Found | None:
     number = m["n"] or m["sub"] or m["part"] or m["mark"]
     n = None if m["mark"] else ordinal(number)
     docs, _ = structure._docs(question, kind, number=n) if n is not None else ([], False)
-    if m["mark"]:  # 【收费标准】: the documents with a part so headed, those named first
-        having = {
-            d
-            for (d, k), ps in structure.parts.items()
-            if k == kind
-            for p in ps
-            if p.heading == number
-        }
+
+    def asked(p) -> bool:  # by its number, or by its 【】 heading ("【收费标准】后面")
+        return p.heading == number if m["mark"] else p.number == n
+
+    if m["mark"]:  # the documents with a part so headed, those the question names first
+        having = {d for (d, k), ps in structure.parts.items() if k == kind and any(map(asked, ps))}
         docs = [d for d in structure._docs(question, kind)[0] if d in having] or sorted(having)
     step = 1 if m["dir"] in AFTER else -1
     found = []
     for doc in docs:
         parts = structure.parts[(doc, kind)]  # in the document's order
-        at = next(
-            (i for i, p in enumerate(parts) if (p.number, p.heading)[n is None] == (n or number)),
-            None,
-        )
+        at = next((i for i, p in enumerate(parts) if asked(p)), None)
         if at is None:
             continue
         if not 0 <= at + step < len(parts):
