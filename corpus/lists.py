@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-ITEM = re.compile(r"^(?:[□■☑☐●○▪]\s*|[-•·*]\s+)(\S.*)$")
+CHECK_MARKS = "□■☑☐●○▪"  # a checklist's item marks (also where a cut list is read: nth.py)
+ITEM = re.compile(rf"^(?:[{CHECK_MARKS}]\s*|[-•·*]\s+)(\S.*)$")
 BLOCK_HEAD = re.compile(r"^[◆◇]\s*(\S[^。；;：:！？!?]{0,24})$")  # ◆ 关于共有专利
 _INTRO_END = ("：", ":")
 _NOTE = re.compile(r"^[^：:，,。；]{1,4}[：:]")

@@ -14,7 +14,8 @@ ZH_SECTION = re.compile(rf"^第\s*({_NUM})\s*节\s*(\S.{{0,40}})?$")
 ARTICLE = re.compile(rf"^第\s*({_NUM})\s*条(?:\s+|[:：]|$)")
 # 【申请材料】 on a line of its own: a section of a notice or a 须知 (text after it on the same
 # line, "【温馨提示】到窗口…", is a paragraph that names itself, not a heading).
-BRACKETED = re.compile(r"^【([^【】]{1,20})】$")
+BRACKET = r"【[^【】]{1,20}】"  # a 【…】 mark, wherever written (a heading, a question)
+BRACKETED = re.compile(rf"^{BRACKET}$")
 # 附件1：… / 附件二 …: an annex of a notice.
 ANNEX = re.compile(rf"^附件\s*({_NUM})?\s*[:：]?\s*(\S.{{0,60}})?$")
 # 问：/答： (also Q:/A:, 问/答 with a half-width colon): a question and its answer, one unit.
@@ -68,6 +69,12 @@ _BRACKETED_TAIL = re.compile(r"[（(][^（）()]{1,8}[)）]$")
 def ordinal(text: str) -> int | None:
     """'十二' / '12' → 12."""
     return chinese_to_int(text.strip()) if text else None
+
+
+def row_name(cells: list[str]) -> str:
+    """What names a table row: its first cell, or the next when the first is its number
+    ("3 | 知识产权维权援助 | …" is 知识产权维权援助, not 3)."""
+    return cells[1] if cells[0].isdigit() and len(cells) > 1 else cells[0]
 
 
 def md_rows(para: list[str]) -> list[list[str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpus.markers import document_kind, opening, ordinal
+from corpus.markers import BRACKET, document_kind, opening, ordinal
 from corpus.records import Passage
 from index.boosts import char_pairs, squash
 from service.qa.answering.wording import book
@@ -185,7 +185,7 @@ def chapter_of(article: Part, title: str) -> Found | None:
     return Found(f"{article.heading}在{book(title)}的{chapter}。", (article.passage,), True)
 
 
-_MARKED = re.compile(r"【[^【】]{1,20}】")
+_MARKED = re.compile(BRACKET)
 
 
 def marks_of(passages: list[Passage]) -> frozenset[str]:

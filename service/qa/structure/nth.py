@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from corpus.lists import CHECK_MARKS
 from corpus.markers import ordinal
 from corpus.records import Passage
 from service.qa.structure.items import numbered_items
@@ -20,7 +21,7 @@ _COUNTERS = "个项种样类点"
 DEPTH = 3  # hits whose section may hold the list asked about
 _NOUN = re.compile(r"[\u4e00-\u9fff]{2}")  # what is listed, named after the ordinal
 # a checklist's items, their marks kept: a mark after a colon, a "；" or a space, not a quoted one
-_MARK = re.compile(r"(?<![^：:；;。！？\s])(?=[□■☑☐●○▪]\s*[^\s”\"’」』])")
+_MARK = re.compile(rf"(?<![^：:；;。！？\s])(?=[{CHECK_MARKS}]\s*[^\s”\"’」』])")
 _NUMBERED = re.compile(r"\s*(?:\d{1,2}[.．]|[(（]\d{1,2}[)）])")
 
 

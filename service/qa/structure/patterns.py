@@ -7,6 +7,7 @@ import re
 
 from corpus.headings import NUMBERING
 from corpus.lexicon import lexicon
+from corpus.markers import BRACKET
 from corpus.numerals import CN_NUM
 
 # Other words a question uses for a kind of part: "第五大部分", "第三小节", "哪一块".
@@ -42,7 +43,7 @@ ARTICLE = re.compile(rf"第\s*({NUMERAL})\s*{ARTICLE_WORD}")
 NEIGHBOR = re.compile(
     rf"(?:第\s*(?P<n>{NUMERAL})\s*个?\s*(?P<kind>{ARTICLE_WORD}|章|部分|节)"
     rf"|[(（](?P<sub>{NUMERAL})[)）]|(?<![\u4e00-\u9fff])(?P<part>[{CN_NUM}]{{1,3}})、"
-    r"|(?P<mark>【[^【】]{1,20}】))"  # "【收费标准】后面": a part headed so
+    rf"|(?P<mark>{BRACKET}))"  # "【收费标准】后面": a part headed so
     # the heading's words may follow, quoted or not ("第二部分“适用范围与申请条件”后面",
     # "四、知识产权保护那部分，嗯，它后面紧接着")
     r"(?:\s*[“\"「][^”\"」]{1,30}[”\"」])?[^。？?第(（]{0,16}?"
