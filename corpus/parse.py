@@ -23,6 +23,7 @@ from corpus.markers import (
     md_rows,
     opening,
     pipe_table,
+    row_name,
     space_table,
     tab_cells,
 )
@@ -188,11 +189,10 @@ class _Builder:
         for row in rows[1:]:
             labels = rows[0] + [""] * (len(row) - len(rows[0]))  # a cell past the header: no label
             pairs = [f"{h}：{c}" if h else c for h, c in zip(labels, row, strict=False) if c]
-            named = row[1] if row[0].isdigit() and len(row) > 1 else row[0]  # by name, not 序号
             if pairs:
                 self.emit("；".join(pairs), path, "row")
                 if path:
-                    self.overviews.setdefault(tuple(path), []).append(named)
+                    self.overviews.setdefault(tuple(path), []).append(row_name(row))
         self.last_text = ""
 
     def opens_title(self, first: str) -> bool:
@@ -288,12 +288,13 @@ class _Builder:
             return
         if self.unit and self.unit.kind == "publisher":
             return self.unit.items.extend(para)
-        split = [] if all(BULLET.match(line) for line in para) else pieces(para)
+        bullets = all(BULLET.match(line) for line in para)
+        split = [] if bullets else pieces(para)
         if len(split) > 1 or (split and split[0][0] != "text"):
             for kind, lines in split:  # a checklist or ◆ blocks among the lines
                 self.listed(lines[0], lines[1:]) if kind == "list" else self.paragraph(lines)
             return
-        if all(BULLET.match(line) for line in para):
+        if bullets:
             items = [BULLET.match(line).group(1).strip() for line in para]
             if self.column_open and self.unit and not self.unit.items:
                 self.unit.items.extend(items)  # a column's items: the bullets right under it

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.markers import ordinal
+from corpus.markers import ordinal, row_name
 from corpus.records import Passage
 from index.boosts import char_pairs, squash
 from service.qa.structure.found import Found, several
@@ -148,10 +148,9 @@ class Tables:
 
 
 def _first(row: Passage) -> str:
-    """A row's first cell ("补助对象：小微企业贴息；…" → "小微企业贴息"); the next when the
-    first is its number ("序号：3；服务事项：维权援助" → "维权援助")."""
-    cells = [c.split("：", 1)[-1].strip() for c in row.text.split("；")]
-    return cells[1] if cells[0].isdigit() and len(cells) > 1 else cells[0]
+    """A row's name ("补助对象：小微企业贴息；…" → "小微企业贴息"; "序号：3；服务事项：维权援助"
+    → "维权援助"): corpus.markers.row_name of its cells."""
+    return row_name([c.split("：", 1)[-1].strip() for c in row.text.split("；")])
 
 
 def _at(nth, rows: list[Passage]) -> int | None:
