@@ -5,14 +5,7 @@ here; the plan is the project's own."""
 
 from __future__ import annotations
 
-import shutil
-
-from corpus.load import DEFAULT_CORPUS_DIR
-from eval.run import NoCache
-from index.store import build_index
-from service.state import load_engine
-from tests.conftest import make_settings
-from tests.fakes import FakeEmbedder
+from tests.engines import fake_engine
 
 REGULATION = """本市专利资助办法（示例）
 
@@ -29,16 +22,7 @@ REGULATION = """本市专利资助办法（示例）
 
 
 def test_a_passage_with_the_period_word_answers_before_the_national_row(tmp_path, monkeypatch):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(DEFAULT_CORPUS_DIR, corpus)
-    (corpus / "regulation.txt").write_text(REGULATION, encoding="utf-8")
-    settings = make_settings(
-        tmp_path, model=FakeEmbedder.model_id, dense_index="numpy", corpus_dir=corpus
-    )
-    build_index(
-        corpus, FakeEmbedder(), settings.index_dir, hnsw_threshold=10_000, dense_index="numpy"
-    )
-    engine = load_engine(settings, FakeEmbedder(), NoCache())
+    engine = fake_engine(tmp_path, {"regulation.txt": REGULATION})
     asked = "国外发明专利资助，每家单位每年累计最多多少？"
     # the real model puts the plan's 海外发明专利授权量 row first for this question, which makes
     # it the row asked about; the fake one does not, so that is set here
@@ -60,15 +44,7 @@ def test_a_row_is_no_figure_for_a_question_without_a_word_of_the_documents(tmp_p
     from service.qa.answering.evidence import answering
     from service.qa.reading.understand import Qualifier
 
-    settings = make_settings(tmp_path, model=FakeEmbedder.model_id, dense_index="numpy")
-    build_index(
-        DEFAULT_CORPUS_DIR,
-        FakeEmbedder(),
-        settings.index_dir,
-        hnsw_threshold=10_000,
-        dense_index="numpy",
-    )
-    engine = load_engine(settings, FakeEmbedder(), NoCache())
+    engine = fake_engine(tmp_path)
     result = engine.searcher.search("知识产权质押融资登记金额是多少", mode="bm25")
     assert result.hits[0].passage.kind == "indicator"
     known = engine.reader.read("知识产权质押融资登记金额是多少")

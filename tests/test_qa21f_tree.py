@@ -373,26 +373,10 @@ def test_a_list_of_as_many_as_the_question_says_comes_before_a_longer_one_ranked
 def test_an_item_of_a_checklist_asked_with_the_word_list_is_answered(tmp_path):
     """ "清单" asks for a detailed list (a "detail" qualifier) where the documents may lack one;
     the item asked of a checklist the best passages hold is answered, not said missing."""
-    import shutil
-
-    from corpus.load import DEFAULT_CORPUS_DIR
-    from eval.run import NoCache
-    from index.store import build_index
     from service.qa.answering.policy import Thresholds
-    from service.state import load_engine
-    from tests.conftest import make_settings
-    from tests.fakes import FakeEmbedder
+    from tests.engines import fake_engine
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(DEFAULT_CORPUS_DIR, corpus)
-    (corpus / "notice.txt").write_text(CHECKLIST, encoding="utf-8")
-    settings = make_settings(
-        tmp_path, model=FakeEmbedder.model_id, dense_index="numpy", corpus_dir=corpus
-    )
-    build_index(
-        corpus, FakeEmbedder(), settings.index_dir, hnsw_threshold=10_000, dense_index="numpy"
-    )
-    engine = load_engine(settings, FakeEmbedder(), NoCache())
+    engine = fake_engine(tmp_path, {"notice.txt": CHECKLIST})
     engine.thresholds = Thresholds(min_score=-10.0)  # in scope: the fake model's cosines say little
     answer = engine.ask("设立登记材料清单里的第3项是什么", mode="bm25")
     assert answer.outcome == "answer" and "主合同" in answer.text, answer.text
